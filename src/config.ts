@@ -1,0 +1,127 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The only reader of the environment. Everything is validated once at start-up; a bad value
+ * stops the process with a message that names the variable (never its value, which may be a secret).
+ */
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const Url = Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' });
+const PositiveInt = Type.Integer({ minimum: 1 });
+
+export const EnvSchema = Type.Object({
+  PORT: Type.Optional(Port),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$' })),
+  OPENAI_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  OPENAI_BASE_URL: Type.Optional(Url),
+  ANTHROPIC_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  ANTHROPIC_BASE_URL: Type.Optional(Url),
+  LOCAL_LLM_BASE_URL: Type.Optional(Url),
+  MODELS_CONFIG: Type.Optional(Type.String({ minLength: 1 })),
+  EMBEDDINGS_PROVIDER: Type.Optional(Type.Union([Type.Literal('offline'), Type.Literal('openai'), Type.Literal('local')])),
+  EMBEDDINGS_MODEL: Type.Optional(Type.String({ minLength: 1 })),
+  WEB_SEARCH_PROVIDER: Type.Optional(Type.Union([Type.Literal('searxng'), Type.Literal('brave'), Type.Literal('tavily')])),
+  SEARXNG_URL: Type.Optional(Url),
+  BRAVE_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  TAVILY_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  RATE_LIMIT_RPM: Type.Optional(Type.Integer({ minimum: 0 })),
+  RATE_LIMIT_TPM: Type.Optional(Type.Integer({ minimum: 0 })),
+  MAX_UPLOAD_MB: Type.Optional(PositiveInt),
+  SCHEDULER_WORKERS: Type.Optional(Type.Integer({ minimum: 0 })),
+  SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
+  METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
+  SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
+  ),
+});
+export type Env = Static<typeof EnvSchema>;
+
+const INTEGER_VARS = new Set([
+  'PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS',
+]);
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  kafkaBrokers?: string[];
+  providers: {
+    openai?: { apiKey: string; baseURL?: string };
+    anthropic?: { apiKey: string; baseURL?: string };
+    local?: { baseURL: string };
+    configFile?: string;
+  };
+  embeddings: { provider: 'offline' | 'openai' | 'local'; model?: string };
+  webSearch: { provider?: 'searxng' | 'brave' | 'tavily'; searxngUrl?: string; braveApiKey?: string; tavilyApiKey?: string };
+  rateLimit: { rpm: number; tpm: number };
+  maxUploadBytes: number;
+  schedulerWorkers?: number;
+  shutdownTimeoutMs: number;
+  metrics: boolean;
+  signupOpen: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+function coerce(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const raw = env[key];
+    if (raw === undefined || raw.trim() === '') continue;
+    out[key] = INTEGER_VARS.has(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
+  }
+  return out;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const values = coerce(env);
+  const firstError = Value.Errors(EnvSchema, values).First();
+  if (firstError) {
+    const name = firstError.path.replace(/^\//, '');
+    throw new ConfigError(`Invalid environment variable ${name}: ${firstError.message}`);
+  }
+  const e = values as Env;
+  const embeddingsProvider = e.EMBEDDINGS_PROVIDER ?? 'offline';
+  if (embeddingsProvider === 'openai' && !e.OPENAI_API_KEY) {
+    throw new ConfigError('Invalid environment variable EMBEDDINGS_PROVIDER: "openai" needs OPENAI_API_KEY');
+  }
+  if (embeddingsProvider === 'local' && !e.LOCAL_LLM_BASE_URL) {
+    throw new ConfigError('Invalid environment variable EMBEDDINGS_PROVIDER: "local" needs LOCAL_LLM_BASE_URL');
+  }
+  return {
+    port: e.PORT ?? 8000,
+    host: e.HOST ?? '0.0.0.0',
+    dataDir: e.DATA_DIR ?? './data',
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    kafkaBrokers: e.KAFKA_BROKERS?.split(','),
+    providers: {
+      openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL } : undefined,
+      anthropic: e.ANTHROPIC_API_KEY ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL } : undefined,
+      local: e.LOCAL_LLM_BASE_URL ? { baseURL: e.LOCAL_LLM_BASE_URL } : undefined,
+      configFile: e.MODELS_CONFIG,
+    },
+    embeddings: { provider: embeddingsProvider, model: e.EMBEDDINGS_MODEL },
+    webSearch: {
+      provider: e.WEB_SEARCH_PROVIDER,
+      searxngUrl: e.SEARXNG_URL,
+      braveApiKey: e.BRAVE_API_KEY,
+      tavilyApiKey: e.TAVILY_API_KEY,
+    },
+    rateLimit: { rpm: e.RATE_LIMIT_RPM ?? 60, tpm: e.RATE_LIMIT_TPM ?? 100_000 },
+    maxUploadBytes: (e.MAX_UPLOAD_MB ?? 25) * 1024 * 1024,
+    schedulerWorkers: e.SCHEDULER_WORKERS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
+    metrics: (e.METRICS ?? 'on') === 'on',
+    signupOpen: (e.SIGNUP ?? 'open') === 'open',
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+}

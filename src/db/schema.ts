@@ -1,0 +1,193 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** pgvector column without a fixed dimension: each chunk records its embedding model, and the
+ * HNSW indexes are partial per model (with a dimension cast), so models never mix. */
+const vector = customType<{ data: number[]; driverData: string }>({
+  dataType: () => 'vector',
+  toDriver: (value) => `[${value.join(',')}]`,
+  fromDriver: (value) => JSON.parse(value as string) as number[],
+});
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['admin', 'user'] }).notNull().default('user'),
+  createdAt: createdAt(),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** sha256 of the cookie token; the token itself is never stored. */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** First characters of the key, shown in listings so a user can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('api_keys_user_idx').on(t.userId)],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull().default('New chat'),
+    titleSource: text('title_source', { enum: ['pending', 'auto', 'model', 'user'] }).notNull().default('pending'),
+    model: text('model'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    titleTsv: tsvector('title_tsv').generatedAlwaysAs((): SQL => sql`to_tsvector('simple', ${conversations.title})`),
+  },
+  (t) => [
+    index('conversations_user_updated_idx').on(t.userId, t.updatedAt.desc(), t.id.desc()),
+    index('conversations_title_tsv_idx').using('gin', t.titleTsv),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** The message this one answers or follows; edits and regenerations branch from a parent. */
+    parentId: uuid('parent_id'),
+    role: text('role', { enum: ['system', 'user', 'assistant', 'tool'] }).notNull(),
+    content: text('content').notNull(),
+    model: text('model'),
+    provider: text('provider'),
+    status: text('status', { enum: ['complete', 'streaming', 'interrupted', 'error'] }).notNull().default('complete'),
+    error: text('error'),
+    promptTokens: integer('prompt_tokens'),
+    completionTokens: integer('completion_tokens'),
+    citations: jsonb('citations'),
+    pluginCalls: jsonb('plugin_calls'),
+    requestId: text('request_id'),
+    createdAt: createdAt(),
+    contentTsv: tsvector('content_tsv').generatedAlwaysAs((): SQL => sql`to_tsvector('english', ${messages.content})`),
+  },
+  (t) => [
+    index('messages_conversation_idx').on(t.conversationId, t.createdAt),
+    index('messages_content_tsv_idx').using('gin', t.contentTsv),
+    uniqueIndex('messages_request_role_idx').on(t.requestId, t.role),
+  ],
+);
+
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    storagePath: text('storage_path').notNull(),
+    status: text('status', { enum: ['queued', 'processing', 'ready', 'failed'] }).notNull().default('queued'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    progress: real('progress').notNull().default(0),
+    chunkCount: integer('chunk_count').notNull().default(0),
+    embeddingModel: text('embedding_model'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('documents_user_idx').on(t.userId, t.createdAt.desc()),
+    index('documents_status_idx').on(t.status),
+  ],
+);
+
+export const chunks = pgTable(
+  'chunks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    documentId: uuid('document_id').notNull().references(() => documents.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    ordinal: integer('ordinal').notNull(),
+    text: text('text').notNull(),
+    page: integer('page'),
+    start: integer('start_offset').notNull(),
+    end: integer('end_offset').notNull(),
+    tokenCount: integer('token_count').notNull(),
+    embeddingModel: text('embedding_model'),
+    embedding: vector('embedding'),
+    tsv: tsvector('tsv').generatedAlwaysAs((): SQL => sql`to_tsvector('english', ${chunks.text})`),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chunks_document_ordinal_idx').on(t.documentId, t.ordinal),
+    index('chunks_user_idx').on(t.userId),
+    index('chunks_tsv_idx').using('gin', t.tsv),
+  ],
+);
+
+export const plugins = pgTable(
+  'plugins',
+  {
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    config: jsonb('config').notNull().default({}),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.name] })],
+);
+
+export const usageLogs = pgTable(
+  'usage_logs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestId: text('request_id').notNull().unique(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    apiKeyId: uuid('api_key_id'),
+    conversationId: uuid('conversation_id'),
+    model: text('model').notNull(),
+    provider: text('provider').notNull(),
+    promptTokens: integer('prompt_tokens').notNull(),
+    completionTokens: integer('completion_tokens').notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    ttftMs: integer('ttft_ms'),
+    status: text('status', { enum: ['ok', 'error', 'cancelled'] }).notNull().default('ok'),
+    costUsd: real('cost_usd'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('usage_logs_user_idx').on(t.userId, t.createdAt.desc())],
+);
