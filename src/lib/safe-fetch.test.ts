@@ -108,7 +108,7 @@ describe('redirects', () => {
   });
 
   test('drops-credentials-on-a-cross-origin-redirect', async () => {
-    const echo = serve((req) => Response.json(Object.fromEntries(req.headers)));
+    const echo = serve((req) => Response.json(req.headers.toJSON()));
     const hop = serve(() => new Response(null, { status: 307, headers: { location: `${echo.origin}/` } }));
     const res = await safeFetch(`${hop.origin}/`, {
       allowOrigins: [hop.origin, echo.origin],
