@@ -4,7 +4,7 @@ CREATE TABLE "api_keys" (
 	"name" text NOT NULL,
 	"prefix" text NOT NULL,
 	"key_hash" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"last_used_at" timestamp with time zone,
 	"revoked_at" timestamp with time zone,
 	CONSTRAINT "api_keys_key_hash_unique" UNIQUE("key_hash")
@@ -23,7 +23,7 @@ CREATE TABLE "chunks" (
 	"embedding_model" text,
 	"embedding" vector,
 	"tsv" "tsvector" GENERATED ALWAYS AS (to_tsvector('english', "chunks"."text")) STORED,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "conversations" (
@@ -32,8 +32,8 @@ CREATE TABLE "conversations" (
 	"title" text DEFAULT 'New chat' NOT NULL,
 	"title_source" text DEFAULT 'pending' NOT NULL,
 	"model" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"title_tsv" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', "conversations"."title")) STORED
 );
 --> statement-breakpoint
@@ -51,8 +51,8 @@ CREATE TABLE "documents" (
 	"progress" real DEFAULT 0 NOT NULL,
 	"chunk_count" integer DEFAULT 0 NOT NULL,
 	"embedding_model" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "messages" (
@@ -71,7 +71,7 @@ CREATE TABLE "messages" (
 	"citations" jsonb,
 	"plugin_calls" jsonb,
 	"request_id" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"content_tsv" "tsvector" GENERATED ALWAYS AS (to_tsvector('english', "messages"."content")) STORED
 );
 --> statement-breakpoint
@@ -80,14 +80,14 @@ CREATE TABLE "plugins" (
 	"name" text NOT NULL,
 	"enabled" boolean DEFAULT true NOT NULL,
 	"config" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "plugins_user_id_name_pk" PRIMARY KEY("user_id","name")
 );
 --> statement-breakpoint
 CREATE TABLE "sessions" (
 	"id" text PRIMARY KEY NOT NULL,
 	"user_id" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
@@ -105,7 +105,7 @@ CREATE TABLE "usage_logs" (
 	"ttft_ms" integer,
 	"status" text DEFAULT 'ok' NOT NULL,
 	"cost_usd" real,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "usage_logs_request_id_unique" UNIQUE("request_id")
 );
 --> statement-breakpoint
@@ -114,7 +114,7 @@ CREATE TABLE "users" (
 	"email" text NOT NULL,
 	"password_hash" text NOT NULL,
 	"role" text DEFAULT 'user' NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "users_email_unique" UNIQUE("email")
 );
 --> statement-breakpoint
