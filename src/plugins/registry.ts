@@ -1,0 +1,157 @@
+import { Value } from '@sinclair/typebox/value';
+import { Counter, Histogram } from 'prom-client';
+import { AppError } from '../lib/errors';
+import { log } from '../lib/logger';
+import { registry as metrics } from '../lib/metrics';
+import type { Availability, Plugin, PluginCapability, PluginServices, ToolSpec } from './types';
+import { delimitUntrusted } from './untrusted';
+
+export interface PluginRegistry {
+  all: readonly Plugin[];
+  get(name: string): Plugin | undefined;
+}
+
+export function createRegistry(plugins: Plugin[]): PluginRegistry {
+  const byName = new Map(plugins.map((p) => [p.name, p]));
+  if (byName.size !== plugins.length) throw new Error('Plugin names must be unique');
+  return { all: plugins, get: (name) => byName.get(name) };
+}
+
+/** Fills schema defaults and checks the arguments; a mismatch is the caller's (or model's) error. */
+export function validateArgs(plugin: Plugin, args: unknown): unknown {
+  const value = Value.Default(plugin.parameters, structuredClone(args ?? {}));
+  if (Value.Check(plugin.parameters, value)) return value;
+  const details = [...Value.Errors(plugin.parameters, value)]
+    .slice(0, 5)
+    .map((e) => ({ path: e.path || '/', message: e.message }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  throw new AppError('invalid_plugin_args', `Invalid arguments for ${plugin.name}: ${summary}`, 400, { details });
+}
+
+export interface PluginStatus {
+  name: string;
+  description: string;
+  capabilities: PluginCapability[];
+  available: boolean;
+  reason?: string;
+  enabled: boolean;
+}
+
+function safeAvailability(plugin: Plugin, services: PluginServices): Availability {
+  try {
+    return plugin.available(services);
+  } catch (err) {
+    log.error('plugin availability check failed', { plugin: plugin.name, err });
+    return { ok: false, reason: 'availability check failed' };
+  }
+}
+
+/** One row per plugin for `GET /api/plugins`; `enabled` omitted means every plugin is enabled. */
+export function pluginStatuses(reg: PluginRegistry, services: PluginServices, enabled?: ReadonlySet<string>): PluginStatus[] {
+  return reg.all.map((p) => {
+    const a = safeAvailability(p, services);
+    return {
+      name: p.name,
+      description: p.description,
+      capabilities: p.capabilities,
+      available: a.ok,
+      ...(a.ok ? {} : { reason: a.reason }),
+      enabled: enabled ? enabled.has(p.name) : true,
+    };
+  });
+}
+
+/** Tool definitions for models that call tools: only plugins that are enabled and usable now. */
+export function toolSpecs(reg: PluginRegistry, services: PluginServices, enabled?: ReadonlySet<string>): ToolSpec[] {
+  return reg.all
+    .filter((p) => (!enabled || enabled.has(p.name)) && safeAvailability(p, services).ok)
+    .map((p) => ({ name: p.name, description: p.description, parameters: JSON.parse(JSON.stringify(p.parameters)) }));
+}
+
+export interface RunPluginOptions {
+  userId: string;
+  services: PluginServices;
+  signal?: AbortSignal;
+  /** The caller's own limit; the plugin's `timeoutMs` caps it. */
+  timeoutMs?: number;
+  enabled?: ReadonlySet<string>;
+  citationStart?: number;
+}
+
+export type PluginOutcome =
+  | { ok: true; plugin: string; text: string; data: unknown; ms: number }
+  | { ok: false; plugin: string; text: string; error: { code: string; message: string }; ms: number };
+
+const runs = new Counter({
+  name: 'confab_plugin_runs_total',
+  help: 'Plugin runs by plugin and outcome (ok or an error code).',
+  labelNames: ['plugin', 'outcome'],
+  registers: [metrics],
+});
+const runSeconds = new Histogram({
+  name: 'confab_plugin_run_seconds',
+  help: 'Plugin run duration.',
+  labelNames: ['plugin'],
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [metrics],
+});
+
+function checkRunnable(reg: PluginRegistry, name: string, opts: RunPluginOptions): Plugin {
+  const plugin = reg.get(name);
+  if (!plugin) throw new AppError('unknown_plugin', `No plugin named ${name}`, 404);
+  if (opts.enabled && !opts.enabled.has(name)) throw new AppError('plugin_disabled', `${name} is disabled`, 403);
+  const a = safeAvailability(plugin, opts.services);
+  if (!a.ok) throw new AppError('plugin_unavailable', `${name} is unavailable: ${a.reason}`, 503);
+  return plugin;
+}
+
+/** Runs `work` until it settles, the deadline passes or the caller aborts, whichever is first. */
+async function withDeadline<T>(timeoutMs: number, caller: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  const onCallerAbort = () => ctl.abort(new AppError('aborted', 'Plugin run aborted', 499));
+  if (caller?.aborted) onCallerAbort();
+  caller?.addEventListener('abort', onCallerAbort, { once: true });
+  const timer = setTimeout(() => ctl.abort(new AppError('plugin_timeout', `No result within ${timeoutMs} ms`, 504, { retryable: true })), timeoutMs);
+  const stopped = new Promise<never>((_, reject) => {
+    if (ctl.signal.aborted) reject(ctl.signal.reason);
+    ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true });
+  });
+  try {
+    return await Promise.race([ctl.signal.aborted ? stopped : work(ctl.signal), stopped]);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+function failure(name: string, err: unknown, ms: number): PluginOutcome {
+  const known = err instanceof AppError;
+  if (!known) log.error('plugin failed', { plugin: name, err });
+  const error = known ? { code: err.code, message: err.message } : { code: 'plugin_failed', message: `${name} failed` };
+  return { ok: false, plugin: name, error, ms, text: delimitUntrusted(name, `The plugin failed (${error.code}): ${error.message}`) };
+}
+
+/**
+ * Runs one plugin call from a turn (explicit or a model's tool call). Never throws: a failure comes
+ * back as an outcome whose `text` can be shown to the model.
+ */
+export async function runPlugin(reg: PluginRegistry, name: string, args: unknown, opts: RunPluginOptions): Promise<PluginOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let outcome: PluginOutcome;
+  try {
+    const plugin = checkRunnable(reg, name, opts);
+    const valid = validateArgs(plugin, args);
+    const timeoutMs = Math.min(plugin.timeoutMs, opts.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const deadlineMs = Date.now() + timeoutMs;
+    const result = await withDeadline(timeoutMs, opts.signal, (signal) =>
+      plugin.run(valid, { signal, deadlineMs, userId: opts.userId, services: opts.services, citationStart: opts.citationStart }),
+    );
+    outcome = { ok: true, plugin: name, text: delimitUntrusted(name, result.text), data: result.data, ms: elapsed() };
+  } catch (err) {
+    outcome = failure(name, err, elapsed());
+  }
+  runs.inc({ plugin: reg.get(name) ? name : 'unknown', outcome: outcome.ok ? 'ok' : outcome.error.code });
+  runSeconds.observe({ plugin: reg.get(name) ? name : 'unknown' }, outcome.ms / 1000);
+  return outcome;
+}

@@ -1,0 +1,81 @@
+import type { TSchema } from '@sinclair/typebox';
+
+/** What a plugin may touch, shown to users and admins so they know what they enable. */
+export type PluginCapability = 'network' | 'code' | 'documents';
+
+export type WebSearchProvider = 'searxng' | 'brave' | 'tavily';
+
+export interface WebSearchConfig {
+  provider?: WebSearchProvider;
+  searxngUrl?: string;
+  braveApiKey?: string;
+  tavilyApiKey?: string;
+  /** Replaces `https://api.search.brave.com` (a compatible proxy). Trusted like `searxngUrl`. */
+  braveBaseUrl?: string;
+  /** Replaces `https://api.tavily.com`. Trusted like `searxngUrl`. */
+  tavilyBaseUrl?: string;
+  /** Further origins the operator trusts for page fetches (e.g. an intranet mirror). */
+  allowOrigins?: string[];
+}
+
+export interface RetrievedPassage {
+  n?: number;
+  chunkId: string;
+  documentId: string;
+  documentName: string;
+  page: number | null;
+  start: number;
+  end: number;
+  score: number;
+  text: string;
+}
+
+export type RetrieveFn = (
+  userId: string,
+  query: string,
+  opts: { k: number; documentIds?: string[] },
+) => Promise<RetrievedPassage[]>;
+
+/** Dependencies handed to plugins by the server at start-up; absent ones make a plugin unavailable. */
+export interface PluginServices {
+  webSearch?: WebSearchConfig;
+  retrieve?: RetrieveFn;
+}
+
+export interface PluginContext {
+  signal: AbortSignal;
+  /** Absolute time (epoch ms) by which the plugin must have answered. */
+  deadlineMs: number;
+  userId: string;
+  services: PluginServices;
+  /** The number the next citation of this turn gets, so several lookups never reuse a number. */
+  citationStart?: number;
+}
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+export interface PluginResult<D = unknown> {
+  /** Plain text for the model; the registry wraps it as untrusted context. */
+  text: string;
+  /** Structured data for the UI (search hits, code output, citations). */
+  data: D;
+}
+
+export interface Plugin<A = any, D = unknown> {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (a TypeBox schema is one). */
+  parameters: TSchema;
+  capabilities: PluginCapability[];
+  /** Longest a run may take; the registry enforces the smaller of this and the caller's limit. */
+  timeoutMs: number;
+  available(services: PluginServices): Availability;
+  run(args: A, ctx: PluginContext): Promise<PluginResult<D>>;
+}
+
+/** What a model that calls tools is given. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
