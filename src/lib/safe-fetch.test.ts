@@ -162,6 +162,12 @@ describe('limits', () => {
     expect(err.code).toBe('fetch_timeout');
   });
 
+  test('gives-up-on-a-resolver-that-never-answers', async () => {
+    const resolve = () => new Promise<string[]>(() => {});
+    const err = await failure(safeFetch('http://slow-dns.example/', { resolve, timeoutMs: 100 }));
+    expect(err.code).toBe('fetch_timeout');
+  });
+
   test('reports-a-caller-abort-as-aborted', async () => {
     const s = serve(() => new Promise<Response>(() => {}));
     const ctl = new AbortController();

@@ -192,6 +192,13 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
   return out;
 }
 
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 interface Hop {
   url: URL;
   method: string;
@@ -203,7 +210,8 @@ async function sendHop(hop: Hop, trusted: boolean, opts: SafeFetchOptions, signa
   const init: BunFetchRequestInit = { method: hop.method, headers: { ...hop.headers }, body: hop.body, redirect: 'manual', signal };
   let target = hop.url.toString();
   if (!trusted) {
-    const address = await checkedAddress(hop.url, opts.resolve);
+    // The resolver takes no signal, so the time limit is enforced around it.
+    const address = await Promise.race([checkedAddress(hop.url, opts.resolve), rejectOnAbort(signal)]);
     const pin = pinnedRequest(hop.url, address);
     target = pin.url;
     init.headers = { ...hop.headers, host: pin.host };
