@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'bun:test';
+import { createBatch, Lane } from './lane.ts';
+
+function drain(lane: Lane, max = 64) {
+  const batch = createBatch(max);
+  lane.take(max, batch);
+  return { handles: [...batch.handles.subarray(0, batch.n)], payloads: batch.payloads.slice(0, batch.n) };
+}
+
+describe('lane', () => {
+  test('round-trips payload text, including non-ASCII, astral and empty strings', () => {
+    const lane = Lane.create(8, 4096);
+    const texts = ['hello', 'héllo wörld', '', '😀 emoji', 'x'.repeat(300), 'naïve ' + 'ü'.repeat(70)];
+    texts.forEach((text, i) => expect(lane.offer(i, 0, 0, text, 0)).toBe(true));
+    expect(drain(lane)).toEqual({ handles: [0, 1, 2, 3, 4, 5], payloads: texts });
+  });
+
+  test('replaces a lone surrogate the way UTF-8 does, keeping later payloads intact', () => {
+    const lane = Lane.create(4, 256);
+    lane.offer(0, 0, 0, 'a\ud800b', 0);
+    lane.offer(1, 0, 0, 'next', 0);
+    expect(drain(lane).payloads).toEqual(['a\ufffdb', 'next']);
+  });
+
+  test('refuses a job when the arena is full and accepts it again once consumers release', () => {
+    const lane = Lane.create(64, 64);
+    let accepted = 0;
+    while (lane.offer(accepted, 0, 0, 'abcdefghij', 0)) accepted++;
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThan(64);
+    expect(drain(lane, 2).payloads).toEqual(['abcdefghij', 'abcdefghij']);
+    expect(lane.offer(99, 0, 0, 'abcdefghij', 0)).toBe(true);
+  });
+
+  test('reuses arena space across many laps without corrupting payloads', () => {
+    const lane = Lane.create(8, 200);
+    const sent: string[] = [];
+    const got: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const text = `job-${i}-${'é'.repeat(i % 9)}`;
+      if (lane.offer(i, 0, 0, text, 0)) sent.push(text);
+      else {
+        got.push(...drain(lane, 1 + (i % 5)).payloads);
+        i--;
+      }
+    }
+    got.push(...drain(lane, 64).payloads);
+    expect(got).toEqual(sent);
+    expect(sent.length).toBe(5000);
+  });
+
+  test('refuses when the ring is full even with arena space left', () => {
+    const lane = Lane.create(2, 4096);
+    expect(lane.offer(0, 0, 0, 'a', 0)).toBe(true);
+    expect(lane.offer(1, 0, 0, 'b', 0)).toBe(true);
+    expect(lane.offer(2, 0, 0, 'c', 0)).toBe(false);
+  });
+
+  test('exposes the enqueue time of the oldest waiting job', () => {
+    const lane = Lane.create(4, 256);
+    expect(lane.oldestEnqueuedUs()).toBeUndefined();
+    lane.offer(0, 0, 0, 'a', 111);
+    lane.offer(1, 0, 0, 'b', 222);
+    expect(lane.oldestEnqueuedUs()).toBe(111);
+    drain(lane, 1);
+    expect(lane.oldestEnqueuedUs()).toBe(222);
+  });
+});
