@@ -1,0 +1,27 @@
+import { describe, expect, test } from 'bun:test';
+import { countMessageTokens, countTextTokens, estimateOutputTokens } from './tokens.ts';
+
+describe('tokens', () => {
+  test('counts-o200k-tokens', () => {
+    expect(countTextTokens('')).toBe(0);
+    expect(countTextTokens('hello world')).toBe(2);
+  });
+  test('gives-the-same-count-for-a-long-text-counted-twice', () => {
+    const long = 'Retrieval augmented generation grounds answers in documents. '.repeat(200);
+    const first = countTextTokens(long);
+    expect(first).toBeGreaterThan(1000);
+    expect(countTextTokens(long)).toBe(first);
+  });
+  test('adds-framing-per-message-and-counts-tool-calls', () => {
+    const plain = countMessageTokens([{ role: 'user', content: 'hello world' }]);
+    expect(plain).toBe(2 + 3 + 3);
+    const withCall = countMessageTokens([{ role: 'assistant', content: '', toolCalls: [{ name: 'search', arguments: '{"q":"x"}' }] }]);
+    expect(withCall).toBeGreaterThan(6);
+  });
+  test('reserves-the-cap-or-a-default-within-the-window-and-at-least-one', () => {
+    expect(estimateOutputTokens({ maxTokens: 500, inputTokens: 100, contextWindow: 8192 })).toBe(500);
+    expect(estimateOutputTokens({ inputTokens: 100, contextWindow: 8192 })).toBe(1024);
+    expect(estimateOutputTokens({ inputTokens: 8000, contextWindow: 8192 })).toBe(192);
+    expect(estimateOutputTokens({ inputTokens: 9000, contextWindow: 8192 })).toBe(1);
+  });
+});

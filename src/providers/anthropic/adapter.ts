@@ -1,0 +1,80 @@
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { providerError, type UpstreamFailure } from '../provider-error.ts';
+import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types.ts';
+import { AnthropicStreamParser } from './stream-parser.ts';
+import { mapStopReason, messageText, messageToolCalls, toAnthropicParams } from './transform.ts';
+
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+export interface AnthropicOptions {
+  apiKey: string;
+  baseURL: string;
+  timeoutMs: number;
+}
+
+function readFailure(err: unknown, signal: AbortSignal): UpstreamFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  if (signal.aborted || err instanceof APIUserAbortError) return { kind: 'abort', message: 'request cancelled' };
+  if (err instanceof APIConnectionTimeoutError) return { kind: 'timeout', message };
+  if (err instanceof APIConnectionError) return { kind: 'connection', message };
+  if (err instanceof APIError) {
+    if (err.status === undefined) return { kind: 'stream', message };
+    return { kind: 'http', status: err.status, headers: err.headers, message };
+  }
+  return { kind: 'stream', message };
+}
+
+/** A client pinned to our config: no environment reads, no SDK retries (the router owns them). */
+export function anthropicClient(opts: AnthropicOptions): Anthropic {
+  return new Anthropic({
+    apiKey: opts.apiKey,
+    authToken: null,
+    webhookKey: null,
+    baseURL: opts.baseURL,
+    maxRetries: 0,
+    timeout: opts.timeoutMs,
+    openTelemetry: false,
+  });
+}
+
+export function createAnthropicProvider(opts: AnthropicOptions, client = anthropicClient(opts)): Provider {
+  const fail = (err: unknown, signal: AbortSignal) => providerError('anthropic', readFailure(err, signal), [opts.apiKey]);
+
+  async function* stream(req: ProviderRequest): AsyncGenerator<StreamEvent> {
+    const parser = new AnthropicStreamParser();
+    const events: StreamEvent[] = [];
+    try {
+      const raw = await client.messages.create({ ...toAnthropicParams(req), stream: true }, { signal: req.signal });
+      for await (const event of raw) {
+        parser.push(event, events);
+        for (const e of events) yield e;
+        events.length = 0;
+      }
+    } catch (err) {
+      throw fail(err, req.signal);
+    }
+    if (!parser.complete) throw fail(new Error('stream ended before message_stop'), req.signal);
+  }
+
+  async function generate(req: ProviderRequest): Promise<ProviderResult> {
+    let message: Anthropic.Messages.Message;
+    try {
+      message = await client.messages.create(toAnthropicParams(req), { signal: req.signal });
+    } catch (err) {
+      throw fail(err, req.signal);
+    }
+    const u = message.usage;
+    return {
+      text: messageText(message.content),
+      toolCalls: messageToolCalls(message.content),
+      usage: {
+        inputTokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0),
+        outputTokens: u.output_tokens,
+        estimated: false,
+      },
+      finishReason: mapStopReason(message.stop_reason),
+    };
+  }
+
+  return { name: 'anthropic', stream, generate };
+}

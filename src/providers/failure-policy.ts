@@ -1,0 +1,35 @@
+import { AppError } from '../lib/errors.ts';
+import { ProviderError } from './provider-error.ts';
+import type { ProviderName } from './types.ts';
+
+/**
+ * What the router does after a failed call:
+ * - `retry` the same deployment (transient failure, attempts and time budget left);
+ * - `fallback` to the next deployment: transient failures once retries are spent, and failures of
+ *   the deployment itself (rejected key, unknown model, wrong URL). A user asking a question cannot
+ *   fix an operator's broken key, and another configured model can still answer;
+ * - `surface` the error: the request itself was refused (bad parameters, too long), so every other
+ *   model would refuse it too, or the caller cancelled.
+ */
+export type Step = { kind: 'retry'; delayMs: number } | { kind: 'fallback' } | { kind: 'surface' };
+
+export function cancelledError(): AppError {
+  return new AppError('cancelled', 'Request cancelled', 499);
+}
+
+export function asProviderError(err: unknown, provider: ProviderName, timedOut: boolean): ProviderError | AppError {
+  if (timedOut) return new ProviderError(provider, 'upstream_timeout', `${provider}: stream stalled`, 504, { scope: 'transient' });
+  if (err instanceof AppError) return err;
+  return new AppError('internal', err instanceof Error ? err.message : String(err), 500, { cause: err });
+}
+
+export function nextStep(
+  err: ProviderError | AppError,
+  ctx: { attempt: number; maxAttempts: number; delayMs: number; remainingMs: number; available: boolean },
+): Step {
+  if (!(err instanceof ProviderError)) return { kind: 'surface' };
+  if (err.scope === 'cancelled' || err.scope === 'request') return { kind: 'surface' };
+  if (err.scope === 'deployment') return { kind: 'fallback' };
+  const canRetry = ctx.attempt + 1 < ctx.maxAttempts && ctx.available && ctx.delayMs <= ctx.remainingMs;
+  return canRetry ? { kind: 'retry', delayMs: ctx.delayMs } : { kind: 'fallback' };
+}

@@ -1,0 +1,45 @@
+import type { ModelCapabilities, ProviderName } from './types.ts';
+
+/** What Confab knows about models without asking anyone: defaults per provider and context windows. */
+
+export type Tier = 'small' | 'large';
+
+/** Groups created for a configured provider; the first is that provider's default. */
+export const DEFAULT_MODELS: Record<'openai' | 'anthropic', { model: string; tier: Tier }[]> = {
+  openai: [
+    { model: 'gpt-4o-mini', tier: 'small' },
+    { model: 'gpt-4o', tier: 'large' },
+    { model: 'gpt-4.1-mini', tier: 'small' },
+    { model: 'gpt-4.1', tier: 'large' },
+  ],
+  anthropic: [
+    { model: 'claude-haiku-4-5', tier: 'small' },
+    { model: 'claude-sonnet-4-5', tier: 'large' },
+  ],
+};
+
+const WINDOWS: [prefix: string, tokens: number][] = [
+  ['gpt-4.1', 1_047_576],
+  ['gpt-4o', 128_000],
+  ['gpt-5', 400_000],
+  ['o3', 200_000],
+  ['o4', 200_000],
+  ['gpt-3.5', 16_385],
+  ['claude', 200_000],
+];
+
+/** Local servers do not report their window; this is a safe floor for today's small models. */
+export const LOCAL_CONTEXT_WINDOW = 8_192;
+export const OFFLINE_CONTEXT_WINDOW = 16_384;
+const UNKNOWN_HOSTED_WINDOW = 128_000;
+
+export function knownContextWindow(provider: ProviderName, model: string): number {
+  if (provider === 'offline') return OFFLINE_CONTEXT_WINDOW;
+  if (provider === 'local') return LOCAL_CONTEXT_WINDOW;
+  return WINDOWS.find(([prefix]) => model.startsWith(prefix))?.[1] ?? UNKNOWN_HOSTED_WINDOW;
+}
+
+/** Hosted APIs all take tools; whether a local model does depends on the model, so assume not. */
+export function defaultCapabilities(provider: ProviderName): ModelCapabilities {
+  return { streaming: true, tools: provider === 'openai' || provider === 'anthropic' };
+}

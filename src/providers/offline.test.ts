@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'bun:test';
+import { NO_INFORMATION_ANSWER, createOfflineProvider } from './offline/model.ts';
+import { heuristicTitle } from './offline/title.ts';
+import type { ProviderRequest, StreamEvent } from './types.ts';
+
+const offline = createOfflineProvider();
+const passages = [
+  { n: 1, text: 'Confab stores documents in Postgres. Each document is split into chunks of about 500 tokens.' },
+  { n: 2, text: 'Bananas are rich in potassium.' },
+  { n: 3, text: 'Chunks are embedded by background workers.\nEmbeddings are stored with pgvector for similarity search.' },
+];
+
+function ask(question: string, extra: Partial<ProviderRequest> = {}): ProviderRequest {
+  return { model: 'offline', messages: [{ role: 'user', content: question }], passages, signal: new AbortController().signal, ...extra };
+}
+
+async function collect(req: ProviderRequest): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  for await (const e of offline.stream(req)) out.push(e);
+  return out;
+}
+
+describe('offline model', () => {
+  test('answers-from-the-best-sentences-with-passage-citations', async () => {
+    const result = await offline.generate(ask('How are document chunks embedded and stored?'));
+    expect(result.text).toContain('[3]');
+    expect(result.text).toContain('Chunks are embedded by background workers [3].');
+    expect(result.text).not.toContain('Bananas');
+    expect(result.text).not.toContain("offline model");
+  });
+
+  test('cites-once-per-run-of-sentences-from-one-passage', async () => {
+    const result = await offline.generate(ask('How are chunks embedded and where are embeddings stored?'));
+    expect(result.text).toBe('Chunks are embedded by background workers. Embeddings are stored with pgvector for similarity search [3].');
+  });
+
+  test('says-plainly-it-is-offline-when-no-passage-is-relevant', async () => {
+    const result = await offline.generate(ask('Who won the 1998 World Cup?'));
+    expect(result.text).toBe(NO_INFORMATION_ANSWER);
+    expect(result.text).toContain('OPENAI_API_KEY');
+    const empty = await offline.generate(ask('Where are embeddings stored?', { passages: [] }));
+    expect(empty.text).toBe(NO_INFORMATION_ANSWER);
+  });
+
+  test('streams-word-by-word-the-same-text-it-generates-with-usage', async () => {
+    const req = ask('Where are embeddings stored?');
+    const events = await collect(req);
+    const deltas = events.flatMap((e) => (e.type === 'text' ? [e.delta] : []));
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.join('')).toBe((await offline.generate(req)).text);
+    const usage = events.find((e) => e.type === 'usage');
+    expect(usage?.type === 'usage' && usage.inputTokens > 0 && usage.outputTokens > 0).toBe(true);
+    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
+  test('is-deterministic', async () => {
+    const a = await offline.generate(ask('What does Confab store in Postgres?'));
+    const b = await offline.generate(ask('What does Confab store in Postgres?'));
+    expect(a).toEqual(b);
+  });
+
+  test('a-continuation-starts-a-new-paragraph', async () => {
+    const result = await offline.generate(ask('Where are embeddings stored?', { continuation: 'Embeddings are' }));
+    expect(result.text.startsWith('\n\n')).toBe(true);
+  });
+
+  test('stops-when-cancelled', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const run = async () => {
+      for await (const e of offline.stream(ask('Where are embeddings stored?', { signal: controller.signal }))) {
+        if (e.type === 'text') seen.push(e.delta);
+        controller.abort();
+      }
+    };
+    await expect(run()).rejects.toMatchObject({ code: 'cancelled' });
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('heuristic titles', () => {
+  test('drops-greetings-and-filler-and-keeps-the-first-sentence', () => {
+    expect(heuristicTitle('Hi! Can you please explain how BM25 scoring works? I am curious.')).toBe('Explain how BM25 scoring works');
+  });
+  test('removes-code-links-and-markup-and-caps-the-length', () => {
+    const title = heuristicTitle('**Refactor** this `parseDate` helper from https://example.com/x so that it handles every single timezone correctly');
+    expect(title).toBe('Refactor this parseDate helper from so that it');
+    expect(title.length).toBeLessThanOrEqual(60);
+  });
+  test('falls-back-when-nothing-is-left', () => {
+    expect(heuristicTitle('```\ncode only\n```')).toBe('New conversation');
+  });
+});

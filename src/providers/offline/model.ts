@@ -1,0 +1,55 @@
+import { countTextTokens } from '../../lib/tokens.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { ChatMessage, Passage, Provider, ProviderRequest, ProviderResult, StreamEvent, Usage } from '../types.ts';
+import { estimateUsage } from '../usage.ts';
+import { extractAnswer } from './extract.ts';
+
+export const OFFLINE_MODEL_ID = 'offline';
+
+export const NO_INFORMATION_ANSWER =
+  "I'm Confab's offline model, and I found no information about this in your documents. " +
+  'I can only answer from documents you have uploaded. For general questions, configure a model provider: ' +
+  'set OPENAI_API_KEY, ANTHROPIC_API_KEY or LOCAL_LLM_BASE_URL and restart Confab.';
+
+function lastUserMessage(messages: readonly ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;
+  return '';
+}
+
+/** The offline answer to a request; a continuation starts a new paragraph after the broken answer. */
+export function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' | 'continuation'>): string {
+  const answer = extractAnswer(lastUserMessage(req.messages), req.passages ?? []) ?? NO_INFORMATION_ANSWER;
+  return req.continuation ? `\n\n${answer}` : answer;
+}
+
+function usageOf(messages: readonly ChatMessage[], passages: readonly Passage[], answer: string): Usage {
+  const usage = estimateUsage(messages, answer);
+  for (const p of passages) usage.inputTokens += countTextTokens(p.text);
+  return usage;
+}
+
+function cancelled(): AppError {
+  return new AppError('cancelled', 'offline: request cancelled', 499);
+}
+
+/** The built-in extractive model: needs no network, answers only from the passages it is handed. */
+export function createOfflineProvider(): Provider {
+  async function* stream(req: ProviderRequest): AsyncGenerator<StreamEvent> {
+    const answer = offlineAnswer(req);
+    for (const word of answer.match(/\s*\S+/g) ?? []) {
+      if (req.signal.aborted) throw cancelled();
+      yield { type: 'text', delta: word };
+    }
+    const usage = usageOf(req.messages, req.passages ?? [], answer);
+    yield { type: 'usage', ...usage };
+    yield { type: 'finish', reason: 'stop' };
+  }
+
+  async function generate(req: ProviderRequest): Promise<ProviderResult> {
+    if (req.signal.aborted) throw cancelled();
+    const text = offlineAnswer(req);
+    return { text, toolCalls: [], usage: { ...usageOf(req.messages, req.passages ?? [], text), estimated: false }, finishReason: 'stop' };
+  }
+
+  return { name: 'offline', stream, generate, listModels: async () => [OFFLINE_MODEL_ID] };
+}

@@ -1,0 +1,101 @@
+import { AppError } from '../lib/errors.ts';
+import type { ProviderName } from './types.ts';
+
+/** How a call failed, as an adapter reads it off its SDK's error classes. */
+export interface UpstreamFailure {
+  kind: 'abort' | 'timeout' | 'connection' | 'http' | 'stream' | 'unknown';
+  status?: number;
+  headers?: Headers;
+  message: string;
+}
+
+/**
+ * `deployment` failures say "this deployment cannot serve anyone right now" (bad key, unknown model,
+ * wrong base URL): the router moves to the next deployment instead of failing the user's request.
+ */
+export type FailureScope = 'transient' | 'deployment' | 'request' | 'cancelled';
+
+export class ProviderError extends AppError {
+  readonly provider: ProviderName;
+  readonly upstreamStatus?: number;
+  readonly retryAfterMs?: number;
+  readonly scope: FailureScope;
+
+  constructor(
+    provider: ProviderName,
+    code: string,
+    message: string,
+    status: number,
+    opts: { scope: FailureScope; upstreamStatus?: number; retryAfterMs?: number },
+  ) {
+    super(code, message, status, { retryable: opts.scope === 'transient' });
+    this.name = 'ProviderError';
+    this.provider = provider;
+    this.scope = opts.scope;
+    this.upstreamStatus = opts.upstreamStatus;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+const KEY_SHAPE = /\b(sk|pk|rk)-[A-Za-z0-9_*.-]{6,}/g;
+
+/** Parses `retry-after-ms`, then `retry-after` as seconds or an HTTP date. */
+export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const raw = headers.get('retry-after');
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function redactSecrets(message: string, secrets: readonly (string | undefined)[]): string {
+  let out = message;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out.replace(KEY_SHAPE, '[redacted]');
+}
+
+function scopeOfStatus(status: number): FailureScope {
+  if (RETRYABLE_STATUS.has(status) || status >= 500) return 'transient';
+  if (status === 401 || status === 403 || status === 404) return 'deployment';
+  return 'request';
+}
+
+function codeOfStatus(status: number): string {
+  if (status === 429) return 'upstream_rate_limited';
+  if (status === 401 || status === 403) return 'upstream_auth_failed';
+  if (status === 404) return 'upstream_not_found';
+  if (status >= 500 || RETRYABLE_STATUS.has(status)) return 'upstream_unavailable';
+  return 'upstream_rejected';
+}
+
+export function providerError(provider: ProviderName, f: UpstreamFailure, secrets: readonly (string | undefined)[]): ProviderError {
+  const message = `${provider}: ${redactSecrets(f.message, secrets)}`;
+  switch (f.kind) {
+    case 'abort':
+      return new ProviderError(provider, 'cancelled', message, 499, { scope: 'cancelled' });
+    case 'timeout':
+      return new ProviderError(provider, 'upstream_timeout', message, 504, { scope: 'transient' });
+    case 'connection':
+    case 'stream':
+    case 'unknown':
+      return new ProviderError(provider, 'upstream_unavailable', message, 502, { scope: 'transient' });
+    case 'http': {
+      const status = f.status ?? 502;
+      const scope = scopeOfStatus(status);
+      return new ProviderError(provider, codeOfStatus(status), message, scope === 'request' ? status : 502, {
+        scope,
+        upstreamStatus: status,
+        retryAfterMs: parseRetryAfter(f.headers),
+      });
+    }
+  }
+}
+
+export function isProviderError(err: unknown): err is ProviderError {
+  return err instanceof ProviderError;
+}

@@ -1,0 +1,106 @@
+/**
+ * The one vocabulary every provider adapter and the router speak. Adapters translate between
+ * these plain values and their wire format; nothing outside `src/providers/` sees a vendor type.
+ */
+
+export type ProviderName = 'openai' | 'anthropic' | 'local' | 'offline';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text of the arguments, exactly as the model produced it. */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string; name?: string };
+
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  /** JSON schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface Passage {
+  n: number;
+  text: string;
+  documentName?: string;
+  page?: number;
+}
+
+export interface ChatRequest {
+  /** A model id as listed by `Router.listModels()` (or an upstream model name for an adapter). */
+  model: string;
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  maxTokens?: number;
+  temperature?: number;
+  signal: AbortSignal;
+  /** Retrieved context. The offline model answers from it; other models get it inside `messages`. */
+  passages?: Passage[];
+}
+
+/** What an adapter receives: a request for one upstream model, possibly continuing a broken answer. */
+export interface ProviderRequest extends ChatRequest {
+  /** The answer produced so far by a deployment whose stream broke; continue it, do not repeat it. */
+  continuation?: string;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'cancelled';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type StreamEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'tool-call'; index: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: 'usage'; inputTokens: number; outputTokens: number; estimated?: boolean }
+  | { type: 'finish'; reason: FinishReason; model?: string }
+  | { type: 'fallback'; from: string; to: string; midstream: boolean };
+
+export interface ChatResult {
+  text: string;
+  toolCalls: ToolCall[];
+  usage: Usage & { estimated: boolean };
+  finishReason: FinishReason;
+  /** The deployment that produced the answer, e.g. `openai/gpt-4o-mini` or `offline`. */
+  model: string;
+}
+
+export type ProviderResult = Omit<ChatResult, 'model'>;
+
+/** One upstream API. Retry, fallback and cooldown are the router's business, not the adapter's. */
+export interface Provider {
+  readonly name: ProviderName;
+  stream(req: ProviderRequest): AsyncIterable<StreamEvent>;
+  generate(req: ProviderRequest): Promise<ProviderResult>;
+  /** Upstream model names this provider serves right now, when it can tell. */
+  listModels?(): Promise<string[]>;
+}
+
+export interface ModelCapabilities {
+  streaming: boolean;
+  tools: boolean;
+}
+
+export interface ModelInfo {
+  id: string;
+  provider: ProviderName;
+  capabilities: ModelCapabilities;
+  contextWindow: number;
+}
+
+export interface ProvidersConfig {
+  openai?: { apiKey: string; baseURL?: string };
+  anthropic?: { apiKey: string; baseURL?: string };
+  local?: { baseURL: string; apiKey?: string };
+  /** Path of a JSON file that overrides model groups, fallbacks and router tuning. */
+  configFile?: string;
+}
