@@ -1,0 +1,151 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import type { Embedder } from './embedders/embedder';
+import { mmrSelect } from './mmr';
+import { castEmbedding, modelLiteral, vectorParam } from './vector-index';
+
+export type RetrievalMode = 'hybrid' | 'vector' | 'text';
+
+export interface RetrieveOptions {
+  /** Results wanted (default 5). */
+  k?: number;
+  /** Restrict to these documents (still only the user's own). */
+  documentIds?: string[];
+  /** Diversify the results; `lambda` trades relevance (1) for diversity (0), default 0.7. */
+  mmr?: boolean | { lambda?: number };
+  /** Hybrid by default; the halves alone exist for evaluation. */
+  mode?: RetrievalMode;
+  /** Candidates taken from each half before fusion (default max(4k, 40)). */
+  candidates?: number;
+}
+
+export interface RetrievedChunk {
+  chunkId: string;
+  documentId: string;
+  documentName: string;
+  page: number | null;
+  start: number;
+  end: number;
+  /** Hybrid: RRF score; vector: cosine similarity; text: ts_rank_cd. */
+  score: number;
+  text: string;
+}
+
+/** Reciprocal Rank Fusion constant from Cormack et al.; damps the weight of top ranks. */
+export const RRF_K = 60;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Plain questions become an OR of their words (websearch_to_tsquery alone ANDs every word, which
+ * finds nothing for most questions); queries already using quotes, `-` or `or` keep their syntax.
+ */
+export function toTextQuery(query: string): string {
+  if (/"|(^|\s)-\S|\sor\s/i.test(query)) return query;
+  return (query.match(/[\p{L}\p{N}]+/gu) ?? []).join(' or ');
+}
+
+function scope(userId: string, documentIds?: string[]): SQL {
+  const own = sql`c.user_id = ${userId}`;
+  if (!documentIds) return own;
+  const ids = documentIds.filter((id) => UUID.test(id));
+  if (ids.length === 0) return sql`false`;
+  return sql`${own} AND c.document_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+}
+
+function vectorCte(model: string, vector: ArrayLike<number>, where: SQL, n: number): SQL {
+  const dims = vector.length;
+  const distance = sql`${castEmbedding(dims)} <=> ${vectorParam(vector, dims)}`;
+  return sql`v AS (
+    SELECT id, dist, row_number() OVER (ORDER BY dist, id) AS r FROM (
+      SELECT c.id, ${distance} AS dist FROM chunks c
+      WHERE c.embedding_model = ${modelLiteral(model)} AND ${where}
+      ORDER BY ${distance} LIMIT ${n}) s)`;
+}
+
+function textCte(textQuery: string, where: SQL, n: number): SQL {
+  return sql`t AS (
+    SELECT id, rank, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
+      SELECT c.id, ts_rank_cd(c.tsv, q)::float8 AS rank
+      FROM chunks c, websearch_to_tsquery('english', ${textQuery}) q
+      WHERE ${where} AND c.tsv @@ q
+      ORDER BY rank DESC LIMIT ${n}) s)`;
+}
+
+function fusedCte(mode: RetrievalMode, limit: number): SQL {
+  if (mode === 'vector') return sql`f AS (SELECT id, (1 - dist)::float8 AS score FROM v ORDER BY r LIMIT ${limit})`;
+  if (mode === 'text') return sql`f AS (SELECT id, rank AS score FROM t ORDER BY r LIMIT ${limit})`;
+  return sql`f AS (
+    SELECT id, sum(1.0::float8 / (${RRF_K} + r)) AS score
+    FROM (SELECT id, r FROM v UNION ALL SELECT id, r FROM t) u
+    GROUP BY id ORDER BY score DESC, id LIMIT ${limit})`;
+}
+
+interface Row {
+  id: string;
+  document_id: string;
+  name: string;
+  page: number | null;
+  start_offset: number;
+  end_offset: number;
+  text: string;
+  score: number;
+  embedding?: string | null;
+}
+
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
+
+/**
+ * Hybrid retrieval over one user's chunks: pgvector cosine (through the model's HNSW index) and
+ * Postgres full text, fused with Reciprocal Rank Fusion, optionally diversified with MMR.
+ */
+export async function retrieve(
+  database: Database,
+  embedder: Embedder,
+  userId: string,
+  query: string,
+  opts: RetrieveOptions = {},
+): Promise<RetrievedChunk[]> {
+  const k = opts.k ?? 5;
+  const mode = opts.mode ?? 'hybrid';
+  const textQuery = toTextQuery(query);
+  if (query.trim() === '' || k <= 0 || (mode === 'text' && textQuery === '')) return [];
+  const n = opts.candidates ?? Math.max(4 * k, 40);
+  const useMmr = Boolean(opts.mmr);
+  const limit = useMmr ? n : k;
+  const where = scope(userId, opts.documentIds);
+  const ctes: SQL[] = [];
+  if (mode !== 'text') {
+    const [vector] = await embedder.embed([query]);
+    ctes.push(vectorCte(embedder.model, vector, where, n));
+  }
+  if (mode !== 'vector') ctes.push(textCte(textQuery || query, where, n));
+  ctes.push(fusedCte(mode, limit));
+  const query_ = sql`WITH ${sql.join(ctes, sql`, `)}
+    SELECT c.id, c.document_id, d.name, c.page, c.start_offset, c.end_offset, c.text, f.score
+      ${useMmr ? sql`, c.embedding::text AS embedding` : sql``}
+    FROM f JOIN chunks c ON c.id = f.id JOIN documents d ON d.id = c.document_id
+    ORDER BY f.score DESC, c.id`;
+  const rows = await database.db.transaction(async (tx) => {
+    // Filtered HNSW scans stop early without iterative scanning and can return too few rows.
+    await tx.execute(sql.raw(`SELECT set_config('hnsw.ef_search', '${Math.min(1000, Math.max(40, n))}', true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`));
+    return rowsOf<Row>(await tx.execute(query_));
+  });
+  const picked = useMmr ? pickDiverse(rows, k, opts.mmr) : rows;
+  return picked.map((r) => ({
+    chunkId: r.id,
+    documentId: r.document_id,
+    documentName: r.name,
+    page: r.page,
+    start: r.start_offset,
+    end: r.end_offset,
+    score: Number(r.score),
+    text: r.text,
+  }));
+}
+
+function pickDiverse(rows: Row[], k: number, mmr: RetrieveOptions['mmr']): Row[] {
+  const lambda = typeof mmr === 'object' ? mmr.lambda : undefined;
+  const candidates = rows.map((r) => ({ score: Number(r.score), vector: r.embedding ? (JSON.parse(r.embedding) as number[]) : null }));
+  return mmrSelect(candidates, k, lambda).map((i) => rows[i]);
+}

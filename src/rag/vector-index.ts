@@ -1,0 +1,47 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+
+/**
+ * The chunks table has one untyped `vector` column shared by every embedding model, so each model
+ * gets its own partial HNSW index over `embedding::vector(<dims>)`. Queries must repeat the same
+ * cast and the same literal model predicate for the planner to pick that index.
+ */
+export function vectorIndexName(model: string, dimensions: number): string {
+  const slug = model.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 32);
+  const digest = new Bun.CryptoHasher('sha256').update(model).digest('hex').slice(0, 8);
+  return `chunks_hnsw_${slug}_${digest}_${dimensions}`;
+}
+
+/** The model name as an SQL literal, so partial-index predicates match at plan time. */
+export const modelLiteral = (model: string): SQL => sql.raw(`'${model.replaceAll("'", "''")}'`);
+
+/** `embedding::vector(N)`, the indexed expression. */
+export function castEmbedding(dimensions: number, column = 'c.embedding'): SQL {
+  if (!Number.isInteger(dimensions) || dimensions <= 0 || dimensions > 16000) throw new Error(`Bad vector dimension ${dimensions}`);
+  return sql.raw(`${column}::vector(${dimensions})`);
+}
+
+export function vectorParam(vector: ArrayLike<number>, dimensions: number): SQL {
+  return sql`${toVectorText(vector)}${sql.raw(`::vector(${dimensions})`)}`;
+}
+
+export function toVectorText(vector: ArrayLike<number>): string {
+  let out = '[';
+  for (let i = 0; i < vector.length; i++) out += (i ? ',' : '') + (vector[i] === 0 ? '0' : vector[i].toPrecision(7));
+  return out + ']';
+}
+
+const ensured = new WeakMap<Database, Set<string>>();
+
+/** Creates the model's HNSW index once per process and database (a no-op when it exists). */
+export async function ensureVectorIndex(database: Database, model: string, dimensions: number): Promise<void> {
+  const name = vectorIndexName(model, dimensions);
+  const done = ensured.get(database) ?? new Set<string>();
+  ensured.set(database, done);
+  if (done.has(name)) return;
+  await database.rows(sql`
+    CREATE INDEX IF NOT EXISTS ${sql.identifier(name)} ON chunks
+    USING hnsw ((${castEmbedding(dimensions, 'embedding')}) vector_cosine_ops)
+    WHERE embedding_model = ${modelLiteral(model)}`);
+  done.add(name);
+}
