@@ -115,12 +115,16 @@ export async function retrieve(
   const limit = useMmr ? n : k;
   const where = scope(userId, opts.documentIds);
   const ctes: SQL[] = [];
+  let effective = mode;
   if (mode !== 'text') {
     const [vector] = await embedder.embed([query]);
-    ctes.push(vectorCte(embedder.model, vector, where, n));
+    // A query of stopwords only embeds to zero, whose cosine distance is undefined.
+    if (Array.prototype.some.call(vector, (x: number) => x !== 0)) ctes.push(vectorCte(embedder.model, vector, where, n));
+    else if (mode === 'vector') return [];
+    else effective = 'text';
   }
   if (mode !== 'vector') ctes.push(textCte(textQuery || query, where, n));
-  ctes.push(fusedCte(mode, limit));
+  ctes.push(fusedCte(effective, limit));
   const query_ = sql`WITH ${sql.join(ctes, sql`, `)}
     SELECT c.id, c.document_id, d.name, c.page, c.start_offset, c.end_offset, c.text, f.score
       ${useMmr ? sql`, c.embedding::text AS embedding` : sql``}
