@@ -4,7 +4,7 @@
  * manages its own consumers.
  */
 export { createScheduler } from './scheduler.ts';
-export type { Priority, Scheduler, SchedulerOptions, SchedulerStats } from './scheduler.ts';
+export type { Priority, Scheduler, SchedulerOptions, SchedulerStats } from './contract.ts';
 export type { Handler, HandlerMap } from './protocol.ts';
 export { Lane, createBatch } from './lane.ts';
 export type { JobBatch, LaneBuffers } from './lane.ts';

@@ -30,10 +30,12 @@ afterEach(async () => {
 
 describe('scheduler', () => {
   test('runs a job on a worker and returns its result', async () => {
-    const s = scheduler();
+    const s = scheduler({ workers: 2 });
+    await s.ready();
+    expect(s.stats().workers).toBe(2);
     expect(await s.submit('upper', 'héllo')).toBe('HÉLLO');
     expect(await s.submitMany('upper', ['a', 'b', 'c'])).toEqual(['A', 'B', 'C']);
-    expect(s.stats()).toMatchObject({ completed: 4, failed: 0, queued: 0, inFlight: 0, workers: 1 });
+    expect(s.stats()).toMatchObject({ completed: 4, failed: 0, queued: 0, inFlight: 0, workers: 2 });
   });
 
   test('settles every job exactly once with its own result under mixed-priority stress', async () => {
@@ -169,6 +171,7 @@ describe('scheduler', () => {
 
   test('stops restarting and fails work when the handler module cannot load', async () => {
     const s = scheduler({ handlers: '/nonexistent/handlers.ts' });
+    expect(await rejection(s.ready())).toMatchObject({ code: 'scheduler_unavailable' });
     const err = await rejection(s.submit('echo', 'x'));
     expect(err).toMatchObject({ code: 'scheduler_unavailable', status: 503 });
   });

@@ -1,55 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { AppError, badRequest } from '../src/lib/errors.ts';
+import { busy, closed } from './errors.ts';
 import { log } from '../src/lib/logger.ts';
 import { clockUs, wallMs } from './clock.ts';
 import { Control, MAX_KINDS } from './control.ts';
 import { type JobGroup, JobTable } from './job-table.ts';
 import { Lane } from './lane.ts';
 import { batchSize, jobsTotal, PRIORITIES, queueWait, trackDepth, workerRestarts } from './metrics.ts';
+import type { Priority, Scheduler, SchedulerOptions, SchedulerStats } from './contract.ts';
 import { Pool } from './pool.ts';
-import type { DoneMessage } from './protocol.ts';
-
-export type Priority = (typeof PRIORITIES)[number];
-
-export interface SchedulerOptions {
-  /** Absolute path of the module each worker imports; it exports `handlers` (see protocol.ts). */
-  handlers: string;
-  /** Worker threads (default: cores − 1, at least 1). */
-  workers?: number;
-  /** Slots per priority ring, a power of two (default 4096). */
-  capacity?: number;
-  /** Most jobs a worker runs as one batch (default 32). */
-  maxBatch?: number;
-  /** How long a worker holding a partial batch waits for it to fill (default 0: take what is queued). */
-  maxWaitUs?: number;
-  /** Waiting this long lifts a job one priority level when choosing what to run next (default 500). */
-  agingMs?: number;
-  /** Payload bytes each priority ring can hold at once, as UTF-8 (default 8 MiB). */
-  arenaBytes?: number;
-  /** Called for every settled job; meant for measurement tools, leave unset on hot paths. */
-  onSettled?: (priority: Priority, queueWaitUs: number, ok: boolean) => void;
-}
-
-export interface SchedulerStats {
-  queued: number;
-  inFlight: number;
-  workers: number;
-  restarts: number;
-  completed: number;
-  failed: number;
-  batches: number;
-}
-
-export interface Scheduler {
-  submit<T = unknown>(kind: string, payload: string, priority?: Priority): Promise<T>;
-  /**
-   * Submits jobs of one kind together: one promise for all results, in order, or the first
-   * failure. Refused as a whole with "busy" when they cannot all be queued.
-   */
-  submitMany<T = unknown>(kind: string, payloads: readonly string[], priority?: Priority): Promise<T[]>;
-  stats(): SchedulerStats;
-  close(opts?: { drain?: boolean }): Promise<void>;
-}
+import { type DoneMessage, unpackDone } from './protocol.ts';
 
 const LANE_OF: Record<string, number> = { interactive: 0, normal: 1, background: 2 };
 /** A job survives one crash of the worker running it; a second crash fails it (it may be the cause). */
@@ -57,13 +17,6 @@ const MAX_ATTEMPTS = 2;
 /** Workers that die before loading the handler module this many times in a row stop the pool. */
 const MAX_START_FAILURES = 3;
 const STAMP_REUSE = 15;
-
-const busy = () =>
-  new AppError('scheduler_busy', 'The work queue is full; retry shortly', 503, {
-    retryable: true,
-    headers: { 'retry-after': '1' },
-  });
-const closed = () => new AppError('scheduler_closed', 'The scheduler is shutting down', 503, { retryable: true });
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   return new WorkScheduler(opts);
@@ -83,6 +36,8 @@ class WorkScheduler implements Scheduler {
   private unavailable: AppError | undefined;
   private startFailures = 0;
   private drained: (() => void) | undefined;
+  private readonly readyWorkers = new Set<number>();
+  private readyWaiters: Array<{ resolve: () => void; reject: (err: AppError) => void }> = [];
   private readonly tally = new Int32Array(2 * MAX_KINDS);
   private stampUs = 0;
   private stampUses = 0;
@@ -105,11 +60,12 @@ class WorkScheduler implements Scheduler {
       lanes: this.lanes.map((lane) => lane.buffers),
       maxBatch,
       maxWaitUs: Math.max(0, Math.floor(opts.maxWaitUs ?? 0)),
+      idleSpinUs: Math.max(0, Math.floor(opts.idleSpinUs ?? 50)),
       agingUs: Math.round(Math.min(Math.max(opts.agingMs ?? 500, 0), 600_000) * 1000),
       epochMs: this.epochMs,
     };
     this.pool = new Pool(workers, (index) => ({ ...init, index }), {
-      onReady: () => (this.startFailures = 0),
+      onReady: (index) => this.workerReady(index),
       onDone: (message) => this.settleBatch(message),
       onExit: (index, wasReady, error) => this.workerExited(index, wasReady, error),
     });
@@ -213,6 +169,18 @@ class WorkScheduler implements Scheduler {
     this.stampUses = 0;
   };
 
+  ready(): Promise<void> {
+    if (this.unavailable) return Promise.reject(this.unavailable);
+    if (this.readyWorkers.size === this.pool.size) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  private workerReady(index: number): void {
+    this.startFailures = 0;
+    this.readyWorkers.add(index);
+    if (this.readyWorkers.size === this.pool.size) for (const w of this.readyWaiters.splice(0)) w.resolve();
+  }
+
   stats(): SchedulerStats {
     const queued = this.lanes.reduce((sum, lane) => sum + lane.size(), 0);
     return {
@@ -238,7 +206,8 @@ class WorkScheduler implements Scheduler {
   }
 
   private settleBatch(message: DoneMessage): void {
-    const { handles, gens, results, errors, startedUs } = message;
+    const { errors, startedUs } = message;
+    const { handles, gens, values: results } = unpackDone(message);
     const { table, tally, onSettled } = this;
     const oldest = [-1, -1, -1];
     let settled = 0;
@@ -290,6 +259,7 @@ class WorkScheduler implements Scheduler {
     this.startFailures = wasReady ? 0 : this.startFailures + 1;
     if (this.startFailures >= MAX_START_FAILURES) {
       this.unavailable = new AppError('scheduler_unavailable', `scheduler workers cannot start: ${error ?? 'exited'}`, 503);
+      for (const w of this.readyWaiters.splice(0)) w.reject(this.unavailable);
       if (this.pool.alive() === 0) this.failAll(this.unavailable, 'crashed');
       return;
     }

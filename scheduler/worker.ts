@@ -3,16 +3,17 @@ import { clockUs } from './clock.ts';
 import { Control, STOPPING } from './control.ts';
 import { createBatch, Lane, type JobBatch } from './lane.ts';
 import { pickLane } from './pick.ts';
-import type { DoneMessage, HandlerMap, WorkerInit } from './protocol.ts';
+import { type DoneMessage, type HandlerMap, packDone, type WorkerInit } from './protocol.ts';
 import { runBatch } from './run-batch.ts';
 
 /**
  * A pool worker: claims batches from the priority lanes, runs them through the handler module
- * and posts one message per batch back. It blocks in `Atomics.wait` only when every lane is
- * empty, after a short spin, and announces that sleep so the producer knows to notify it.
+ * and posts one message per batch back. It blocks in `Atomics.wait` only when every lane has
+ * stayed empty for `idleSpinUs`, and announces that sleep so the producer knows to notify it.
  */
 
-const IDLE_SPIN_US = 30;
+/** The shortest batch-fill wait worth a sleep rather than a poll. */
+const FILL_SPIN_US = 30;
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -41,20 +42,24 @@ class Server {
       const startedUs = clockUs(init.epochMs);
       const ran = runBatch(this.handlers, batch.kinds, batch.payloads, n, this.kindName);
       const outcome = ran instanceof Promise ? await ran : ran;
+      const { ids, numeric } = packDone(batch.handles, batch.gens, outcome.results, n);
       const done: DoneMessage = {
         t: 'done',
-        handles: batch.handles.slice(0, n),
-        gens: batch.gens.slice(0, n),
-        results: packNumbers(outcome.results, n),
+        n,
+        ids,
+        results: numeric ? null : outcome.results,
         errors: outcome.errors,
         startedUs,
       };
-      self.postMessage(done);
+      self.postMessage(done, [ids]);
       control.clearInflight(init.index);
     }
   }
 
-  /** Fills the batch; false when the pool is stopping and there is nothing left to take. */
+  /**
+   * Fills the batch from the lanes in priority order; once it holds anything, it waits at most
+   * maxWaitUs for more. False when the pool is stopping and there is nothing left to take.
+   */
   private fill(): boolean {
     const { batch, init } = this;
     batch.n = 0;
@@ -64,39 +69,33 @@ class Server {
       const lane = pickLane(this.lanes, init.agingUs, this.scratch);
       if (lane >= 0) {
         this.lanes[lane].take(init.maxBatch - batch.n, batch);
-        if (batch.n === init.maxBatch || (batch.n > 0 && init.maxWaitUs === 0)) return true;
-        if (deadline === 0 && batch.n > 0) deadline = clockUs(init.epochMs) + init.maxWaitUs;
+        if (batch.n === init.maxBatch) return true;
         continue;
       }
       const now = clockUs(init.epochMs);
       if (batch.n > 0) {
-        if (((deadline - now) | 0) <= 0) return true;
+        if (deadline === 0) deadline = (now + init.maxWaitUs) | 0;
+        const left = (deadline - now) | 0;
+        if (left <= 0) return true;
+        if (left > FILL_SPIN_US) this.sleep(left / 1000);
         continue;
       }
       if (this.control.state() === STOPPING) return false;
       if (idleSince === 0) idleSince = now;
-      else if (((now - idleSince) | 0) > IDLE_SPIN_US) {
-        this.sleep();
+      else if (((now - idleSince) | 0) > init.idleSpinUs) {
+        this.sleep(Infinity);
         idleSince = 0;
       }
     }
   }
 
-  private sleep(): void {
+  /** Sleeps until a producer wakes this worker or `timeoutMs` passes, unless work is already there. */
+  private sleep(timeoutMs: number): void {
     const { control, init } = this;
     control.prepareSleep(init.index);
     const empty = this.lanes.every((lane) => lane.size() === 0);
-    if (empty && control.state() !== STOPPING) control.sleep(init.index, Infinity);
-    else control.sleep(init.index, 0);
+    control.sleep(init.index, empty && control.state() !== STOPPING ? timeoutMs : 0);
   }
-}
-
-/** The results as a Float64Array when they are all numbers (the common scoring/embedding-norm case). */
-function packNumbers(results: unknown[], n: number): unknown[] | Float64Array {
-  for (let i = 0; i < n; i++) if (typeof results[i] !== 'number') return results;
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) packed[i] = results[i] as number;
-  return packed;
 }
 
 self.onmessage = async (event: MessageEvent<WorkerInit>) => {
