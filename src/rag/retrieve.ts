@@ -64,21 +64,24 @@ function vectorCte(model: string, vector: ArrayLike<number>, where: SQL, n: numb
 }
 
 function textCte(textQuery: string, where: SQL, n: number): SQL {
+  // Cover density ties often on short queries; plain ts_rank, then the shorter chunk, break them.
   return sql`t AS (
-    SELECT id, rank, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
-      SELECT c.id, ts_rank_cd(c.tsv, q)::float8 AS rank
+    SELECT id, rank, row_number() OVER (ORDER BY rank DESC, tie DESC, len, id) AS r FROM (
+      SELECT c.id, ts_rank_cd(c.tsv, q)::float8 AS rank, ts_rank(c.tsv, q) AS tie, length(c.text) AS len
       FROM chunks c, websearch_to_tsquery('english', ${textQuery}) q
       WHERE ${where} AND c.tsv @@ q
-      ORDER BY rank DESC LIMIT ${n}) s)`;
+      ORDER BY rank DESC, tie DESC, len, c.id LIMIT ${n}) s)`;
 }
 
 function fusedCte(mode: RetrievalMode, limit: number): SQL {
-  if (mode === 'vector') return sql`f AS (SELECT id, (1 - dist)::float8 AS score FROM v ORDER BY r LIMIT ${limit})`;
-  if (mode === 'text') return sql`f AS (SELECT id, rank AS score FROM t ORDER BY r LIMIT ${limit})`;
+  if (mode === 'vector') return sql`f AS (SELECT id, (1 - dist)::float8 AS score, r FROM v ORDER BY r LIMIT ${limit})`;
+  if (mode === 'text') return sql`f AS (SELECT id, rank AS score, r FROM t ORDER BY r LIMIT ${limit})`;
+  // Equal fused scores are common (rank 1 + rank 3 ties rank 3 + rank 1): the lexical score,
+  // then the distance, break them so results are stable across databases.
   return sql`f AS (
-    SELECT id, sum(1.0::float8 / (${RRF_K} + r)) AS score
-    FROM (SELECT id, r FROM v UNION ALL SELECT id, r FROM t) u
-    GROUP BY id ORDER BY score DESC, id LIMIT ${limit})`;
+    SELECT id, sum(1.0::float8 / (${RRF_K} + r)) AS score, max(rank) AS rank, min(dist) AS dist
+    FROM (SELECT id, r, NULL::float8 AS rank, dist FROM v UNION ALL SELECT id, r, rank, NULL::float8 FROM t) u
+    GROUP BY id ORDER BY score DESC, rank DESC NULLS LAST, dist NULLS LAST, id LIMIT ${limit})`;
 }
 
 interface Row {
@@ -129,7 +132,7 @@ export async function retrieve(
     SELECT c.id, c.document_id, d.name, c.page, c.start_offset, c.end_offset, c.text, f.score
       ${useMmr ? sql`, c.embedding::text AS embedding` : sql``}
     FROM f JOIN chunks c ON c.id = f.id JOIN documents d ON d.id = c.document_id
-    ORDER BY f.score DESC, c.id`;
+    ORDER BY ${effective === 'hybrid' ? sql`f.score DESC, f.rank DESC NULLS LAST, f.dist NULLS LAST, c.id` : sql`f.r`}`;
   const rows = await database.db.transaction(async (tx) => {
     // Filtered HNSW scans stop early without iterative scanning and can return too few rows.
     await tx.execute(sql.raw(`SELECT set_config('hnsw.ef_search', '${Math.min(1000, Math.max(40, n))}', true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`));
