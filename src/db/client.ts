@@ -15,6 +15,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface Database {
   db: Db;
+  /** The PGlite instance when embedded, for dumps and low-level access. */
+  pglite?: PGlite;
   kind: 'pglite' | 'postgres';
   /** Raw SQL rows, for the few queries drizzle's builder does not express well. */
   rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]>;
@@ -30,20 +32,23 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` (or undefined) keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** A PGlite data-dir dump (from `dumpDataDir`) to start from instead of an empty cluster. */
+  seed?: Blob;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const database = opts.url ? openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
+  const database = opts.url ? openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir, opts.seed);
   await database.migrate();
   return database;
 }
 
-async function openPglite(dataDir?: string): Promise<Database & { migrate(): Promise<void> }> {
+async function openPglite(dataDir?: string, seed?: Blob): Promise<Database & { migrate(): Promise<void> }> {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector } });
+  const client = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector }, loadDataDir: seed });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
+    pglite: client,
     kind: 'pglite',
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS }),
     rows: async <T>(query: ReturnType<typeof sql>) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,

@@ -1,0 +1,21 @@
+import type { Config } from './config';
+import type { Database } from './db/client';
+import type { KeyCache } from './modules/keys/key-cache';
+
+/** Process lifecycle state shared by readiness and shutdown. */
+export interface Lifecycle {
+  draining: boolean;
+  /** Closed in reverse order of registration at shutdown, before the database. */
+  closers: (() => Promise<void>)[];
+}
+
+/**
+ * Everything a module needs, built once at start-up (see src/server.ts). Modules receive it as
+ * a plain value so tests can build one against any database.
+ */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  lifecycle: Lifecycle;
+  keys: KeyCache;
+}

@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig, type Config } from './config';
+import { log, setLogLevel } from './lib/logger';
+import { startServer } from './server';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`confab: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}
+setLogLevel(config.logLevel);
+
+const server = await startServer(config);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    log.info('signal received', { signal });
+    server.shutdown().then(
+      () => process.exit(0),
+      (error) => {
+        log.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  });
+}
+
+process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
+process.on('uncaughtException', (error) => log.error('uncaught exception', { error }));

@@ -1,0 +1,44 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../context';
+import { unauthorized } from '../../lib/errors';
+import { userForSession, type UserView } from './service';
+
+export const SESSION_COOKIE = 'confab_session';
+
+export interface Principal {
+  user: UserView;
+  /** Set when the request authenticated with an API key rather than a session cookie. */
+  apiKeyId?: string;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  return m?.[1];
+}
+
+/** Resolves who is calling: an API key (`Authorization: Bearer`) or the session cookie. */
+export async function authenticate(ctx: AppContext, request: Request): Promise<Principal> {
+  const key = bearer(request.headers.get('authorization') ?? undefined);
+  if (key) {
+    const principal = await ctx.keys.resolve(key);
+    if (!principal) throw unauthorized('API key is invalid or revoked');
+    return { user: principal.user, apiKeyId: principal.apiKeyId };
+  }
+  const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+  if (!token) throw unauthorized();
+  return { user: await userForSession(ctx.database.db, token) };
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+/** Adds `principal` to every route registered after it; unauthenticated requests get 401. */
+export const authGuard = (ctx: AppContext) =>
+  new Elysia().resolve({ as: 'scoped' }, async ({ request }) => ({ principal: await authenticate(ctx, request) }));

@@ -1,0 +1,84 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../context';
+import { AppError } from '../../lib/errors';
+import { authGuard, readCookie, SESSION_COOKIE } from './guard';
+import { LoginThrottle } from './login-throttle';
+import { Credentials, Ok, User } from './model';
+import { createSession, deleteSession, SESSION_TTL_MS, signup, verifyLogin } from './service';
+
+const tags = ['auth'];
+
+function clientAddress(request: Request, server: { requestIP(r: Request): { address: string } | null } | null) {
+  return server?.requestIP(request)?.address ?? 'unknown';
+}
+
+function sessionCookie(request: Request, token: string, maxAgeS: number): string {
+  const secure = request.url.startsWith('https:') || request.headers.get('x-forwarded-proto') === 'https';
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${secure ? '; Secure' : ''}`;
+}
+
+export const authModule = (ctx: AppContext) => {
+  // Per account: stops guessing one password. Per address: stops spraying many accounts, with
+  // room for a shared NAT.
+  const accountThrottle = new LoginThrottle(5);
+  const addressThrottle = new LoginThrottle(50);
+  const db = ctx.database.db;
+  const startSession = async (request: Request, set: { headers: Record<string, unknown> }, userId: string) => {
+    const { token } = await createSession(db, userId);
+    set.headers['set-cookie'] = sessionCookie(request, token, SESSION_TTL_MS / 1000);
+  };
+
+  return new Elysia({ prefix: '/api/auth' })
+    .post(
+      '/signup',
+      async ({ body, request, set }) => {
+        if (!ctx.config.signupOpen) throw new AppError('signup_closed', 'Sign-up is closed on this server', 403);
+        const user = await signup(db, body.email, body.password);
+        await startSession(request, set, user.id);
+        set.status = 201;
+        return user;
+      },
+      {
+        body: Credentials,
+        response: { 201: User },
+        detail: { summary: 'Create an account and log in (the first account becomes admin)', tags },
+      },
+    )
+    .post(
+      '/login',
+      async ({ body, request, set, server }) => {
+        const account = body.email.trim().toLowerCase();
+        const address = clientAddress(request, server);
+        accountThrottle.check(account);
+        addressThrottle.check(address);
+        try {
+          const user = await verifyLogin(db, body.email, body.password);
+          accountThrottle.succeed(account);
+          await startSession(request, set, user.id);
+          return user;
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'invalid_credentials') {
+            accountThrottle.fail(account);
+            addressThrottle.fail(address);
+          }
+          throw e;
+        }
+      },
+      { body: Credentials, response: { 200: User }, detail: { summary: 'Log in; sets the session cookie', tags } },
+    )
+    .post(
+      '/logout',
+      async ({ request, set }) => {
+        const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+        if (token) await deleteSession(db, token);
+        set.headers['set-cookie'] = sessionCookie(request, '', 0);
+        return { ok: true as const };
+      },
+      { response: Ok, detail: { summary: 'End the session', tags } },
+    )
+    .use(authGuard(ctx))
+    .get('/me', ({ principal }) => principal.user, {
+      response: User,
+      detail: { summary: 'The logged-in user', tags },
+    });
+};

@@ -1,0 +1,15 @@
+import { t } from 'elysia';
+
+export const Credentials = t.Object({
+  email: t.String({ format: 'email', maxLength: 254, description: 'Case-insensitive login name' }),
+  password: t.String({ minLength: 8, maxLength: 256 }),
+});
+
+export const User = t.Object({
+  id: t.String({ format: 'uuid' }),
+  email: t.String(),
+  role: t.Union([t.Literal('admin'), t.Literal('user')]),
+  createdAt: t.String({ format: 'date-time' }),
+});
+
+export const Ok = t.Object({ ok: t.Literal(true) });

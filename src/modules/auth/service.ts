@@ -1,0 +1,76 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { sessions, users } from '../../db/schema';
+import { AppError, unauthorized } from '../../lib/errors';
+import { hashToken, randomToken } from './tokens';
+
+export const SESSION_TTL_MS = 30 * 24 * 3600_000;
+
+export interface UserView {
+  id: string;
+  email: string;
+  role: 'admin' | 'user';
+  createdAt: string;
+}
+
+type UserRow = typeof users.$inferSelect;
+
+export const toUserView = (u: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>): UserView => ({
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  createdAt: u.createdAt.toISOString(),
+});
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * Creates a user; the first one becomes admin. The count and the insert share a transaction
+ * holding a table lock, so two simultaneous first signups cannot both become admin.
+ */
+export async function signup(db: Db, email: string, password: string): Promise<UserView> {
+  const passwordHash = await Bun.password.hash(password, { algorithm: 'argon2id' });
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`lock table users in share row exclusive mode`);
+    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
+    const rows = await tx
+      .insert(users)
+      .values({ email: normaliseEmail(email), passwordHash, role: n === 0 ? 'admin' : 'user' })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    if (rows.length === 0) throw new AppError('email_taken', 'An account with this email already exists', 409);
+    return toUserView(rows[0]);
+  });
+}
+
+/** Checks a password. Unknown emails still pay for one hash so timing does not reveal accounts. */
+export async function verifyLogin(db: Db, email: string, password: string): Promise<UserView> {
+  const [user] = await db.select().from(users).where(eq(users.email, normaliseEmail(email)));
+  const ok = await Bun.password.verify(password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || !ok) throw new AppError('invalid_credentials', 'Email or password is wrong', 401);
+  return toUserView(user);
+}
+
+let dummy: Promise<string> | undefined;
+const dummyHash = () => (dummy ??= Bun.password.hash(randomToken(), { algorithm: 'argon2id' }));
+
+export async function createSession(db: Db, userId: string): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomToken();
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await db.insert(sessions).values({ id: hashToken(token), userId, expiresAt });
+  return { token, expiresAt };
+}
+
+export async function userForSession(db: Db, token: string): Promise<UserView> {
+  const [row] = await db
+    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, new Date())));
+  if (!row) throw unauthorized('Session expired or invalid; log in again');
+  return toUserView(row);
+}
+
+export async function deleteSession(db: Db, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, hashToken(token)));
+}

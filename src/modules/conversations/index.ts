@@ -1,0 +1,63 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../context';
+import { authGuard } from '../auth/guard';
+import {
+  ConversationDetail,
+  ConversationId,
+  ConversationPage,
+  ConversationSummary,
+  CreateConversation,
+  ListQuery,
+  RenameConversation,
+} from './model';
+import {
+  createConversation,
+  deleteConversation,
+  getConversation,
+  listConversations,
+  renameConversation,
+} from './service';
+
+const tags = ['conversations'];
+
+export const conversationsModule = (ctx: AppContext) => {
+  const db = ctx.database.db;
+  return new Elysia({ prefix: '/api/conversations' })
+    .use(authGuard(ctx))
+    .get('', ({ principal, query }) => listConversations(db, principal.user.id, query), {
+      query: ListQuery,
+      response: ConversationPage,
+      detail: { summary: 'List your conversations, newest first (cursor-paginated, searchable)', tags },
+    })
+    .post(
+      '',
+      async ({ principal, body, set }) => {
+        set.status = 201;
+        return createConversation(db, principal.user.id, body);
+      },
+      {
+        body: CreateConversation,
+        response: { 201: ConversationDetail },
+        detail: { summary: 'Create a conversation (optionally importing messages)', tags },
+      },
+    )
+    .get('/:id', ({ principal, params }) => getConversation(db, principal.user.id, params.id), {
+      params: ConversationId,
+      response: ConversationDetail,
+      detail: { summary: 'A conversation with its messages', tags },
+    })
+    .patch('/:id', ({ principal, params, body }) => renameConversation(db, principal.user.id, params.id, body.title), {
+      params: ConversationId,
+      body: RenameConversation,
+      response: ConversationSummary,
+      detail: { summary: 'Rename a conversation', tags },
+    })
+    .delete(
+      '/:id',
+      async ({ principal, params, set }) => {
+        await deleteConversation(db, principal.user.id, params.id);
+        set.status = 204;
+      },
+      { params: ConversationId, detail: { summary: 'Delete a conversation and its messages', tags } },
+    );
+};

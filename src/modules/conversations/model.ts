@@ -1,0 +1,68 @@
+import { t } from 'elysia';
+
+export const Citation = t.Object({
+  n: t.Integer(),
+  documentId: t.String(),
+  documentName: t.String(),
+  chunkId: t.String(),
+  page: t.Nullable(t.Integer()),
+  start: t.Integer(),
+  end: t.Integer(),
+  score: t.Number(),
+  text: t.String(),
+});
+
+export const Message = t.Object({
+  id: t.String({ format: 'uuid' }),
+  parentId: t.Nullable(t.String({ format: 'uuid' })),
+  role: t.Union([t.Literal('system'), t.Literal('user'), t.Literal('assistant'), t.Literal('tool')]),
+  content: t.String(),
+  model: t.Nullable(t.String()),
+  status: t.Union([t.Literal('complete'), t.Literal('streaming'), t.Literal('interrupted'), t.Literal('error')]),
+  error: t.Nullable(t.String()),
+  usage: t.Nullable(t.Object({ promptTokens: t.Integer(), completionTokens: t.Integer() })),
+  citations: t.Array(Citation),
+  plugins: t.Array(t.Unknown()),
+  createdAt: t.String({ format: 'date-time' }),
+});
+
+export const ConversationSummary = t.Object({
+  id: t.String({ format: 'uuid' }),
+  title: t.String(),
+  model: t.Nullable(t.String()),
+  createdAt: t.String({ format: 'date-time' }),
+  updatedAt: t.String({ format: 'date-time' }),
+});
+
+export const ConversationDetail = t.Composite([ConversationSummary, t.Object({ messages: t.Array(Message) })]);
+
+export const ConversationPage = t.Object({
+  items: t.Array(ConversationSummary),
+  nextCursor: t.Nullable(t.String({ description: 'Pass as `cursor` for the next page; null on the last page' })),
+});
+
+export const ListQuery = t.Object({
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 30 })),
+  cursor: t.Optional(t.String({ maxLength: 200 })),
+  q: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'Full-text search over titles and messages' })),
+});
+
+const Title = t.String({ minLength: 1, maxLength: 200 });
+
+export const CreateConversation = t.Object({
+  title: t.Optional(Title),
+  model: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+  messages: t.Optional(
+    t.Array(
+      t.Object({
+        role: t.Union([t.Literal('system'), t.Literal('user'), t.Literal('assistant')]),
+        content: t.String({ maxLength: 200_000 }),
+      }),
+      { maxItems: 500, description: 'Import an existing exchange; without a title, one is made from the first user message' },
+    ),
+  ),
+});
+
+export const RenameConversation = t.Object({ title: Title });
+
+export const ConversationId = t.Object({ id: t.String({ format: 'uuid' }) });

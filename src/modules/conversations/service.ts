@@ -1,0 +1,170 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { conversations, messages } from '../../db/schema';
+import { badRequest, notFound } from '../../lib/errors';
+import { heuristicTitle } from './title';
+
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  model: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toSummary = (c: ConversationRow): ConversationSummary => ({
+  id: c.id,
+  title: c.title,
+  model: c.model,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export const toMessageView = (m: MessageRow) => ({
+  id: m.id,
+  parentId: m.parentId,
+  role: m.role,
+  content: m.content,
+  model: m.model,
+  status: m.status,
+  error: m.error,
+  usage:
+    m.promptTokens === null && m.completionTokens === null
+      ? null
+      : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens ?? 0 },
+  citations: (m.citations as never[] | null) ?? [],
+  plugins: (m.pluginCalls as unknown[] | null) ?? [],
+  createdAt: m.createdAt.toISOString(),
+});
+
+function encodeCursor(c: ConversationRow): string {
+  return Buffer.from(JSON.stringify([c.updatedAt.toISOString(), c.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  try {
+    const [ts, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const updatedAt = new Date(ts);
+    if (Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad cursor');
+    return { updatedAt, id };
+  } catch {
+    throw badRequest('Invalid cursor');
+  }
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function searchCondition(q: string) {
+  return sql`(
+    ${conversations.titleTsv} @@ websearch_to_tsquery('simple', ${q})
+    or ${conversations.title} ilike ${`%${escapeLike(q)}%`}
+    or exists (
+      select 1 from ${messages} m
+      where m.conversation_id = ${conversations.id}
+        and m.content_tsv @@ websearch_to_tsquery('english', ${q})
+    )
+  )`;
+}
+
+export async function listConversations(
+  db: Db,
+  userId: string,
+  opts: { limit?: number; cursor?: string; q?: string },
+): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
+  const limit = opts.limit ?? 30;
+  const conditions = [eq(conversations.userId, userId)];
+  if (opts.cursor) {
+    const c = decodeCursor(opts.cursor);
+    conditions.push(sql`(${conversations.updatedAt}, ${conversations.id}) < (${c.updatedAt.toISOString()}::timestamptz, ${c.id}::uuid)`);
+  }
+  if (opts.q) conditions.push(searchCondition(opts.q));
+  const rows = await db
+    .select()
+    .from(conversations)
+    .where(and(...conditions))
+    .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { items: page.map(toSummary), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+}
+
+export async function getOwnedConversation(db: Db, userId: string, id: string): Promise<ConversationRow> {
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)));
+  if (!row) throw notFound('Conversation');
+  return row;
+}
+
+export async function getConversation(db: Db, userId: string, id: string) {
+  const conversation = await getOwnedConversation(db, userId, id);
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(eq(messages.conversationId, id))
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+  return { ...toSummary(conversation), messages: rows.map(toMessageView) };
+}
+
+export interface NewConversation {
+  title?: string;
+  model?: string;
+  messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
+}
+
+/** Creates a conversation (and any imported messages) in one transaction: all or nothing. */
+export async function createConversation(db: Db, userId: string, input: NewConversation) {
+  const firstUser = input.messages?.find((m) => m.role === 'user');
+  const title = input.title ?? (firstUser ? heuristicTitle(firstUser.content) : 'New chat');
+  const titleSource = input.title ? 'user' : firstUser ? 'auto' : 'pending';
+  const id = await db.transaction(async (tx) => {
+    const [conv] = await tx.insert(conversations).values({ userId, title, titleSource, model: input.model }).returning();
+    let parentId: string | null = null;
+    const base = Date.now();
+    for (const [i, m] of (input.messages ?? []).entries()) {
+      const [row]: MessageRow[] = await tx
+        .insert(messages)
+        .values({ conversationId: conv.id, userId, parentId, role: m.role, content: m.content, createdAt: new Date(base + i) })
+        .returning();
+      parentId = row.id;
+    }
+    return conv.id;
+  });
+  return getConversation(db, userId, id);
+}
+
+export async function renameConversation(db: Db, userId: string, id: string, title: string) {
+  const [row] = await db
+    .update(conversations)
+    .set({ title, titleSource: 'user', updatedAt: new Date() })
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .returning();
+  if (!row) throw notFound('Conversation');
+  return toSummary(row);
+}
+
+export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {
+  const rows = await db
+    .delete(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
+    .returning({ id: conversations.id });
+  if (rows.length === 0) throw notFound('Conversation');
+}
+
+/**
+ * Sets a title unless the user already chose one. `source` 'auto' is the heuristic, 'model' an
+ * LLM-written title (which may replace a heuristic one, never a user's).
+ */
+export async function setTitle(db: Db, id: string, title: string, source: 'auto' | 'model'): Promise<boolean> {
+  const allowed = source === 'model' ? sql`title_source in ('pending', 'auto')` : sql`title_source = 'pending'`;
+  const rows = await db
+    .update(conversations)
+    .set({ title, titleSource: source })
+    .where(and(eq(conversations.id, id), allowed))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,36 @@
+import { Elysia, t } from 'elysia';
+import type { AppContext } from '../../context';
+import { authGuard } from '../auth/guard';
+import { CreatedKey, CreateKey, KeyId, KeyView } from './model';
+import { createKey, listKeys, revokeKey } from './service';
+
+const tags = ['keys'];
+
+export const keysModule = (ctx: AppContext) =>
+  new Elysia({ prefix: '/api/keys' })
+    .use(authGuard(ctx))
+    .post(
+      '',
+      async ({ body, principal, set }) => {
+        set.status = 201;
+        return createKey(ctx.database.db, principal.user.id, body.name);
+      },
+      {
+        body: CreateKey,
+        response: { 201: CreatedKey },
+        detail: { summary: 'Create an API key (the key is shown once)', tags },
+      },
+    )
+    .get('', ({ principal }) => listKeys(ctx.database.db, principal.user.id), {
+      response: t.Array(KeyView),
+      detail: { summary: 'List your API keys', tags },
+    })
+    .delete(
+      '/:id',
+      async ({ params, principal }) => {
+        const key = await revokeKey(ctx.database.db, principal.user.id, params.id);
+        ctx.keys.evict(key.id);
+        return key;
+      },
+      { params: KeyId, response: KeyView, detail: { summary: 'Revoke an API key', tags } },
+    );

@@ -1,0 +1,59 @@
+import { createApp, type App } from './app';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { openDatabase } from './db/client';
+import { log } from './lib/logger';
+import { KeyCache } from './modules/keys/key-cache';
+
+export interface RunningServer {
+  app: App;
+  ctx: AppContext;
+  url: string;
+  shutdown(): Promise<void>;
+}
+
+/** Builds every backing implementation once; each concern's choice is logged at start-up. */
+export async function createContext(config: Config): Promise<AppContext> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  log.info('database ready', { implementation: database.kind });
+  return {
+    config,
+    database,
+    lifecycle: { draining: false, closers: [] },
+    keys: new KeyCache(database.db),
+  };
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const ctx = await createContext(config);
+  const app = createApp(ctx).listen({ port: config.port, hostname: config.host });
+  const server = app.server!;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
+  log.info('listening', { url, implementations: { database: ctx.database.kind } });
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = () => (shuttingDown ??= drain(ctx, server, config.shutdownTimeoutMs));
+  return { app, ctx, url, shutdown };
+}
+
+/**
+ * Graceful stop: readiness turns false, no new connections are accepted, in-flight requests
+ * finish (up to the timeout), then background work and pools close.
+ */
+async function drain(ctx: AppContext, server: NonNullable<App['server']>, timeoutMs: number): Promise<void> {
+  ctx.lifecycle.draining = true;
+  log.info('draining', { inFlight: server.pendingRequests });
+  const stopped = server.stop(false);
+  const deadline = Date.now() + timeoutMs;
+  while ((server.pendingRequests > 0 || server.pendingWebSockets > 0) && Date.now() < deadline) {
+    await Bun.sleep(20);
+  }
+  if (server.pendingRequests > 0 || server.pendingWebSockets > 0) {
+    log.warn('shutdown timeout; closing remaining connections', { pending: server.pendingRequests });
+    await server.stop(true);
+  } else await stopped;
+  for (const close of [...ctx.lifecycle.closers].reverse()) {
+    await close().catch((error) => log.error('close failed', { error }));
+  }
+  await ctx.database.close();
+  log.info('stopped');
+}
