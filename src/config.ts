@@ -122,6 +122,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',
     signupOpen: (e.SIGNUP ?? 'open') === 'open',
-    logLevel: e.LOG_LEVEL ?? 'info',
+    logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
   };
 }
