@@ -78,6 +78,7 @@ describe('scheduler', () => {
 
   test('runs a lone job at once when maxWaitUs is zero', async () => {
     const s = scheduler({ maxBatch: 8, maxWaitUs: 0 });
+    await s.ready();
     const first = s.submit<string[]>('batch', 'a');
     await Bun.sleep(50);
     const second = s.submit<string[]>('batch', 'b');
