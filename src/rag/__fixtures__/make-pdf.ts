@@ -1,5 +1,5 @@
 /** Builds a small, valid PDF with one text line per entry of each page (Helvetica, no compression). */
-export function makePdf(pages: string[][]): Uint8Array {
+export function makePdf(pages: string[][]): Uint8Array<ArrayBuffer> {
   const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
   const objects: string[] = [];
   const pageCount = pages.length;
