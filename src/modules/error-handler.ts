@@ -19,10 +19,12 @@ function validationMessage(error: unknown): { message: string; details?: unknown
  * generic message (their detail goes to the log only) so internals and secrets never leak.
  */
 export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, set, request }) => {
-  if (error instanceof AppError) {
-    set.status = error.status;
-    if (error.headers) Object.assign(set.headers, error.headers);
-    return errorBody(error.code, error.message, error.details);
+  // Elysia wraps what a parse hook throws in its own ParseError.
+  const app = error instanceof AppError ? error : (error as { cause?: unknown })?.cause;
+  if (app instanceof AppError) {
+    set.status = app.status;
+    if (app.headers) Object.assign(set.headers, app.headers);
+    return errorBody(app.code, app.message, app.details);
   }
   switch (code) {
     case 'VALIDATION': {

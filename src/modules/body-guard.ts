@@ -1,0 +1,45 @@
+import { Elysia } from 'elysia';
+import { AppError } from '../lib/errors';
+
+/** JSON bodies are small; only uploads (multipart) may approach MAX_UPLOAD_MB. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+const tooLarge = (limit: number) =>
+  new AppError('payload_too_large', `Request body exceeds ${Math.floor(limit / 1024)} KiB`, 413);
+
+/** PostgreSQL text cannot hold NUL, so such input is refused up front instead of failing mid-write. */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  return Object.values(value).some((v) => containsNul(v, depth + 1));
+}
+
+/**
+ * Size and content limits that hold for every JSON route: a declared length is checked before
+ * reading, an undeclared (chunked) one while parsing.
+ */
+export const bodyGuard = (maxUploadBytes: number) =>
+  new Elysia({ name: 'body-guard' })
+    .onRequest(({ request }) => {
+      const length = Number(request.headers.get('content-length') ?? 0);
+      if (!length) return;
+      const multipart = request.headers.get('content-type')?.startsWith('multipart/form-data');
+      const limit = multipart ? maxUploadBytes : JSON_BODY_LIMIT;
+      if (length > limit) throw tooLarge(limit);
+    })
+    .onParse({ as: 'global' }, async ({ request, contentType }) => {
+      if (!contentType?.startsWith('application/json')) return;
+      const text = await request.text();
+      if (text.length > JSON_BODY_LIMIT) throw tooLarge(JSON_BODY_LIMIT);
+      try {
+        return text ? JSON.parse(text) : undefined;
+      } catch {
+        throw new AppError('invalid_body', 'Request body is not valid JSON', 400);
+      }
+    })
+    .onTransform({ as: 'global' }, ({ body }) => {
+      if (body !== undefined && containsNul(body)) {
+        throw new AppError('invalid_text', 'Text must not contain NUL (\\u0000) characters', 400);
+      }
+    });
