@@ -6,11 +6,14 @@ PG_BIN=/usr/lib/postgresql/17/bin
 PG_DATA="/var/lib/confab/pg-$PG_PORT" # inside the chroot
 PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/$PG_DB"
 
-# The bookworm mirror already configured for apt also serves trixie.
+# The mirror apt already uses for bookworm itself also serves trixie.
 debian_mirror() {
   local uri
-  uri="$(awk '/^URIs:/ && !/security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
-  [[ -n "$uri" ]] || uri="$(awk '/^deb / && !/security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
+  uri="$(awk 'BEGIN {RS = ""} /(^|\n)Suites:([^\n]*[ \t])?bookworm([ \t\n]|$)/ {
+      if (match($0, /URIs:[ \t]*[^ \t\n]+/)) { split(substr($0, RSTART, RLENGTH), f, /[ \t]+/); print f[2]; exit }
+    }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
+  [[ -n "$uri" ]] ||
+    uri="$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
   printf '%s\n' "${uri:-http://deb.debian.org/debian}"
 }
 
