@@ -8,6 +8,7 @@ import type { ChunkOptions } from './chunk';
 import { replaceDocumentChunks } from './chunk-store';
 import type { Embedder } from './embedders/embedder';
 import type { IngestJob, IngestQueue } from './ingest-queue';
+import { ingestJobs } from './ingest-metrics';
 import { prepareDocument, type RunCpu } from './pipeline';
 
 export interface IngestionOptions {
@@ -67,9 +68,10 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
     return doc;
   }
 
-  async function run(job: IngestJob, signal: AbortSignal): Promise<void> {
+  /** False when the document was no longer waiting (deleted, or done by an earlier delivery). */
+  async function run(job: IngestJob, signal: AbortSignal): Promise<boolean> {
     const doc = await claim(job);
-    if (!doc) return;
+    if (!doc) return false;
     const file = Bun.file(join(opts.dataDir, doc.storagePath));
     if (!(await file.exists())) throw new AppError('file_missing', 'The uploaded file is missing from storage', 500);
     let lastProgress = 0;
@@ -89,6 +91,7 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
       chunks: prepared.chunks,
       vectors: prepared.vectors,
     });
+    return true;
   }
 
   async function fail(job: IngestJob, err: unknown): Promise<void> {
@@ -97,20 +100,23 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
       const delayMs = backoffMs * 2 ** (job.attempt - 1);
       await setStatus(database, job.documentId, { status: 'queued', error: `Attempt ${job.attempt} failed: ${message}` });
       await offer({ ...job, attempt: job.attempt + 1 }, delayMs);
+      ingestJobs.inc({ outcome: 'retried' });
       return;
     }
     log.warn('document ingestion failed', { documentId: job.documentId, attempt: job.attempt, reason: message });
     await setStatus(database, job.documentId, { status: 'failed', error: message });
+    ingestJobs.inc({ outcome: 'failed' });
   }
 
   async function handle(job: IngestJob, signal: AbortSignal): Promise<void> {
     if (job.attempt > maxAttempts) {
       // Only reachable when earlier attempts died with the process, e.g. a document that crashes it.
       await setStatus(database, job.documentId, { status: 'failed', error: `Gave up after ${maxAttempts} attempts` });
+      ingestJobs.inc({ outcome: 'failed' });
       return;
     }
     try {
-      await run(job, signal);
+      ingestJobs.inc({ outcome: (await run(job, signal)) ? 'ready' : 'skipped' });
     } catch (err) {
       // A stop mid-job leaves the document `processing`; the next start resumes it.
       if (signal.aborted) return;
