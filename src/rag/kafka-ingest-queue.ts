@@ -11,6 +11,8 @@ interface JobMessage {
 }
 
 export interface KafkaIngestQueueOptions {
+  topic?: string;
+  deadLetterTopic?: string;
   /** Consumer group; every replica joins the same one, so each job goes to one of them. */
   group?: string;
   /** Partitions handled at the same time by this replica. */
@@ -36,14 +38,14 @@ async function waitUntil(at: number, signal: AbortSignal): Promise<void> {
  * (heartbeating) until then. The document row stays the source of truth: a job only points at
  * it, and the handler skips documents that are no longer waiting, so a redelivery is harmless.
  */
-export function createKafkaIngestQueue(bus: KafkaBus, opts: KafkaIngestQueueOptions = {}): IngestQueue {
+export function createKafkaIngestQueue(bus: KafkaBus, opts: KafkaIngestQueueOptions = {}): IngestQueue & { partitions(): number[] } {
   const maxDeliveries = opts.maxDeliveries ?? 5;
   let consumption: Consumption | undefined;
   let controller = new AbortController();
 
   async function deadLetter(value: unknown, reason: string) {
     log.error('ingestion job dead-lettered', { reason });
-    await bus.publish(TOPICS.ingestDlq, (value as JobMessage)?.job?.documentId ?? 'unknown', { value, reason, at: new Date().toISOString() });
+    await bus.publish(opts.deadLetterTopic ?? TOPICS.ingestDlq, (value as JobMessage)?.job?.documentId ?? 'unknown', { value, reason, at: new Date().toISOString() });
   }
 
   async function deliver(handler: IngestHandler, message: BusMessage<unknown>) {
@@ -57,10 +59,11 @@ export function createKafkaIngestQueue(bus: KafkaBus, opts: KafkaIngestQueueOpti
   }
 
   return {
+    partitions: () => consumption?.partitions() ?? [],
     async enqueue(job, { delayMs = 0 } = {}) {
       const message: JobMessage = { job, notBefore: Date.now() + Math.max(0, delayMs) };
       try {
-        await bus.publish(TOPICS.ingestJobs, job.documentId, message);
+        await bus.publish(opts.topic ?? TOPICS.ingestJobs, job.documentId, message);
         return true;
       } catch {
         // The document stays `queued`; the ingestion worker offers it again later.
@@ -69,7 +72,7 @@ export function createKafkaIngestQueue(bus: KafkaBus, opts: KafkaIngestQueueOpti
     },
     async start(handler) {
       controller = new AbortController();
-      consumption = await bus.consume(TOPICS.ingestJobs, opts.group ?? 'confab-ingest', (m) => deliver(handler, m), {
+      consumption = await bus.consume(opts.topic ?? TOPICS.ingestJobs, opts.group ?? 'confab-ingest', (m) => deliver(handler, m), {
         concurrency: opts.concurrency ?? 2,
       });
     },

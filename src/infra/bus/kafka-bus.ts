@@ -92,6 +92,7 @@ export class KafkaBus implements EventBus {
     });
     this.consumptions.add(consumption);
     return {
+      partitions: () => consumption.partitions(),
       stop: async () => {
         this.consumptions.delete(consumption);
         await consumption.stop();

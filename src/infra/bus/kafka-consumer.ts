@@ -14,6 +14,8 @@ export interface ConsumerOptions {
 
 /** A running consumer; `stop` leaves the group after the in-flight message settles. */
 export interface Consumption {
+  /** Partitions of the topic this member holds now (empty until it joined the group). */
+  partitions(): number[];
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ interface Run {
   consumer?: Consumer;
   restartTimer?: ReturnType<typeof setTimeout>;
   failures: number;
+  assigned: number[];
 }
 
 function decode(message: KafkaMessage): { ok: true; value: unknown } | { ok: false } {
@@ -113,7 +116,11 @@ async function launch(run: Run): Promise<void> {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) void consumer.disconnect().catch(() => {}).then(() => scheduleRestart(run, payload.error));
   });
-  consumer.on(consumer.events.GROUP_JOIN, () => (run.failures = 0));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    run.failures = 0;
+    run.assigned = payload.memberAssignment[run.topic] ?? [];
+  });
+  consumer.on(consumer.events.STOP, () => (run.assigned = []));
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: run.topic, fromBeginning: true });
@@ -131,9 +138,10 @@ async function launch(run: Run): Promise<void> {
 
 /** Joins `group` on `topic` and keeps a consumer running (through broker outages) until stopped. */
 export function startConsumer(kafka: Kafka, topic: Topic, group: string, handler: BusHandler, opts: ConsumerOptions): Consumption {
-  const run: Run = { kafka, topic, group, handler, opts, stopped: false, failures: 0 };
+  const run: Run = { kafka, topic, group, handler, opts, stopped: false, failures: 0, assigned: [] };
   void launch(run);
   return {
+    partitions: () => run.assigned,
     async stop() {
       run.stopped = true;
       clearTimeout(run.restartTimer);
