@@ -1,0 +1,142 @@
+import { Counter } from 'prom-client';
+import { AppError } from '../../lib/errors';
+import { log } from '../../lib/logger';
+import { registry } from '../../lib/metrics';
+import { MemoryRateLimitStore } from './memory-store';
+import type { BucketSpec, RateLimitStore, TakeResult } from './types';
+
+export interface LimitSubject {
+  userId: string;
+  apiKeyId?: string;
+}
+
+export interface Reservation {
+  /** `X-RateLimit-*` headers describing the caller's buckets after this reservation. */
+  headers: Record<string, string>;
+  /** Replaces the reserved token estimate with what the call really used. */
+  settle(actualTokens: number): Promise<void>;
+}
+
+export interface RateLimiter {
+  /** Takes one request and `estimatedTokens` from the caller's buckets, or throws a 429 AppError. */
+  reserve(subject: LimitSubject, estimatedTokens: number): Promise<Reservation>;
+}
+
+export interface RateLimiterOptions {
+  store: RateLimitStore;
+  /** Requests per period; 0 turns the request buckets off. */
+  rpm: number;
+  /** Tokens per period; 0 turns the token buckets off. */
+  tpm: number;
+  periodMs?: number;
+  /** Used while the store fails; defaults to a fresh in-process store. */
+  fallback?: RateLimitStore;
+}
+
+const rejections = new Counter({
+  name: 'confab_rate_limit_rejections_total',
+  help: 'Requests refused by the rate limiter, by the bucket that was empty.',
+  labelNames: ['bucket'] as const,
+  registers: [registry],
+});
+
+export const rateLimitStoreFailures = new Counter({
+  name: 'confab_rate_limit_store_failures_total',
+  help: 'Limiter calls the shared store (Redis) could not answer; the in-process fallback decided them.',
+  registers: [registry],
+});
+
+interface Bucket extends BucketSpec {
+  name: string;
+  kind: 'requests' | 'tokens';
+}
+
+const seconds = (ms: number) => `${Math.max(0, ms) / 1000}s`;
+const WARN_EVERY_MS = 10_000;
+
+/**
+ * The limiter policy: per user and per API key, a requests bucket and a tokens bucket. A turn
+ * reserves its token estimate up front and settles to the real usage afterwards. When the shared
+ * store cannot answer, decisions fail open to an in-process limiter (see docs/chat.md).
+ */
+export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
+  const periodMs = opts.periodMs ?? 60_000;
+  const fallback = opts.fallback ?? new MemoryRateLimitStore();
+  let lastWarn = 0;
+
+  function bucketsFor(subject: LimitSubject): Bucket[] {
+    const owners: [string, string][] = [['user', `u:${subject.userId}`]];
+    if (subject.apiKeyId) owners.push(['key', `k:${subject.apiKeyId}`]);
+    const out: Bucket[] = [];
+    for (const [who, id] of owners) {
+      if (opts.rpm > 0) out.push({ name: `${who}_requests`, kind: 'requests', key: `${id}:r`, capacity: opts.rpm, periodMs });
+      if (opts.tpm > 0) out.push({ name: `${who}_tokens`, kind: 'tokens', key: `${id}:t`, capacity: opts.tpm, periodMs });
+    }
+    return out;
+  }
+
+  async function take(buckets: Bucket[], costs: number[]): Promise<{ result: TakeResult; store: RateLimitStore }> {
+    if (opts.store === fallback) return { result: await fallback.take(buckets, costs), store: fallback };
+    try {
+      return { result: await opts.store.take(buckets, costs), store: opts.store };
+    } catch (error) {
+      rateLimitStoreFailures.inc();
+      if (Date.now() - lastWarn > WARN_EVERY_MS) {
+        lastWarn = Date.now();
+        log.warn('rate-limit store unavailable; limiting in-process until it returns', { store: opts.store.kind, error });
+      }
+      return { result: await fallback.take(buckets, costs), store: fallback };
+    }
+  }
+
+  function headersOf(buckets: Bucket[], result: TakeResult): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const kind of ['requests', 'tokens'] as const) {
+      const idx = buckets.flatMap((b, i) => (b.kind === kind ? [i] : []));
+      if (idx.length === 0) continue;
+      const label = kind === 'requests' ? 'Requests' : 'Tokens';
+      headers[`X-RateLimit-Limit-${label}`] = String(buckets[idx[0]].capacity);
+      headers[`X-RateLimit-Remaining-${label}`] = String(Math.max(0, Math.min(...idx.map((i) => result.levels[i].remaining))));
+      headers[`X-RateLimit-Reset-${label}`] = seconds(Math.max(...idx.map((i) => result.levels[i].resetMs)));
+    }
+    return headers;
+  }
+
+  async function reserve(subject: LimitSubject, estimatedTokens: number): Promise<Reservation> {
+    const buckets = bucketsFor(subject);
+    if (buckets.length === 0) return { headers: {}, settle: async () => {} };
+    const reserved = Math.max(1, Math.min(Math.ceil(estimatedTokens), opts.tpm || Infinity));
+    const costs = buckets.map((b) => (b.kind === 'requests' ? 1 : reserved));
+    const { result, store } = await take(buckets, costs);
+    const headers = headersOf(buckets, result);
+    if (!result.allowed) {
+      const limited = buckets[result.limitedBy];
+      rejections.inc({ bucket: limited.name });
+      headers['Retry-After'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+      headers['retry-after-ms'] = String(result.retryAfterMs);
+      throw new AppError('rate_limited', `Rate limit reached (${limited.name.replace('_', ' ')}); retry in ${seconds(result.retryAfterMs)}`, 429, {
+        retryable: true,
+        headers,
+        details: { retryAfterMs: result.retryAfterMs, bucket: limited.name },
+      });
+    }
+    let settled = false;
+    const settle = async (actualTokens: number) => {
+      if (settled) return;
+      settled = true;
+      const delta = reserved - Math.max(0, Math.round(actualTokens));
+      if (delta === 0) return;
+      await Promise.all(buckets.filter((b) => b.kind === 'tokens').map((b) => store.adjust(b, delta))).catch((error) =>
+        log.warn('rate-limit settle failed', { error }),
+      );
+    };
+    return { headers, settle };
+  }
+
+  return { reserve };
+}
+
+/** The `retryAfterMs` of a rate-limit error, for WebSocket error frames. */
+export function retryAfterOf(error: AppError): number | undefined {
+  return (error.details as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+}

@@ -1,0 +1,2 @@
+export { MemoryStreamHub } from './memory-hub';
+export type { FrameListener, StreamFrame, StreamHub } from './types';

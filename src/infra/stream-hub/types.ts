@@ -1,0 +1,34 @@
+/** One frame of a streamed turn: `seq` increases within a request, so a reader can resume after any frame. */
+export interface StreamFrame {
+  type: string;
+  requestId: string;
+  seq: number;
+  [field: string]: unknown;
+}
+
+export type FrameListener = (frame: StreamFrame) => void;
+
+/**
+ * The per-turn frame log behind WebSocket streaming: the turn appends, any number of sockets
+ * (on any replica, with a shared implementation) read from a sequence number on. A finished log
+ * stays readable for a while so a client that reconnects late still gets the end.
+ */
+export interface StreamHub {
+  readonly kind: 'memory' | 'redis';
+  /** Starts a log owned by `owner` (a user id); false when the request id is already in use. */
+  create(requestId: string, owner: string): Promise<boolean>;
+  /** The owner of a live or recently finished log, or null when none is known (or it expired). */
+  owner(requestId: string): Promise<string | null>;
+  /** Appends a frame; frames of one request must be appended in `seq` order. */
+  append(requestId: string, frame: StreamFrame): Promise<void>;
+  /** Frames with `seq > afterSeq`, in order. */
+  read(requestId: string, afterSeq: number): Promise<StreamFrame[]>;
+  /**
+   * Delivers every frame with `seq > afterSeq`, first those already appended, then new ones as they
+   * come, each exactly once and in order. Returns the unsubscribe function.
+   */
+  subscribe(requestId: string, afterSeq: number, onFrame: FrameListener): Promise<() => void>;
+  /** Marks the log complete; it expires `ttlMs` later. */
+  finish(requestId: string): Promise<void>;
+  close(): Promise<void>;
+}
