@@ -53,7 +53,7 @@ export class KafkaBus implements EventBus {
       retryBaseMs: opts.retryBaseMs ?? 200,
       retryMaxMs: opts.retryMaxMs ?? 30_000,
     };
-    kafkaUp.set(0);
+    kafkaUp.set({ client: 'producer' }, 0);
   }
 
   /** Creates the application topics if the broker allows it, and connects the producer. */
@@ -110,7 +110,7 @@ export class KafkaBus implements EventBus {
 
   private setHealthy(ok: boolean) {
     this.healthy = ok;
-    kafkaUp.set(ok ? 1 : 0);
+    kafkaUp.set({ client: 'producer' }, ok ? 1 : 0);
   }
 
   private connectProducer(): Promise<Producer> {

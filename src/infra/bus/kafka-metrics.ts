@@ -17,6 +17,7 @@ export const kafkaConsumerLag = new Gauge({
 
 export const kafkaUp = new Gauge({
   name: 'confab_kafka_up',
-  help: '1 while the last Kafka publish or connection attempt succeeded, else 0',
+  help: '1 while the last Kafka publish or connection attempt succeeded, else 0 (absent without KAFKA_BROKERS)',
+  labelNames: ['client'] as const,
   registers: [registry],
 });

@@ -28,7 +28,8 @@ export interface RedisHandle {
 
 const redisUp = new Gauge({
   name: 'confab_redis_up',
-  help: '1 while the Redis command connection is ready, else 0',
+  help: '1 while the Redis command connection is ready, else 0 (absent without REDIS_URL)',
+  labelNames: ['connection'] as const,
   registers: [registry],
 });
 
@@ -74,8 +75,8 @@ function connect(url: string, name: string, onState?: (ready: boolean) => void):
 
 export function createRedis(url: string): RedisHandle {
   const duplicates = new Set<Redis>();
-  const client = connect(url, 'commands', (ready) => redisUp.set(ready ? 1 : 0));
-  redisUp.set(0);
+  const client = connect(url, 'commands', (ready) => redisUp.set({ connection: 'commands' }, ready ? 1 : 0));
+  redisUp.set({ connection: 'commands' }, 0);
   return {
     client,
     duplicate(name) {
@@ -104,7 +105,7 @@ export function createRedis(url: string): RedisHandle {
       for (const extra of duplicates) extra.disconnect();
       duplicates.clear();
       await client.quit().catch(() => client.disconnect());
-      redisUp.set(0);
+      redisUp.set({ connection: 'commands' }, 0);
     },
   };
 }
