@@ -19,6 +19,7 @@ export interface KafkaBusOptions {
   retryMaxMs?: number;
 }
 
+const PROBE_INTERVAL_MS = 5_000;
 const PRODUCER_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 };
 
 /**
@@ -37,6 +38,7 @@ export class KafkaBus implements EventBus {
   /** Brokers without a transaction coordinator (e.g. librdkafka's mock) cannot give producer ids. */
   private idempotent = true;
   private healthy = false;
+  private probe?: ReturnType<typeof setInterval>;
 
   constructor(private readonly opts: KafkaBusOptions) {
     this.kafka = new Kafka({
@@ -60,6 +62,25 @@ export class KafkaBus implements EventBus {
   async start(): Promise<void> {
     await this.createTopics();
     await this.connectProducer().catch((error) => log.warn('kafka producer not connected yet', { reason: error.message }));
+    // Without traffic nothing would notice Kafka coming back; while it is down, look every few seconds.
+    this.probe = setInterval(() => void this.checkBroker(), PROBE_INTERVAL_MS);
+    this.probe.unref?.();
+  }
+
+  private async checkBroker(): Promise<void> {
+    if (this.healthy) return;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      await this.connectProducer();
+      this.setHealthy(true);
+      log.info('kafka reachable again');
+    } catch {
+      // Still away; the next probe tries again.
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
 
   /** True while the last publish or connection attempt succeeded. */
@@ -101,6 +122,7 @@ export class KafkaBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probe);
     await Promise.all([...this.consumptions].map((c) => c.stop()));
     this.consumptions.clear();
     await this.producer?.disconnect().catch(() => {});
