@@ -1,12 +1,19 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from './context';
 import { authModule } from './modules/auth';
+import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard } from './modules/body-guard';
+import { chatModule } from './modules/chat';
 import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { errorHandler } from './modules/error-handler';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { modelsModule } from './modules/models';
+import { openaiCompatModule } from './modules/openai-compat';
+import { pluginsModule } from './modules/plugins';
+import { webModule } from './modules/web';
+import { wsModule } from './modules/ws';
 
 export function createApp(ctx: AppContext) {
   return new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
@@ -14,9 +21,16 @@ export function createApp(ctx: AppContext) {
     .use(bodyGuard(ctx.config.maxUploadBytes))
     .use(healthModule(ctx))
     .use(docsModule())
+    .use(webModule())
     .use(authModule(ctx))
     .use(keysModule(ctx))
-    .use(conversationsModule(ctx));
+    .use(conversationsModule(ctx))
+    .use(openaiCompatModule(ctx))
+    .use(modelsModule(ctx))
+    .use(pluginsModule(ctx))
+    .use(chatModule(ctx))
+    .use(benchmarkModule(ctx))
+    .use(wsModule(ctx));
 }
 
 export type App = ReturnType<typeof createApp>;
