@@ -9,6 +9,7 @@ import { docsModule } from './modules/docs';
 import { errorHandler } from './modules/error-handler';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { pluginsModule } from './modules/plugins';
@@ -18,6 +19,7 @@ import { wsModule } from './modules/ws';
 export function createApp(ctx: AppContext) {
   return new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
+    .use(metricsModule(ctx))
     .use(bodyGuard(ctx.config.maxUploadBytes))
     .use(healthModule(ctx))
     .use(docsModule())
