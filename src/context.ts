@@ -1,5 +1,7 @@
 import type { Config } from './config';
 import type { Database } from './db/client';
+import type { EventBus } from './infra/bus/types';
+import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
 
 /** Process lifecycle state shared by readiness and shutdown. */
@@ -13,9 +15,10 @@ export interface Lifecycle {
  * Everything a module needs, built once at start-up (see src/server.ts). Modules receive it as
  * a plain value so tests can build one against any database.
  */
-export interface AppContext {
+export interface AppContext extends ChatRuntime {
   config: Config;
   database: Database;
   lifecycle: Lifecycle;
   keys: KeyCache;
+  bus: EventBus;
 }

@@ -2,8 +2,11 @@ import { createApp, type App } from './app';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase } from './db/client';
+import { MemoryBus } from './infra/bus/memory-bus';
 import { log } from './lib/logger';
+import { createChatRuntime } from './modules/chat/runtime';
 import { KeyCache } from './modules/keys/key-cache';
+import { startUsageConsumer } from './modules/usage/consumer';
 
 export interface RunningServer {
   app: App;
@@ -16,11 +19,17 @@ export interface RunningServer {
 export async function createContext(config: Config): Promise<AppContext> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   log.info('database ready', { implementation: database.kind });
+  const runtime = createChatRuntime(config, database);
+  const bus = new MemoryBus();
+  await startUsageConsumer(bus, database.db);
+  const closers = [() => runtime.streams.close(), () => runtime.rateLimitStore.close(), () => bus.close()];
   return {
     config,
     database,
-    lifecycle: { draining: false, closers: [] },
+    lifecycle: { draining: false, closers },
     keys: new KeyCache(database.db),
+    bus,
+    ...runtime,
   };
 }
 
@@ -29,7 +38,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const app = createApp(ctx).listen({ port: config.port, hostname: config.host });
   const server = app.server!;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
-  log.info('listening', { url, implementations: { database: ctx.database.kind } });
+  log.info('listening', { url, implementations: { database: ctx.database.kind, rateLimits: ctx.rateLimitStore.kind, streams: ctx.streams.kind, bus: ctx.bus.kind } });
   let shuttingDown: Promise<void> | undefined;
   const shutdown = () => (shuttingDown ??= drain(ctx, server, config.shutdownTimeoutMs));
   return { app, ctx, url, shutdown };

@@ -2,7 +2,10 @@ import { loadConfig, type Config } from '../config';
 import type { AppContext } from '../context';
 import type { Database } from '../db/client';
 import { createApp } from '../app';
+import { MemoryBus } from '../infra/bus/memory-bus';
+import { createChatRuntime, type ChatRuntimeOptions } from '../modules/chat/runtime';
 import { KeyCache } from '../modules/keys/key-cache';
+import { startUsageConsumer } from '../modules/usage/consumer';
 
 export interface Harness {
   ctx: AppContext;
@@ -26,12 +29,16 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 /** Drives the real app in-process (no socket) against the given database. */
-export function createHarness(database: Database, config: Config = testConfig()): Harness {
+export function createHarness(database: Database, config: Config = testConfig(), runtime: ChatRuntimeOptions = {}): Harness {
+  const bus = new MemoryBus();
+  void startUsageConsumer(bus, database.db);
   const ctx: AppContext = {
     config,
     database,
     lifecycle: { draining: false, closers: [] },
     keys: new KeyCache(database.db),
+    bus,
+    ...createChatRuntime(config, database, runtime),
   };
   const app = createApp(ctx);
   const request = (method: string, path: string, opts: RequestOptions = {}) => {

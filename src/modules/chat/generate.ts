@@ -1,0 +1,110 @@
+import { AppError } from '../../lib/errors';
+import { countMessageTokens, countTextTokens } from '../../lib/tokens';
+import type { Router } from '../../providers/router';
+import type { LlmCall } from '../usage/service';
+import type { ChatMessage, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
+
+export interface Generation {
+  text: string;
+  finishReason: FinishReason | 'error';
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  error?: AppError;
+}
+
+export interface GenerateOptions {
+  model: string;
+  messages: ChatMessage[];
+  passages?: Passage[];
+  /** Offered to the model while tool rounds remain; absent for models without tool support. */
+  tools?: ToolSpec[];
+  maxToolRounds: number;
+  maxTokens?: number;
+  signal: AbortSignal;
+  onText(delta: string): void;
+  onFallback(from: string, to: string): void;
+  onCall(call: LlmCall): void;
+  runTool(call: ToolCall): Promise<string>;
+}
+
+interface Round {
+  text: string;
+  toolCalls: ToolCall[];
+  finish: FinishReason;
+  model: string;
+}
+
+function asAppError(err: unknown): AppError {
+  return err instanceof AppError ? err : new AppError('generation_failed', 'The model failed to answer', 502);
+}
+
+async function streamRound(router: Router, opts: GenerateOptions, messages: ChatMessage[], tools: ToolSpec[] | undefined): Promise<Round> {
+  const started = performance.now();
+  let ttftMs: number | null = null;
+  const round: Round = { text: '', toolCalls: [], finish: 'stop', model: opts.model };
+  const partial = new Map<number, ToolCall>();
+  let usage = { inputTokens: 0, outputTokens: 0 };
+  const record = (status: LlmCall['status']) =>
+    opts.onCall({ model: round.model, promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, latencyMs: performance.now() - started, ttftMs, status });
+  try {
+    for await (const e of router.stream({ model: opts.model, messages, passages: opts.passages, tools, maxTokens: opts.maxTokens, signal: opts.signal })) {
+      if (e.type === 'text') {
+        ttftMs ??= performance.now() - started;
+        round.text += e.delta;
+        opts.onText(e.delta);
+      } else if (e.type === 'tool-call') {
+        ttftMs ??= performance.now() - started;
+        const c = partial.get(e.index) ?? { id: e.id ?? `call_${e.index}`, name: '', arguments: '' };
+        if (e.id) c.id = e.id;
+        if (e.name) c.name += e.name;
+        c.arguments += e.argumentsDelta;
+        partial.set(e.index, c);
+      } else if (e.type === 'fallback') opts.onFallback(e.from, e.to);
+      else if (e.type === 'usage') usage = e;
+      else if (e.type === 'finish') {
+        round.finish = e.reason;
+        if (e.model) round.model = e.model;
+      }
+    }
+  } catch (err) {
+    usage = { inputTokens: countMessageTokens(messages), outputTokens: countTextTokens(round.text) };
+    record(opts.signal.aborted ? 'cancelled' : 'error');
+    throw err;
+  }
+  round.toolCalls = [...partial.values()].filter((c) => c.name);
+  record(round.finish === 'cancelled' ? 'cancelled' : 'ok');
+  return round;
+}
+
+/**
+ * Streams an answer, letting a tool-capable model call plugins for at most `maxToolRounds` rounds;
+ * the last round offers no tools, so the model has to answer. Never throws: a failure comes back
+ * as `error` with the text produced so far.
+ */
+export async function generate(router: Router, opts: GenerateOptions): Promise<Generation> {
+  const messages = [...opts.messages];
+  const out: Generation = { text: '', finishReason: 'stop', model: opts.model, promptTokens: 0, completionTokens: 0 };
+  for (let round = 0; ; round++) {
+    const tools = opts.tools?.length && round < opts.maxToolRounds ? opts.tools : undefined;
+    let r: Round;
+    try {
+      r = await streamRound(router, { ...opts, onCall: (c) => (countCall(out, c), opts.onCall(c)) }, messages, tools);
+    } catch (err) {
+      return { ...out, finishReason: opts.signal.aborted ? 'cancelled' : 'error', error: opts.signal.aborted ? undefined : asAppError(err) };
+    }
+    out.text += r.text;
+    out.model = r.model;
+    out.finishReason = r.finish;
+    if (r.finish !== 'tool_calls' || r.toolCalls.length === 0 || !tools || opts.signal.aborted) return out;
+    messages.push({ role: 'assistant', content: r.text, toolCalls: r.toolCalls });
+    for (const call of r.toolCalls) {
+      messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: await opts.runTool(call) });
+    }
+  }
+}
+
+function countCall(out: Generation, c: LlmCall): void {
+  out.promptTokens += c.promptTokens;
+  out.completionTokens += c.completionTokens;
+}

@@ -1,0 +1,39 @@
+import { Type } from '@sinclair/typebox';
+
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+
+export const ChatBody = Type.Object(
+  {
+    conversationId: Type.Optional(Type.String({ format: 'uuid' })),
+    message: Type.String({ minLength: 1, maxLength: 100_000 }),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
+    documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
+    requestId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+
+export const Citation = Type.Object({
+  n: Type.Integer(),
+  documentId: Type.String(),
+  documentName: Type.String(),
+  chunkId: Type.String(),
+  page: Type.Union([Type.Integer(), Type.Null()]),
+  start: Type.Integer(),
+  end: Type.Integer(),
+  score: Type.Number(),
+  text: Type.String(),
+});
+
+export const ChatReply = Type.Object({
+  conversationId: Type.String(),
+  message: Type.Object({
+    id: Type.String(),
+    role: Type.Literal('assistant'),
+    content: Type.String(),
+    model: Type.Union([Type.String(), Type.Null()]),
+    citations: Type.Array(Citation),
+    usage: Type.Object({ promptTokens: Type.Integer(), completionTokens: Type.Integer() }),
+  }),
+});

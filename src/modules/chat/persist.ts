@@ -1,0 +1,140 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { conversations, messages } from '../../db/schema';
+import { conflict } from '../../lib/errors';
+
+export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * The answer already recorded under this request id (a retry), or undefined. User message and
+ * answer are written in one transaction, so one never exists without the other.
+ */
+export async function findTurn(db: Db, userId: string, requestId: string): Promise<MessageRow | undefined> {
+  const rows = await db.select().from(messages).where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')));
+  if (rows.some((r) => r.userId !== userId)) throw conflict('This request id is already in use');
+  return rows[0];
+}
+
+/**
+ * The branch a new message continues: from the newest message back along `parent_id`. Edits and
+ * regenerations leave siblings; only the newest branch is context.
+ */
+export async function loadThread(db: Db, conversationId: string): Promise<MessageRow[]> {
+  const rows = await db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.createdAt), asc(messages.id));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const thread: MessageRow[] = [];
+  for (let m = rows.at(-1); m; m = m.parentId ? byId.get(m.parentId) : undefined) thread.push(m);
+  return thread.reverse();
+}
+
+export interface TurnRows {
+  user: MessageRow;
+  assistant: MessageRow;
+}
+
+/**
+ * Records the user's message and an empty `streaming` answer in one transaction, before any model
+ * is called: from here on the turn is acknowledged and survives whatever happens next.
+ */
+export async function beginTurn(
+  db: Db,
+  t: { userId: string; conversationId: string; parentId: string | null; requestId: string; content: string; model: string },
+): Promise<TurnRows> {
+  const insert = db.transaction(async (tx) => {
+    const now = Date.now();
+    const [user] = await tx
+      .insert(messages)
+      .values({ conversationId: t.conversationId, userId: t.userId, parentId: t.parentId, role: 'user', content: t.content, requestId: t.requestId, createdAt: new Date(now) })
+      .returning();
+    const [assistant] = await tx
+      .insert(messages)
+      .values({
+        conversationId: t.conversationId,
+        userId: t.userId,
+        parentId: user.id,
+        role: 'assistant',
+        content: '',
+        model: t.model,
+        status: 'streaming',
+        requestId: t.requestId,
+        createdAt: new Date(now + 1),
+      })
+      .returning();
+    await tx.update(conversations).set({ updatedAt: new Date(), model: t.model }).where(eq(conversations.id, t.conversationId));
+    return { user, assistant };
+  });
+  return insert.catch((err) => {
+    throw isUniqueViolation(err) ? conflict('This request id is already in use') : err;
+  });
+}
+
+/** Two retries of one request racing each other: the second hits the (request_id, role) index. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+export interface AssistantOutcome {
+  content: string;
+  status: 'complete' | 'interrupted' | 'error';
+  error?: string;
+  model: string;
+  provider?: string;
+  promptTokens: number;
+  completionTokens: number;
+  citations: unknown[];
+  pluginCalls: unknown[];
+}
+
+export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): Promise<MessageRow> {
+  const [row] = await db
+    .update(messages)
+    .set({
+      content: o.content,
+      status: o.status,
+      error: o.error ?? null,
+      model: o.model,
+      provider: o.provider ?? null,
+      promptTokens: o.promptTokens,
+      completionTokens: o.completionTokens,
+      citations: o.citations,
+      pluginCalls: o.pluginCalls,
+    })
+    .where(and(eq(messages.id, id), eq(messages.status, 'streaming')))
+    .returning();
+  return row ?? (await db.select().from(messages).where(eq(messages.id, id)))[0];
+}
+
+/**
+ * Saves a streaming answer's text every `intervalMs`, one write at a time, so a crash loses at
+ * most that much of what the user already saw.
+ */
+export function contentSaver(db: Db, id: string, intervalMs = 1_000) {
+  let latest = '';
+  let saved = '';
+  let writing: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = () => {
+    timer = undefined;
+    if (latest === saved) return;
+    const text = latest;
+    writing = writing
+      .then(() => db.update(messages).set({ content: text }).where(and(eq(messages.id, id), eq(messages.status, 'streaming'))))
+      .then(() => {
+        saved = text;
+      })
+      .catch(() => {});
+  };
+  return {
+    update(text: string) {
+      latest = text;
+      timer ??= setTimeout(write, intervalMs);
+    },
+    /** Stops saving; resolves once any write in flight has landed. */
+    async stop(): Promise<void> {
+      clearTimeout(timer);
+      timer = undefined;
+      await writing;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { runPlugin, type Citation, type PluginOutcome, type PluginRegistry, type PluginServices, type RagLookupData } from '../../plugins';
+import type { Passage, ToolCall } from '../../providers/types';
+
+export interface PluginDeps {
+  registry: PluginRegistry;
+  services: PluginServices;
+}
+
+/** The `plugin` frame: `running` when a call starts, then `ok` with its data or `error`. */
+export interface PluginFrame {
+  type: 'plugin';
+  name: string;
+  status: 'running' | 'ok' | 'error';
+  via: 'explicit' | 'tool';
+  callId?: string;
+  data?: unknown;
+  error?: { code: string; message: string };
+}
+
+export interface PluginCallRecord {
+  name: string;
+  via: 'explicit' | 'tool';
+  args: unknown;
+  ok: boolean;
+  error?: { code: string; message: string };
+  ms: number;
+}
+
+/** What plugins contributed to a turn so far. */
+export interface Gathered {
+  /** Fenced, untrusted plugin output for the prompt. */
+  texts: string[];
+  citations: Citation[];
+  calls: PluginCallRecord[];
+}
+
+export interface CallScope {
+  userId: string;
+  enabled: ReadonlySet<string>;
+  signal: AbortSignal;
+  emit(frame: PluginFrame): void;
+}
+
+export const emptyGathered = (): Gathered => ({ texts: [], citations: [], calls: [] });
+
+/** Arguments for a plugin the user switched on for this message: the message is the query (or the program). */
+export function explicitArgs(name: string, message: string, documentIds?: string[]): Record<string, unknown> {
+  if (name === 'rag_lookup') return documentIds?.length ? { query: message, documentIds } : { query: message };
+  if (name === 'web_search') return { query: message.slice(0, 400) };
+  if (name === 'code_interpreter') return { code: /```(?:\w+)?\n([\s\S]*?)```/.exec(message)?.[1] ?? message };
+  return {};
+}
+
+/** Passages the offline model answers from, numbered as the answer cites them. */
+export function passagesOf(citations: readonly Citation[]): Passage[] {
+  return citations.map((c) => ({ n: c.n, text: c.text, documentName: c.documentName, page: c.page ?? undefined }));
+}
+
+async function call(deps: PluginDeps, scope: CallScope, gathered: Gathered, name: string, args: unknown, via: PluginFrame['via'], callId?: string): Promise<PluginOutcome> {
+  scope.emit({ type: 'plugin', name, status: 'running', via, callId });
+  const outcome = await runPlugin(deps.registry, name, args, {
+    userId: scope.userId,
+    services: deps.services,
+    signal: scope.signal,
+    enabled: scope.enabled,
+    citationStart: gathered.citations.length + 1,
+  });
+  if (outcome.ok) {
+    if (name === 'rag_lookup') gathered.citations.push(...(outcome.data as RagLookupData).citations);
+    scope.emit({ type: 'plugin', name, status: 'ok', via, callId, data: outcome.data });
+  } else scope.emit({ type: 'plugin', name, status: 'error', via, callId, error: outcome.error });
+  gathered.calls.push({ name, via, args, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }), ms: outcome.ms });
+  return outcome;
+}
+
+/** Runs the plugins a turn names, one after another, so citation numbers never collide. */
+export async function runExplicitPlugins(deps: PluginDeps, scope: CallScope, names: readonly string[], message: string, documentIds?: string[]): Promise<Gathered> {
+  const gathered = emptyGathered();
+  for (const name of new Set(names)) {
+    if (scope.signal.aborted) break;
+    const outcome = await call(deps, scope, gathered, name, explicitArgs(name, message, documentIds), 'explicit');
+    gathered.texts.push(outcome.text);
+  }
+  return gathered;
+}
+
+/** Runs one tool call a model made; the returned text is the tool message the model reads next. */
+export async function runToolCall(deps: PluginDeps, scope: CallScope, gathered: Gathered, tool: ToolCall): Promise<string> {
+  let args: unknown;
+  try {
+    args = tool.arguments.trim() ? JSON.parse(tool.arguments) : {};
+  } catch {
+    return `The arguments for ${tool.name} were not valid JSON.`;
+  }
+  return (await call(deps, scope, gathered, tool.name, args, 'tool', tool.id)).text;
+}

@@ -1,0 +1,31 @@
+import type { AppContext } from '../../context';
+import type { Principal } from '../auth/guard';
+import { runTurn, type TurnDeps, type TurnResult } from './turn';
+
+export interface ChatRequestBody {
+  conversationId?: string;
+  message: string;
+  model?: string;
+  plugins?: string[];
+  documentIds?: string[];
+  requestId?: string;
+}
+
+export function turnDeps(ctx: AppContext): TurnDeps {
+  return { db: ctx.database.db, router: ctx.router, limiter: ctx.limiter, bus: ctx.bus, plugins: ctx.plugins };
+}
+
+/**
+ * `POST /api/chat`: one whole turn. A request aborted by the client keeps running (like a dropped
+ * socket) so the answer is stored; a failed model call answers with its error after the partial
+ * answer is saved.
+ */
+export async function chatOnce(deps: TurnDeps, principal: Principal, body: ChatRequestBody): Promise<TurnResult> {
+  const result = await runTurn(
+    deps,
+    { principal, requestId: body.requestId ?? crypto.randomUUID(), ...body, signal: new AbortController().signal },
+    () => {},
+  );
+  if (result.error) throw result.error;
+  return result;
+}

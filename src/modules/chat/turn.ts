@@ -1,0 +1,220 @@
+import type { Db } from '../../db/client';
+import { conversations } from '../../db/schema';
+import { TOPICS, type ChatEvent, type EventBus } from '../../infra/bus/types';
+import type { RateLimiter, Reservation } from '../../infra/rate-limit';
+import { AppError, conflict } from '../../lib/errors';
+import { log } from '../../lib/logger';
+import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
+import { toolSpecs, type Citation } from '../../plugins';
+import type { Router } from '../../providers/router';
+import type { FinishReason } from '../../providers/types';
+import type { Principal } from '../auth/guard';
+import { getOwnedConversation } from '../conversations/service';
+import { enabledPlugins } from '../plugins/service';
+import { publishUsage, usageEvent } from '../usage/service';
+import { generate } from './generate';
+import { beginTurn, contentSaver, finishAssistant, findTurn, loadThread, type MessageRow } from './persist';
+import { passagesOf, runExplicitPlugins, runToolCall, type CallScope, type PluginDeps, type PluginFrame } from './plugin-calls';
+import { buildPrompt } from './prompt';
+import { writeTitle } from './title';
+
+export type TurnFrame =
+  | { type: 'start'; conversationId: string; messageId: string; userMessageId: string; model: string }
+  | { type: 'token'; delta: string }
+  | PluginFrame
+  | { type: 'citations'; citations: Citation[] }
+  | { type: 'fallback'; from: string; to: string }
+  | { type: 'done'; messageId: string; finishReason: FinishReason; usage: TokenUsage }
+  | { type: 'error'; code: string; message: string; retryAfterMs?: number };
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface TurnDeps {
+  db: Db;
+  router: Router;
+  limiter: RateLimiter;
+  bus: EventBus;
+  plugins: PluginDeps;
+}
+
+export interface TurnInput {
+  principal: Principal;
+  requestId: string;
+  conversationId?: string;
+  message: string;
+  model?: string;
+  plugins?: string[];
+  documentIds?: string[];
+  signal: AbortSignal;
+}
+
+export interface TurnResult {
+  conversationId: string;
+  message: { id: string; role: 'assistant'; content: string; model: string | null; citations: Citation[]; usage: TokenUsage };
+  status: MessageRow['status'];
+  finishReason: FinishReason | 'error';
+  error?: AppError;
+  /** Rate-limit headers for the caller; empty for a replayed turn. */
+  headers: Record<string, string>;
+}
+
+/** Tool rounds a model may take before it must answer. */
+export const MAX_TOOL_ROUNDS = 3;
+
+function resultOf(row: MessageRow, conversationId: string, finishReason: TurnResult['finishReason'], headers: Record<string, string>, error?: AppError): TurnResult {
+  const usage = { promptTokens: row.promptTokens ?? 0, completionTokens: row.completionTokens ?? 0 };
+  const citations = (row.citations as Citation[] | null) ?? [];
+  return { conversationId, message: { id: row.id, role: 'assistant', content: row.content, model: row.model, citations, usage }, status: row.status, finishReason, error, headers };
+}
+
+/** A retried request whose answer is already stored: its frames again, without calling a model. */
+function replay(row: MessageRow, emit: (f: TurnFrame) => void): TurnResult {
+  const result = resultOf(row, row.conversationId, row.status === 'interrupted' ? 'cancelled' : row.status === 'error' ? 'error' : 'stop', {});
+  emit({ type: 'start', conversationId: row.conversationId, messageId: row.id, userMessageId: row.parentId ?? '', model: row.model ?? '' });
+  if (row.content) emit({ type: 'token', delta: row.content });
+  if (result.message.citations.length) emit({ type: 'citations', citations: result.message.citations });
+  if (row.status === 'error') emit({ type: 'error', code: 'generation_failed', message: row.error ?? 'The model failed to answer' });
+  else emit({ type: 'done', messageId: row.id, finishReason: result.finishReason as FinishReason, usage: result.message.usage });
+  return result;
+}
+
+function publishChat(bus: EventBus, event: Omit<ChatEvent, 'at'>): void {
+  bus.publish(TOPICS.chatEvents, event.conversationId, { ...event, at: new Date().toISOString() }).catch((error) => log.error('chat event not published', { error }));
+}
+
+interface Prepared {
+  model: string;
+  contextWindow: number;
+  conversationId?: string;
+  history: MessageRow[];
+}
+
+async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
+  const model = input.model && input.model !== 'default' ? input.model : await deps.router.defaultModel();
+  const contextWindow = deps.router.contextWindow(model);
+  const userId = input.principal.user.id;
+  const conversationId = input.conversationId;
+  if (!conversationId) return { model, contextWindow, history: [] };
+  await getOwnedConversation(deps.db, userId, conversationId);
+  return { model, contextWindow, conversationId, history: await loadThread(deps.db, conversationId) };
+}
+
+async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<Reservation> {
+  const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: [], contextWindow: p.contextWindow });
+  const output = estimateOutputTokens({ inputTokens: prompt.inputTokens, contextWindow: p.contextWindow });
+  return deps.limiter.reserve({ userId: input.principal.user.id, apiKeyId: input.principal.apiKeyId }, prompt.inputTokens + output);
+}
+
+/**
+ * One chat turn: limits, context, explicit plugins, the streamed answer (with tool rounds when
+ * the model supports them), persistence and accounting. Failures before the turn is acknowledged
+ * throw (nothing is stored); after that they end the turn with an `error` frame and an `error`
+ * message that keeps whatever was produced.
+ */
+export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: TurnFrame) => void): Promise<TurnResult> {
+  const userId = input.principal.user.id;
+  const prior = await findTurn(deps.db, userId, input.requestId);
+  if (prior && prior.status !== 'streaming') return replay(prior, emit);
+  if (prior) throw conflict('This request is still being answered');
+  const p = await prepare(deps, input);
+  const reservation = await reserve(deps, input, p);
+  let used = 0;
+  try {
+    const conversationId = p.conversationId ?? (await deps.db.insert(conversations).values({ userId, model: p.model }).returning())[0].id;
+    const rows = await beginTurn(deps.db, {
+      userId, conversationId, parentId: p.history.at(-1)?.id ?? null, requestId: input.requestId, content: input.message, model: p.model,
+    });
+    emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
+    publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
+    const result = await answer(deps, input, p, { conversationId, assistantId: rows.assistant.id }, emit);
+    used = result.message.usage.promptTokens + result.message.usage.completionTokens;
+    if (p.history.length === 0 && !result.error) {
+      await writeTitle(deps, { conversationId, message: input.message, model: p.model, answeredBy: result.message.model ?? p.model, requestId: input.requestId, userId });
+    }
+    return { ...result, headers: reservation.headers };
+  } finally {
+    void reservation.settle(used);
+  }
+}
+
+async function answer(
+  deps: TurnDeps,
+  input: TurnInput,
+  p: Prepared,
+  ids: { conversationId: string; assistantId: string },
+  emit: (frame: TurnFrame) => void,
+): Promise<TurnResult> {
+  const userId = input.principal.user.id;
+  const enabled = await enabledPlugins(deps.db, deps.plugins.registry, userId);
+  const scope: CallScope = { userId, enabled, signal: input.signal, emit };
+  const names = [...(input.plugins ?? []), ...(input.documentIds?.length ? ['rag_lookup'] : [])];
+  const gathered = await runExplicitPlugins(deps.plugins, scope, names, input.message, input.documentIds);
+  if (gathered.citations.length) emit({ type: 'citations', citations: gathered.citations });
+  const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: gathered.texts, contextWindow: p.contextWindow });
+  const info = (await deps.router.listModels()).find((m) => m.id === p.model);
+  const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled) : undefined;
+  const saver = contentSaver(deps.db, ids.assistantId);
+  let text = '';
+  let calls = 0;
+  const gen = await generate(deps.router, {
+    model: p.model,
+    messages: prompt.messages,
+    passages: gathered.citations.length ? passagesOf(gathered.citations) : undefined,
+    tools,
+    maxToolRounds: MAX_TOOL_ROUNDS,
+    signal: input.signal,
+    onText: (delta) => {
+      text += delta;
+      saver.update(text);
+      emit({ type: 'token', delta });
+    },
+    onFallback: (from, to) => emit({ type: 'fallback', from, to }),
+    onCall: (call) => {
+      const requestId = calls++ === 0 ? input.requestId : `${input.requestId}:${calls}`;
+      publishUsage(deps.bus, usageEvent(call, { requestId, userId, apiKeyId: input.principal.apiKeyId ?? null, conversationId: ids.conversationId }));
+    },
+    runTool: async (call) => {
+      const before = gathered.citations.length;
+      const out = await runToolCall(deps.plugins, scope, gathered, call);
+      if (gathered.citations.length > before) emit({ type: 'citations', citations: gathered.citations });
+      return out;
+    },
+  });
+  await saver.stop();
+  return finish(deps, input, ids, gen, gathered, emit);
+}
+
+async function finish(
+  deps: TurnDeps,
+  input: TurnInput,
+  ids: { conversationId: string; assistantId: string },
+  gen: Awaited<ReturnType<typeof generate>>,
+  gathered: Awaited<ReturnType<typeof runExplicitPlugins>>,
+  emit: (frame: TurnFrame) => void,
+): Promise<TurnResult> {
+  const status = gen.error ? 'error' : gen.finishReason === 'cancelled' ? 'interrupted' : 'complete';
+  const row = await finishAssistant(deps.db, ids.assistantId, {
+    content: gen.text,
+    status,
+    error: gen.error?.message,
+    model: gen.model,
+    provider: gen.model.includes('/') ? gen.model.slice(0, gen.model.indexOf('/')) : gen.model,
+    promptTokens: gen.promptTokens,
+    completionTokens: gen.completionTokens,
+    citations: gathered.citations,
+    pluginCalls: gathered.calls,
+  });
+  const base = { requestId: input.requestId, userId: input.principal.user.id, conversationId: ids.conversationId, model: gen.model };
+  if (gen.error) {
+    emit({ type: 'error', code: gen.error.code, message: gen.error.message });
+    publishChat(deps.bus, { ...base, type: 'turn.failed', error: gen.error.code });
+  } else {
+    const usage = { promptTokens: gen.promptTokens, completionTokens: gen.completionTokens };
+    emit({ type: 'done', messageId: ids.assistantId, finishReason: gen.finishReason as FinishReason, usage });
+    publishChat(deps.bus, { ...base, type: 'turn.completed', finishReason: gen.finishReason });
+  }
+  return resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error);
+}

@@ -1,0 +1,44 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() });
+const Content = Type.Union([Type.String(), Type.Array(Type.Union([TextPart, Type.Object({ type: Type.String() })])), Type.Null()]);
+const ToolCallIn = Type.Object({
+  id: Type.String(),
+  type: Type.Optional(Type.Literal('function')),
+  function: Type.Object({ name: Type.String(), arguments: Type.String() }),
+});
+
+export const CompletionMessage = Type.Object({
+  role: Type.Union(['system', 'developer', 'user', 'assistant', 'tool'].map((r) => Type.Literal(r))),
+  content: Type.Optional(Content),
+  name: Type.Optional(Type.String()),
+  tool_calls: Type.Optional(Type.Array(ToolCallIn)),
+  tool_call_id: Type.Optional(Type.String()),
+});
+
+/** The OpenAI request fields Confab honours; other fields clients send are accepted and ignored. */
+export const CompletionRequest = Type.Object({
+  model: Type.String({ minLength: 1, maxLength: 200 }),
+  messages: Type.Array(CompletionMessage, { minItems: 1, maxItems: 2_000 }),
+  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()])),
+  max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  max_completion_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
+  n: Type.Optional(Type.Union([Type.Literal(1), Type.Null()])),
+  tools: Type.Optional(
+    Type.Array(
+      Type.Object({
+        type: Type.Literal('function'),
+        function: Type.Object({ name: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()), parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+      }),
+    ),
+  ),
+  tool_choice: Type.Optional(
+    Type.Union([Type.Literal('auto'), Type.Literal('none'), Type.Literal('required'), Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) })]),
+  ),
+});
+export type CompletionRequest = Static<typeof CompletionRequest>;
+
+export const checkCompletionRequest = TypeCompiler.Compile(CompletionRequest);

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
+import OpenAI from 'openai';
+import { startFakeUpstream, type FakeUpstream } from '../../../loadgen/upstream';
+import { usageLogs } from '../../db/schema';
+import { createHarness, testConfig, type Harness } from '../../testing/app-harness';
+import { testDatabases } from '../../testing/databases';
+import { recordUsage } from '../usage/service';
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  upstream = await startFakeUpstream({ tokens: 12, models: ['gpt-4o-mini'] });
+});
+afterAll(() => upstream.stop());
+
+async function usageRows(h: Harness, userId: string, count: number) {
+  for (let i = 0; i < 200; i++) {
+    const rows = await h.ctx.database.db.select().from(usageLogs).where(eq(usageLogs.userId, userId));
+    if (rows.length >= count) return rows;
+    await Bun.sleep(20);
+  }
+  throw new Error(`expected ${count} usage rows`);
+}
+
+for (const tdb of testDatabases()) {
+  describe(`/v1 on ${tdb.name}`, () => {
+    let h: Harness;
+    let client: OpenAI;
+    let key: string;
+    let userId: string;
+
+    beforeAll(async () => {
+      h = createHarness(await tdb.open(), testConfig({ OPENAI_API_KEY: 'sk-upstream-000000', OPENAI_BASE_URL: `${upstream.url}/v1`, RATE_LIMIT_RPM: '8' }));
+      h.app.listen({ port: 0, hostname: '127.0.0.1' });
+      const user = await h.signup();
+      userId = user.id;
+      key = (await h.json('POST', '/api/keys', { cookie: user.cookie, body: { name: 'sdk' } })).body.key;
+      client = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${h.app.server!.port}/v1`, maxRetries: 0 });
+    });
+    afterAll(async () => {
+      await h.app.stop(true);
+      await tdb.cleanup();
+    });
+
+    test('non-streamed-completion-through-the-openai-client', async () => {
+      const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi there' }] });
+      expect(res.object).toBe('chat.completion');
+      expect(res.choices[0].message.content!.length).toBeGreaterThan(0);
+      expect(res.choices[0].finish_reason).toBe('stop');
+      expect(res.usage!.completion_tokens).toBe(12);
+    });
+
+    test('streamed-completion-ends-with-usage-and-done', async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Stream please' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = '';
+      let usage: OpenAI.CompletionUsage | null | undefined;
+      let finish: string | null = null;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        if (chunk.usage) usage = chunk.usage;
+      }
+      expect(text.length).toBeGreaterThan(0);
+      expect(finish).toBe('stop');
+      expect(usage!.completion_tokens).toBe(12);
+    });
+
+    test('offline-model-and-model-list', async () => {
+      const models = await client.models.list();
+      expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(['gpt-4o-mini', 'offline']));
+      const res = await client.chat.completions.create({ model: 'offline', messages: [{ role: 'user', content: 'Hello' }] });
+      expect(res.choices[0].message.content).toContain('offline model');
+    });
+
+    test('errors-use-the-openai-envelope', async () => {
+      const bad = new OpenAI({ apiKey: 'cf_wrong', baseURL: client.baseURL, maxRetries: 0 });
+      const unauthorized = await bad.models.list().catch((e) => e);
+      expect(unauthorized).toBeInstanceOf(OpenAI.AuthenticationError);
+      const unknown = await client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+      expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(unknown.error).toMatchObject({ type: 'invalid_request_error', code: 'unknown_model' });
+    });
+
+    test('usage-logged-once-per-call-and-idempotent-by-request-id', async () => {
+      const rows = await usageRows(h, userId, 3);
+      expect(new Set(rows.map((r) => r.requestId)).size).toBe(rows.length);
+      expect(rows.every((r) => r.promptTokens > 0 && r.completionTokens > 0)).toBe(true);
+      const { id: _id, createdAt, ...row } = rows[0];
+      await recordUsage(h.ctx.database.db, { ...row, at: createdAt.toISOString(), status: row.status } as never);
+      expect(await h.ctx.database.db.select().from(usageLogs).where(eq(usageLogs.userId, userId))).toHaveLength(rows.length);
+    });
+
+    test('parallel-requests-admit-exactly-the-limit-with-429-headers', async () => {
+      const used = (await usageRows(h, userId, 3)).length;
+      const remaining = 8 - used;
+      const calls = Array.from({ length: 20 }, () =>
+        fetch(`${client.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'offline', messages: [{ role: 'user', content: 'x' }] }),
+        }),
+      );
+      const responses = await Promise.all(calls);
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(remaining);
+      const refused = responses.filter((r) => r.status === 429);
+      expect(refused).toHaveLength(20 - remaining);
+      expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused[0].headers.get('x-ratelimit-remaining-requests')).toBe('0');
+      expect(((await refused[0].json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+    });
+  });
+}

@@ -1,0 +1,70 @@
+import type { EventBus } from '../../infra/bus/types';
+import type { RateLimiter } from '../../infra/rate-limit';
+import { AppError } from '../../lib/errors';
+import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
+import type { Router } from '../../providers/router';
+import type { Principal } from '../auth/guard';
+import { publishUsage, usageEvent, type LlmCall } from '../usage/service';
+import { completionId, completionObject, toChatRequest } from './convert';
+import { checkCompletionRequest, type CompletionRequest } from './model';
+import { chunkEncoder, sseBody } from './sse';
+
+export interface CompatDeps {
+  router: Router;
+  limiter: RateLimiter;
+  bus: EventBus;
+}
+
+export function checkedCompletionRequest(body: unknown): CompletionRequest {
+  if (checkCompletionRequest.Check(body)) return body;
+  const first = checkCompletionRequest.Errors(body).First();
+  throw new AppError('invalid_request', `Invalid ${first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${first?.message ?? 'invalid value'}`, 400);
+}
+
+/**
+ * `POST /v1/chat/completions`: the gateway path. Nothing is stored as a conversation; the call is
+ * rate-limited, routed, and its usage published. Kept free of database work on purpose.
+ */
+export async function completions(deps: CompatDeps, principal: Principal, body: CompletionRequest, clientSignal: AbortSignal): Promise<Response> {
+  const abort = new AbortController();
+  const req = toChatRequest(body, abort.signal);
+  const window = deps.router.contextWindow(req.model);
+  const inputTokens = countMessageTokens(req.messages);
+  const reservation = await deps.limiter.reserve(
+    { userId: principal.user.id, apiKeyId: principal.apiKeyId },
+    inputTokens + estimateOutputTokens({ maxTokens: req.maxTokens, inputTokens, contextWindow: window }),
+  );
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  const account = (call: LlmCall) => {
+    void reservation.settle(call.promptTokens + call.completionTokens);
+    publishUsage(deps.bus, usageEvent(call, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null }));
+  };
+  const started = performance.now();
+  if (body.stream) {
+    const stream = sseBody(deps.router.stream(req), chunkEncoder(id, body.model, created), {
+      includeUsage: body.stream_options?.include_usage === true,
+      abort,
+      model: body.model,
+      onEnd: (s) => account({ ...s, latencyMs: performance.now() - started }),
+    });
+    return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reservation.headers } });
+  }
+  const onClientAbort = () => abort.abort();
+  clientSignal.addEventListener('abort', onClientAbort, { once: true });
+  try {
+    const result = await deps.router.generate(req);
+    account({ model: result.model, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens, latencyMs: performance.now() - started, ttftMs: null, status: 'ok' });
+    return Response.json(completionObject(id, body.model, created, result), { headers: reservation.headers });
+  } catch (err) {
+    account({ model: body.model, promptTokens: inputTokens, completionTokens: 0, latencyMs: performance.now() - started, ttftMs: null, status: abort.signal.aborted ? 'cancelled' : 'error' });
+    throw err;
+  } finally {
+    clientSignal.removeEventListener('abort', onClientAbort);
+  }
+}
+
+export async function listCompatModels(router: Router) {
+  const models = await router.listModels();
+  return { object: 'list', data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })) };
+}

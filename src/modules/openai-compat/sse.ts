@@ -1,0 +1,84 @@
+import { AppError } from '../../lib/errors';
+import type { StreamEvent } from '../../providers/types';
+import { finishReasonOf } from './convert';
+import { openaiErrorBody } from './errors';
+
+export interface StreamSummary {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  ttftMs: number | null;
+  status: 'ok' | 'error' | 'cancelled';
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes router events as OpenAI `chat.completion.chunk` SSE. Every chunk shares one prefix, built
+ * once per response, because this runs for every token on the gateway's hot path.
+ */
+export function chunkEncoder(id: string, model: string, created: number) {
+  const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":null,"choices":[`;
+  const choice = (delta: string, finish: string | null) => `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}\n\n`;
+  return {
+    role: () => choice('{"role":"assistant","content":""}', null),
+    text: (delta: string) => choice(`{"content":${JSON.stringify(delta)}}`, null),
+    toolCall: (e: Extract<StreamEvent, { type: 'tool-call' }>) => {
+      const fn = JSON.stringify({ ...(e.name ? { name: e.name } : {}), arguments: e.argumentsDelta });
+      const call = `{"index":${e.index}${e.id ? `,"id":${JSON.stringify(e.id)},"type":"function"` : ''},"function":${fn}}`;
+      return choice(`{"tool_calls":[${call}]}`, null);
+    },
+    finish: (reason: string) => choice('{}', reason),
+    usage: (prompt: number, completion: number) =>
+      `${head}],"usage":{"prompt_tokens":${prompt},"completion_tokens":${completion},"total_tokens":${prompt + completion}}}\n\n`,
+  };
+}
+
+/**
+ * The SSE body for a streamed completion. A client that goes away cancels the stream, which aborts
+ * the upstream call; a failure after the first byte is reported in-band as an OpenAI error event.
+ */
+export function sseBody(
+  events: AsyncIterable<StreamEvent>,
+  enc: ReturnType<typeof chunkEncoder>,
+  opts: { includeUsage: boolean; abort: AbortController; onEnd(summary: StreamSummary): void; model: string },
+): ReadableStream<Uint8Array> {
+  const started = performance.now();
+  const summary: StreamSummary = { model: opts.model, promptTokens: 0, completionTokens: 0, ttftMs: null, status: 'ok' };
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (s: string) => controller.enqueue(encoder.encode(s));
+      try {
+        send(enc.role());
+        for await (const e of events) {
+          if (e.type === 'text') {
+            summary.ttftMs ??= performance.now() - started;
+            send(enc.text(e.delta));
+          } else if (e.type === 'tool-call') send(enc.toolCall(e));
+          else if (e.type === 'usage') Object.assign(summary, { promptTokens: e.inputTokens, completionTokens: e.outputTokens });
+          else if (e.type === 'finish') {
+            if (e.model) summary.model = e.model;
+            if (e.reason === 'cancelled') summary.status = 'cancelled';
+            send(enc.finish(finishReasonOf(e.reason)));
+          }
+        }
+        if (opts.includeUsage) send(enc.usage(summary.promptTokens, summary.completionTokens));
+        send('data: [DONE]\n\n');
+      } catch (err) {
+        summary.status = opts.abort.signal.aborted ? 'cancelled' : 'error';
+        const app = err instanceof AppError ? err : new AppError('internal_error', 'The model failed to answer', 502);
+        if (!opts.abort.signal.aborted) send(`data: ${JSON.stringify(openaiErrorBody(app.status, app.code, app.message))}\n\n`);
+      } finally {
+        opts.onEnd(summary);
+        try {
+          controller.close();
+        } catch {
+          // Already closed by a cancelling client.
+        }
+      }
+    },
+    cancel() {
+      opts.abort.abort();
+    },
+  });
+}

@@ -1,0 +1,24 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../context';
+import { authGuard } from '../auth/guard';
+import { PluginList, PluginName, PluginPatch, PluginStatusView } from './model';
+import { listPlugins, setPluginEnabled } from './service';
+
+const tags = ['plugins'];
+
+export const pluginsModule = (ctx: AppContext) => {
+  const db = ctx.database.db;
+  const { registry, services } = ctx.plugins;
+  return new Elysia({ prefix: '/api/plugins' })
+    .use(authGuard(ctx))
+    .get('', async ({ principal }) => ({ plugins: await listPlugins(db, registry, services, principal.user.id) }), {
+      response: PluginList,
+      detail: { summary: 'Plugins, whether each is usable now (and why not), and whether you enabled it', tags },
+    })
+    .patch('/:name', ({ principal, params, body }) => setPluginEnabled(db, registry, services, principal.user.id, params.name, body.enabled), {
+      params: PluginName,
+      body: PluginPatch,
+      response: PluginStatusView,
+      detail: { summary: 'Enable or disable a plugin for your account (tools and explicit use)', tags },
+    });
+};

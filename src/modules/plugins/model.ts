@@ -1,0 +1,14 @@
+import { Type } from '@sinclair/typebox';
+
+export const PluginStatusView = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  capabilities: Type.Array(Type.String()),
+  available: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  enabled: Type.Boolean(),
+});
+
+export const PluginList = Type.Object({ plugins: Type.Array(PluginStatusView) });
+export const PluginName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const PluginPatch = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });

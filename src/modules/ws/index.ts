@@ -1,0 +1,36 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../context';
+import { authGuard } from '../auth/guard';
+import { turnDeps } from '../chat/service';
+import type { SocketLike } from './outbox';
+import { createProducer } from './producer';
+import { createSession, type Session } from './session';
+
+/**
+ * `/ws/chat`: streamed chat turns and benchmarks (DESIGN §4). Authenticated at the upgrade by
+ * session cookie or `Authorization: Bearer`; frames are validated one by one and a bad frame gets
+ * an `error` frame without closing the socket.
+ */
+export const wsModule = (ctx: AppContext) => {
+  const producer = createProducer({ turn: turnDeps(ctx), benchmark: ctx, streams: ctx.streams });
+  ctx.lifecycle.closers.push(async () => producer.stopAll());
+  const sessions = new WeakMap<object, Session>();
+  return new Elysia()
+    .use(authGuard(ctx))
+    .ws('/ws/chat', {
+      detail: { summary: 'Streamed chat turns: client frames chat, stop, resume, benchmark', tags: ['chat'] },
+      open(ws) {
+        sessions.set(ws.raw, createSession({ db: ctx.database.db, streams: ctx.streams, producer }, ws.data.principal, ws.raw as unknown as SocketLike));
+      },
+      message(ws, message) {
+        void sessions.get(ws.raw)?.onMessage(message);
+      },
+      drain(ws) {
+        sessions.get(ws.raw)?.onDrain();
+      },
+      close(ws) {
+        sessions.get(ws.raw)?.onClose();
+        sessions.delete(ws.raw);
+      },
+    });
+};

@@ -1,0 +1,102 @@
+import type { RateLimiter } from '../../infra/rate-limit';
+import { retryAfterOf } from '../../infra/rate-limit';
+import type { StreamHub } from '../../infra/stream-hub';
+import { AppError } from '../../lib/errors';
+import { log } from '../../lib/logger';
+import type { Principal } from '../auth/guard';
+import { runBenchmark, type BenchmarkDeps } from '../benchmark/service';
+import { runTurn, type TurnDeps, type TurnFrame } from '../chat/turn';
+import type { BenchmarkFrame, ChatFrame } from './model';
+
+export interface ProducerDeps {
+  turn: TurnDeps;
+  benchmark: BenchmarkDeps & { limiter: RateLimiter };
+  streams: StreamHub;
+}
+
+type Frame = { type: string; [field: string]: unknown };
+
+/** Appends a request's frames to its log in order, numbering them. */
+function frameLog(streams: StreamHub, requestId: string) {
+  let seq = 0;
+  let chain = Promise.resolve();
+  return {
+    emit(frame: Frame): void {
+      const numbered = { ...frame, requestId, seq: ++seq };
+      chain = chain.then(() => streams.append(requestId, numbered)).catch((error) => log.error('stream frame lost', { error, requestId }));
+    },
+    async end(): Promise<void> {
+      await chain;
+      await streams.finish(requestId);
+    },
+  };
+}
+
+export function errorFrame(err: unknown): Frame {
+  const e = err instanceof AppError ? err : new AppError('internal_error', 'Internal error', 500);
+  if (!(err instanceof AppError)) log.error('turn failed', { error: err });
+  const retryAfterMs = retryAfterOf(e);
+  return { type: 'error', code: e.code, message: e.message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
+
+/**
+ * Runs streamed work independently of any socket: frames go to the stream hub, where any socket of
+ * the owner can follow them. `stop` aborts the work on this process at once.
+ */
+export function createProducer(deps: ProducerDeps) {
+  const running = new Map<string, { owner: string; abort: AbortController }>();
+
+  function launch(requestId: string, owner: string, work: (signal: AbortSignal, emit: (f: Frame) => void) => Promise<void>): void {
+    const abort = new AbortController();
+    running.set(requestId, { owner, abort });
+    const out = frameLog(deps.streams, requestId);
+    void work(abort.signal, out.emit)
+      .catch((err) => out.emit(errorFrame(err)))
+      .finally(() => {
+        running.delete(requestId);
+        return out.end();
+      });
+  }
+
+  return {
+    chat(principal: Principal, f: ChatFrame): void {
+      launch(f.requestId, principal.user.id, async (signal, emit) => {
+        const { type: _type, ...input } = f;
+        await runTurn(deps.turn, { ...input, principal, signal }, emit as (frame: TurnFrame) => void);
+      });
+    },
+    benchmark(principal: Principal, f: BenchmarkFrame): void {
+      launch(f.requestId, principal.user.id, async (signal, emit) => {
+        emit({ type: 'start', models: f.models });
+        const results = await runBenchmark(deps.benchmark, principal, f, {
+          signal,
+          onToken: (model, delta) => emit({ type: 'token', model, delta }),
+          onResult: (r) => emit(r.ok ? { type: 'done', ...r } : { type: 'error', model: r.model, ...r.error }),
+        });
+        emit({ type: 'benchmark', results });
+      });
+    },
+    /** True when this process runs the request for `owner` and it was aborted. */
+    stop(requestId: string, owner: string): boolean {
+      const r = running.get(requestId);
+      if (!r || r.owner !== owner) return false;
+      r.abort.abort();
+      return true;
+    },
+    /** Aborts everything still running (shutdown). */
+    stopAll(): void {
+      for (const r of running.values()) r.abort.abort();
+    },
+    get active(): number {
+      return running.size;
+    },
+  };
+}
+
+export type Producer = ReturnType<typeof createProducer>;
+
+/** The frame that ends a request's stream: a chat turn's done or error, a benchmark's summary. */
+export function isFinal(frame: Frame): boolean {
+  if (frame.type === 'benchmark') return true;
+  return (frame.type === 'done' || frame.type === 'error') && frame.model === undefined;
+}

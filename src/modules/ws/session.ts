@@ -1,0 +1,111 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { messages } from '../../db/schema';
+import type { StreamFrame, StreamHub } from '../../infra/stream-hub';
+import type { Principal } from '../auth/guard';
+import { createOutbox, type OutboxOptions, type SocketLike } from './outbox';
+import { parseClientFrame, type ChatFrame, type BenchmarkFrame } from './model';
+import { errorFrame, isFinal, type Producer } from './producer';
+
+export interface SessionDeps {
+  db: Db;
+  streams: StreamHub;
+  producer: Producer;
+  outbox?: OutboxOptions;
+}
+
+/**
+ * One WebSocket connection of one user. It starts, stops and follows streams; the streams
+ * themselves live in the hub and outlive the connection.
+ */
+export function createSession(deps: SessionDeps, principal: Principal, socket: SocketLike) {
+  const userId = principal.user.id;
+  const outbox = createOutbox(socket, deps.outbox);
+  const following = new Map<string, () => void>();
+
+  const fail = (requestId: string | null, code: string, message: string) => outbox.send({ type: 'error', requestId, seq: 0, code, message });
+
+  async function follow(requestId: string, afterSeq: number): Promise<void> {
+    unfollow(requestId);
+    let ended = false;
+    const stop = await deps.streams.subscribe(requestId, afterSeq, (frame: StreamFrame) => {
+      outbox.send(frame);
+      if (!isFinal(frame)) return;
+      ended = true;
+      unfollow(requestId);
+    });
+    if (ended) stop();
+    else following.set(requestId, stop);
+  }
+
+  function unfollow(requestId: string): void {
+    following.get(requestId)?.();
+    following.delete(requestId);
+  }
+
+  async function start(f: ChatFrame | BenchmarkFrame): Promise<void> {
+    if (!(await deps.streams.create(f.requestId, userId))) {
+      if ((await deps.streams.owner(f.requestId)) === userId) return follow(f.requestId, 0);
+      return fail(f.requestId, 'conflict', 'This request id is already in use');
+    }
+    await follow(f.requestId, 0);
+    if (f.type === 'chat') deps.producer.chat(principal, f);
+    else deps.producer.benchmark(principal, f);
+  }
+
+  async function resume(requestId: string, lastSeq: number): Promise<void> {
+    const owner = await deps.streams.owner(requestId);
+    if (owner === userId) return follow(requestId, lastSeq);
+    if (owner === null && (await ownsTurn(deps.db, userId, requestId))) {
+      return fail(requestId, 'not_resumable', 'This stream has expired; the answer is stored in its conversation');
+    }
+    return fail(requestId, 'not_found', 'No such stream');
+  }
+
+  async function stop(requestId: string): Promise<void> {
+    if (deps.producer.stop(requestId, userId)) return;
+    if ((await deps.streams.owner(requestId)) !== userId) fail(requestId, 'not_found', 'No such stream');
+  }
+
+  return {
+    async onMessage(raw: unknown): Promise<void> {
+      const frame = parseClientFrame(raw);
+      if (typeof frame === 'string') return fail(requestIdOf(raw), 'invalid_frame', frame);
+      try {
+        if (frame.type === 'chat' || frame.type === 'benchmark') return await start(frame);
+        if (frame.type === 'resume') return await resume(frame.requestId, frame.lastSeq);
+        return await stop(frame.requestId);
+      } catch (err) {
+        const e = errorFrame(err);
+        fail(frame.requestId, String(e.code), String(e.message));
+      }
+    },
+    onDrain: () => outbox.drain(),
+    /** The connection is gone: stop following; the work it started carries on. */
+    onClose(): void {
+      for (const stopFollowing of following.values()) stopFollowing();
+      following.clear();
+      outbox.dispose();
+    },
+  };
+}
+
+export type Session = ReturnType<typeof createSession>;
+
+function requestIdOf(raw: unknown): string | null {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  }
+  const id = (value as { requestId?: unknown } | null)?.requestId;
+  return typeof id === 'string' ? id.slice(0, 128) : null;
+}
+
+async function ownsTurn(db: Db, userId: string, requestId: string): Promise<boolean> {
+  const rows = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.requestId, requestId), eq(messages.userId, userId))).limit(1);
+  return rows.length > 0;
+}
