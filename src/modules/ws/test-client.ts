@@ -68,10 +68,10 @@ export class TestSocket {
       .join('');
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.ws.close();
-    return this.until(() => false, 5_000).catch(() => undefined);
+    await this.until(() => false, 5_000).catch(() => undefined);
   }
 }
 
