@@ -39,7 +39,7 @@ for (const target of testDatabases()) {
     beforeAll(async () => {
       database = await target.open();
       userId = await createUser(database);
-    });
+    }, 60_000);
     afterAll(async () => {
       await Promise.all(running.map((i) => i.stop()));
       await target.cleanup();

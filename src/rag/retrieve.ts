@@ -36,40 +36,60 @@ export const RRF_K = 60;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Rows the OR tier of full-text search ranks at most, so frequent words cannot make it scan everything. */
+export const TEXT_CANDIDATE_CAP = 500;
+
 /**
- * Plain questions become an OR of their words (websearch_to_tsquery alone ANDs every word, which
- * finds nothing for most questions); queries already using quotes, `-` or `or` keep their syntax.
+ * The two full-text queries for a question: all of its words (precise, and cheap because it
+ * matches few rows), and any of them (recall for questions phrased unlike the passage).
+ * websearch_to_tsquery alone would AND every word and find nothing for most questions; queries
+ * already using quotes, `-` or `or` keep their syntax for both.
  */
-export function toTextQuery(query: string): string {
-  if (/"|(^|\s)-\S|\sor\s/i.test(query)) return query;
-  return (query.match(/[\p{L}\p{N}]+/gu) ?? []).join(' or ');
+export function toTextQueries(query: string): { all: string; any: string } {
+  if (/"|(^|\s)-\S|\sor\s/i.test(query)) return { all: query, any: query };
+  const words = query.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return { all: words.join(' '), any: words.join(' or ') };
 }
 
-function scope(userId: string, documentIds?: string[]): SQL {
-  const own = sql`c.user_id = ${userId}`;
+function scope(alias: string, userId: string, documentIds?: string[]): SQL {
+  const a = sql.raw(alias);
+  const own = sql`${a}.user_id = ${userId}`;
   if (!documentIds) return own;
   const ids = documentIds.filter((id) => UUID.test(id));
   if (ids.length === 0) return sql`false`;
-  return sql`${own} AND c.document_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+  return sql`${own} AND ${a}.document_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
 }
 
-function vectorCte(model: string, vector: ArrayLike<number>, where: SQL, n: number): SQL {
+interface Scope {
+  userId: string;
+  documentIds?: string[];
+}
+
+function vectorCte(model: string, vector: ArrayLike<number>, s: Scope, n: number): SQL {
   const dims = vector.length;
   const distance = sql`${castEmbedding(dims)} <=> ${vectorParam(vector, dims)}`;
   return sql`v AS (
     SELECT id, dist, row_number() OVER (ORDER BY dist, id) AS r FROM (
       SELECT c.id, ${distance} AS dist FROM chunks c
-      WHERE c.embedding_model = ${modelLiteral(model)} AND ${where}
+      WHERE c.embedding_model = ${modelLiteral(model)} AND ${scope('c', s.userId, s.documentIds)}
       ORDER BY ${distance} LIMIT ${n}) s)`;
 }
 
-function textCte(textQuery: string, where: SQL, n: number): SQL {
-  // Cover density ties often on short queries; plain ts_rank, then the shorter chunk, break them.
-  return sql`t AS (
+/**
+ * Candidates are every chunk holding all the words plus a capped sample of those holding any;
+ * all are ranked by cover density against the any-word query. Ties (common on short queries) are
+ * broken by plain ts_rank, then by the shorter chunk.
+ */
+function textCte(queries: { all: string; any: string }, s: Scope, n: number): SQL {
+  return sql`tq AS (SELECT websearch_to_tsquery('english', ${queries.all}) AS q_all, websearch_to_tsquery('english', ${queries.any}) AS q_any),
+  t AS (
     SELECT id, rank, row_number() OVER (ORDER BY rank DESC, tie DESC, len, id) AS r FROM (
-      SELECT c.id, ts_rank_cd(c.tsv, q)::float8 AS rank, ts_rank(c.tsv, q) AS tie, length(c.text) AS len
-      FROM chunks c, websearch_to_tsquery('english', ${textQuery}) q
-      WHERE ${where} AND c.tsv @@ q
+      SELECT c.id, ts_rank_cd(c.tsv, (SELECT q_any FROM tq))::float8 AS rank, ts_rank(c.tsv, (SELECT q_any FROM tq)) AS tie, length(c.text) AS len
+      FROM chunks c
+      WHERE c.id IN (
+        (SELECT x.id FROM chunks x WHERE ${scope('x', s.userId, s.documentIds)} AND x.tsv @@ (SELECT q_all FROM tq) LIMIT ${TEXT_CANDIDATE_CAP})
+        UNION ALL
+        (SELECT y.id FROM chunks y WHERE ${scope('y', s.userId, s.documentIds)} AND y.tsv @@ (SELECT q_any FROM tq) LIMIT ${TEXT_CANDIDATE_CAP}))
       ORDER BY rank DESC, tie DESC, len, c.id LIMIT ${n}) s)`;
 }
 
@@ -111,12 +131,12 @@ export async function retrieve(
 ): Promise<RetrievedChunk[]> {
   const k = opts.k ?? 5;
   const mode = opts.mode ?? 'hybrid';
-  const textQuery = toTextQuery(query);
-  if (query.trim() === '' || k <= 0 || (mode === 'text' && textQuery === '')) return [];
+  const textQueries = toTextQueries(query);
+  if (query.trim() === '' || k <= 0 || (mode === 'text' && textQueries.any === '')) return [];
   const n = opts.candidates ?? Math.max(4 * k, 40);
   const useMmr = Boolean(opts.mmr);
   const limit = useMmr ? n : k;
-  const where = scope(userId, opts.documentIds);
+  const where: Scope = { userId, documentIds: opts.documentIds };
   const ctes: SQL[] = [];
   let effective = mode;
   if (mode !== 'text') {
@@ -126,7 +146,7 @@ export async function retrieve(
     else if (mode === 'vector') return [];
     else effective = 'text';
   }
-  if (mode !== 'vector') ctes.push(textCte(textQuery || query, where, n));
+  if (mode !== 'vector') ctes.push(textCte(textQueries.any ? textQueries : { all: query, any: query }, where, n));
   ctes.push(fusedCte(effective, limit));
   const query_ = sql`WITH ${sql.join(ctes, sql`, `)}
     SELECT c.id, c.document_id, d.name, c.page, c.start_offset, c.end_offset, c.text, f.score

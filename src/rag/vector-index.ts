@@ -33,7 +33,11 @@ export function toVectorText(vector: ArrayLike<number>): string {
 
 const ensured = new WeakMap<Database, Set<string>>();
 
-/** Creates the model's HNSW index once per process and database (a no-op when it exists). */
+/**
+ * Creates the model's HNSW index once per process and database (a no-op when it exists).
+ * ef_construction 32 (pgvector's default is 64) roughly halves the cost of inserting into a large
+ * graph, which bounds ingestion throughput, for a recall loss the RRF fusion absorbs.
+ */
 export async function ensureVectorIndex(database: Database, model: string, dimensions: number): Promise<void> {
   const name = vectorIndexName(model, dimensions);
   const done = ensured.get(database) ?? new Set<string>();
@@ -41,7 +45,7 @@ export async function ensureVectorIndex(database: Database, model: string, dimen
   if (done.has(name)) return;
   await database.rows(sql`
     CREATE INDEX IF NOT EXISTS ${sql.identifier(name)} ON chunks
-    USING hnsw ((${castEmbedding(dimensions, 'embedding')}) vector_cosine_ops)
+    USING hnsw ((${castEmbedding(dimensions, 'embedding')}) vector_cosine_ops) WITH (m = 16, ef_construction = 32)
     WHERE embedding_model = ${modelLiteral(model)}`);
   done.add(name);
 }

@@ -11,11 +11,9 @@ import { createOfflineEmbedder } from '../../rag/embedders/offline';
 import { createMemoryIngestQueue } from '../../rag/ingest-queue';
 import { createIngestion, type Ingestion } from '../../rag/ingest-worker';
 import { retrieve } from '../../rag/retrieve';
-import { testConfig } from '../../testing/app-harness';
+import { createHarness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
-import { authModule } from '../auth';
 import { errorHandler } from '../error-handler';
-import { KeyCache } from '../keys/key-cache';
 import { documentsModule } from '.';
 
 for (const target of testDatabases()) {
@@ -41,19 +39,6 @@ for (const target of testDatabases()) {
       return { status: res.status, body: (await res.json()) as any };
     };
 
-    async function signup() {
-      const email = `${crypto.randomUUID()}@example.com`;
-      const res = await app.handle(
-        new Request('http://localhost/api/auth/signup', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password: 'correct horse battery' }),
-        }),
-      );
-      const user = (await res.json()) as { id: string };
-      return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0], id: user.id };
-    }
-
     beforeAll(async () => {
       database = await target.open();
       ingestion = createIngestion({
@@ -63,11 +48,11 @@ for (const target of testDatabases()) {
         dataDir: config.dataDir,
       });
       await ingestion.start();
-      const ctx = { config, database, lifecycle: { draining: false, closers: [] }, keys: new KeyCache(database.db), ingestion };
-      app = new Elysia().use(errorHandler).use(authModule(ctx)).use(documentsModule(ctx));
-      alice = await signup();
-      bob = await signup();
-    });
+      const harness = createHarness(database, config);
+      app = new Elysia().use(errorHandler).use(documentsModule({ ...harness.ctx, ingestion }));
+      alice = await harness.signup();
+      bob = await harness.signup();
+    }, 60_000);
     afterAll(async () => {
       await ingestion.stop();
       await target.cleanup();
