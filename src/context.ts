@@ -1,8 +1,11 @@
 import type { Config } from './config';
 import type { Database } from './db/client';
 import type { EventBus } from './infra/bus/types';
+import type { RedisHandle } from './infra/redis/client';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
+import type { Ingestion } from './rag/ingest-worker';
+import type { Scheduler } from '../scheduler/index.ts';
 
 /** Process lifecycle state shared by readiness and shutdown. */
 export interface Lifecycle {
@@ -21,4 +24,9 @@ export interface AppContext extends ChatRuntime {
   lifecycle: Lifecycle;
   keys: KeyCache;
   bus: EventBus;
+  /** Present with REDIS_URL; its state feeds readiness. */
+  redis?: RedisHandle;
+  ingestion: Pick<Ingestion, 'submit'>;
+  /** Bun Workers for CPU-bound work (embedding, chunking); absent in in-process test harnesses. */
+  scheduler?: Scheduler;
 }

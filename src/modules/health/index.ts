@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
+import { dependencyStatus } from '../../infra/dependency-status';
 import { errorBody } from '../../lib/errors';
 
 const Status = t.Object({ status: t.String() });
@@ -22,7 +23,10 @@ export const healthModule = (ctx: AppContext) =>
           set.status = 503;
           return errorBody('database_unavailable', 'Database is not reachable');
         }
-        return { status: 'ready' };
+        // Redis or Kafka being away degrades some features; the replica still serves, so it stays ready.
+        const dependencies = dependencyStatus(ctx);
+        if (Object.keys(dependencies).length === 0) return { status: 'ready' };
+        return { status: Object.values(dependencies).includes('down') ? 'degraded' : 'ready', dependencies };
       },
-      { detail: { summary: 'Readiness: database reachable and not draining', tags: ['health'] } },
+      { detail: { summary: 'Readiness: database reachable and not draining; reports Redis and Kafka when configured', tags: ['health'] } },
     );

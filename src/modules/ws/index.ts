@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { authGuard } from '../auth/guard';
 import { turnDeps } from '../chat/service';
+import { wsClosed, wsFrame, wsOpened } from '../metrics/ws-metrics';
 import type { SocketLike } from './outbox';
 import { createProducer } from './producer';
 import { createSession, type Session } from './session';
@@ -20,15 +21,18 @@ export const wsModule = (ctx: AppContext) => {
     .ws('/ws/chat', {
       detail: { summary: 'Streamed chat turns: client frames chat, stop, resume, benchmark', tags: ['chat'] },
       open(ws) {
+        wsOpened();
         sessions.set(ws.raw, createSession({ db: ctx.database.db, streams: ctx.streams, producer }, ws.data.principal, ws.raw as unknown as SocketLike));
       },
       message(ws, message) {
+        wsFrame('in', (message as { type?: string } | null)?.type);
         void sessions.get(ws.raw)?.onMessage(message);
       },
       drain(ws) {
         sessions.get(ws.raw)?.onDrain();
       },
       close(ws) {
+        wsClosed();
         sessions.get(ws.raw)?.onClose();
         sessions.delete(ws.raw);
       },

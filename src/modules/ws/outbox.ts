@@ -1,3 +1,5 @@
+import { wsFrame } from '../metrics/ws-metrics';
+
 /** The part of Bun's ServerWebSocket the outbox uses. */
 export interface SocketLike {
   /** Bytes sent, -1 when queued under backpressure, 0 when dropped. */
@@ -43,7 +45,10 @@ export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
   let closed = false;
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  const write = (frame: OutFrame) => socket.send(JSON.stringify(frame)) !== 0;
+  const write = (frame: OutFrame) => {
+    wsFrame('out', frame.type);
+    return socket.send(JSON.stringify(frame)) !== 0;
+  };
 
   function flush(): void {
     while (pending.length && !closed && socket.getBufferedAmount() < highWater) {
