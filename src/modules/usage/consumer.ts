@@ -1,10 +1,15 @@
 import type { Db } from '../../db/client';
 import { TOPICS, type EventBus, type UsageEvent } from '../../infra/bus/types';
-import { recordUsage } from './service';
+import { createUsageBatcher, type UsageBatcherOptions } from './batcher';
 
 export const USAGE_GROUP = 'usage-writer';
 
-/** Consumes `usage.events` into usage_logs; idempotent, so at-least-once delivery is safe. */
-export function startUsageConsumer(bus: EventBus, db: Db): Promise<void> {
-  return bus.subscribe<UsageEvent>(TOPICS.usageEvents, USAGE_GROUP, (message) => recordUsage(db, message.value));
+/**
+ * Consumes `usage.events` into usage_logs in batches; idempotent by request id, so at-least-once
+ * delivery is safe. Returns `flush`, for shutdown: it resolves once every received event is stored.
+ */
+export async function startUsageConsumer(bus: EventBus, db: Db, opts?: UsageBatcherOptions): Promise<{ flush(): Promise<void> }> {
+  const batcher = createUsageBatcher(db, opts);
+  await bus.subscribe<UsageEvent>(TOPICS.usageEvents, USAGE_GROUP, (message) => batcher.add(message.value));
+  return { flush: batcher.flush };
 }

@@ -5,26 +5,27 @@ import { log } from '../../lib/logger';
 import { estimateCostUsd } from '../../providers/pricing';
 import type { ProviderName } from '../../providers/types';
 
+export function usageRow(event: UsageEvent): typeof usageLogs.$inferInsert {
+  return {
+    requestId: event.requestId,
+    userId: event.userId,
+    apiKeyId: event.apiKeyId ?? null,
+    conversationId: event.conversationId ?? null,
+    model: event.model,
+    provider: event.provider,
+    promptTokens: event.promptTokens,
+    completionTokens: event.completionTokens,
+    latencyMs: Math.round(event.latencyMs),
+    ttftMs: event.ttftMs === undefined || event.ttftMs === null ? null : Math.round(event.ttftMs),
+    status: event.status,
+    costUsd: event.costUsd ?? null,
+    createdAt: new Date(event.at),
+  };
+}
+
 /** Writes one LLM call to usage_logs; a redelivered event (same request id) changes nothing. */
 export async function recordUsage(db: Db, event: UsageEvent): Promise<void> {
-  await db
-    .insert(usageLogs)
-    .values({
-      requestId: event.requestId,
-      userId: event.userId,
-      apiKeyId: event.apiKeyId ?? null,
-      conversationId: event.conversationId ?? null,
-      model: event.model,
-      provider: event.provider,
-      promptTokens: event.promptTokens,
-      completionTokens: event.completionTokens,
-      latencyMs: Math.round(event.latencyMs),
-      ttftMs: event.ttftMs === undefined || event.ttftMs === null ? null : Math.round(event.ttftMs),
-      status: event.status,
-      costUsd: event.costUsd ?? null,
-      createdAt: new Date(event.at),
-    })
-    .onConflictDoNothing({ target: usageLogs.requestId });
+  await db.insert(usageLogs).values(usageRow(event)).onConflictDoNothing({ target: usageLogs.requestId });
 }
 
 /** Publishes a usage event keyed by user; a bus failure is logged, never thrown into a turn. */
