@@ -2,11 +2,13 @@ import { createApp, type App } from './app';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase } from './db/client';
-import { MemoryBus } from './infra/bus/memory-bus';
+import { createBacking } from './infra/backing';
 import { log } from './lib/logger';
 import { createChatRuntime } from './modules/chat/runtime';
 import { KeyCache } from './modules/keys/key-cache';
 import { startUsageConsumer } from './modules/usage/consumer';
+import { createEmbedder } from './rag/embedders';
+import { createRagRuntime } from './rag/runtime';
 
 export interface RunningServer {
   app: App;
@@ -19,16 +21,27 @@ export interface RunningServer {
 export async function createContext(config: Config): Promise<AppContext> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   log.info('database ready', { implementation: database.kind });
-  const runtime = createChatRuntime(config, database);
-  const bus = new MemoryBus();
+  const backing = await createBacking(config);
+  const bus = backing.bus;
+  const rag = await createRagRuntime(config, database, createEmbedder(config), bus);
+  const runtime = createChatRuntime(config, database, { ...backing.runtime, embedder: rag.embedder });
   const usage = await startUsageConsumer(bus, database.db);
-  const closers = [usage.flush, () => runtime.streams.close(), () => runtime.rateLimitStore.close(), () => bus.close()];
+  const closers = [
+    usage.flush,
+    () => backing.close(),
+    () => rag.close(),
+    () => runtime.streams.close(),
+    () => runtime.rateLimitStore.close(),
+  ];
   return {
     config,
     database,
     lifecycle: { draining: false, closers },
     keys: new KeyCache(database.db),
     bus,
+    redis: backing.redis,
+    ingestion: rag.ingestion,
+    scheduler: rag.scheduler,
     ...runtime,
   };
 }
