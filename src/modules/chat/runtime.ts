@@ -21,10 +21,12 @@ export interface ChatRuntimeOptions {
   rateLimitStore?: RateLimitStore;
   streams?: StreamHub;
   router?: Router;
+  /** Defaults to the configured embedder, run on this thread. */
+  embedder?: Embedder;
 }
 
 export function createChatRuntime(config: Config, database: Database, opts: ChatRuntimeOptions = {}): ChatRuntime {
-  const embedder = createEmbedder(config);
+  const embedder = opts.embedder ?? createEmbedder(config);
   const rateLimitStore = opts.rateLimitStore ?? createRateLimitStore(config.redisUrl);
   return {
     router: opts.router ?? createRouter(config.providers),
