@@ -1,0 +1,176 @@
+import { api } from './api.js';
+import { $, announce, h } from './dom.js';
+import { describeError } from './errors.js';
+import { AssistantTurn, userTurn } from './message-view.js';
+import { navigate } from './router.js';
+
+/** The path from the newest message back to the root: the thread the server continues. */
+export function threadOf(messages) {
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  const thread = [];
+  for (let m = messages.at(-1); m; m = m.parentId ? byId.get(m.parentId) : undefined) thread.push(m);
+  return thread.reverse().filter((m) => m.role === 'user' || m.role === 'assistant');
+}
+
+/**
+ * The conversation on screen and its composer. Sends turns over the chat socket, follows the
+ * stream with auto-scroll that yields as soon as the user scrolls up.
+ */
+export class ChatView {
+  constructor({ socket, options, sidebar }) {
+    this.socket = socket;
+    this.options = options;
+    this.sidebar = sidebar;
+    this.list = $('messages');
+    this.input = $('composer-input');
+    this.conversationId = null;
+    this.active = null;
+    this.stick = true;
+    this.lastUserText = '';
+    this.bind();
+  }
+
+  bind() {
+    $('composer').addEventListener('submit', (e) => (e.preventDefault(), this.sendFromComposer()));
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) (e.preventDefault(), this.sendFromComposer());
+    });
+    this.input.addEventListener('input', () => this.grow());
+    $('stop').addEventListener('click', () => this.stop());
+    this.list.addEventListener('scroll', () => {
+      this.stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+      $('jump-to-latest').hidden = this.stick || !this.active;
+    }, { passive: true });
+    $('jump-to-latest').addEventListener('click', () => ((this.stick = true), this.follow()));
+  }
+
+  grow() {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight, window.innerHeight * 0.4)}px`;
+  }
+
+  follow() {
+    if (this.stick) this.list.scrollTop = this.list.scrollHeight;
+    $('jump-to-latest').hidden = this.stick || !this.active;
+  }
+
+  busy() {
+    return this.active !== null;
+  }
+
+  setBusy(active) {
+    this.active = active;
+    $('stop').hidden = !active;
+    $('send').hidden = Boolean(active);
+    for (const b of this.list.querySelectorAll('.turn-meta button:not([aria-label^="Copy"])')) b.disabled = Boolean(active);
+  }
+
+  empty() {
+    this.list.replaceChildren(
+      h('div', { class: 'empty-chat' }, h('h2', { text: 'How can I help?' }),
+        h('p', { text: 'Ask anything. Upload documents in the Documents panel and pick them to get answers with sources.' })),
+    );
+  }
+
+  /** Shows a conversation (or an empty new chat when `id` is null). */
+  async open(id) {
+    if (this.active && this.conversationId !== id) this.detach();
+    this.conversationId = id;
+    if (!id) {
+      $('view-title').textContent = 'New chat';
+      this.empty();
+      return;
+    }
+    if (this.active) return;
+    try {
+      const conversation = await api('GET', `/api/conversations/${id}`);
+      if (this.conversationId !== id) return;
+      $('view-title').textContent = conversation.title || 'New chat';
+      this.renderThread(threadOf(conversation.messages));
+    } catch (e) {
+      if (e.status === 404) navigate('/', { replace: true });
+      else this.list.replaceChildren(h('p', { class: 'notice error-notice', role: 'alert', text: describeError(e) }));
+    }
+  }
+
+  renderThread(thread) {
+    const lastAssistant = thread.findLast((m) => m.role === 'assistant');
+    this.lastUserText = thread.findLast((m) => m.role === 'user')?.content ?? '';
+    this.list.replaceChildren(
+      ...thread.map((m) =>
+        m.role === 'user'
+          ? userTurn(m, { onEdit: (text) => this.send(text), canEdit: () => !this.busy() })
+          : AssistantTurn.fromMessage(m, { onRegenerate: m === lastAssistant ? () => this.regenerate() : undefined }).root,
+      ),
+    );
+    if (thread.length === 0) this.empty();
+    this.stick = true;
+    this.follow();
+  }
+
+  /** Leaves a streaming turn running on the server (it is stored) but stops showing it here. */
+  detach() {
+    this.socket.forget(this.active.requestId);
+    this.setBusy(null);
+  }
+
+  sendFromComposer() {
+    const text = this.input.value.trim();
+    if (!text || this.busy()) return;
+    this.input.value = '';
+    this.grow();
+    this.send(text);
+  }
+
+  regenerate() {
+    if (this.lastUserText && !this.busy()) this.send(this.lastUserText);
+  }
+
+  send(text) {
+    if (this.busy()) return;
+    this.list.querySelector('.empty-chat')?.remove();
+    for (const b of this.list.querySelectorAll('.regenerate')) b.remove();
+    this.lastUserText = text;
+    this.list.append(userTurn({ content: text }, { onEdit: (t) => this.send(t), canEdit: () => !this.busy() }));
+    const turn = new AssistantTurn({ onRegenerate: () => this.regenerate(), onContent: () => this.follow() });
+    turn.streaming(true);
+    this.list.append(turn.root);
+    this.stick = true;
+    this.follow();
+    announce('Confab is answering');
+    const frame = { type: 'chat', message: text, ...this.options.frame(), ...(this.conversationId ? { conversationId: this.conversationId } : {}) };
+    const requestId = this.socket.start(frame, (f) => this.onFrame(turn, f));
+    this.setBusy({ requestId, turn });
+  }
+
+  onFrame(turn, frame) {
+    if (frame.type === 'start' && frame.conversationId !== this.conversationId) {
+      this.conversationId = frame.conversationId;
+      history.replaceState(null, '', `/c/${frame.conversationId}`);
+      this.sidebar.upsert({ id: frame.conversationId, title: 'New chat', updatedAt: new Date().toISOString() });
+      this.sidebar.setCurrent(frame.conversationId);
+    }
+    if (frame.type === 'error' && frame.code === 'not_resumable') return this.reloadAfterExpiry();
+    turn.onFrame(frame);
+    this.follow();
+    if (frame.type === 'done' || frame.type === 'error') this.finished(frame);
+  }
+
+  async reloadAfterExpiry() {
+    this.setBusy(null);
+    await this.open(this.conversationId);
+  }
+
+  async finished(frame) {
+    this.setBusy(null);
+    announce(frame.type === 'error' ? `Error: ${describeError(frame)}` : 'Answer complete');
+    await this.sidebar.refresh().catch(() => {});
+    const current = this.sidebar.items.find((c) => c.id === this.conversationId);
+    if (current) $('view-title').textContent = current.title || 'New chat';
+    this.sidebar.setCurrent(this.conversationId);
+  }
+
+  stop() {
+    if (this.active) this.socket.stop(this.active.requestId);
+  }
+}

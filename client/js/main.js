@@ -1,0 +1,93 @@
+import { api } from './api.js';
+import { currentUser, showAuth } from './auth-view.js';
+import { BenchmarkView } from './benchmark-view.js';
+import { ChatSocket } from './chat-socket.js';
+import { ChatView } from './chat-view.js';
+import { ComposerOptions } from './composer-options.js';
+import { DocumentsPanel } from './documents-panel.js';
+import { $, announce, h } from './dom.js';
+import { interceptLinks, navigate, parseRoute } from './router.js';
+import { SettingsView } from './settings-view.js';
+import { Sidebar } from './sidebar.js';
+
+const CONNECTION_TEXT = { connecting: 'Connecting…', reconnecting: 'Connection lost — reconnecting…', offline: 'Offline — retrying…' };
+
+function connectionIndicator(socket) {
+  const badge = $('connection');
+  let timer = 0;
+  let wasDown = false;
+  socket.addEventListener('state', ({ detail: state }) => {
+    clearTimeout(timer);
+    badge.dataset.state = state;
+    if (state === 'open' || state === 'idle') {
+      if (wasDown && state === 'open') {
+        badge.textContent = 'Reconnected';
+        announce('Reconnected; the answer continues');
+        timer = setTimeout(() => (badge.hidden = true), 2500);
+      } else badge.hidden = true;
+      wasDown = false;
+      return;
+    }
+    wasDown = state !== 'connecting';
+    badge.textContent = CONNECTION_TEXT[state];
+    badge.hidden = state === 'connecting';
+  });
+}
+
+function welcome(user, created) {
+  if (!created) return;
+  const text = user.role === 'admin'
+    ? 'Welcome to Confab. You are the first account on this server, so you are its administrator.'
+    : 'Welcome to Confab. Your account is ready.';
+  const banner = h('p', { class: 'notice', role: 'status' }, text, ' ',
+    h('button', { type: 'button', class: 'link-button', text: 'Dismiss', on: { click: () => banner.remove() } }));
+  $('main').insertBefore(banner, $('chat-view'));
+}
+
+function showView(route, views) {
+  $('chat-view').hidden = route.name !== 'chat';
+  $('benchmark-view').hidden = route.name !== 'benchmark';
+  $('settings-view').hidden = route.name !== 'settings';
+  views.sidebar.setCurrent(route.name === 'chat' ? route.id : null);
+  if (route.name === 'chat') return views.chat.open(route.id);
+  if (route.name === 'benchmark') return views.benchmark.show();
+  return views.settings.show();
+}
+
+async function startApp(user, created) {
+  $('app').hidden = false;
+  $('account-email').textContent = user.role === 'admin' ? `${user.email} (admin)` : user.email;
+  welcome(user, created);
+  const socket = new ChatSocket();
+  connectionIndicator(socket);
+  const sidebar = new Sidebar();
+  const options = new ComposerOptions();
+  const views = {
+    sidebar,
+    chat: new ChatView({ socket, options, sidebar }),
+    benchmark: new BenchmarkView({ socket, options }),
+    settings: new SettingsView({ options }),
+  };
+  new DocumentsPanel({ onPick: (docs) => options.setDocuments(docs) });
+  $('logout').addEventListener('click', async () => {
+    await api('POST', '/api/auth/logout').catch(() => {});
+    location.assign('/');
+  });
+  interceptLinks();
+  window.addEventListener('confab:route', (e) => showView(e.detail, views));
+  await Promise.all([sidebar.refresh(), options.load()]);
+  await showView(parseRoute(), views);
+  if (location.pathname === '/login') navigate('/', { replace: true });
+  document.documentElement.dataset.ready = 'true';
+  $('composer-input').focus();
+}
+
+window.addEventListener('confab:signed-out', () => location.assign('/login'));
+
+const user = await currentUser();
+if (user) await startApp(user, false);
+else {
+  document.documentElement.dataset.ready = 'true';
+  const { user: signedIn, created } = await showAuth();
+  await startApp(signedIn, created);
+}

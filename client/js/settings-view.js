@@ -1,0 +1,93 @@
+import { api } from './api.js';
+import { $, announce, confirmAction, h } from './dom.js';
+import { describeError } from './errors.js';
+import { pluginLabel } from './plugin-activity.js';
+import { applyTheme, savedTheme } from './theme.js';
+
+const date = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** API keys (create, shown once, revoke), plugins allowed for this account, and the theme. */
+export class SettingsView {
+  constructor({ options }) {
+    this.options = options;
+    this.root = $('settings-view');
+    this.keys = h('div', {});
+    this.created = h('div', { 'aria-live': 'polite' });
+    this.plugins = h('div', {});
+    const name = h('input', { id: 'key-name', required: true, maxlength: 100, placeholder: 'e.g. laptop script' });
+    const form = h('form', { class: 'inline-form', 'aria-label': 'Create an API key' },
+      h('label', { for: 'key-name', text: 'Name' }), name, h('button', { type: 'submit', class: 'primary', text: 'Create key' }));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!name.value.trim()) return name.focus();
+      await this.create(name.value.trim()).catch((err) => (this.created.textContent = describeError(err)));
+      name.value = '';
+    });
+    this.root.replaceChildren(
+      h('h2', { text: 'Settings' }),
+      h('section', { 'aria-labelledby': 'keys-title' },
+        h('h2', { id: 'keys-title', text: 'API keys' }),
+        h('p', { class: 'muted small', text: 'Use a key as “Authorization: Bearer <key>” with the API or any OpenAI client (base URL: this server’s /v1).' }),
+        form, this.created, this.keys),
+      h('section', { 'aria-labelledby': 'plugins-title' }, h('h2', { id: 'plugins-title', text: 'Tools' }), this.plugins),
+      h('section', { 'aria-labelledby': 'theme-title' }, h('h2', { id: 'theme-title', text: 'Appearance' }), this.themeChoice()),
+    );
+  }
+
+  themeChoice() {
+    const current = savedTheme();
+    const options = [['system', 'Follow the system'], ['light', 'Light'], ['dark', 'Dark']];
+    const group = h('fieldset', { class: 'theme-choice' }, h('legend', { class: 'visually-hidden', text: 'Theme' }),
+      ...options.map(([value, label]) => h('label', {}, h('input', { type: 'radio', name: 'theme', value, checked: value === current }), ` ${label}`)));
+    group.addEventListener('change', (e) => applyTheme(e.target.value));
+    return group;
+  }
+
+  async show() {
+    $('view-title').textContent = 'Settings';
+    await Promise.all([this.loadKeys(), this.loadPlugins()]);
+  }
+
+  async create(name) {
+    const key = await api('POST', '/api/keys', { name });
+    const copy = h('button', { type: 'button', text: 'Copy key' });
+    copy.addEventListener('click', () => navigator.clipboard.writeText(key.key).then(() => (copy.textContent = 'Copied'), () => (copy.textContent = 'Select and copy it')));
+    this.created.replaceChildren(h('div', { class: 'new-key', role: 'alert' },
+      h('strong', { text: `Key “${key.name}” created. Copy it now: it will not be shown again.` }),
+      h('code', { class: 'secret', text: key.key }), h('div', {}, copy)));
+    await this.loadKeys();
+  }
+
+  async loadKeys() {
+    const keys = await api('GET', '/api/keys');
+    if (!keys.length) return this.keys.replaceChildren(h('p', { class: 'muted', text: 'No keys yet.' }));
+    this.keys.replaceChildren(h('table', { class: 'keys-table' },
+      h('thead', {}, h('tr', {}, ['Name', 'Key', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', {}, keys.map((k) => h('tr', {},
+        h('td', { text: k.name }), h('td', {}, h('code', { text: `${k.prefix}…` })), h('td', { text: date(k.createdAt) }), h('td', { text: date(k.lastUsedAt) }),
+        h('td', {}, k.revokedAt ? h('span', { class: 'muted', text: `Revoked ${date(k.revokedAt)}` })
+          : h('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': `Revoke ${k.name}`, on: { click: () => this.revoke(k) } })))))));
+  }
+
+  async revoke(key) {
+    if (!(await confirmAction(`Revoke “${key.name}”? Programs using it stop working at once.`, 'Revoke'))) return;
+    await api('DELETE', `/api/keys/${key.id}`);
+    announce(`${key.name} revoked`);
+    await this.loadKeys();
+  }
+
+  async loadPlugins() {
+    const { plugins } = await api('GET', '/api/plugins');
+    this.plugins.replaceChildren(...plugins.map((p) => {
+      const id = `allow-${p.name}`;
+      const box = h('input', { type: 'checkbox', id, checked: p.enabled, disabled: !p.available });
+      box.addEventListener('change', async () => {
+        await api('PATCH', `/api/plugins/${p.name}`, { enabled: box.checked });
+        await this.options.loadPlugins();
+      });
+      return h('div', { class: `plugin-toggle${p.available ? '' : ' unavailable'}` }, box,
+        h('label', { for: id, text: `${pluginLabel(p.name)} — ${p.description}` }),
+        h('span', { class: 'reason muted', text: p.available ? (p.enabled ? 'Allowed' : 'Off') : p.reason ?? 'Not available on this server' }));
+    }));
+  }
+}
