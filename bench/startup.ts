@@ -38,7 +38,8 @@ async function measure(cmd: string[], env: Record<string, string>, port: number,
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bare = ['bun', '-e', 'Bun.serve({ port: Number(process.env.PORT), hostname: "127.0.0.1", fetch: () => new Response("ok") })'];
-const results = { bare: [] as { readyMs: number; rss: number }[], cold: [] as typeof results.bare, warm: [] as typeof results.bare };
+type Sample = { readyMs: number; rss: number };
+const results: Record<'bare' | 'cold' | 'warm', Sample[]> = { bare: [], cold: [], warm: [] };
 
 for (let i = 0; i < runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'confab-startup-'));
@@ -49,7 +50,7 @@ for (let i = 0; i < runs; i++) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const row = (name: string, xs: { readyMs: number; rss: number }[]) => {
+const row = (name: string, xs: Sample[]) => {
   const ready = median(xs.map((x) => x.readyMs));
   const rss = median(xs.map((x) => x.rss));
   const base = results.bare;

@@ -6,6 +6,7 @@ import { bodyGuard } from './modules/body-guard';
 import { chatModule } from './modules/chat';
 import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
+import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
@@ -27,6 +28,7 @@ export function createApp(ctx: AppContext) {
     .use(authModule(ctx))
     .use(keysModule(ctx))
     .use(conversationsModule(ctx))
+    .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))
     .use(pluginsModule(ctx))

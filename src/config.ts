@@ -31,7 +31,7 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_RPM: Type.Optional(Type.Integer({ minimum: 0 })),
   RATE_LIMIT_TPM: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_UPLOAD_MB: Type.Optional(PositiveInt),
-  SCHEDULER_WORKERS: Type.Optional(Type.Integer({ minimum: 0 })),
+  SCHEDULER_WORKERS: Type.Optional(PositiveInt),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),

@@ -6,6 +6,8 @@ import { MemoryBus } from '../infra/bus/memory-bus';
 import { createChatRuntime, type ChatRuntimeOptions } from '../modules/chat/runtime';
 import { KeyCache } from '../modules/keys/key-cache';
 import { startUsageConsumer } from '../modules/usage/consumer';
+import { createMemoryIngestQueue } from '../rag/ingest-queue';
+import { createIngestion, type Ingestion } from '../rag/ingest-worker';
 
 export interface Harness {
   ctx: AppContext;
@@ -32,13 +34,24 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export function createHarness(database: Database, config: Config = testConfig(), runtime: ChatRuntimeOptions = {}): Harness {
   const bus = new MemoryBus();
   void startUsageConsumer(bus, database.db);
+  const chat = createChatRuntime(config, database, runtime);
+  // Ingestion runs inline (no worker pool) so each harness stays light.
+  const ingestion: Ingestion = createIngestion({
+    database,
+    embedder: chat.embedder,
+    queue: createMemoryIngestQueue(),
+    dataDir: config.dataDir,
+    backoffMs: 50,
+  });
+  void ingestion.start();
   const ctx: AppContext = {
     config,
     database,
-    lifecycle: { draining: false, closers: [] },
+    lifecycle: { draining: false, closers: [() => ingestion.stop()] },
     keys: new KeyCache(database.db),
     bus,
-    ...createChatRuntime(config, database, runtime),
+    ingestion,
+    ...chat,
   };
   const app = createApp(ctx);
   const request = (method: string, path: string, opts: RequestOptions = {}) => {

@@ -23,7 +23,8 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 30_00
   let out = '';
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) out += decoder.decode(chunk, { stream: true });
+    const reader = stream.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) out += decoder.decode(r.value, { stream: true });
   };
   void pump(proc.stdout);
   void pump(proc.stderr);
