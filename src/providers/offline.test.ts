@@ -34,6 +34,15 @@ describe('offline model', () => {
     expect(result.text).toBe('Chunks are embedded by background workers. Embeddings are stored with pgvector for similarity search [3].');
   });
 
+  test('answers-a-two-part-question-whose-filler-words-no-passage-contains', async () => {
+    const office = {
+      n: 1,
+      text: '# Office\n\nThe office is in Lisbon, on Rua Augusta 42.\n\n## Parking\n\nParking costs 5 euros per day.',
+    };
+    const result = await offline.generate(ask('Where is the office and how much does parking cost?', { passages: [office] }));
+    expect(result.text).toBe('The office is in Lisbon, on Rua Augusta 42. Parking costs 5 euros per day [1].');
+  });
+
   test('says-plainly-it-is-offline-when-no-passage-is-relevant', async () => {
     const result = await offline.generate(ask('Who won the 1998 World Cup?'));
     expect(result.text).toBe(NO_INFORMATION_ANSWER);

@@ -22,18 +22,22 @@ function sentencesOf(passages: readonly Passage[]): Sentence[] {
   const out: Sentence[] = [];
   passages.forEach((p, passage) => {
     splitSentences(p.text).forEach((text, position) => {
+      // A markdown heading names a topic; it does not answer anything.
+      if (/^#{1,6}\s/.test(text)) return;
       out.push({ n: p.n, passage, position, text, terms: contentTerms(text), score: 0 });
     });
   });
   return out;
 }
 
+/** Weights of the question's terms that occur somewhere in the passages; a term no passage
+ * contains cannot be covered by any sentence, so it must not dilute the coverage of the rest. */
 function inverseFrequencies(sentences: readonly Sentence[], queryTerms: readonly string[]): Map<string, number> {
   const idf = new Map<string, number>();
   for (const term of queryTerms) {
     let df = 0;
     for (const s of sentences) if (s.terms.includes(term)) df++;
-    idf.set(term, Math.log(1 + (sentences.length - df + 0.5) / (df + 0.5)));
+    if (df > 0) idf.set(term, Math.log(1 + (sentences.length - df + 0.5) / (df + 0.5)));
   }
   return idf;
 }
@@ -41,6 +45,8 @@ function inverseFrequencies(sentences: readonly Sentence[], queryTerms: readonly
 /** BM25 over sentences, plus the share of the question's weight a sentence covers. */
 function score(sentences: Sentence[], queryTerms: readonly string[]): Sentence[] {
   const idf = inverseFrequencies(sentences, queryTerms);
+  // Passages that share under half of the question's terms are about something else.
+  if (idf.size * 2 < queryTerms.length) return [];
   const totalWeight = [...idf.values()].reduce((a, b) => a + b, 0);
   const avgLen = sentences.reduce((a, s) => a + s.terms.length, 0) / Math.max(1, sentences.length) || 1;
   const relevant: Sentence[] = [];
