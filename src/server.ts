@@ -5,6 +5,7 @@ import { openDatabase } from './db/client';
 import { createBacking } from './infra/backing';
 import { log } from './lib/logger';
 import { createChatRuntime } from './modules/chat/runtime';
+import { sweepStaleTurns } from './modules/chat/stale-turns';
 import { KeyCache } from './modules/keys/key-cache';
 import { startUsageConsumer } from './modules/usage/consumer';
 import { createEmbedder } from './rag/embedders';
@@ -28,6 +29,7 @@ export async function createContext(config: Config): Promise<AppContext> {
   const usage = await startUsageConsumer(bus, database.db);
   const closers = [
     usage.flush,
+    sweepStaleTurns(database),
     () => backing.close(),
     () => rag.close(),
     () => runtime.streams.close(),
