@@ -26,6 +26,7 @@ export class ChatView {
     this.conversationId = null;
     this.active = null;
     this.stick = true;
+    this.autoTop = 0;
     this.lastUserText = '';
     this.bind();
   }
@@ -38,10 +39,11 @@ export class ChatView {
     this.input.addEventListener('input', () => this.grow());
     $('stop').addEventListener('click', () => this.stop());
     this.list.addEventListener('scroll', () => {
-      this.stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+      if (this.userScrolledUp()) this.stick = false;
+      else if (this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40) this.stick = true;
       $('jump-to-latest').hidden = this.stick || !this.active;
     }, { passive: true });
-    $('jump-to-latest').addEventListener('click', () => ((this.stick = true), this.follow()));
+    $('jump-to-latest').addEventListener('click', () => this.stickToBottom());
   }
 
   grow() {
@@ -49,8 +51,27 @@ export class ChatView {
     this.input.style.height = `${Math.min(this.input.scrollHeight, window.innerHeight * 0.4)}px`;
   }
 
+  stickToBottom() {
+    this.stick = true;
+    this.autoTop = 0;
+    this.follow();
+  }
+
+  /** True when the list sits above where auto-scroll last put it: the user moved it. */
+  userScrolledUp() {
+    return this.list.scrollTop < this.autoTop - 2;
+  }
+
+  /**
+   * Keeps the newest text in view unless the user has scrolled up. The position is checked here
+   * too, because a frame can render before the user's scroll event arrives.
+   */
   follow() {
-    if (this.stick) this.list.scrollTop = this.list.scrollHeight;
+    if (this.stick && this.userScrolledUp()) this.stick = false;
+    if (this.stick) {
+      this.list.scrollTop = this.list.scrollHeight;
+      this.autoTop = this.list.scrollTop;
+    }
     $('jump-to-latest').hidden = this.stick || !this.active;
   }
 
@@ -104,8 +125,7 @@ export class ChatView {
       ),
     );
     if (thread.length === 0) this.empty();
-    this.stick = true;
-    this.follow();
+    this.stickToBottom();
   }
 
   /** Leaves a streaming turn running on the server (it is stored) but stops showing it here. */
@@ -135,8 +155,7 @@ export class ChatView {
     const turn = new AssistantTurn({ onRegenerate: () => this.regenerate(), onContent: () => this.follow() });
     turn.streaming(true);
     this.list.append(turn.root);
-    this.stick = true;
-    this.follow();
+    this.stickToBottom();
     announce('Confab is answering');
     const frame = { type: 'chat', message: text, ...this.options.frame(), ...(this.conversationId ? { conversationId: this.conversationId } : {}) };
     const requestId = this.socket.start(frame, (f) => this.onFrame(turn, f));
