@@ -1,0 +1,67 @@
+/** Helpers for benchmarks that run Confab and the fake upstream as their own processes. */
+const root = new URL('..', import.meta.url).pathname;
+
+export function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
+  const port = probe.port!;
+  probe.stop(true);
+  return port;
+}
+
+export async function waitFor(url: string, child: Bun.Subprocess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export interface Proc {
+  url: string;
+  child: Bun.Subprocess;
+  stop(): Promise<void>;
+}
+
+/** The fake OpenAI upstream, answering `tokens` tokens instantly. */
+export async function startUpstream(model: string, tokens: number): Promise<Proc> {
+  const port = freePort();
+  const child = Bun.spawn(['bun', 'run', 'loadgen/upstream.ts', '--port', String(port), '--tokens', String(tokens), '--models', model], {
+    cwd: root, stdout: 'ignore', stderr: 'inherit',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child);
+  return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
+}
+
+/** A Confab server process with limits it cannot reach and the given extra environment. */
+export async function startConfab(env: Record<string, string>): Promise<Proc> {
+  const port = freePort();
+  const child = Bun.spawn(['bun', 'run', 'src/index.ts'], {
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'inherit',
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMIT_RPM: '1000000000',
+      RATE_LIMIT_TPM: '1000000000',
+      LOG_LEVEL: 'error',
+      ...env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child);
+  return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+}
