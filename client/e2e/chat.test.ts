@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, openPage, screenshot, startStack, type PageProblems, type Stack } from './stack';
+import { HOOK_TIMEOUT_MS, chromiumMissing, launchChromium, openPage, screenshot, startStack, type PageProblems, type Stack } from './stack';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from './ui-helpers';
+
+setDefaultTimeout(HOOK_TIMEOUT_MS);
 
 const missing = await chromiumMissing();
 if (missing) console.log(missing);
@@ -16,11 +18,11 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
     [stack, browser] = await Promise.all([startStack(), launchChromium()]);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     ({ page, problems } = await openPage(context, stack.url));
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-  });
+  }, HOOK_TIMEOUT_MS);
 
   test('first-user-signs-up-and-is-told-they-are-admin', async () => {
     await signUp(page, 'admin@example.com');

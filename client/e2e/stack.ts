@@ -9,6 +9,8 @@ import { startFakeModelServer, type FakeModelServer } from './fake-model-server'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Starting a server (a fresh PGlite cluster) and a browser takes seconds on a busy machine. */
+export const HOOK_TIMEOUT_MS = 90_000;
 export const SCREENSHOTS = join(import.meta.dir, '../../test-artifacts/screenshots');
 
 /** Null when Chromium can run here; otherwise why the browser tests are skipped. */
