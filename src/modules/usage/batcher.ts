@@ -1,11 +1,10 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { usageLogs } from '../../db/schema';
 import type { UsageEvent } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
-import { usageRow } from './service';
 
 export interface UsageBatcherOptions {
-  /** Rows per insert. */
+  /** Rows per insert; the embedded database writes on the event loop, so this bounds a stall. */
   maxBatch?: number;
   /** Longest an event waits before its batch is written. */
   flushMs?: number;
@@ -14,12 +13,29 @@ export interface UsageBatcherOptions {
 }
 
 /**
+ * One insert for a whole batch, its rows passed as a single JSON parameter that the database
+ * unpacks: building a bound parameter per column per row costs the gateway more CPU than the
+ * insert itself. A request id already present (a redelivery) is skipped.
+ */
+export async function insertUsageBatch(db: Db, batch: readonly UsageEvent[]): Promise<void> {
+  await db.execute(sql`
+    insert into usage_logs (request_id, user_id, api_key_id, conversation_id, model, provider, prompt_tokens,
+      completion_tokens, latency_ms, ttft_ms, status, cost_usd, created_at)
+    select "requestId", "userId", "apiKeyId", "conversationId", model, provider, round("promptTokens")::int,
+      round("completionTokens")::int, round("latencyMs")::int, round("ttftMs")::int, status, "costUsd", at
+    from json_to_recordset(${JSON.stringify(batch)}::json) as r("requestId" text, "userId" uuid, "apiKeyId" uuid,
+      "conversationId" uuid, model text, provider text, "promptTokens" numeric, "completionTokens" numeric,
+      "latencyMs" numeric, "ttftMs" numeric, status text, "costUsd" real, at timestamptz)
+    on conflict (request_id) do nothing`);
+}
+
+/**
  * Writes usage events as multi-row inserts: at gateway rates one insert per call would make the
  * database the bottleneck. A failed write keeps its rows and is retried with backoff; rows already
  * present (a redelivery) are skipped by the unique request id.
  */
 export function createUsageBatcher(db: Db, opts: UsageBatcherOptions = {}) {
-  const maxBatch = opts.maxBatch ?? 500;
+  const maxBatch = opts.maxBatch ?? 200;
   const flushMs = opts.flushMs ?? 50;
   const maxQueued = opts.maxQueued ?? 20_000;
   let queue: UsageEvent[] = [];
@@ -30,7 +46,7 @@ export function createUsageBatcher(db: Db, opts: UsageBatcherOptions = {}) {
   async function writeBatch(batch: UsageEvent[]): Promise<void> {
     for (;;) {
       try {
-        await db.insert(usageLogs).values(batch.map(usageRow)).onConflictDoNothing({ target: usageLogs.requestId });
+        await insertUsageBatch(db, batch);
         failures = 0;
         return;
       } catch (error) {
