@@ -18,15 +18,17 @@ describe('streamed modes measure TTFT and inter-token latency', () => {
       const report = await run(mode, ['--api-key', 'k']);
       const r = report.runs[0];
       expect(r.summary.ok).toBe(12);
+      // Scripted delays are floors; a loaded machine only adds to them, so upper bounds are
+      // stated as relations between the measures rather than as times.
       expect(r.latency.ttft!.p50).toBeGreaterThanOrEqual(150);
-      expect(r.latency.ttft!.p50).toBeLessThan(200);
+      expect(r.latency.e2e!.p50).toBeGreaterThanOrEqual(350);
+      // Four 50 ms gaps follow the first token: TTFT is not the whole request.
+      expect(r.latency.ttft!.p50).toBeLessThanOrEqual(r.latency.e2e!.p50 - 200);
       expect(r.latency.itl!.count).toBe(12 * 4);
       expect(r.latency.itl!.p50).toBeGreaterThanOrEqual(49);
-      expect(r.latency.itl!.p50).toBeLessThan(80);
-      // 200 ms from first token to the end over 7 reported tokens: tpot is about 200/6.
+      // Four gaps spread over 7 reported tokens (6 intervals): TPOT is 4/6 of the typical gap.
       expect(r.latency.tpot!.p50).toBeGreaterThanOrEqual(30);
-      expect(r.latency.tpot!.p50).toBeLessThan(50);
-      expect(r.latency.e2e!.p50).toBeGreaterThanOrEqual(350);
+      expect(r.latency.tpot!.p50).toBeLessThan(r.latency.itl!.p50);
       expect(r.summary.outputTokens).toBe(12 * 7);
     });
   }
