@@ -31,8 +31,8 @@ export class BenchmarkView {
     form.addEventListener('submit', (e) => (e.preventDefault(), this.start()));
     this.prompt.addEventListener('keydown', (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && (e.preventDefault(), this.start()));
     this.grid = h('div', { class: 'bench-columns' });
-    this.table = h('div', { class: 'bench-table-wrap' });
-    this.root.replaceChildren(h('h2', { text: 'Benchmark' }), form, this.grid, this.table);
+    this.table = h('div', { class: 'table-wrap' });
+    this.root.replaceChildren(form, this.grid, this.table);
   }
 
   show() {

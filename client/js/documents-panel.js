@@ -48,7 +48,7 @@ export class DocumentsPanel {
     this.root.replaceChildren(
       h('div', { class: 'panel-head' }, h('h2', { text: 'Documents' }),
         h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close documents', text: '✕', on: { click: () => (this.setOpen(false), this.toggle.focus()) } })),
-      h('p', { class: 'small muted', text: 'Tick “Ask” on ready documents to answer from them, with sources.' }),
+      h('p', { class: 'small muted', text: 'Tick a ready document to answer from it, with numbered sources.' }),
       this.drop, this.status, this.list,
     );
     this.root.addEventListener('keydown', (e) => e.key === 'Escape' && (this.setOpen(false), this.toggle.focus()));

@@ -24,7 +24,6 @@ export class SettingsView {
       name.value = '';
     });
     this.root.replaceChildren(
-      h('h2', { text: 'Settings' }),
       h('section', { 'aria-labelledby': 'keys-title' },
         h('h2', { id: 'keys-title', text: 'API keys' }),
         h('p', { class: 'muted small', text: 'Use a key as “Authorization: Bearer <key>” with the API or any OpenAI client (base URL: this server’s /v1).' }),
@@ -61,12 +60,12 @@ export class SettingsView {
   async loadKeys() {
     const keys = await api('GET', '/api/keys');
     if (!keys.length) return this.keys.replaceChildren(h('p', { class: 'muted', text: 'No keys yet.' }));
-    this.keys.replaceChildren(h('table', { class: 'keys-table' },
+    this.keys.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'keys-table' },
       h('thead', {}, h('tr', {}, ['Name', 'Key', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col', text: t })))),
       h('tbody', {}, keys.map((k) => h('tr', {},
         h('td', { text: k.name }), h('td', {}, h('code', { text: `${k.prefix}…` })), h('td', { text: date(k.createdAt) }), h('td', { text: date(k.lastUsedAt) }),
         h('td', {}, k.revokedAt ? h('span', { class: 'muted', text: `Revoked ${date(k.revokedAt)}` })
-          : h('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': `Revoke ${k.name}`, on: { click: () => this.revoke(k) } })))))));
+          : h('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': `Revoke ${k.name}`, on: { click: () => this.revoke(k) } }))))))));
   }
 
   async revoke(key) {
