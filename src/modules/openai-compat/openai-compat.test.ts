@@ -95,6 +95,28 @@ for (const tdb of testDatabases()) {
       expect(await h.ctx.database.db.select().from(usageLogs).where(eq(usageLogs.userId, userId))).toHaveLength(rows.length);
     });
 
+    test('client-disconnect-mid-stream-cancels-the-call', async () => {
+      const before = (await usageRows(h, userId, 3)).length;
+      upstream.configure({ tps: 5 });
+      try {
+        const abort = new AbortController();
+        const res = await fetch(`${client.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream slowly' }], stream: true }),
+          signal: abort.signal,
+        });
+        const reader = res.body!.getReader();
+        let seen = '';
+        while (!seen.includes('"content":"') || seen.includes('"content":""}')) seen = new TextDecoder().decode((await reader.read()).value);
+        abort.abort();
+        const rows = await usageRows(h, userId, before + 1);
+        expect(rows.filter((r) => r.status === 'cancelled')).toHaveLength(1);
+      } finally {
+        upstream.configure({ tps: 0 });
+      }
+    });
+
     test('parallel-requests-admit-exactly-the-limit-with-429-headers', async () => {
       const used = (await usageRows(h, userId, 3)).length;
       const remaining = 8 - used;
