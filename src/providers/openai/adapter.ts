@@ -3,7 +3,8 @@ import { providerError } from '../provider-error.ts';
 import type { Provider, ProviderName, ProviderRequest, ProviderResult, StreamEvent } from '../types.ts';
 import { estimateUsage } from '../usage.ts';
 import { readOpenAIFailure } from './errors.ts';
-import { chunkEvents, completionToolCalls, mapFinishReason, toOpenAIParams, type MaxTokensField } from './transform.ts';
+import { sseMessages } from './sse-reader.ts';
+import { chunkEvents, chunkOf, completionToolCalls, mapFinishReason, toOpenAIParams, type MaxTokensField } from './transform.ts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -32,16 +33,33 @@ export function openAIClient(opts: Pick<OpenAICompatibleOptions, 'apiKey' | 'bas
 export function createOpenAICompatibleProvider(opts: OpenAICompatibleOptions, client = openAIClient(opts)): Provider {
   const fail = (err: unknown, signal: AbortSignal) => providerError(opts.name, readOpenAIFailure(err, signal), [opts.apiKey]);
 
+  /**
+   * The SDK sends the request and turns HTTP failures into its typed errors; the body is read with
+   * our own SSE reader, which costs a fraction of the SDK's per-event iterator chain.
+   */
   async function* stream(req: ProviderRequest): AsyncGenerator<StreamEvent> {
     const params = { ...toOpenAIParams(req, opts.maxTokensField), stream: true as const, stream_options: { include_usage: true } };
     let finish: string | undefined;
     const events: StreamEvent[] = [];
     try {
-      const chunks = await client.chat.completions.create(params, { signal: req.signal });
-      for await (const chunk of chunks) {
-        finish = chunkEvents(chunk, events) ?? finish;
+      const response = await client.chat.completions.create(params, { signal: req.signal }).asResponse();
+      if (!response.body) throw new Error('the stream response has no body');
+      for await (const messages of sseMessages(response.body)) {
+        let failure: unknown;
+        let ended = false;
+        for (const m of messages) {
+          if ((ended = m.data === '[DONE]')) break;
+          try {
+            finish = chunkEvents(chunkOf(m, response.headers), events) ?? finish;
+          } catch (err) {
+            failure = err;
+            break;
+          }
+        }
         for (const e of events) yield e;
         events.length = 0;
+        if (failure !== undefined) throw failure;
+        if (ended) break;
       }
     } catch (err) {
       throw fail(err, req.signal);

@@ -1,6 +1,7 @@
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import { withContinuation } from '../continuation.ts';
 import type { ChatMessage, FinishReason, ProviderRequest, StreamEvent, ToolCall } from '../types.ts';
+import type { SseMessage } from './sse-reader.ts';
 
 type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type WireMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -52,6 +53,19 @@ export function mapFinishReason(reason: string | null | undefined): FinishReason
   if (reason === 'tool_calls' || reason === 'function_call') return 'tool_calls';
   if (reason === 'content_filter') return 'content_filter';
   return 'stop';
+}
+
+/** One streamed chunk, with the OpenAI SDK's rules for errors sent inside the stream. */
+export function chunkOf(m: SseMessage, headers: Headers): OpenAI.Chat.Completions.ChatCompletionChunk {
+  let data: { error?: object } | null;
+  try {
+    data = JSON.parse(m.data);
+  } catch {
+    throw new SyntaxError('Error reading response: malformed server-sent event JSON.');
+  }
+  if (m.event === 'error') throw new OpenAI.APIError(undefined, data?.error ?? data ?? undefined, undefined, headers);
+  if (data?.error) throw new OpenAI.APIError(undefined, data.error, undefined, headers);
+  return data as OpenAI.Chat.Completions.ChatCompletionChunk;
 }
 
 /** Translates one chunk; returns its finish reason, if it carries one, for the caller to hold. */
