@@ -2,7 +2,7 @@ import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { authGuard } from '../auth/guard';
 import { CreatedKey, CreateKey, KeyId, KeyView } from './model';
-import { createKey, listKeys, revokeKey } from './service';
+import { createKey, getKey, listKeys, revokeKey } from './service';
 
 const tags = ['keys'];
 
@@ -24,6 +24,11 @@ export const keysModule = (ctx: AppContext) =>
     .get('', ({ principal }) => listKeys(ctx.database.db, principal.user.id), {
       response: t.Array(KeyView),
       detail: { summary: 'List your API keys', tags },
+    })
+    .get('/:id', ({ params, principal }) => getKey(ctx.database.db, principal.user.id, params.id), {
+      params: KeyId,
+      response: KeyView,
+      detail: { summary: 'One API key (never the secret itself)', tags },
     })
     .delete(
       '/:id',

@@ -58,6 +58,10 @@ for (const backend of testDatabases()) {
       const b = await h.signup();
       const { body } = await h.json('POST', '/api/keys', { cookie: a.cookie, body: { name: 'k' } });
       expect((await h.request('DELETE', `/api/keys/${body.id}`, { cookie: b.cookie })).status).toBe(404);
+      expect((await h.request('GET', `/api/keys/${body.id}`, { cookie: b.cookie })).status).toBe(404);
+      const own = await h.json('GET', `/api/keys/${body.id}`, { cookie: a.cookie });
+      expect(own.body.name).toBe('k');
+      expect(own.body.key).toBeUndefined();
       expect((await h.request('GET', '/api/conversations', { bearer: body.key })).status).toBe(200);
       expect((await h.json('GET', '/api/keys', { cookie: b.cookie })).body).toEqual([]);
     });

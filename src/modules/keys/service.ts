@@ -41,6 +41,12 @@ export async function listKeys(db: Db, userId: string): Promise<KeyView[]> {
   return rows.map(toKeyView);
 }
 
+export async function getKey(db: Db, userId: string, id: string): Promise<KeyView> {
+  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)));
+  if (!row) throw notFound('API key');
+  return toKeyView(row);
+}
+
 export async function revokeKey(db: Db, userId: string, id: string): Promise<KeyView> {
   const [row] = await db
     .update(apiKeys)
