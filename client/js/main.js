@@ -78,8 +78,14 @@ async function startApp(user, created) {
   await Promise.all([sidebar.refresh(), options.load()]);
   await showView(parseRoute(), views);
   if (location.pathname === '/login') navigate('/', { replace: true });
-  document.documentElement.dataset.ready = 'true';
+  markInteractive();
   $('composer-input').focus();
+}
+
+/** The moment the first screen can be used, as a User Timing mark that tools can read. */
+function markInteractive() {
+  document.documentElement.dataset.ready = 'true';
+  performance.mark('confab:interactive');
 }
 
 window.addEventListener('confab:signed-out', () => location.assign('/login'));
@@ -87,7 +93,7 @@ window.addEventListener('confab:signed-out', () => location.assign('/login'));
 const user = await currentUser();
 if (user) await startApp(user, false);
 else {
-  document.documentElement.dataset.ready = 'true';
+  markInteractive();
   const { user: signedIn, created } = await showAuth();
   await startApp(signedIn, created);
 }
