@@ -133,6 +133,8 @@ export const documents = pgTable(
   (t) => [
     index('documents_user_idx').on(t.userId, t.createdAt.desc()),
     index('documents_status_idx').on(t.status),
+    // Two identical uploads racing each other must end as one document.
+    uniqueIndex('documents_user_sha256_idx').on(t.userId, t.sha256),
   ],
 );
 

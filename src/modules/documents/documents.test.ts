@@ -120,6 +120,21 @@ for (const target of testDatabases()) {
       expect(rows).toHaveLength(1);
     });
 
+    test('identical-uploads-at-the-same-instant-make-one-document', async () => {
+      const content = `# Racing\n\nFour uploads of these bytes arrive together ${crypto.randomUUID()}.`;
+      const results = await Promise.all(Array.from({ length: 4 }, (_, i) => upload(alice, `race-${i}.md`, content)));
+      const ids = new Set(results.map((r) => r.body.id));
+      expect(ids.size).toBe(1);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+      const [id] = ids;
+      const list = (await (await call('GET', '/api/documents', alice.cookie)).json()) as { items: { id: string; name: string }[] };
+      expect(list.items.filter((d) => d.name.startsWith('race-'))).toHaveLength(1);
+      const stored = readdirSync(resolve(config.dataDir, 'uploads', alice.id));
+      const known = new Set(list.items.map((d) => d.id));
+      expect(stored.filter((f) => !known.has(f))).toEqual([]);
+      await waitForDocument(database, id);
+    });
+
     test('other-users-documents-answer-404-and-are-not-listed', async () => {
       const { body } = await upload(alice, 'private.txt', 'Alice keeps this to herself.');
       expect((await call('GET', `/api/documents/${body.id}`, bob.cookie)).status).toBe(404);

@@ -89,7 +89,8 @@ async function existingUpload(deps: DocumentDeps, userId: string, digest: string
 
 /**
  * Stores an upload and queues it. The content decides the type (415 when unsupported); the same
- * bytes uploaded twice by one user return the existing document instead of a copy.
+ * bytes uploaded twice by one user return the existing document instead of a copy, also when
+ * both uploads arrive at the same instant (the unique index on user and digest decides).
  */
 export async function uploadDocument(deps: DocumentDeps, userId: string, upload: Upload): Promise<{ document: DocumentView; created: boolean }> {
   if (upload.bytes.length > deps.maxUploadBytes) {
@@ -103,7 +104,7 @@ export async function uploadDocument(deps: DocumentDeps, userId: string, upload:
   const relative = storagePath(userId, id);
   await mkdir(join(deps.dataDir, 'uploads', userId.toLowerCase()), { recursive: true, mode: 0o700 });
   await Bun.write(join(deps.dataDir, relative), upload.bytes);
-  let row: DocumentRow;
+  let row: DocumentRow | undefined;
   try {
     [row] = await deps.db
       .insert(documents)
@@ -116,13 +117,23 @@ export async function uploadDocument(deps: DocumentDeps, userId: string, upload:
         sha256: digest,
         storagePath: relative,
       })
+      .onConflictDoNothing({ target: [documents.userId, documents.sha256] })
       .returning();
   } catch (err) {
     await rm(join(deps.dataDir, relative), { force: true });
     throw err;
   }
+  if (!row) return { document: await concurrentUpload(deps, userId, digest, relative), created: false };
   await deps.submit({ documentId: id, userId });
   return { document: toView(row), created: true };
+}
+
+/** Another upload of the same content won the insert: this copy of the file is not needed. */
+async function concurrentUpload(deps: DocumentDeps, userId: string, digest: string, relative: string): Promise<DocumentView> {
+  await rm(join(deps.dataDir, relative), { force: true });
+  const winner = await existingUpload(deps, userId, digest);
+  if (!winner) throw new AppError('conflict', 'The same content was deleted while being uploaded; upload it again', 409, { retryable: true });
+  return winner;
 }
 
 export async function listDocuments(db: Db, userId: string): Promise<DocumentView[]> {
