@@ -3,7 +3,8 @@
  * Scheduler benchmark, all in one run on the same machine:
  *   1. baseline: one worker.postMessage per job and one reply per job;
  *   2. the raw ring (a Lane): same workers, same work, batches claimed from shared memory;
- *   3. end to end through the scheduler (promises, priorities, batching), batched and per job;
+ *   3. end to end through the scheduler (promises, priorities, batching): a group of numeric
+ *      results (submitNumbers), a group of any results (submitMany), one promise per job (submit);
  *   4. queue wait under light load (one job at a time).
  * Every variant checks every result, so a lost or repeated job fails the run.
  *
@@ -121,7 +122,9 @@ async function viaRing(payloads: string[], workers: number, expected: Float64Arr
   return payloads.length / seconds;
 }
 
-async function viaScheduler(payloads: string[], workers: number, expected: Float64Array, batched: boolean): Promise<{ rate: number; fill: number }> {
+type SubmitMode = 'submitNumbers' | 'submitMany' | 'submit';
+
+async function viaScheduler(payloads: string[], workers: number, expected: Float64Array, mode: SubmitMode): Promise<{ rate: number; fill: number }> {
   const s = createScheduler({ handlers: HANDLERS, workers, maxBatch: RING_BATCH, capacity: 16384 });
   await s.ready();
   const chunk = 4096;
@@ -130,9 +133,12 @@ async function viaScheduler(payloads: string[], workers: number, expected: Float
   let previous: Promise<void> = Promise.resolve();
   for (let from = 0; from < payloads.length; from += chunk) {
     const slice = payloads.slice(from, from + chunk);
-    const all = batched
-      ? s.submitMany<number>('checksum', slice)
-      : Promise.all(slice.map((p) => s.submit<number>('checksum', p)));
+    const all =
+      mode === 'submitNumbers'
+        ? s.submitNumbers('checksum', slice)
+        : mode === 'submitMany'
+          ? s.submitMany<number>('checksum', slice)
+          : Promise.all(slice.map((p) => s.submit<number>('checksum', p)));
     const current = all.then((r) => results.set(r, from));
     await previous;
     previous = current;
@@ -141,7 +147,7 @@ async function viaScheduler(payloads: string[], workers: number, expected: Float
   const seconds = (performance.now() - started) / 1000;
   const stats = s.stats();
   await s.close();
-  verify(batched ? 'scheduler.submitMany' : 'scheduler.submit', results, expected);
+  verify(`scheduler.${mode}`, results, expected);
   return { rate: payloads.length / seconds, fill: stats.completed / stats.batches / RING_BATCH };
 }
 
@@ -182,8 +188,9 @@ async function main(): Promise<void> {
   const variants: Variant[] = [
     { name: 'postMessage per job (baseline)', run: async () => ({ rate: await viaPostMessage(payloads, workers, expected) }) },
     { name: `raw ring (Lane, batch ${RING_BATCH})`, run: async () => ({ rate: await viaRing(payloads, workers, expected) }) },
-    { name: 'scheduler submitMany, end to end', run: () => viaScheduler(payloads, workers, expected, true) },
-    { name: 'scheduler submit per job', run: () => viaScheduler(payloads, workers, expected, false) },
+    { name: 'scheduler submitNumbers, end to end', run: () => viaScheduler(payloads, workers, expected, 'submitNumbers') },
+    { name: 'scheduler submitMany, end to end', run: () => viaScheduler(payloads, workers, expected, 'submitMany') },
+    { name: 'scheduler submit per job', run: () => viaScheduler(payloads, workers, expected, 'submit') },
   ];
   const rates = variants.map(() => [] as number[]);
   const fills = variants.map(() => [] as number[]);

@@ -45,6 +45,12 @@ export interface Scheduler {
    * failure. Refused as a whole with "busy" when they cannot all be queued.
    */
   submitMany<T = unknown>(kind: string, payloads: readonly string[], priority?: Priority): Promise<T[]>;
+  /**
+   * `submitMany` for handlers that return one number per payload (scores, counts, hashes): the
+   * results arrive as one Float64Array, copied from the worker's transferred buffer with no value
+   * boxed per job. A non-number result fails the call with `job_failed`.
+   */
+  submitNumbers(kind: string, payloads: readonly string[], priority?: Priority): Promise<Float64Array>;
   stats(): SchedulerStats;
   /** Resolves once every worker has loaded the handler module (rejects if they cannot). */
   ready(): Promise<void>;

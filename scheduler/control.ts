@@ -12,6 +12,16 @@ const LINE = 16; // Int32 words per 64-byte cache line
 export const MAX_KINDS = 256;
 const KIND_BYTES = 64;
 
+/** An in-flight record: a count, then (handle, generation, index) per job, padded to whole lines. */
+const inflightWords = (maxBatch: number) => Math.ceil((1 + 3 * maxBatch) / LINE) * LINE;
+
+/** A job a dead worker held: its group handle, generation and index in the group. */
+export interface HeldJob {
+  handle: number;
+  gen: number;
+  index: number;
+}
+
 export interface ControlLayout {
   workers: number;
   maxBatch: number;
@@ -31,15 +41,14 @@ export class Control {
     readonly layout: ControlLayout,
   ) {
     this.inflightBase = LINE * (1 + layout.workers);
-    this.inflightWords = Math.ceil((1 + 2 * layout.maxBatch) / LINE) * LINE;
+    this.inflightWords = inflightWords(layout.maxBatch);
     this.kindBase = this.inflightBase + this.inflightWords * layout.workers;
     this.words = new Int32Array(buffer, 0, this.kindBase + MAX_KINDS);
     this.kindBytes = new Uint8Array(buffer, (this.kindBase + MAX_KINDS) * 4, MAX_KINDS * KIND_BYTES);
   }
 
   static create(layout: ControlLayout): Control {
-    const inflightWords = Math.ceil((1 + 2 * layout.maxBatch) / LINE) * LINE;
-    const words = LINE * (1 + layout.workers) + inflightWords * layout.workers + MAX_KINDS;
+    const words = LINE * (1 + layout.workers) + inflightWords(layout.maxBatch) * layout.workers + MAX_KINDS;
     return new Control(new SharedArrayBuffer(words * 4 + MAX_KINDS * KIND_BYTES), layout);
   }
 
@@ -79,11 +88,12 @@ export class Control {
   }
 
   /** Worker side: record the jobs it now holds, before running any of them. */
-  setInflight(worker: number, handles: Int32Array, gens: Int32Array, n: number): void {
+  setInflight(worker: number, held: { handles: Int32Array; gens: Int32Array; indices: Int32Array }, n: number): void {
     const base = this.inflightBase + worker * this.inflightWords;
     for (let i = 0; i < n; i++) {
-      this.words[base + 1 + 2 * i] = handles[i];
-      this.words[base + 2 + 2 * i] = gens[i];
+      this.words[base + 1 + 3 * i] = held.handles[i];
+      this.words[base + 2 + 3 * i] = held.gens[i];
+      this.words[base + 3 + 3 * i] = held.indices[i];
     }
     Atomics.store(this.words, base, n);
   }
@@ -92,12 +102,15 @@ export class Control {
     Atomics.store(this.words, this.inflightBase + worker * this.inflightWords, 0);
   }
 
-  /** Main side, after a worker died: the (handle, generation) pairs it held. */
-  takeInflight(worker: number): Array<[number, number]> {
+  /** Main side, after a worker died: the jobs it held. */
+  takeInflight(worker: number): HeldJob[] {
     const base = this.inflightBase + worker * this.inflightWords;
     const n = Atomics.exchange(this.words, base, 0);
-    const out: Array<[number, number]> = [];
-    for (let i = 0; i < n; i++) out.push([this.words[base + 1 + 2 * i], this.words[base + 2 + 2 * i]]);
+    const out: HeldJob[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = base + 1 + 3 * i;
+      out.push({ handle: this.words[at], gen: this.words[at + 1], index: this.words[at + 2] });
+    }
     return out;
   }
 

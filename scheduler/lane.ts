@@ -1,4 +1,4 @@
-import { F, Ring, ringBytes } from './ring.ts';
+import { F, KIND_BITS, KIND_MASK, Ring, ringBytes } from './ring.ts';
 
 /**
  * One priority lane: a descriptor ring plus a shared byte arena holding the payload text as
@@ -15,6 +15,8 @@ export interface JobBatch {
   readonly handles: Int32Array;
   readonly gens: Int32Array;
   readonly kinds: Int32Array;
+  /** Each job's index within the group it was submitted with. */
+  readonly indices: Int32Array;
   readonly enqueuedUs: Int32Array;
   readonly chars: Int32Array;
   readonly payloads: string[];
@@ -26,6 +28,7 @@ export function createBatch(max: number): JobBatch {
     handles: new Int32Array(max),
     gens: new Int32Array(max),
     kinds: new Int32Array(max),
+    indices: new Int32Array(max),
     enqueuedUs: new Int32Array(max),
     chars: new Int32Array(max),
     payloads: new Array<string>(max).fill(''),
@@ -39,6 +42,8 @@ export interface LaneBuffers {
 }
 
 const SHORT_TEXT = 64;
+/** Most jobs `offerMany` reserves at once, so consumers see the first ones early. */
+const RUN = 256;
 
 /** Node's Buffer codec entry points (Bun implements them); skip `write`'s argument juggling. */
 interface BufferText {
@@ -82,8 +87,11 @@ export class Lane {
     return Math.floor((arenaBytes - 1) / 3);
   }
 
-  /** Publishes one job; false when the ring or the arena is full (the caller reports "busy"). */
-  offer(handle: number, gen: number, kind: number, payload: string, enqueuedUs: number): boolean {
+  /**
+   * Publishes one job; false when the ring or the arena is full (the caller reports "busy").
+   * `index` is the job's position in its submitted group.
+   */
+  offer(handle: number, gen: number, kind: number, payload: string, enqueuedUs: number, index = 0): boolean {
     // Three bytes per UTF-16 unit always suffice; measure exactly only when that bound does not fit.
     const bound = payload.length * 3;
     if (this.writeOff + bound > this.limit && !this.makeRoom(Buffer.byteLength(payload, 'utf8'))) return false;
@@ -92,19 +100,65 @@ export class Lane {
     const pos = ring.at;
     const off = this.writeOff;
     const written = this.encode(payload, off);
-    this.startAt[pos & ring.mask] = off;
     this.writeOff = off + written;
+    this.describe(pos, handle, gen, kind | (index << KIND_BITS), off, written, payload.length, enqueuedUs);
+    ring.publish(pos, 1);
+    return true;
+  }
+
+  /**
+   * Publishes `payloads[from .. from + count)` as jobs of one group (indices `from` onwards), a
+   * run at a time: one reservation and one publication per run. Returns how many it published,
+   * in order; fewer than `count` means the ring or the arena filled up.
+   */
+  offerMany(handle: number, gen: number, kind: number, payloads: readonly string[], from: number, count: number, enqueuedUs: number): number {
+    const ring = this.ring;
+    let done = 0;
+    while (done < count) {
+      const start = from + done;
+      const fits = this.roomFor(payloads, start, Math.min(count - done, RUN));
+      const k = fits === 0 ? 0 : ring.reserve(fits);
+      if (k === 0) break;
+      const pos = ring.at;
+      let off = this.writeOff;
+      for (let i = 0; i < k; i++) {
+        const payload = payloads[start + i];
+        const written = this.encode(payload, off);
+        this.describe(pos + i, handle, gen, kind | ((start + i) << KIND_BITS), off, written, payload.length, enqueuedUs);
+        off += written;
+      }
+      this.writeOff = off;
+      ring.publish(pos, k);
+      done += k;
+    }
+    return done;
+  }
+
+  /** How many of `want` payloads from `start` fit the arena back to back (halving until they do). */
+  private roomFor(payloads: readonly string[], start: number, want: number): number {
+    let chars = 0;
+    for (let i = 0; i < want; i++) chars += payloads[start + i].length;
+    if (this.writeOff + chars * 3 <= this.limit) return want;
+    for (; want > 0; want >>= 1) {
+      let bytes = 0;
+      for (let i = 0; i < want; i++) bytes += Buffer.byteLength(payloads[start + i], 'utf8');
+      if (this.makeRoom(bytes)) return want;
+    }
+    return 0;
+  }
+
+  private describe(pos: number, handle: number, gen: number, job: number, off: number, bytes: number, chars: number, enqueuedUs: number): void {
+    const ring = this.ring;
+    this.startAt[pos & ring.mask] = off;
     const s = ring.slots;
     const b = ring.base(pos);
     s[b + F.handle] = handle;
     s[b + F.gen] = gen;
-    s[b + F.kind] = kind;
+    s[b + F.job] = job;
     s[b + F.offset] = off;
-    s[b + F.bytes] = written;
-    s[b + F.chars] = payload.length;
+    s[b + F.bytes] = bytes;
+    s[b + F.chars] = chars;
     s[b + F.enqueuedUs] = enqueuedUs;
-    ring.publish(pos, 1);
-    return true;
   }
 
   /** Short ASCII text is copied by hand: cheaper than a native call for a few bytes. */
@@ -166,7 +220,9 @@ export class Lane {
       const j = batch.n + i;
       batch.handles[j] = s[b + F.handle];
       batch.gens[j] = s[b + F.gen];
-      batch.kinds[j] = s[b + F.kind];
+      const job = s[b + F.job];
+      batch.kinds[j] = job & KIND_MASK;
+      batch.indices[j] = job >>> KIND_BITS;
       batch.enqueuedUs[j] = s[b + F.enqueuedUs];
       const off = s[b + F.offset];
       if (off !== runEnd || runStart < 0) {

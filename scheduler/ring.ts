@@ -13,8 +13,17 @@
 /** Words per slot: the sequence word plus seven descriptor fields (32 bytes, two per cache line). */
 export const SLOT_WORDS = 8;
 
-/** Descriptor field indices inside a slot (word 0 is the sequence). */
-export const F = { handle: 1, gen: 2, kind: 3, offset: 4, bytes: 5, chars: 6, enqueuedUs: 7 } as const;
+/**
+ * Descriptor field indices inside a slot (word 0 is the sequence). `job` holds the kind id in its
+ * low 8 bits and the job's index within its submitted group above them.
+ */
+export const F = { handle: 1, gen: 2, job: 3, offset: 4, bytes: 5, chars: 6, enqueuedUs: 7 } as const;
+
+/** Bits of the `job` word that hold the kind id; the group index sits above them. */
+export const KIND_BITS = 8;
+export const KIND_MASK = (1 << KIND_BITS) - 1;
+/** Largest group a descriptor can index: 2^24 jobs. */
+export const MAX_GROUP = 1 << (32 - KIND_BITS);
 
 /** Head and tail live on separate 64-byte cache lines so producers and consumers do not share one. */
 const HEAD = 0;

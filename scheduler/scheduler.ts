@@ -3,13 +3,15 @@ import { AppError, badRequest } from '../src/lib/errors.ts';
 import { busy, closed } from './errors.ts';
 import { log } from '../src/lib/logger.ts';
 import { clockUs, wallMs } from './clock.ts';
-import { Control, MAX_KINDS } from './control.ts';
-import { type JobGroup, JobTable } from './job-table.ts';
+import { Control, type HeldJob, MAX_KINDS } from './control.ts';
+import { type Group, JobTable } from './job-table.ts';
 import { Lane } from './lane.ts';
+import { MAX_GROUP } from './ring.ts';
+import { countDown, failGroup, settleBatch, type SettleTotals } from './settle.ts';
 import { batchSize, jobsTotal, PRIORITIES, queueWait, trackDepth, workerRestarts } from './metrics.ts';
 import type { Priority, Scheduler, SchedulerOptions, SchedulerStats } from './contract.ts';
 import { Pool } from './pool.ts';
-import { type DoneMessage, unpackDone } from './protocol.ts';
+import type { DoneMessage } from './protocol.ts';
 
 const LANE_OF: Record<string, number> = { interactive: 0, normal: 1, background: 2 };
 /** A job survives one crash of the worker running it; a second crash fails it (it may be the cause). */
@@ -38,7 +40,9 @@ class WorkScheduler implements Scheduler {
   private drained: (() => void) | undefined;
   private readonly readyWorkers = new Set<number>();
   private readyWaiters: Array<{ resolve: () => void; reject: (err: AppError) => void }> = [];
-  private readonly tally = new Int32Array(2 * MAX_KINDS);
+  private readonly totals: SettleTotals = { tally: new Int32Array(2 * MAX_KINDS), oldest: [-1, -1, -1] };
+  /** Jobs published and not yet settled. */
+  private pending = 0;
   private stampUs = 0;
   private stampUses = 0;
   private stampQueued = false;
@@ -76,41 +80,60 @@ class WorkScheduler implements Scheduler {
   submit<T = unknown>(kind: string, payload: string, priority: Priority = 'normal'): Promise<T> {
     const refused = this.refusal(priority, payload.length);
     if (refused) return Promise.reject(refused);
+    const lane = LANE_OF[priority];
     const k = this.control.kindId(kind);
-    const h = this.enqueue(k, LANE_OF[priority], payload);
-    if (h < 0) return this.busy(kind);
-    this.control.wakeOne();
-    const table = this.table;
     return new Promise<T>((resolve, reject) => {
-      table.resolve[h] = resolve as (value: unknown) => void;
-      table.reject[h] = reject;
+      const group = this.group(k, lane, payload, null, false, resolve, reject);
+      const h = this.table.add(group);
+      if (h < 0 || !this.lanes[lane].offer(h, this.table.gen[h], k, payload, group.enqueuedUs)) {
+        if (h >= 0) this.table.free(h);
+        this.busy(kind).catch(reject);
+        return;
+      }
+      this.pending++;
+      this.control.wakeOne();
     });
   }
 
   submitMany<T = unknown>(kind: string, payloads: readonly string[], priority: Priority = 'normal'): Promise<T[]> {
+    return this.publishGroup(kind, payloads, priority, new Array<T>(payloads.length), false);
+  }
+
+  submitNumbers(kind: string, payloads: readonly string[], priority: Priority = 'normal'): Promise<Float64Array> {
+    return this.publishGroup(kind, payloads, priority, new Float64Array(payloads.length), true);
+  }
+
+  /** Publishes a whole group with one handle and a run of reservations; all or "busy". */
+  private publishGroup<R extends unknown[] | Float64Array>(kind: string, payloads: readonly string[], priority: Priority, results: R, numeric: boolean): Promise<R> {
     let longest = 0;
-    for (const p of payloads) if (p.length > longest) longest = p.length;
+    for (let i = 0; i < payloads.length; i++) if (payloads[i].length > longest) longest = payloads[i].length;
     const refused = this.refusal(priority, longest);
     if (refused) return Promise.reject(refused);
-    const lane = LANE_OF[priority];
     const n = payloads.length;
-    if (n === 0) return Promise.resolve([]);
-    if (this.table.available < n || this.lanes[lane].ring.capacity - this.lanes[lane].size() < n) return this.busy(kind);
+    if (n === 0) return Promise.resolve(results);
+    const lane = LANE_OF[priority];
+    const ring = this.lanes[lane].ring;
+    if (n > MAX_GROUP || ring.capacity - ring.size() < n) return this.busy(kind);
     const k = this.control.kindId(kind);
-    return new Promise<T[]>((resolve, reject) => {
-      const group: JobGroup = { results: new Array(n), left: n, done: false, resolve: resolve as (r: unknown[]) => void, reject };
-      for (let i = 0; i < n; i++) {
-        const h = this.enqueue(k, lane, payloads[i]);
-        if (h < 0) {
-          group.done = true;
-          this.busy(kind).catch(reject);
-          break;
-        }
-        this.table.group[h] = group;
-        this.table.slot[h] = i;
-      }
-      this.control.wakeOne();
+    const own = payloads.slice();
+    return new Promise<R>((resolve, reject) => {
+      const group = this.group(k, lane, own, results as unknown[] | Float64Array, numeric, resolve, reject);
+      group.seen = new Uint8Array(n);
+      const h = this.table.add(group);
+      const sent = h < 0 ? 0 : this.lanes[lane].offerMany(h, this.table.gen[h], k, own, 0, n, group.enqueuedUs);
+      this.pending += sent;
+      if (sent > 0) this.control.wakeOne();
+      if (sent === n) return;
+      group.left = sent;
+      failGroup(group, busy());
+      jobsTotal.inc({ kind, outcome: 'busy' });
+      if (sent === 0 && h >= 0) this.table.free(h);
     });
+  }
+
+  private group(kind: number, lane: number, payloads: string | readonly string[], results: unknown[] | Float64Array | null, numeric: boolean, resolve: (v: never) => void, reject: (e: unknown) => void): Group {
+    const left = typeof payloads === 'string' ? 1 : payloads.length;
+    return { kind, lane, enqueuedUs: this.stamp(), payloads, left, results, numeric, seen: null, requeued: null, failed: false, resolve, reject };
   }
 
   /** Why a submit is refused before touching the queue, if it is. */
@@ -122,25 +145,6 @@ class WorkScheduler implements Scheduler {
     return undefined;
   }
 
-  /** Publishes one job; its handle, or -1 when the queue is full. */
-  private enqueue(k: number, lane: number, payload: string): number {
-    const table = this.table;
-    const h = table.alloc();
-    if (h < 0) return -1;
-    const enqueuedUs = this.stamp();
-    if (!this.lanes[lane].offer(h, table.gen[h], k, payload, enqueuedUs)) {
-      table.free(h);
-      return -1;
-    }
-    table.live[h] = 1;
-    table.enqueuedUs[h] = enqueuedUs;
-    table.lane[h] = lane;
-    table.kind[h] = k;
-    table.attempts[h] = 1;
-    table.payload[h] = payload;
-    return h;
-  }
-
   private busy<T>(kind: string): Promise<T> {
     jobsTotal.inc({ kind, outcome: 'busy' });
     return Promise.reject(busy());
@@ -148,7 +152,7 @@ class WorkScheduler implements Scheduler {
 
   /**
    * Enqueue time for a submit. A burst of submits in one task shares a reading for up to
-   * STAMP_REUSE jobs (a clock read costs about as much as the rest of a submit); a later task
+   * STAMP_REUSE calls (a clock read costs about as much as the rest of a submit); a later task
    * always reads afresh, so an isolated job is stamped exactly and a burst at most a few µs early.
    */
   private stamp(): number {
@@ -185,7 +189,7 @@ class WorkScheduler implements Scheduler {
     const queued = this.lanes.reduce((sum, lane) => sum + lane.size(), 0);
     return {
       queued,
-      inFlight: Math.max(0, this.table.count - queued),
+      inFlight: Math.max(0, this.pending - queued),
       workers: this.pool.alive(),
       ...this.counts,
     };
@@ -195,7 +199,7 @@ class WorkScheduler implements Scheduler {
     if (this.closing) return this.pool.allExited();
     this.closing = true;
     if (opts.drain ?? true) {
-      if (this.table.count > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      if (this.pending > 0) await new Promise<void>((resolve) => (this.drained = resolve));
       this.control.stop();
     } else {
       this.pool.terminate();
@@ -206,36 +210,22 @@ class WorkScheduler implements Scheduler {
   }
 
   private settleBatch(message: DoneMessage): void {
-    const { errors, startedUs } = message;
-    const { handles, gens, values: results } = unpackDone(message);
-    const { table, tally, onSettled } = this;
-    const oldest = [-1, -1, -1];
-    let settled = 0;
-    for (let i = 0; i < handles.length; i++) {
-      const h = handles[i];
-      if (!table.holds(h, gens[i])) continue;
-      const lane = table.lane[h];
-      const wait = (startedUs - table.enqueuedUs[h]) | 0;
-      if (wait > oldest[lane]) oldest[lane] = wait;
-      const error = errors === null ? null : errors[i];
-      const k = table.kind[h];
-      tally[2 * k + (error === null ? 0 : 1)]++;
-      if (onSettled) onSettled(PRIORITIES[lane], wait, error === null);
-      if (error === null) table.fulfil(h, results[i]);
-      else table.fail(h, new AppError('job_failed', error, 500));
-      settled++;
-    }
+    const { totals } = this;
+    const settled = settleBatch(this.table, message, totals, this.onSettled);
+    this.pending -= settled;
     this.counts.batches++;
-    batchSize.observe(handles.length);
+    batchSize.observe(message.n);
+    const oldest = totals.oldest;
     for (let lane = 0; lane < oldest.length; lane++) {
       if (oldest[lane] >= 0) queueWait.observe({ priority: PRIORITIES[lane] }, oldest[lane] / 1e6);
+      oldest[lane] = -1;
     }
     if (settled > 0) this.flushTally();
   }
 
   /** Moves per-kind outcome counts gathered while settling into the counters and stats. */
   private flushTally(): void {
-    const tally = this.tally;
+    const tally = this.totals.tally;
     for (let k = 0; k < tally.length / 2; k++) {
       const ok = tally[2 * k];
       const failed = tally[2 * k + 1];
@@ -253,9 +243,9 @@ class WorkScheduler implements Scheduler {
 
   private workerExited(index: number, wasReady: boolean, error: string | undefined): void {
     const held = this.control.takeInflight(index);
-    if (this.closing && this.table.count === 0) return;
+    if (this.closing && this.pending === 0) return;
     log.warn('scheduler worker exited', { index, wasReady, error, jobsHeld: held.length });
-    for (const [h, g] of held) if (this.table.holds(h, g)) this.recover(h);
+    for (const job of held) this.recover(job);
     this.startFailures = wasReady ? 0 : this.startFailures + 1;
     if (this.startFailures >= MAX_START_FAILURES) {
       this.unavailable = new AppError('scheduler_unavailable', `scheduler workers cannot start: ${error ?? 'exited'}`, 503);
@@ -269,37 +259,40 @@ class WorkScheduler implements Scheduler {
   }
 
   /** A job whose worker died: run it again once, or fail it with a clear error. */
-  private recover(h: number): void {
-    const table = this.table;
-    const kind = this.control.kindName(table.kind[h]);
-    if (table.attempts[h] < MAX_ATTEMPTS) {
-      const gen = (table.gen[h] + 1) | 0;
-      const lane = this.lanes[table.lane[h]];
-      if (lane.offer(h, gen, table.kind[h], table.payload[h]!, table.enqueuedUs[h])) {
-        table.gen[h] = gen;
-        table.attempts[h]++;
-        this.control.wakeOne();
-        return;
-      }
+  private recover({ handle: h, gen, index }: HeldJob): void {
+    const group = this.table.get(h, gen);
+    if (group === undefined || group.seen?.[index] === 1) return;
+    const requeued = (group.requeued ??= new Uint8Array(group.seen?.length ?? 1));
+    const payload = typeof group.payloads === 'string' ? group.payloads : group.payloads[index];
+    if (!group.failed && requeued[index] < MAX_ATTEMPTS - 1 && this.lanes[group.lane].offer(h, gen, group.kind, payload, group.enqueuedUs, index)) {
+      requeued[index]++;
+      this.control.wakeOne();
+      return;
     }
-    const err = new AppError('worker_crashed', `a worker died while running this "${kind}" job`, 500, { retryable: true });
-    table.fail(h, err);
-    this.counts.failed++;
+    if (group.seen) group.seen[index] = 1;
+    const kind = this.control.kindName(group.kind);
+    failGroup(group, new AppError('worker_crashed', `a worker died while running this "${kind}" job`, 500, { retryable: true }));
     jobsTotal.inc({ kind, outcome: 'crashed' });
+    this.counts.failed++;
+    this.pending--;
+    countDown(this.table, h, group);
     this.checkDrained();
   }
 
   private failAll(reason: AppError, outcome: string): void {
     for (const h of this.table.liveHandles()) {
-      jobsTotal.inc({ kind: this.control.kindName(this.table.kind[h]), outcome });
-      this.table.fail(h, reason);
-      this.counts.failed++;
+      const group = this.table.groups[h]!;
+      jobsTotal.inc({ kind: this.control.kindName(group.kind), outcome }, group.left);
+      this.counts.failed += group.left;
+      this.pending -= group.left;
+      this.table.free(h);
+      failGroup(group, reason);
     }
     this.checkDrained();
   }
 
   private checkDrained(): void {
-    if (this.drained && this.table.count === 0) {
+    if (this.drained && this.pending === 0) {
       const resolve = this.drained;
       this.drained = undefined;
       resolve();

@@ -38,11 +38,11 @@ class Server {
     const { control, batch, init } = this;
     while (this.fill()) {
       const n = batch.n;
-      control.setInflight(init.index, batch.handles, batch.gens, n);
+      control.setInflight(init.index, batch, n);
       const startedUs = clockUs(init.epochMs);
       const ran = runBatch(this.handlers, batch.kinds, batch.payloads, n, this.kindName);
       const outcome = ran instanceof Promise ? await ran : ran;
-      const { ids, numeric } = packDone(batch.handles, batch.gens, outcome.results, n);
+      const { ids, numeric } = packDone(batch, outcome.results, n);
       const done: DoneMessage = {
         t: 'done',
         n,
