@@ -54,10 +54,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
           port: targetPort,
           data: { peer: client, backlog: [], early: [] },
           socket: {
-            data: (s, chunk) => s.data.peer && send(s.data.peer, new Uint8Array(chunk)),
+            data: (s, chunk) => {
+              if (s.data.peer) send(s.data.peer, new Uint8Array(chunk));
+            },
             drain,
-            close: (s) => s.data.peer?.end(),
-            error: (s) => s.data.peer?.end(),
+            close: (s) => void s.data.peer?.end(),
+            error: (s) => void s.data.peer?.end(),
           },
         });
         client.data.peer = upstream;

@@ -6,10 +6,11 @@ const [backend] = testDatabases();
 
 describe('web module', () => {
   let h: Harness;
+  // A fresh PGlite cluster takes seconds to create on a busy machine.
   beforeAll(async () => {
     h = createHarness(await backend.open());
-  });
-  afterAll(() => backend.cleanup());
+  }, 60_000);
+  afterAll(() => backend.cleanup(), 60_000);
 
   test('serves-the-shell-on-ui-routes-with-a-strict-policy', async () => {
     for (const path of ['/', '/c/0b1d6a7e-0000-4000-8000-000000000000', '/benchmark', '/settings']) {
