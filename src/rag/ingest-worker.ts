@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { documents } from '../db/schema';
 import { AppError } from '../lib/errors';
@@ -25,6 +25,12 @@ export interface IngestionOptions {
   backoffMs?: number;
   /** How often documents left `queued` by a full queue are offered again. */
   refillIntervalMs?: number;
+  /**
+   * On a shared database, how long a `processing` document may go untouched before its worker
+   * counts as gone and another may take it over (default 2 minutes). A live worker touches its
+   * document several times within this window.
+   */
+  staleAfterMs?: number;
 }
 
 export interface Ingestion {
@@ -40,6 +46,28 @@ export interface Ingestion {
 const setStatus = (database: Database, id: string, fields: Partial<typeof documents.$inferInsert>) =>
   database.db.update(documents).set({ ...fields, updatedAt: sql`now()` }).where(eq(documents.id, id));
 
+/**
+ * Documents to offer to the queue: every `queued` one and, when `abandoned` is asked for,
+ * `processing` ones whose worker is gone. PGlite belongs to this process alone, so at start-up
+ * every `processing` document is abandoned; on a shared database another replica may be working
+ * on it, so only those untouched for `staleAfterMs` are.
+ */
+export async function waitingDocuments(
+  database: Database,
+  want: { queued: boolean; abandoned: boolean; staleAfterMs: number },
+): Promise<{ id: string; userId: string; attempts: number }[]> {
+  const abandoned: SQL | undefined = database.kind === 'pglite'
+    ? eq(documents.status, 'processing')
+    : and(eq(documents.status, 'processing'), lt(documents.updatedAt, sql`now() - make_interval(secs => ${want.staleAfterMs / 1000})`));
+  const wanted = [want.queued ? eq(documents.status, 'queued') : undefined, want.abandoned ? abandoned : undefined].filter(Boolean);
+  if (wanted.length === 0) return [];
+  return database.db
+    .select({ id: documents.id, userId: documents.userId, attempts: documents.attempts })
+    .from(documents)
+    .where(or(...wanted))
+    .orderBy(asc(documents.createdAt));
+}
+
 function describe(err: unknown): { message: string; retryable: boolean } {
   if (err instanceof AppError) return { message: err.message, retryable: err.retryable };
   return { message: (err as Error)?.message ?? String(err), retryable: true };
@@ -49,8 +77,9 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
   const { database, embedder, queue } = opts;
   const maxAttempts = opts.maxAttempts ?? 4;
   const backoffMs = opts.backoffMs ?? 1000;
+  const staleAfterMs = opts.staleAfterMs ?? 120_000;
   let overflowed = false;
-  let refillTimer: ReturnType<typeof setInterval> | undefined;
+  const timers: ReturnType<typeof setInterval>[] = [];
   let refilling = false;
 
   async function offer(job: IngestJob, delayMs = 0): Promise<boolean> {
@@ -72,6 +101,22 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
   async function run(job: IngestJob, signal: AbortSignal): Promise<boolean> {
     const doc = await claim(job);
     if (!doc) return false;
+    // Keeps the document from looking abandoned to other replicas while a long step runs.
+    const heartbeat = setInterval(() => {
+      database.db
+        .update(documents)
+        .set({ updatedAt: sql`now()` })
+        .where(and(eq(documents.id, job.documentId), eq(documents.status, 'processing')))
+        .catch((error) => log.warn('ingestion heartbeat failed', { error }));
+    }, staleAfterMs / 4);
+    try {
+      return await ingestFile(job, doc, signal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function ingestFile(job: IngestJob, doc: { name: string; storagePath: string }, signal: AbortSignal): Promise<boolean> {
     const file = Bun.file(join(opts.dataDir, doc.storagePath));
     if (!(await file.exists())) throw new AppError('file_missing', 'The uploaded file is missing from storage', 500);
     let lastProgress = 0;
@@ -86,12 +131,12 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
       },
     });
     signal.throwIfAborted();
-    await replaceDocumentChunks(database, { id: job.documentId, userId: job.userId }, {
+    // False when another delivery finished first or the document was deleted meanwhile.
+    return replaceDocumentChunks(database, { id: job.documentId, userId: job.userId }, {
       model: embedder.model,
       chunks: prepared.chunks,
       vectors: prepared.vectors,
     });
-    return true;
   }
 
   async function fail(job: IngestJob, err: unknown): Promise<void> {
@@ -124,25 +169,20 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
     }
   }
 
-  /** Offers `queued` (and at start-up also `processing`) documents, oldest first, until the queue is full. */
-  async function offerWaiting(includeProcessing: boolean): Promise<void> {
-    const statuses: ('queued' | 'processing')[] = includeProcessing ? ['queued', 'processing'] : ['queued'];
-    const rows = await database.db
-      .select({ id: documents.id, userId: documents.userId, attempts: documents.attempts })
-      .from(documents)
-      .where(inArray(documents.status, statuses))
-      .orderBy(asc(documents.createdAt));
-    overflowed = false;
+  /** Offers waiting documents, oldest first, until the queue is full. */
+  async function offerWaiting(want: { queued: boolean; abandoned: boolean }): Promise<void> {
+    const rows = await waitingDocuments(database, { ...want, staleAfterMs });
+    if (want.queued) overflowed = false;
     for (const row of rows) {
       if (!(await offer({ documentId: row.id, userId: row.userId, attempt: row.attempts + 1 }))) return;
     }
   }
 
-  async function refill() {
-    if (!overflowed || refilling) return;
+  async function refill(want: { queued: boolean; abandoned: boolean }) {
+    if (refilling) return;
     refilling = true;
     try {
-      await offerWaiting(false);
+      await offerWaiting(want);
     } catch (error) {
       log.warn('ingestion refill failed', { error });
     } finally {
@@ -163,11 +203,13 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
         .returning({ id: documents.id });
       if (stale.length > 0) log.info('re-embedding documents for a new embedding model', { count: stale.length, model: embedder.model });
       await queue.start(handle);
-      await offerWaiting(true);
-      refillTimer = setInterval(refill, opts.refillIntervalMs ?? 2000);
+      await offerWaiting({ queued: true, abandoned: true });
+      timers.push(setInterval(() => overflowed && refill({ queued: true, abandoned: false }), opts.refillIntervalMs ?? 2000));
+      // Another replica may die mid-job: its documents are taken over once they go stale.
+      if (database.kind !== 'pglite') timers.push(setInterval(() => refill({ queued: false, abandoned: true }), staleAfterMs / 2));
     },
     async stop() {
-      clearInterval(refillTimer);
+      for (const timer of timers.splice(0)) clearInterval(timer);
       await queue.stop();
     },
   };

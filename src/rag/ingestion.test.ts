@@ -10,7 +10,7 @@ import type { Embedder } from './embedders/embedder';
 import { createOfflineEmbedder, OFFLINE_MODEL } from './embedders/offline';
 import { extract } from './extract';
 import { createMemoryIngestQueue, type MemoryIngestQueueOptions } from './ingest-queue';
-import { createIngestion, type Ingestion } from './ingest-worker';
+import { createIngestion, waitingDocuments, type Ingestion } from './ingest-worker';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const prose = (topic: string, n = 30) =>
@@ -53,6 +53,7 @@ for (const target of testDatabases()) {
         dataDir,
         backoffMs: 10,
         refillIntervalMs: 50,
+        staleAfterMs: 300,
         ...extra,
       });
       running.push(ingestion);
@@ -160,6 +161,31 @@ for (const target of testDatabases()) {
       expect((await waitForDocument(database, inFlight.id)).status).toBe('ready');
       expect((await waitForDocument(database, waiting.id)).status).toBe('ready');
       await second.stop();
+    });
+
+    test('only-abandoned-processing-documents-are-offered-again-and-on-a-shared-database-only-stale-ones', async () => {
+      const queued = await upload(null, 'w-queued.md', enc(`# Queued\n\n${prose('waiting')}`));
+      const live = await upload(null, 'w-live.md', enc(`# Live\n\n${prose('working')}`));
+      const stale = await upload(null, 'w-stale.md', enc(`# Stale\n\n${prose('abandoned')}`));
+      await database.db.update(documents).set({ status: 'processing', updatedAt: sql`now()` }).where(eq(documents.id, live.id));
+      await database.db.update(documents).set({ status: 'processing', updatedAt: sql`now() - interval '10 minutes'` }).where(eq(documents.id, stale.id));
+      const ids = async (want: { queued: boolean; abandoned: boolean }) =>
+        (await waitingDocuments(database, { ...want, staleAfterMs: 60_000 })).map((d) => d.id).filter((id) => [queued.id, live.id, stale.id].includes(id));
+      const shared = database.kind === 'postgres';
+      expect(await ids({ queued: true, abandoned: true })).toEqual(shared ? [queued.id, stale.id] : [queued.id, live.id, stale.id]);
+      expect(await ids({ queued: false, abandoned: true })).toEqual(shared ? [stale.id] : [live.id, stale.id]);
+      expect(await ids({ queued: true, abandoned: false })).toEqual([queued.id]);
+      await database.db.delete(documents).where(sql`${documents.id} IN (${queued.id}, ${live.id}, ${stale.id})`);
+    });
+
+    test('a-document-whose-worker-died-mid-job-is-taken-over-once-stale', async () => {
+      const orphan = await upload(null, 'orphan.md', enc(`# Orphan\n\n${prose('orphans')}`));
+      await database.db.update(documents).set({ status: 'processing', attempts: 1, updatedAt: sql`now()` }).where(eq(documents.id, orphan.id));
+      const ingestion = await startIngestion();
+      const done = await waitForDocument(database, orphan.id);
+      expect([done.status, done.attempts]).toEqual(['ready', 2]);
+      expect((await chunksOf(orphan.id)).length).toBe(done.chunkCount);
+      await ingestion.stop();
     });
 
     test('a-full-queue-still-accepts-uploads-and-drains-them-later', async () => {
