@@ -151,18 +151,42 @@ async function viaScheduler(payloads: string[], workers: number, expected: Float
   return { rate: payloads.length / seconds, fill: stats.completed / stats.batches / RING_BATCH };
 }
 
-async function lightLoadWait(workers: number, jobs: number, gapMs: number, idleSpinUs?: number): Promise<{ p50: number; p95: number; p99: number; max: number }> {
+interface LightLoad {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Process CPU time over wall time while jobs trickled in (1 = one core busy). */
+  busyCores: number;
+  /** Process CPU time over wall time during 5 s with no jobs afterwards. */
+  idleCores: number;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+async function lightLoadWait(workers: number, jobs: number, gapMs: number, spin: { idleSpinUs?: number; adaptiveSpinUs?: number }): Promise<LightLoad> {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-  const s = createScheduler({ handlers: HANDLERS, workers, idleSpinUs, onSettled: (_p, waitUs) => h.recordValue(Math.max(0, waitUs)) });
+  const s = createScheduler({ handlers: HANDLERS, workers, ...spin, onSettled: (_p, waitUs) => h.recordValue(Math.max(0, waitUs)) });
   await s.ready();
   for (let i = 0; i < 200; i++) await s.submit('checksum', `warm ${i}`, 'interactive');
   h.reset();
+  let cpu = cpuSeconds();
+  let wall = performance.now();
   for (let i = 0; i < jobs; i++) {
     await s.submit('checksum', `light ${i}`, 'interactive');
     if (gapMs > 0) await Bun.sleep(gapMs);
   }
+  const busyCores = (cpuSeconds() - cpu) / ((performance.now() - wall) / 1000);
+  await Bun.sleep(100);
+  cpu = cpuSeconds();
+  wall = performance.now();
+  await Bun.sleep(5000);
+  const idleCores = (cpuSeconds() - cpu) / ((performance.now() - wall) / 1000);
   await s.close();
-  return { p50: h.getValueAtPercentile(50), p95: h.getValueAtPercentile(95), p99: h.getValueAtPercentile(99), max: h.maxValue };
+  return { p50: h.getValueAtPercentile(50), p95: h.getValueAtPercentile(95), p99: h.getValueAtPercentile(99), max: h.maxValue, busyCores, idleCores };
 }
 
 interface Variant {
@@ -209,14 +233,17 @@ async function main(): Promise<void> {
     const best = Math.max(...rates[i]);
     console.log(`${v.name.padEnd(36)} ${(m / 1e6).toFixed(2).padStart(10)} ${(best / 1e6).toFixed(2).padStart(10)}  ${(m / base).toFixed(1).padStart(10)}x${fill}`);
   }
-  const light: Array<[string, number, number | undefined]> = [
-    ['back to back', 0, undefined],
-    ['1 ms apart, default idle spin (worker sleeps)', 1, undefined],
-    ['1 ms apart, idleSpinUs 2000 (worker polls)', 1, 2000],
+  const light: Array<[string, number, { idleSpinUs?: number; adaptiveSpinUs?: number }]> = [
+    ['back to back', 0, {}],
+    ['1 ms apart, defaults (adaptive spin)', 1, {}],
+    ['1 ms apart, adaptiveSpinUs 0 (worker sleeps, woken per job)', 1, { adaptiveSpinUs: 0 }],
   ];
   for (const [how, gapMs, spin] of light) {
     const w = await lightLoadWait(workers, 2000, gapMs, spin);
-    console.log(`light load, one job at a time, ${how}: queue wait µs p50 ${w.p50} p95 ${w.p95} p99 ${w.p99} max ${w.max}`);
+    console.log(
+      `light load, one job at a time, ${how}: queue wait µs p50 ${w.p50} p95 ${w.p95} p99 ${w.p99} max ${w.max}; ` +
+        `CPU ${w.busyCores.toFixed(2)} cores while jobs trickle, ${w.idleCores.toFixed(3)} cores over 5 s idle after`,
+    );
   }
 }
 

@@ -22,6 +22,13 @@ export interface SchedulerOptions {
    * wake-up latency of sparse jobs at the price of a busy core while idle.
    */
   idleSpinUs?: number;
+  /**
+   * While jobs keep arriving at short gaps, one idle worker polls for up to twice the recent gap
+   * before sleeping, capped here (default 2000; 0 turns it off). It keeps sparse jobs free of
+   * wake-up latency at the price of that worker's core while such a trickle lasts; once arrivals
+   * stop for longer than the cap, every worker sleeps.
+   */
+  adaptiveSpinUs?: number;
   /** Payload bytes each priority ring can hold at once, as UTF-8 (default 8 MiB). */
   arenaBytes?: number;
   /** Called for every settled job; meant for measurement tools, leave unset on hot paths. */

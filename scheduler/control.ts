@@ -7,6 +7,8 @@
 
 export const RUNNING = 0;
 export const STOPPING = 1;
+/** Word holding 1 + the index of the worker allowed to keep polling while idle, or 0. */
+const SPINNER = 1;
 
 const LINE = 16; // Int32 words per 64-byte cache line
 export const MAX_KINDS = 256;
@@ -59,6 +61,16 @@ export class Control {
   stop(): void {
     Atomics.store(this.words, 0, STOPPING);
     for (let w = 0; w < this.layout.workers; w++) this.wake(w);
+  }
+
+  /** Worker side: become the one worker that polls through an idle gap; false if another is. */
+  claimSpin(worker: number): boolean {
+    const held = Atomics.compareExchange(this.words, SPINNER, 0, worker + 1);
+    return held === 0 || held === worker + 1;
+  }
+
+  releaseSpin(worker: number): void {
+    Atomics.compareExchange(this.words, SPINNER, worker + 1, 0);
   }
 
   /** Worker side: announce sleep. The caller must re-check for work before calling `sleep`. */

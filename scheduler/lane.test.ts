@@ -56,6 +56,27 @@ describe('lane', () => {
     expect(lane.offer(2, 0, 0, 'c', 0)).toBe(false);
   });
 
+  test('publishes a group in order with each job\'s index, stopping where the ring fills', () => {
+    const lane = Lane.create(8, 4096);
+    const texts = ['a', 'bé', '', '😀', 'x'.repeat(40), 'f', 'g', 'h', 'i', 'j'];
+    expect(lane.offerMany(5, 2, 3, texts, 1, 9, 0)).toBe(8);
+    const batch = createBatch(16);
+    lane.take(16, batch);
+    expect(batch.payloads.slice(0, batch.n)).toEqual(texts.slice(1, 9));
+    expect([...batch.indices.subarray(0, batch.n)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...batch.kinds.subarray(0, batch.n)]).toEqual(Array(8).fill(3));
+    expect([...batch.handles.subarray(0, batch.n)]).toEqual(Array(8).fill(5));
+  });
+
+  test('publishes only the part of a group that fits the arena', () => {
+    const lane = Lane.create(64, 64);
+    const texts = Array.from({ length: 20 }, (_, i) => `payload-${i}`);
+    const sent = lane.offerMany(0, 0, 0, texts, 0, texts.length, 0);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(20);
+    expect(drain(lane).payloads).toEqual(texts.slice(0, sent));
+  });
+
   test('exposes the enqueue time of the oldest waiting job', () => {
     const lane = Lane.create(4, 256);
     expect(lane.oldestEnqueuedUs()).toBeUndefined();

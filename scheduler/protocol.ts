@@ -11,6 +11,7 @@ export interface WorkerInit {
   maxBatch: number;
   maxWaitUs: number;
   idleSpinUs: number;
+  adaptiveSpinUs: number;
   agingUs: number;
   epochMs: number;
 }

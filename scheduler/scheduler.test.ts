@@ -177,6 +177,30 @@ describe('scheduler', () => {
     expect(err).toMatchObject({ code: 'scheduler_unavailable', status: 503 });
   });
 
+  test('returns numeric results of a group as one Float64Array in submission order', async () => {
+    const s = scheduler({ maxBatch: 7 });
+    const payloads = Array.from({ length: 100 }, (_, i) => 'x'.repeat(i));
+    const lengths = await s.submitNumbers('len', payloads, 'background');
+    expect(lengths).toBeInstanceOf(Float64Array);
+    expect([...lengths]).toEqual(payloads.map((p) => p.length));
+    expect(s.stats()).toMatchObject({ completed: 100, queued: 0, inFlight: 0 });
+  });
+
+  test('fails submitNumbers when the handler returns something other than numbers', async () => {
+    const s = scheduler();
+    expect(await rejection(s.submitNumbers('echo', ['a', 'b']))).toMatchObject({ code: 'job_failed' });
+    expect(s.stats()).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  test('re-runs the jobs of a group held by a worker that died and delivers each result once', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'sched-')), 'died-once');
+    const s = scheduler({ maxBatch: 4 });
+    // The handler dies once on a batch that starts with the marker; every batch of 4 does.
+    const payloads = Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? marker : `job-${i}`));
+    expect(await s.submitMany('exitOnce', payloads)).toEqual(payloads);
+    expect(s.stats()).toMatchObject({ restarts: 1, completed: 12, failed: 0, inFlight: 0 });
+  });
+
   test('exports its metrics on the shared registry', async () => {
     const s = scheduler();
     await s.submitMany('echo', ['a', 'b']);

@@ -65,6 +65,7 @@ class WorkScheduler implements Scheduler {
       maxBatch,
       maxWaitUs: Math.max(0, Math.floor(opts.maxWaitUs ?? 0)),
       idleSpinUs: Math.max(0, Math.floor(opts.idleSpinUs ?? 50)),
+      adaptiveSpinUs: Math.max(0, Math.floor(opts.adaptiveSpinUs ?? 2000)),
       agingUs: Math.round(Math.min(Math.max(opts.agingMs ?? 500, 0), 600_000) * 1000),
       epochMs: this.epochMs,
     };

@@ -8,8 +8,11 @@ import { runBatch } from './run-batch.ts';
 
 /**
  * A pool worker: claims batches from the priority lanes, runs them through the handler module
- * and posts one message per batch back. It blocks in `Atomics.wait` only when every lane has
- * stayed empty for `idleSpinUs`, and announces that sleep so the producer knows to notify it.
+ * and posts one message per batch back. When the lanes run empty it polls for `idleSpinUs`, or,
+ * while jobs have been arriving every few hundred µs, for up to twice the recent gap between
+ * arrivals (at most `adaptiveSpinUs`, and only one worker of the pool at a time), so the next job
+ * is taken without the cost of a wake-up. Then it announces its sleep and blocks in
+ * `Atomics.wait`, so a truly idle pool uses no CPU.
  */
 
 /** The shortest batch-fill wait worth a sleep rather than a poll. */
@@ -23,6 +26,9 @@ class Server {
   private readonly batch: JobBatch;
   private readonly scratch: Array<number | undefined> = [];
   private readonly kindName: (id: number) => string;
+  /** When this worker last started a batch, and the smoothed gap between batch starts (µs). */
+  private arrivedUs = 0;
+  private gapUs = 0;
 
   constructor(
     private readonly init: WorkerInit,
@@ -65,9 +71,11 @@ class Server {
     batch.n = 0;
     let deadline = 0;
     let idleSince = 0;
+    let spinUs = 0;
     for (;;) {
       const lane = pickLane(this.lanes, init.agingUs, this.scratch);
       if (lane >= 0) {
+        if (batch.n === 0) this.arrived();
         this.lanes[lane].take(init.maxBatch - batch.n, batch);
         if (batch.n === init.maxBatch) return true;
         continue;
@@ -81,17 +89,37 @@ class Server {
         continue;
       }
       if (this.control.state() === STOPPING) return false;
-      if (idleSince === 0) idleSince = now;
-      else if (((now - idleSince) | 0) > init.idleSpinUs) {
+      if (idleSince === 0) {
+        idleSince = now;
+        spinUs = this.spinBudget();
+      } else if (((now - idleSince) | 0) > spinUs) {
         this.sleep(Infinity);
         idleSince = 0;
       }
     }
   }
 
+  /** A batch starts: track the gap between batch starts and stop holding the spin. */
+  private arrived(): void {
+    const now = clockUs(this.init.epochMs);
+    const gap = (now - this.arrivedUs) | 0;
+    this.arrivedUs = now;
+    this.gapUs = this.gapUs === 0 ? gap : (3 * this.gapUs + gap) / 4;
+    this.control.releaseSpin(this.init.index);
+  }
+
+  /** How long to poll before sleeping: twice the recent arrival gap when that is short enough. */
+  private spinBudget(): number {
+    const { idleSpinUs, adaptiveSpinUs, index } = this.init;
+    const want = 2 * this.gapUs;
+    if (want <= idleSpinUs || want > adaptiveSpinUs || !this.control.claimSpin(index)) return idleSpinUs;
+    return want;
+  }
+
   /** Sleeps until a producer wakes this worker or `timeoutMs` passes, unless work is already there. */
   private sleep(timeoutMs: number): void {
     const { control, init } = this;
+    control.releaseSpin(init.index);
     control.prepareSleep(init.index);
     const empty = this.lanes.every((lane) => lane.size() === 0);
     control.sleep(init.index, empty && control.state() !== STOPPING ? timeoutMs : 0);
