@@ -108,11 +108,11 @@ class Server {
     this.control.releaseSpin(this.init.index);
   }
 
-  /** How long to poll before sleeping: twice the recent arrival gap when that is short enough. */
+  /** How long to poll before sleeping: twice the recent gap between batches, when that gap is short. */
   private spinBudget(): number {
     const { idleSpinUs, adaptiveSpinUs, index } = this.init;
-    const want = 2 * this.gapUs;
-    if (want <= idleSpinUs || want > adaptiveSpinUs || !this.control.claimSpin(index)) return idleSpinUs;
+    const want = Math.min(2 * this.gapUs, adaptiveSpinUs);
+    if (want <= idleSpinUs || this.gapUs > adaptiveSpinUs || !this.control.claimSpin(index)) return idleSpinUs;
     return want;
   }
 
