@@ -94,6 +94,39 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
     expect((await page.context().request.get(`${stack.url}/api/conversations/${id}`)).status()).toBe(404);
   });
 
+  test('edit-and-regenerate-branch-and-the-newest-branch-shows-after-reload', async () => {
+    await page.click('#new-chat');
+    await pickModel(page, 'local/scripted');
+    // The first exchange also asks the model for a title; let it take its reply before going on.
+    stack.model.replies.push({ text: 'First answer.' }, { text: 'A title' });
+    await send(page, 'First question');
+    await waitForAnswerEnd(page);
+    for (let i = 0; i < 200 && stack.model.replies.length > 0; i++) await Bun.sleep(25);
+    stack.model.replies.push({ text: 'Second answer.' });
+    await send(page, 'Second question');
+    await waitForAnswerEnd(page);
+    stack.model.replies.push({ text: 'Edited answer.' }, { text: 'Regenerated answer.' });
+    await page.locator('.turn-user').nth(1).getByRole('button', { name: 'Edit and resend' }).click();
+    await page.fill('textarea[aria-label="Edit message"]', 'Second question, edited');
+    await page.locator('.edit-box button.primary').click();
+    await waitForAnswerEnd(page);
+    expect(await page.locator('.turn-user').allTextContents()).toEqual([
+      expect.stringContaining('First question'),
+      expect.stringContaining('Second question, edited'),
+    ]);
+    await page.locator('.turn-assistant').last().getByRole('button', { name: /Regenerate/ }).click();
+    await waitForAnswerEnd(page);
+    expect(((await lastAnswer(page).textContent()) ?? '').trim()).toBe('Regenerated answer.');
+    expect(await page.locator('.turn-user').count()).toBe(2);
+    await page.reload();
+    await page.waitForSelector('text=Regenerated answer.');
+    expect(await page.locator('.turn-assistant').count()).toBe(2);
+    expect(await page.isVisible('text=Second answer.')).toBe(false);
+    const id = new URL(page.url()).pathname.slice(3);
+    const stored = await (await page.context().request.get(`${stack.url}/api/conversations/${id}`)).json();
+    expect(stored.messages.length).toBe(8);
+  });
+
   test('resumes-after-the-socket-drops-mid-stream', async () => {
     await page.click('#new-chat');
     await pickModel(page, 'local/scripted');

@@ -27,7 +27,7 @@ export class ChatView {
     this.active = null;
     this.stick = true;
     this.autoTop = 0;
-    this.lastUserText = '';
+    this.leafId = null;
     this.bind();
   }
 
@@ -116,11 +116,11 @@ export class ChatView {
 
   renderThread(thread) {
     const lastAssistant = thread.findLast((m) => m.role === 'assistant');
-    this.lastUserText = thread.findLast((m) => m.role === 'user')?.content ?? '';
+    this.leafId = thread.at(-1)?.id ?? null;
     this.list.replaceChildren(
       ...thread.map((m) =>
         m.role === 'user'
-          ? userTurn(m, { onEdit: (text) => this.send(text), canEdit: () => !this.busy() })
+          ? this.userElement(m.content, m.parentId)
           : AssistantTurn.fromMessage(m, { onRegenerate: m === lastAssistant ? () => this.regenerate() : undefined }).root,
       ),
     );
@@ -142,22 +142,46 @@ export class ChatView {
     this.send(text);
   }
 
-  regenerate() {
-    if (this.lastUserText && !this.busy()) this.send(this.lastUserText);
+  /** A user message that remembers what it followed, so editing it branches from there. */
+  userElement(content, parentId) {
+    const el = userTurn({ content }, { onEdit: (text) => this.branchFrom(el, text), canEdit: () => !this.busy() });
+    el.dataset.parentId = parentId ?? '';
+    el.dataset.text = content;
+    return el;
   }
 
-  send(text) {
+  /** Edit-and-resend or regenerate: a new branch after what `el` followed; the old one stays stored. */
+  branchFrom(el, text) {
+    if (this.busy()) return;
+    const parentId = el.dataset.parentId || null;
+    while (el.nextSibling) el.nextSibling.remove();
+    el.remove();
+    this.send(text, { parentId });
+  }
+
+  regenerate() {
+    const users = this.list.querySelectorAll('[data-parent-id]');
+    const last = users[users.length - 1];
+    if (last && !this.busy()) this.branchFrom(last, last.dataset.text);
+  }
+
+  send(text, branch) {
     if (this.busy()) return;
     this.list.querySelector('.empty-chat')?.remove();
     for (const b of this.list.querySelectorAll('.regenerate')) b.remove();
-    this.lastUserText = text;
-    this.list.append(userTurn({ content: text }, { onEdit: (t) => this.send(t), canEdit: () => !this.busy() }));
+    this.list.append(this.userElement(text, branch ? branch.parentId : this.leafId));
     const turn = new AssistantTurn({ onRegenerate: () => this.regenerate(), onContent: () => this.follow() });
     turn.streaming(true);
     this.list.append(turn.root);
     this.stickToBottom();
     announce('Confab is answering');
-    const frame = { type: 'chat', message: text, ...this.options.frame(), ...(this.conversationId ? { conversationId: this.conversationId } : {}) };
+    const frame = {
+      type: 'chat',
+      message: text,
+      ...this.options.frame(),
+      ...(this.conversationId ? { conversationId: this.conversationId } : {}),
+      ...(branch && this.conversationId ? { parentId: branch.parentId } : {}),
+    };
     const requestId = this.socket.start(frame, (f) => this.onFrame(turn, f));
     this.setBusy({ requestId, turn });
   }
@@ -169,6 +193,7 @@ export class ChatView {
       this.sidebar.upsert({ id: frame.conversationId, title: 'New chat', updatedAt: new Date().toISOString() });
       this.sidebar.setCurrent(frame.conversationId);
     }
+    if (frame.type === 'start') this.leafId = frame.messageId;
     if (frame.type === 'error' && frame.code === 'not_resumable') return this.reloadAfterExpiry();
     turn.onFrame(frame);
     this.follow();

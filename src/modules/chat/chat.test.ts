@@ -55,6 +55,28 @@ for (const tdb of testDatabases()) {
       expect(conv.body.messages[1].parentId).toBe(conv.body.messages[0].id);
     });
 
+    test('parent-id-branches-an-edit-from-an-earlier-point-and-keeps-both-branches', async () => {
+      const first = await chat({ message: 'First question about laptops?' });
+      const conversationId = first.body.conversationId;
+      const second = await chat({ conversationId, message: 'A question I will edit' });
+      const edited = await chat({ conversationId, message: 'The edited question', parentId: first.body.message.id });
+      expect(edited.status).toBe(200);
+      const conv = await h.json('GET', `/api/conversations/${conversationId}`, { cookie: user.cookie });
+      const byId = new Map(conv.body.messages.map((m: any) => [m.id, m]));
+      const editedUser: any = byId.get((byId.get(edited.body.message.id) as any).parentId);
+      expect(editedUser.content).toBe('The edited question');
+      expect(editedUser.parentId).toBe(first.body.message.id);
+      expect(byId.has(second.body.message.id)).toBe(true);
+      const fromTop = await chat({ conversationId, message: 'Start over', parentId: null });
+      expect(fromTop.status).toBe(200);
+      const after = await h.json('GET', `/api/conversations/${conversationId}`, { cookie: user.cookie });
+      expect(after.body.messages.find((m: any) => m.content === 'Start over').parentId).toBeNull();
+      const other = await h.signup();
+      const foreign = await chat({ message: 'mine' }, other.cookie);
+      const refused = await chat({ conversationId, message: 'x', parentId: foreign.body.message.id });
+      expect(refused.status).toBe(404);
+    });
+
     test('rag-lookup-on-the-offline-model-answers-from-the-document-with-citations', async () => {
       const documentId = await addDocument(h, user.id, 'handbook.md', HANDBOOK);
       const res = await chat({ message: 'When does the office close on Fridays?', plugins: ['rag_lookup'] });

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
-import { conflict } from '../../lib/errors';
+import { conflict, notFound } from '../../lib/errors';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -16,14 +16,18 @@ export async function findTurn(db: Db, userId: string, requestId: string): Promi
 }
 
 /**
- * The branch a new message continues: from the newest message back along `parent_id`. Edits and
- * regenerations leave siblings; only the newest branch is context.
+ * The branch a new message continues: from `leafId` (by default the newest message) back along
+ * `parent_id`; `null` is the empty branch before the first message. Edits and regenerations leave
+ * siblings; only the chosen branch is context.
  */
-export async function loadThread(db: Db, conversationId: string): Promise<MessageRow[]> {
+export async function loadThread(db: Db, conversationId: string, leafId?: string | null): Promise<MessageRow[]> {
+  if (leafId === null) return [];
   const rows = await db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.createdAt), asc(messages.id));
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const leaf = leafId === undefined ? rows.at(-1) : byId.get(leafId);
+  if (leafId !== undefined && !leaf) throw notFound('Parent message');
   const thread: MessageRow[] = [];
-  for (let m = rows.at(-1); m; m = m.parentId ? byId.get(m.parentId) : undefined) thread.push(m);
+  for (let m = leaf; m; m = m.parentId ? byId.get(m.parentId) : undefined) thread.push(m);
   return thread.reverse();
 }
 

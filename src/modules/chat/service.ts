@@ -9,6 +9,7 @@ export interface ChatRequestBody {
   plugins?: string[];
   documentIds?: string[];
   requestId?: string;
+  parentId?: string | null;
 }
 
 export function turnDeps(ctx: AppContext): TurnDeps {

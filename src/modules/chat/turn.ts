@@ -2,7 +2,7 @@ import type { Db } from '../../db/client';
 import { conversations } from '../../db/schema';
 import { TOPICS, type ChatEvent, type EventBus } from '../../infra/bus/types';
 import type { RateLimiter, Reservation } from '../../infra/rate-limit';
-import { AppError, conflict } from '../../lib/errors';
+import { AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import { toolSpecs, type Citation } from '../../plugins';
@@ -48,6 +48,8 @@ export interface TurnInput {
   model?: string;
   plugins?: string[];
   documentIds?: string[];
+  /** Branch point: the message this turn follows; null for the top; undefined for the newest branch. */
+  parentId?: string | null;
   signal: AbortSignal;
 }
 
@@ -97,9 +99,12 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   const contextWindow = deps.router.contextWindow(model);
   const userId = input.principal.user.id;
   const conversationId = input.conversationId;
-  if (!conversationId) return { model, contextWindow, history: [] };
+  if (!conversationId) {
+    if (input.parentId) throw notFound('Parent message');
+    return { model, contextWindow, history: [] };
+  }
   await getOwnedConversation(deps.db, userId, conversationId);
-  return { model, contextWindow, conversationId, history: await loadThread(deps.db, conversationId) };
+  return { model, contextWindow, conversationId, history: await loadThread(deps.db, conversationId, input.parentId) };
 }
 
 async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<Reservation> {

@@ -11,6 +11,7 @@ export const ChatFrame = Type.Object({
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
   documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
+  parentId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
 });
 export const StopFrame = Type.Object({ type: Type.Literal('stop'), requestId: RequestId });
 export const ResumeFrame = Type.Object({ type: Type.Literal('resume'), requestId: RequestId, lastSeq: Type.Integer({ minimum: 0 }) });
