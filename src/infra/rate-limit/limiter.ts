@@ -53,6 +53,7 @@ interface Bucket extends BucketSpec {
 
 const seconds = (ms: number) => `${Math.max(0, ms) / 1000}s`;
 const WARN_EVERY_MS = 10_000;
+const KINDS = ['requests', 'tokens'] as const;
 
 /**
  * The limiter policy: per user and per API key, a requests bucket and a tokens bucket. A turn
@@ -89,15 +90,24 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     }
   }
 
+  /** Per kind, the tightest of the caller's buckets: the least remaining and the longest reset. */
   function headersOf(buckets: Bucket[], result: TakeResult): Record<string, string> {
     const headers: Record<string, string> = {};
-    for (const kind of ['requests', 'tokens'] as const) {
-      const idx = buckets.flatMap((b, i) => (b.kind === kind ? [i] : []));
-      if (idx.length === 0) continue;
+    for (const kind of KINDS) {
+      let capacity = 0;
+      let remaining = Infinity;
+      let resetMs = -Infinity;
+      for (let i = 0; i < buckets.length; i++) {
+        if (buckets[i].kind !== kind) continue;
+        capacity ||= buckets[i].capacity;
+        remaining = Math.min(remaining, result.levels[i].remaining);
+        resetMs = Math.max(resetMs, result.levels[i].resetMs);
+      }
+      if (capacity === 0) continue;
       const label = kind === 'requests' ? 'Requests' : 'Tokens';
-      headers[`X-RateLimit-Limit-${label}`] = String(buckets[idx[0]].capacity);
-      headers[`X-RateLimit-Remaining-${label}`] = String(Math.max(0, Math.min(...idx.map((i) => result.levels[i].remaining))));
-      headers[`X-RateLimit-Reset-${label}`] = seconds(Math.max(...idx.map((i) => result.levels[i].resetMs)));
+      headers[`X-RateLimit-Limit-${label}`] = String(capacity);
+      headers[`X-RateLimit-Remaining-${label}`] = String(Math.max(0, remaining));
+      headers[`X-RateLimit-Reset-${label}`] = seconds(resetMs);
     }
     return headers;
   }
