@@ -5,35 +5,29 @@
  * the load generator each run in their own process; direct and proxied runs alternate so both see
  * the same machine. Run: `bun run bench:gateway [seconds per run] [rate]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provisionApiKey } from '../loadgen/auth.ts';
 import { parseOptions } from '../loadgen/options.ts';
 import type { Distribution } from '../loadgen/histogram.ts';
 import { runLoadgen } from '../loadgen/run.ts';
+import { printTable, startConfab, startUpstream, type Proc } from './confab-process.ts';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const RATE = Number(process.argv[3] ?? 500);
+const WARMUP_S = 2;
 const MODEL = 'gpt-4o-mini';
 const TOKENS = 16;
-const root = new URL('..', import.meta.url).pathname;
 
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
-
-async function waitFor(url: string, child: Bun.Subprocess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await Bun.sleep(100);
+/** CPU time (user + system, all threads) a process has used, in µs; Linux only, else NaN. */
+function cpuMicros(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return NaN;
   }
-  throw new Error(`${url} did not come up`);
 }
 
 interface Scenario {
@@ -44,55 +38,39 @@ interface Scenario {
 
 interface Outcome {
   rps: number;
+  /** CPU the serving process spent per measured request, in µs (after warm-up). */
+  cpuPerRequest: number;
   errors: number;
   latency: Distribution | null;
   ttft: Distribution | null;
 }
 
-async function measure(base: string, apiKey: string, s: Scenario): Promise<Outcome> {
+async function measure(server: Proc, apiKey: string, s: Scenario): Promise<Outcome> {
+  const base = server.url;
   const load = s.rate === null ? ['-c', '50'] : ['-r', String(s.rate), '-c', '1000'];
-  const common = ['-d', `${SECONDS}s`, '--warmup', '2s', '-q', '--timeout', '30s'];
+  const common = ['-d', `${SECONDS}s`, '--warmup', `${WARMUP_S}s`, '-q', '--timeout', '30s'];
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Benchmark prompt with a few words in it.' }] });
   const args = s.streamed
     ? ['--mode', 'sse', '--url', base, '--model', MODEL, '--api-key', apiKey, '--prompt', 'Benchmark prompt with a few words in it.']
     : ['--mode', 'http', '--url', `${base}/v1/chat/completions`, '--method', 'POST', '--body', body, '-H', 'content-type: application/json', '-H', `authorization: Bearer ${apiKey}`];
+  let cpuAtWarm = NaN;
+  const warm = setTimeout(() => (cpuAtWarm = cpuMicros(server.child.pid)), WARMUP_S * 1000);
   const report = await runLoadgen(parseOptions([...args, ...load, ...common])!);
+  clearTimeout(warm);
   const run = report.runs[0];
-  return { rps: run.summary.okRate, errors: run.summary.errors, latency: run.latency.e2e, ttft: run.latency.ttft };
+  const cpuPerRequest = (cpuMicros(server.child.pid) - cpuAtWarm) / run.summary.ok;
+  return { rps: run.summary.okRate, cpuPerRequest, errors: run.summary.errors, latency: run.latency.e2e, ttft: run.latency.ttft };
 }
 
 const ms = (d: Distribution | null, p: 'p50' | 'p99') => (d ? d[p] : NaN);
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 async function main(): Promise<void> {
-  const upstreamPort = freePort();
-  const confabPort = freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-gateway-'));
-  const upstream = Bun.spawn(['bun', 'run', 'loadgen/upstream.ts', '--port', String(upstreamPort), '--tokens', String(TOKENS), '--models', MODEL], { cwd: root, stdout: 'ignore', stderr: 'inherit' });
-  const confab = Bun.spawn(['bun', 'run', 'src/index.ts'], {
-    cwd: root,
-    stdout: 'ignore',
-    stderr: 'inherit',
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: String(confabPort),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      OPENAI_API_KEY: 'sk-bench-upstream',
-      OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
-      // The limiter stays on the path, with limits the benchmark cannot reach.
-      RATE_LIMIT_RPM: '1000000000',
-      RATE_LIMIT_TPM: '1000000000',
-      LOG_LEVEL: 'error',
-    },
-  });
+  const upstream = await startUpstream(MODEL, TOKENS);
+  const confab = await startConfab({ DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench-upstream', OPENAI_BASE_URL: `${upstream.url}/v1` });
   try {
-    const direct = `http://127.0.0.1:${upstreamPort}`;
-    const gateway = `http://127.0.0.1:${confabPort}`;
-    await waitFor(`${direct}/health`, upstream);
-    await waitFor(`${gateway}/health`, confab);
-    const key = await provisionApiKey(gateway);
+    const key = await provisionApiKey(confab.url);
     const scenarios: Scenario[] = [
       { name: 'non-streamed, 50 connections', streamed: false, rate: null },
       { name: 'streamed, 50 connections', streamed: true, rate: null },
@@ -101,8 +79,8 @@ async function main(): Promise<void> {
     ];
     const rows: string[][] = [];
     for (const s of scenarios) {
-      const d = await measure(direct, 'sk-direct', s);
-      const c = await measure(gateway, key, s);
+      const d = await measure(upstream, 'sk-direct', s);
+      const c = await measure(confab, key, s);
       rows.push([
         s.name,
         f(d.rps, 0),
@@ -112,24 +90,23 @@ async function main(): Promise<void> {
         `${f(ms(c.latency, 'p50'))} / ${f(ms(c.latency, 'p99'))}`,
         `${f(ms(c.latency, 'p50') - ms(d.latency, 'p50'))} / ${f(ms(c.latency, 'p99') - ms(d.latency, 'p99'))}`,
         s.streamed ? f(ms(c.ttft, 'p99') - ms(d.ttft, 'p99')) : '-',
+        `${f(d.cpuPerRequest, 0)} / ${f(c.cpuPerRequest, 0)}`,
         `${d.errors} / ${c.errors}`,
       ]);
       process.stderr.write(`done: ${s.name}\n`);
     }
-    print(['scenario', 'direct req/s', 'confab req/s', 'ratio', 'direct p50/p99 ms', 'confab p50/p99 ms', 'added p50/p99 ms', 'added TTFT p99 ms', 'errors d/c'], rows);
+    print(rows);
   } finally {
-    confab.kill('SIGTERM');
-    upstream.kill('SIGTERM');
-    await Promise.all([confab.exited, upstream.exited]);
+    await Promise.all([confab.stop(), upstream.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function print(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`\n${SECONDS} s per run after 2 s warm-up; latency from the intended send time; ${TOKENS} output tokens per answer.\n`);
+function print(rows: string[][]): void {
+  const header = ['scenario', 'direct req/s', 'confab req/s', 'ratio', 'direct p50/p99 ms', 'confab p50/p99 ms', 'added p50/p99 ms', 'added TTFT p99 ms', 'CPU µs/req upstream / confab', 'errors d/c'];
+  printTable(header, rows);
+  process.stdout.write(`\n${SECONDS} s per run after ${WARMUP_S} s warm-up; latency from the intended send time; ${TOKENS} output tokens per answer.\n`);
+  process.stdout.write('CPU µs/req: CPU time (all threads) of the process that served the run, per request; through Confab the upstream share is not included.\n');
 }
 
 await main();
