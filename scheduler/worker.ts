@@ -17,6 +17,13 @@ import { runBatch } from './run-batch.ts';
 
 /** The shortest batch-fill wait worth a sleep rather than a poll. */
 const FILL_SPIN_US = 30;
+/**
+ * A poll loop that sees this long pass between two polls was descheduled: the cores are
+ * oversubscribed, a polling thread only loses its turn (a sleeper is woken with priority), so
+ * adaptive polling pauses for BACK_OFF_US.
+ */
+const PREEMPTED_US = 200;
+const BACK_OFF_US = 1_000_000;
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -27,8 +34,9 @@ class Server {
   private readonly scratch: Array<number | undefined> = [];
   private readonly kindName: (id: number) => string;
   /** When this worker last started a batch, and the smoothed gap between batch starts (µs). */
-  private arrivedUs = 0;
+  private arrivedUs: number | undefined;
   private gapUs = 0;
+  private backOffUntilUs: number | undefined;
 
   constructor(
     private readonly init: WorkerInit,
@@ -72,6 +80,7 @@ class Server {
     let deadline = 0;
     let idleSince = 0;
     let spinUs = 0;
+    let polledUs = 0;
     for (;;) {
       const lane = pickLane(this.lanes, init.agingUs, this.scratch);
       if (lane >= 0) {
@@ -91,29 +100,39 @@ class Server {
       if (this.control.state() === STOPPING) return false;
       if (idleSince === 0) {
         idleSince = now;
-        spinUs = this.spinBudget();
+        spinUs = this.spinBudget(now);
       } else if (((now - idleSince) | 0) > spinUs) {
         this.sleep(Infinity);
         idleSince = 0;
+      } else if (spinUs > init.idleSpinUs && ((now - polledUs) | 0) > PREEMPTED_US) {
+        this.backOffUntilUs = (now + BACK_OFF_US) | 0;
+        spinUs = init.idleSpinUs;
       }
+      polledUs = now;
     }
   }
 
   /** A batch starts: track the gap between batch starts and stop holding the spin. */
   private arrived(): void {
     const now = clockUs(this.init.epochMs);
-    const gap = (now - this.arrivedUs) | 0;
+    if (this.arrivedUs !== undefined) {
+      const gap = Math.max(0, (now - this.arrivedUs) | 0);
+      this.gapUs = this.gapUs === 0 ? gap : (3 * this.gapUs + gap) / 4;
+    }
     this.arrivedUs = now;
-    this.gapUs = this.gapUs === 0 ? gap : (3 * this.gapUs + gap) / 4;
     this.control.releaseSpin(this.init.index);
   }
 
   /** How long to poll before sleeping: twice the recent gap between batches, when that gap is short. */
-  private spinBudget(): number {
+  private spinBudget(now: number): number {
     const { idleSpinUs, adaptiveSpinUs, index } = this.init;
+    if (this.backOffUntilUs !== undefined) {
+      if (((now - this.backOffUntilUs) | 0) < 0) return idleSpinUs;
+      this.backOffUntilUs = undefined;
+    }
     const want = Math.min(2 * this.gapUs, adaptiveSpinUs);
-    if (want <= idleSpinUs || this.gapUs > adaptiveSpinUs || !this.control.claimSpin(index)) return idleSpinUs;
-    return want;
+    if (want <= idleSpinUs || this.gapUs > adaptiveSpinUs) return idleSpinUs;
+    return this.control.claimSpin(index) ? want : idleSpinUs;
   }
 
   /** Sleeps until a producer wakes this worker or `timeoutMs` passes, unless work is already there. */
