@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import type { RetrievedChunk } from '../rag/retrieve';
 
 /** What a plugin may touch, shown to users and admins so they know what they enable. */
 export type PluginCapability = 'network' | 'code' | 'documents';
@@ -18,17 +19,8 @@ export interface WebSearchConfig {
   allowOrigins?: string[];
 }
 
-export interface RetrievedPassage {
-  n?: number;
-  chunkId: string;
-  documentId: string;
-  documentName: string;
-  page: number | null;
-  start: number;
-  end: number;
-  score: number;
-  text: string;
-}
+/** A retrieved chunk (see src/rag/retrieve.ts), optionally already numbered for citation. */
+export type RetrievedPassage = RetrievedChunk & { n?: number };
 
 export type RetrieveFn = (
   userId: string,
