@@ -99,3 +99,27 @@ export function providerError(provider: ProviderName, f: UpstreamFailure, secret
 export function isProviderError(err: unknown): err is ProviderError {
   return err instanceof ProviderError;
 }
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** The error classes each official SDK exports under the same names. */
+export interface SdkErrors {
+  APIUserAbortError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+  APIConnectionError: ErrorClass;
+  APIError: ErrorClass;
+}
+
+/** Classifies what an official SDK threw; both SDKs share the error taxonomy. */
+export function readSdkFailure(sdk: SdkErrors, err: unknown, signal: AbortSignal): UpstreamFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  if (signal.aborted || err instanceof sdk.APIUserAbortError) return { kind: 'abort', message: 'request cancelled' };
+  if (err instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout', message };
+  if (err instanceof sdk.APIConnectionError) return { kind: 'connection', message };
+  if (err instanceof sdk.APIError) {
+    const { status, headers } = err as Error & { status?: number; headers?: Headers };
+    if (status === undefined) return { kind: 'stream', message };
+    return { kind: 'http', status, headers, message };
+  }
+  return { kind: 'stream', message };
+}

@@ -1,5 +1,5 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { providerError, type UpstreamFailure } from '../provider-error.ts';
+import { providerError, readSdkFailure, type UpstreamFailure } from '../provider-error.ts';
 import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types.ts';
 import { AnthropicStreamParser } from './stream-parser.ts';
 import { mapStopReason, messageText, messageToolCalls, toAnthropicParams } from './transform.ts';
@@ -12,17 +12,8 @@ export interface AnthropicOptions {
   timeoutMs: number;
 }
 
-function readFailure(err: unknown, signal: AbortSignal): UpstreamFailure {
-  const message = err instanceof Error ? err.message : String(err);
-  if (signal.aborted || err instanceof APIUserAbortError) return { kind: 'abort', message: 'request cancelled' };
-  if (err instanceof APIConnectionTimeoutError) return { kind: 'timeout', message };
-  if (err instanceof APIConnectionError) return { kind: 'connection', message };
-  if (err instanceof APIError) {
-    if (err.status === undefined) return { kind: 'stream', message };
-    return { kind: 'http', status: err.status, headers: err.headers, message };
-  }
-  return { kind: 'stream', message };
-}
+const ANTHROPIC_ERRORS = { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError };
+const readFailure = (err: unknown, signal: AbortSignal): UpstreamFailure => readSdkFailure(ANTHROPIC_ERRORS, err, signal);
 
 /** A client pinned to our config: no environment reads, no SDK retries (the router owns them). */
 export function anthropicClient(opts: AnthropicOptions): Anthropic {
