@@ -1,18 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { sql } from 'drizzle-orm';
+import { sql, TransactionRollbackError } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { chunks, documents } from '../db/schema';
 import { testDatabases } from '../testing/databases';
 import { createUser } from './__fixtures__/helpers';
-import { createOfflineEmbedder, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './embedders/offline';
+import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './embedders/offline';
 import { indexCorpus, loadGoldenSet, scoreRetrieval, type EvalScore } from './evaluate';
 import { retrieve, toTextQueries } from './retrieve';
+import type { CandidateRow } from './retrieval-scope';
+import { vectorCandidates } from './vector-half';
 import { castEmbedding, modelLiteral, vectorIndexName, vectorParam } from './vector-index';
 
 const embedder = createOfflineEmbedder();
 const enc = (s: string) => new TextEncoder().encode(s);
 
 test('plain-questions-become-or-queries-and-search-syntax-is-kept', () => {
-  expect(toTextQueries('Why does coffee taste sour?')).toEqual({ all: 'Why does coffee taste sour', any: 'Why or does or coffee or taste or sour' });
+  expect(toTextQueries('Why does coffee taste sour?')).toEqual({
+    all: 'Why does coffee taste sour',
+    any: 'Why or does or coffee or taste or sour',
+    words: 'Why does coffee taste sour',
+  });
   expect(toTextQueries('"pneumatic tyre" -car').any).toBe('"pneumatic tyre" -car');
 });
 
@@ -117,6 +124,33 @@ for (const target of testDatabases()) {
         });
         const text = (plan as unknown as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
         expect(text).toContain(`Index Scan using ${vectorIndexName(OFFLINE_MODEL, OFFLINE_DIMENSIONS)}`);
+      });
+
+      test('a-filtered-hnsw-scan-keeps-searching-until-it-finds-the-users-chunks', async () => {
+        const [q] = await embedder.embed(['volcanic eruption lava magma']);
+        // Bob's one chunk is far from the query, behind hundreds of Alice's: a scan that stopped
+        // at ef_search candidates would filter them all out and return nothing.
+        let found: CandidateRow[] = [];
+        await database.db
+          .transaction(async (tx) => {
+            const [doc] = await tx.insert(documents).values({ userId: alice, name: 'lava.md', mimeType: 'text/markdown', sizeBytes: 0, sha256: 'lava', storagePath: 'lava', status: 'ready' }).returning();
+            await tx.insert(chunks).values(Array.from({ length: 300 }, (_, i) => {
+              const text = `volcanic eruption lava magma flow ${i}`;
+              return { documentId: doc.id, userId: alice, ordinal: i, text, start: 0, end: text.length, tokenCount: 6, embeddingModel: OFFLINE_MODEL, embedding: Array.from(embedOffline(text)) };
+            }));
+            await tx.execute(sql`DROP INDEX chunks_user_idx`);
+            await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+            const plan = await tx.execute(sql`EXPLAIN SELECT c.id FROM chunks c
+              WHERE c.embedding_model = ${modelLiteral(OFFLINE_MODEL)} AND c.user_id = ${bob}
+              ORDER BY ${castEmbedding(OFFLINE_DIMENSIONS)} <=> ${vectorParam(q, OFFLINE_DIMENSIONS)} LIMIT 40`);
+            expect(JSON.stringify(plan)).toContain(vectorIndexName(OFFLINE_MODEL, OFFLINE_DIMENSIONS));
+            found = await vectorCandidates({ ...database, db: tx as unknown as Database['db'] }, OFFLINE_MODEL, q, { userId: bob }, 40, false);
+            tx.rollback();
+          })
+          .catch((err) => {
+            if (!(err instanceof TransactionRollbackError)) throw err;
+          });
+        expect(found.map((r) => r.name)).toEqual(['bob-coffee.md']);
       });
     }
   });
