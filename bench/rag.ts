@@ -3,7 +3,7 @@
  * at several corpus sizes, on PGlite and, given --database-url or TEST_DATABASE_URL, on Postgres.
  * The baseline measured in the same run is a primary-key lookup on the same database.
  *
- *   bun run bench:rag [--database-url URL] [--sizes 10000,100000] [--pglite-sizes 10000] [--queries 300]
+ *   bun run bench:rag [--database-url URL] [--sizes 10000,100000] [--pglite-sizes 10000] [--queries 300] [--ingest-docs 150]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,10 @@ import { openDatabase, type Database } from '../src/db/client';
 import { chunks, documents, users } from '../src/db/schema';
 import { uploadDocument, type DocumentDeps } from '../src/modules/documents/service';
 import { createMemoryIngestQueue } from '../src/rag/ingest-queue';
+import { createScheduler } from '../scheduler/index.ts';
+import { CPU_HANDLERS_PATH } from '../src/rag/cpu-handlers';
 import { createIngestion } from '../src/rag/ingest-worker';
+import { schedulerRunner } from '../src/rag/runtime';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS } from '../src/rag/embedders/offline';
 import { prepareDocument } from '../src/rag/pipeline';
 import { retrieve, type RetrievalMode } from '../src/rag/retrieve';
@@ -30,6 +33,7 @@ const pgUrl = arg('database-url') ?? process.env.TEST_DATABASE_URL;
 const pgSizes = sizesOf(arg('sizes') ?? '10000,100000');
 const pgliteSizes = sizesOf(arg('pglite-sizes') ?? '10000');
 const queryCount = Number(arg('queries') ?? 300);
+const ingestDocs = Number(arg('ingest-docs') ?? 150);
 const embedder = createOfflineEmbedder();
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
@@ -112,17 +116,23 @@ async function measureRetrieval(database: Database, size: number) {
   console.log(`  vector half uses the HNSW index: ${await vectorPlanUsesIndex(database, userId)}`);
 }
 
-/** Uploads go through the real queue and worker (concurrency 2, inline embedding) into a table that already holds the corpus. */
+/**
+ * Uploads go through the real queue and worker (concurrency 2) with the offline embedder on the
+ * scheduler's workers, as the server runs them, into a table that already holds the corpus.
+ */
 async function measureIngestion(database: Database) {
   const gen = new TextGenerator(7);
-  const docs = Array.from({ length: 40 }, () => new TextEncoder().encode(gen.document(12)));
+  const docs = Array.from({ length: ingestDocs }, () => new TextEncoder().encode(gen.document(12)));
   const cpuStart = performance.now();
   let cpuChunks = 0;
   for (const bytes of docs) cpuChunks += (await prepareDocument(bytes, 'doc.md', embedder)).chunks.length;
   const cpuRate = cpuChunks / ((performance.now() - cpuStart) / 1000);
   const userId = await newUser(database);
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-'));
-  const ingestion = createIngestion({ database, embedder, queue: createMemoryIngestQueue({ concurrency: 2 }), dataDir, refillIntervalMs: 100 });
+  const scheduler = createScheduler({ handlers: CPU_HANDLERS_PATH });
+  await scheduler.ready();
+  const runCpu = schedulerRunner(scheduler, 'background');
+  const ingestion = createIngestion({ database, embedder, queue: createMemoryIngestQueue({ concurrency: 2 }), dataDir, runCpu, refillIntervalMs: 100 });
   await ingestion.start();
   const deps: DocumentDeps = { db: database.db, dataDir, maxUploadBytes: 1 << 30, submit: (d) => ingestion.submit(d) };
   const start = performance.now();
@@ -135,6 +145,7 @@ async function measureIngestion(database: Database) {
   }
   const seconds = (performance.now() - start) / 1000;
   await ingestion.stop();
+  await scheduler.close();
   rmSync(dataDir, { recursive: true, force: true });
   const [{ stored }] = await database.rows<{ stored: number }>(sql`SELECT coalesce(sum(chunk_count), 0)::int AS stored FROM documents WHERE user_id = ${userId} AND status = 'ready'`);
   const rate = stored / seconds;

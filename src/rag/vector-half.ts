@@ -3,6 +3,9 @@ import type { Database } from '../db/client';
 import { candidateColumns, rowsOf, scopeFilter, type CandidateRow, type RetrievalScope } from './retrieval-scope';
 import { castEmbedding, modelLiteral, vectorParam } from './vector-index';
 
+/** Candidates the HNSW search keeps at least (pgvector's default is 40); see ensureVectorIndex. */
+export const HNSW_EF_SEARCH = 80;
+
 /**
  * The `n` chunks nearest to `vector` by cosine distance, through the model's partial HNSW index,
  * nearest first (ties by id).
@@ -22,7 +25,7 @@ export async function vectorCandidates(
 ): Promise<CandidateRow[]> {
   const dims = vector.length;
   const distance = sql`${castEmbedding(dims)} <=> ${vectorParam(vector, dims)}`;
-  const efSearch = String(Math.min(1000, Math.max(40, n)));
+  const efSearch = String(Math.min(1000, Math.max(HNSW_EF_SEARCH, n)));
   const query = sql`WITH cfg AS MATERIALIZED (
       SELECT set_config('hnsw.ef_search', ${efSearch}, true) || set_config('hnsw.iterative_scan', 'relaxed_order', true) AS applied)
     SELECT v.*, d.name FROM (
