@@ -41,7 +41,11 @@ export interface Ingestion {
   submit(doc: { documentId: string; userId: string }): Promise<void>;
   /** Handles one job (what the queue calls); exposed for transports that deliver jobs themselves. */
   handle(job: IngestJob, signal: AbortSignal): Promise<void>;
+  /** Jobs this instance finished, by outcome: its own share of `confab_ingest_jobs_total`. */
+  handled(): Record<IngestOutcome, number>;
 }
+
+export type IngestOutcome = 'ready' | 'retried' | 'failed' | 'skipped';
 
 const setStatus = (database: Database, id: string, fields: Partial<typeof documents.$inferInsert>) =>
   database.db.update(documents).set({ ...fields, updatedAt: sql`now()` }).where(eq(documents.id, id));
@@ -79,6 +83,11 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
   const backoffMs = opts.backoffMs ?? 1000;
   const staleAfterMs = opts.staleAfterMs ?? 120_000;
   let overflowed = false;
+  const outcomes: Record<IngestOutcome, number> = { ready: 0, retried: 0, failed: 0, skipped: 0 };
+  const count = (outcome: IngestOutcome) => {
+    outcomes[outcome]++;
+    ingestJobs.inc({ outcome });
+  };
   const timers: ReturnType<typeof setInterval>[] = [];
   let refilling = false;
 
@@ -145,23 +154,23 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
       const delayMs = backoffMs * 2 ** (job.attempt - 1);
       await setStatus(database, job.documentId, { status: 'queued', error: `Attempt ${job.attempt} failed: ${message}` });
       await offer({ ...job, attempt: job.attempt + 1 }, delayMs);
-      ingestJobs.inc({ outcome: 'retried' });
+      count('retried');
       return;
     }
     log.warn('document ingestion failed', { documentId: job.documentId, attempt: job.attempt, reason: message });
     await setStatus(database, job.documentId, { status: 'failed', error: message });
-    ingestJobs.inc({ outcome: 'failed' });
+    count('failed');
   }
 
   async function handle(job: IngestJob, signal: AbortSignal): Promise<void> {
     if (job.attempt > maxAttempts) {
       // Only reachable when earlier attempts died with the process, e.g. a document that crashes it.
       await setStatus(database, job.documentId, { status: 'failed', error: `Gave up after ${maxAttempts} attempts` });
-      ingestJobs.inc({ outcome: 'failed' });
+      count('failed');
       return;
     }
     try {
-      ingestJobs.inc({ outcome: (await run(job, signal)) ? 'ready' : 'skipped' });
+      count((await run(job, signal)) ? 'ready' : 'skipped');
     } catch (err) {
       // A stop mid-job leaves the document `processing`; the next start resumes it.
       if (signal.aborted) return;
@@ -192,6 +201,7 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
 
   return {
     handle,
+    handled: () => ({ ...outcomes }),
     async submit(doc) {
       await offer({ ...doc, attempt: 1 });
     },
