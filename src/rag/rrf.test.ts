@@ -1,8 +1,9 @@
 import { expect, test } from 'bun:test';
 import { fuseRrf, RRF_K } from './rrf';
 
-const v = (id: string, dist: number) => ({ id, dist });
-const t = (id: string, rank: number) => ({ id, rank });
+type Row = { id: string; dist?: number; rank?: number };
+const v = (id: string, dist: number): Row => ({ id, dist });
+const t = (id: string, rank: number): Row => ({ id, rank });
 
 test('a-chunk-both-halves-found-outranks-one-found-by-either-alone', () => {
   const fused = fuseRrf([v('a', 0.1), v('b', 0.2)], [t('b', 0.9), t('c', 0.8)], 3);
