@@ -3,8 +3,8 @@ import type { Database } from '../db/client';
 import { candidateColumns, rowsOf, scopeFilter, type CandidateRow, type RetrievalScope } from './retrieval-scope';
 import { castEmbedding, modelLiteral, vectorParam } from './vector-index';
 
-/** Candidates the HNSW search keeps at least (pgvector's default is 40); see ensureVectorIndex. */
-export const HNSW_EF_SEARCH = 80;
+/** Candidates the HNSW search keeps at least (pgvector's default). */
+export const HNSW_EF_SEARCH = 40;
 
 /**
  * The `n` chunks nearest to `vector` by cosine distance, through the model's partial HNSW index,
