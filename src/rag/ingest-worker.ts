@@ -117,7 +117,7 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
         .set({ updatedAt: sql`now()` })
         .where(and(eq(documents.id, job.documentId), eq(documents.status, 'processing')))
         .catch((error) => log.warn('ingestion heartbeat failed', { error }));
-    }, staleAfterMs / 4);
+    }, Math.max(50, staleAfterMs / 4));
     try {
       return await ingestFile(job, doc, signal);
     } finally {
@@ -216,7 +216,7 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
       await offerWaiting({ queued: true, abandoned: true });
       timers.push(setInterval(() => overflowed && refill({ queued: true, abandoned: false }), opts.refillIntervalMs ?? 2000));
       // Another replica may die mid-job: its documents are taken over once they go stale.
-      if (database.kind !== 'pglite') timers.push(setInterval(() => refill({ queued: false, abandoned: true }), staleAfterMs / 2));
+      if (database.kind !== 'pglite') timers.push(setInterval(() => refill({ queued: false, abandoned: true }), Math.max(100, staleAfterMs / 2)));
     },
     async stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);
