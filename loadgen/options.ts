@@ -1,19 +1,13 @@
 import { parseArgs } from 'node:util';
-import type { Arrival } from './runner.ts';
-import { parseDurationMs, parseSlo, type Slo } from './slo.ts';
+import type { LoadPlan } from './runner.ts';
+import { parseDurationMs, parseSlo } from './slo.ts';
 
 export type Mode = 'chat' | 'sse' | 'ws' | 'http';
 export const MODES: readonly Mode[] = ['chat', 'sse', 'ws', 'http'];
 
-export interface LoadgenOptions {
+export interface LoadgenOptions extends LoadPlan {
   url: string;
   mode: Mode;
-  concurrency: number;
-  rate: number | null;
-  arrival: Arrival;
-  durationS: number | null;
-  total: number | null;
-  warmupS: number;
   timeoutMs: number;
   prompt: string;
   model: string | null;
@@ -23,7 +17,6 @@ export interface LoadgenOptions {
   headers: Record<string, string>;
   body: string | null;
   apiKey: string | null;
-  slo: Slo | null;
   sweep: number[] | null;
   json: boolean;
   html: string | null;
