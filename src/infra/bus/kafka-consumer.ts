@@ -109,7 +109,8 @@ async function launch(run: Run): Promise<void> {
     sessionTimeout: run.opts.sessionTimeoutMs,
     heartbeatInterval: run.opts.heartbeatIntervalMs,
     allowAutoTopicCreation: true,
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    // kafkajs restarts a crashed consumer by itself; never once it has been stopped.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000, restartOnFailure: async () => !run.stopped },
   });
   run.consumer = consumer;
   // kafkajs restarts itself after retriable crashes; the rest would leave the topic unconsumed.
