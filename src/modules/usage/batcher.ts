@@ -15,17 +15,22 @@ export interface UsageBatcherOptions {
 /**
  * One insert for a whole batch, its rows passed as a single JSON parameter that the database
  * unpacks: building a bound parameter per column per row costs the gateway more CPU than the
- * insert itself. A request id already present (a redelivery) is skipped.
+ * insert itself. A request id already present (a redelivery) is skipped, and so is the usage of
+ * a user deleted since (their logs went with them): such an event must not block the ones behind it.
  */
 export async function insertUsageBatch(db: Db, batch: readonly UsageEvent[]): Promise<void> {
+  // The first delivery of a request id wins; the join below does not keep the batch's order.
+  const seen = new Set<string>();
+  const rows = batch.filter((e) => !seen.has(e.requestId) && seen.add(e.requestId));
   await db.execute(sql`
     insert into usage_logs (request_id, user_id, api_key_id, conversation_id, model, provider, prompt_tokens,
       completion_tokens, latency_ms, ttft_ms, status, cost_usd, created_at)
     select "requestId", "userId", "apiKeyId", "conversationId", model, provider, round("promptTokens")::int,
       round("completionTokens")::int, round("latencyMs")::int, round("ttftMs")::int, status, "costUsd", at
-    from json_to_recordset(${JSON.stringify(batch)}::json) as r("requestId" text, "userId" uuid, "apiKeyId" uuid,
+    from json_to_recordset(${JSON.stringify(rows)}::json) as r("requestId" text, "userId" uuid, "apiKeyId" uuid,
       "conversationId" uuid, model text, provider text, "promptTokens" numeric, "completionTokens" numeric,
       "latencyMs" numeric, "ttftMs" numeric, status text, "costUsd" real, at timestamptz)
+    where exists (select 1 from users u where u.id = r."userId")
     on conflict (request_id) do nothing`);
 }
 

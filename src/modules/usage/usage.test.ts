@@ -53,6 +53,12 @@ for (const tdb of testDatabases()) {
       expect(await rowsOf('dup-2')).toHaveLength(1);
     });
 
+    test('usage-of-a-deleted-user-is-dropped-without-blocking-the-batch', async () => {
+      await insertUsageBatch(database.db, [event('gone-1', { userId: crypto.randomUUID() }), event('kept-1')]);
+      expect(await rowsOf('gone-1')).toHaveLength(0);
+      expect(await rowsOf('kept-1')).toHaveLength(1);
+    });
+
     test('batcher-writes-queued-events-on-flush', async () => {
       const batcher = createUsageBatcher(database.db, { maxBatch: 3, flushMs: 10_000 });
       for (let i = 0; i < 7; i++) await batcher.add(event(`queued-${i}`));
