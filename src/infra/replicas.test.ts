@@ -65,6 +65,21 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
     await Promise.all([second.close(), watcher.close()]);
   });
 
+  test('stop-reaches-the-replica-running-the-turn: asked on the other replica, the turn ends interrupted', async () => {
+    const requestId = crypto.randomUUID();
+    const first = await socket(0);
+    first.send({ type: 'chat', requestId, message: 'count to sixty slowly', model: 'gpt-4o-mini' });
+    await first.until((f) => f.requestId === requestId && f.type === 'token' && f.seq >= 3);
+    const other = await socket(1);
+    other.send({ type: 'stop', requestId });
+    const end = await first.until(isEnd(requestId));
+    expect(end.type).toBe('done');
+    expect(end.finishReason).toBe('cancelled');
+    const tokens = first.of(requestId).filter((f) => f.type === 'token').length;
+    expect(tokens).toBeLessThan(60);
+    await Promise.all([first.close(), other.close()]);
+  });
+
   test('limits-are-shared: requests on both replicas draw from one bucket', async () => {
     const chat = (i: number) =>
       fetch(`${replicas[i].url}/api/chat`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi', model: 'offline' }) });

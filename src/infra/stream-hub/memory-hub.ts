@@ -24,6 +24,7 @@ function after(frames: StreamFrame[], afterSeq: number): StreamFrame[] {
 export class MemoryStreamHub implements StreamHub {
   readonly kind = 'memory' as const;
   private readonly logs = new Map<string, Log>();
+  private readonly stopListeners: ((requestId: string) => void)[] = [];
 
   constructor(private readonly ttlMs = 5 * 60_000) {}
 
@@ -57,6 +58,14 @@ export class MemoryStreamHub implements StreamHub {
     if (log.finished) return () => {};
     log.listeners.add(onFrame);
     return () => log.listeners.delete(onFrame);
+  }
+
+  async requestStop(requestId: string): Promise<void> {
+    for (const onStop of this.stopListeners) onStop(requestId);
+  }
+
+  onStopRequest(onStop: (requestId: string) => void): void {
+    this.stopListeners.push(onStop);
   }
 
   async finish(requestId: string): Promise<void> {

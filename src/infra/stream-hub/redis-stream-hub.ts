@@ -50,6 +50,7 @@ export class RedisStreamHub implements StreamHub {
   private readonly liveTtlMs: number;
   private readonly maxFrames: number;
   private readonly prefix: string;
+  private readonly stopListeners: ((requestId: string) => void)[] = [];
 
   constructor(redis: RedisHandle, opts: RedisStreamHubOptions = {}) {
     this.client = redis.client;
@@ -59,10 +60,27 @@ export class RedisStreamHub implements StreamHub {
     this.maxFrames = opts.maxFrames ?? 20_000;
     this.prefix = opts.prefix ?? 'confab:turn:';
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    // Subscribed on every (re)connect: commands are not queued while Redis is away.
+    const listenForStops = () =>
+      this.subscriber.subscribe(this.stopChannel()).catch((error) => log.warn('stop channel not subscribed', { error }));
+    if (this.subscriber.status === 'ready') void listenForStops();
     // Frames published while the subscriber was away are only in the stream.
     this.subscriber.on('ready', () => {
+      void listenForStops();
       for (const set of this.readers.values()) for (const reader of set) this.enqueue(reader, () => this.catchUp(reader));
     });
+  }
+
+  private stopChannel() {
+    return `${this.prefix}stop`;
+  }
+
+  async requestStop(requestId: string): Promise<void> {
+    await this.run(() => this.client.publish(this.stopChannel(), requestId));
+  }
+
+  onStopRequest(onStop: (requestId: string) => void): void {
+    this.stopListeners.push(onStop);
   }
 
   private key(requestId: string, part: 'frames' | 'owner' | 'done' | 'channel') {
@@ -172,6 +190,10 @@ export class RedisStreamHub implements StreamHub {
   }
 
   private onMessage(channel: string, message: string) {
+    if (channel === this.stopChannel()) {
+      for (const onStop of this.stopListeners) onStop(message);
+      return;
+    }
     const set = this.readers.get(channel);
     if (!set) return;
     const live = message === FINISHED ? null : (JSON.parse(message) as { p: number | null; f: StreamFrame });

@@ -28,6 +28,10 @@ export interface StreamHub {
    * come, each exactly once and in order. Returns the unsubscribe function.
    */
   subscribe(requestId: string, afterSeq: number, onFrame: FrameListener): Promise<() => void>;
+  /** Asks whichever replica runs the request to abort it (the caller has checked ownership). */
+  requestStop(requestId: string): Promise<void>;
+  /** Registers what runs on each stop request, whichever replica it was asked on. */
+  onStopRequest(onStop: (requestId: string) => void): void;
   /** Marks the log complete; it expires `ttlMs` later. */
   finish(requestId: string): Promise<void>;
   close(): Promise<void>;

@@ -45,6 +45,8 @@ export function errorFrame(err: unknown): Frame {
  */
 export function createProducer(deps: ProducerDeps) {
   const running = new Map<string, { owner: string; abort: AbortController }>();
+  // A stop asked on another replica (or another socket) reaches the one running the request.
+  deps.streams.onStopRequest((requestId) => running.get(requestId)?.abort.abort());
 
   function launch(requestId: string, owner: string, work: (signal: AbortSignal, emit: (f: Frame) => void) => Promise<void>): void {
     const abort = new AbortController();

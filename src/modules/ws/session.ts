@@ -64,7 +64,8 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
 
   async function stop(requestId: string): Promise<void> {
     if (deps.producer.stop(requestId, userId)) return;
-    if ((await deps.streams.owner(requestId)) !== userId) fail(requestId, 'not_found', 'No such stream');
+    if ((await deps.streams.owner(requestId)) !== userId) return fail(requestId, 'not_found', 'No such stream');
+    await deps.streams.requestStop(requestId);
   }
 
   return {
