@@ -106,7 +106,7 @@ function usage(tokens: number) {
 }
 
 function chunkTemplate(model: string, tokens: number, finish: string, withUsage: boolean): StreamTemplate {
-  const chunk = (delta: object, finishReason: string | null) =>
+  const frame = (fields: object) =>
     `data: ${JSON.stringify({
       id: `chatcmpl-${MARK.id}`,
       object: 'chat.completion.chunk',
@@ -114,24 +114,15 @@ function chunkTemplate(model: string, tokens: number, finish: string, withUsage:
       model,
       service_tier: 'default',
       system_fingerprint: 'fp_fake_upstream',
+      ...fields,
+    })}\n\n`;
+  const chunk = (delta: object, finishReason: string | null) =>
+    frame({
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
       ...(withUsage ? { usage: null } : {}),
-    })}\n\n`;
+    });
   const closing = [chunk({}, finish)];
-  if (withUsage) {
-    closing.push(
-      `data: ${JSON.stringify({
-        id: `chatcmpl-${MARK.id}`,
-        object: 'chat.completion.chunk',
-        created: MARK.created,
-        model,
-        service_tier: 'default',
-        system_fingerprint: 'fp_fake_upstream',
-        choices: [],
-        usage: usage(tokens),
-      })}\n\n`,
-    );
-  }
+  if (withUsage) closing.push(frame({ choices: [], usage: usage(tokens) }));
   closing.push('data: [DONE]\n\n');
   const tokenChunks = Array.from({ length: tokens }, (_, i) => chunk({ content: tokenText(i) }, null));
   return buildStreamTemplate([chunk({ role: 'assistant', content: '', refusal: null }, null)], tokenChunks, closing, compile);
