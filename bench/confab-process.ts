@@ -11,7 +11,13 @@ export function freePort(): number {
 export async function waitFor(url: string, child: Bun.Subprocess): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await Bun.sleep(100);
   }
   throw new Error(`${url} did not come up`);
@@ -27,7 +33,9 @@ export interface Proc {
 export async function startUpstream(model: string, tokens: number): Promise<Proc> {
   const port = freePort();
   const child = Bun.spawn(['bun', 'run', 'loadgen/upstream.ts', '--port', String(port), '--tokens', String(tokens), '--models', model], {
-    cwd: root, stdout: 'ignore', stderr: 'inherit',
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'inherit',
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, child);

@@ -8,11 +8,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { provisionApiKey } from '../loadgen/auth.ts';
-import { parseOptions } from '../loadgen/options.ts';
-import type { Distribution } from '../loadgen/histogram.ts';
-import { runLoadgen } from '../loadgen/run.ts';
-import { printTable, startConfab, startUpstream, type Proc } from './confab-process.ts';
+import { provisionApiKey } from '../loadgen/auth';
+import type { Distribution } from '../loadgen/histogram';
+import { parseOptions } from '../loadgen/options';
+import { runLoadgen } from '../loadgen/run';
+import { type Proc, printTable, startConfab, startUpstream } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const RATE = Number(process.argv[3] ?? 500);
@@ -52,7 +52,20 @@ async function measure(server: Proc, apiKey: string, s: Scenario): Promise<Outco
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Benchmark prompt with a few words in it.' }] });
   const args = s.streamed
     ? ['--mode', 'sse', '--url', base, '--model', MODEL, '--api-key', apiKey, '--prompt', 'Benchmark prompt with a few words in it.']
-    : ['--mode', 'http', '--url', `${base}/v1/chat/completions`, '--method', 'POST', '--body', body, '-H', 'content-type: application/json', '-H', `authorization: Bearer ${apiKey}`];
+    : [
+        '--mode',
+        'http',
+        '--url',
+        `${base}/v1/chat/completions`,
+        '--method',
+        'POST',
+        '--body',
+        body,
+        '-H',
+        'content-type: application/json',
+        '-H',
+        `authorization: Bearer ${apiKey}`,
+      ];
   let cpuAtWarm = NaN;
   const warm = setTimeout(() => (cpuAtWarm = cpuMicros(server.child.pid)), WARMUP_S * 1000);
   const report = await runLoadgen(parseOptions([...args, ...load, ...common])!);
@@ -103,10 +116,25 @@ async function main(): Promise<void> {
 }
 
 function print(rows: string[][]): void {
-  const header = ['scenario', 'direct req/s', 'confab req/s', 'ratio', 'direct p50/p99 ms', 'confab p50/p99 ms', 'added p50/p99 ms', 'added TTFT p99 ms', 'CPU µs/req upstream / confab', 'errors d/c'];
+  const header = [
+    'scenario',
+    'direct req/s',
+    'confab req/s',
+    'ratio',
+    'direct p50/p99 ms',
+    'confab p50/p99 ms',
+    'added p50/p99 ms',
+    'added TTFT p99 ms',
+    'CPU µs/req upstream / confab',
+    'errors d/c',
+  ];
   printTable(header, rows);
-  process.stdout.write(`\n${SECONDS} s per run after ${WARMUP_S} s warm-up; latency from the intended send time; ${TOKENS} output tokens per answer.\n`);
-  process.stdout.write('CPU µs/req: CPU time (all threads) of the process that served the run, per request; through Confab the upstream share is not included.\n');
+  process.stdout.write(
+    `\n${SECONDS} s per run after ${WARMUP_S} s warm-up; latency from the intended send time; ${TOKENS} output tokens per answer.\n`,
+  );
+  process.stdout.write(
+    'CPU µs/req: CPU time (all threads) of the process that served the run, per request; through Confab the upstream share is not included.\n',
+  );
 }
 
 await main();

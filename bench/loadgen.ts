@@ -131,13 +131,17 @@ function printRateTable(title: string, results: Record<string, Figures>): void {
   console.log(`\n${title}`);
   console.log(`  ${'tool'.padEnd(26)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p99 ms'.padStart(10)}`);
   for (const [tool, f] of Object.entries(results)) {
-    console.log(`  ${tool.padEnd(26)}${fmt(f.rate, 0).padStart(10)}${fmt(f.p50).padStart(10)}${fmt(f.p90).padStart(10)}${fmt(f.p99).padStart(10)}`);
+    console.log(
+      `  ${tool.padEnd(26)}${fmt(f.rate, 0).padStart(10)}${fmt(f.p50).padStart(10)}${fmt(f.p90).padStart(10)}${fmt(f.p99).padStart(10)}`,
+    );
   }
   const mine = results['loadgen (service time)'];
   for (const other of ['autocannon', 'wrk']) {
     const theirs = results[other];
     if (!theirs) continue;
-    console.log(`  loadgen / ${other}: p50 ${ratio(mine.p50, theirs.p50)}, p90 ${ratio(mine.p90, theirs.p90)}, p99 ${ratio(mine.p99, theirs.p99)}`);
+    console.log(
+      `  loadgen / ${other}: p50 ${ratio(mine.p50, theirs.p50)}, p90 ${ratio(mine.p90, theirs.p90)}, p99 ${ratio(mine.p99, theirs.p99)}`,
+    );
   }
 }
 

@@ -8,31 +8,59 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { provisionApiKey } from '../loadgen/auth.ts';
-import { parseOptions } from '../loadgen/options.ts';
-import { runLoadgen } from '../loadgen/run.ts';
-import { fmt, median, printTable, startConfab, startUpstream, type Proc } from './confab-process.ts';
+import { provisionApiKey } from '../loadgen/auth';
+import { parseOptions } from '../loadgen/options';
+import { runLoadgen } from '../loadgen/run';
+import { fmt, median, type Proc, printTable, startConfab, startUpstream } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 6);
 const ROUNDS = Number(process.argv[3] ?? 4);
 const MODEL = 'gpt-4o-mini';
 
-interface Round { rps: number; p50: number; p99: number; errors: number }
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 async function round(server: Proc, key: string, scrape: boolean): Promise<Round> {
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Benchmark prompt with a few words in it.' }] });
   let scraping = scrape;
   const scraper = (async () => {
     while (scraping) {
-      await fetch(`${server.url}/metrics`).then((r) => r.text(), () => '');
+      await fetch(`${server.url}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
       await Bun.sleep(1_000);
     }
   })();
-  const report = await runLoadgen(parseOptions([
-    '--mode', 'http', '--url', `${server.url}/v1/chat/completions`, '--method', 'POST', '--body', body,
-    '-H', 'content-type: application/json', '-H', `authorization: Bearer ${key}`,
-    '-c', '32', '-d', `${SECONDS}s`, '--warmup', '1s', '-q', '--timeout', '30s',
-  ])!);
+  const report = await runLoadgen(
+    parseOptions([
+      '--mode',
+      'http',
+      '--url',
+      `${server.url}/v1/chat/completions`,
+      '--method',
+      'POST',
+      '--body',
+      body,
+      '-H',
+      'content-type: application/json',
+      '-H',
+      `authorization: Bearer ${key}`,
+      '-c',
+      '32',
+      '-d',
+      `${SECONDS}s`,
+      '--warmup',
+      '1s',
+      '-q',
+      '--timeout',
+      '30s',
+    ])!,
+  );
   scraping = false;
   await scraper;
   const run = report.runs[0];
@@ -59,9 +87,15 @@ async function main() {
     }
     printTable(['round', 'metrics', 'req/s', 'p50 ms', 'p99 ms', 'errors'], rows);
     const m = (which: 'on' | 'off', k: keyof Round) => median(results[which].map((r) => r[k]));
-    process.stdout.write(`\nmedian req/s: on ${fmt(m('on', 'rps'), 0)}, off ${fmt(m('off', 'rps'), 0)}, on/off ${fmt(m('on', 'rps') / m('off', 'rps'), 3)}\n`);
-    process.stdout.write(`median p50 ms: on ${fmt(m('on', 'p50'))}, off ${fmt(m('off', 'p50'))}, on/off ${fmt(m('on', 'p50') / m('off', 'p50'), 3)}\n`);
-    process.stdout.write(`median p99 ms: on ${fmt(m('on', 'p99'))}, off ${fmt(m('off', 'p99'))}, on/off ${fmt(m('on', 'p99') / m('off', 'p99'), 3)}\n`);
+    process.stdout.write(
+      `\nmedian req/s: on ${fmt(m('on', 'rps'), 0)}, off ${fmt(m('off', 'rps'), 0)}, on/off ${fmt(m('on', 'rps') / m('off', 'rps'), 3)}\n`,
+    );
+    process.stdout.write(
+      `median p50 ms: on ${fmt(m('on', 'p50'))}, off ${fmt(m('off', 'p50'))}, on/off ${fmt(m('on', 'p50') / m('off', 'p50'), 3)}\n`,
+    );
+    process.stdout.write(
+      `median p99 ms: on ${fmt(m('on', 'p99'))}, off ${fmt(m('off', 'p99'))}, on/off ${fmt(m('on', 'p99') / m('off', 'p99'), 3)}\n`,
+    );
     process.stdout.write(`${SECONDS} s rounds, 32 connections, non-streamed, 16 output tokens; the "on" server is scraped every second.\n`);
   } finally {
     await Promise.all([on.stop(), off.stop(), upstream.stop()]);

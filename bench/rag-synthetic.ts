@@ -13,11 +13,34 @@ export function rng(seed: number): () => number {
   };
 }
 
-const STOPWORDS = ('the of and to a in is it that was for on are as with his they at be this from have or by one had ' +
+const STOPWORDS = (
+  'the of and to a in is it that was for on are as with his they at be this from have or by one had ' +
   'not but what all were when we there can an your which their if do will each about how up out them then she many some so ' +
-  'these would other into has more her two like him see time could no make than first been its who now people my made over').split(' ');
+  'these would other into has more her two like him see time could no make than first been its who now people my made over'
+).split(' ');
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'si', 'pe', 'da', 'gu', 'fa', 'zo', 'bi', 'te', 'ho', 'ly', 'qua', 'ren', 'sol'];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ne',
+  'ru',
+  'ta',
+  'vo',
+  'si',
+  'pe',
+  'da',
+  'gu',
+  'fa',
+  'zo',
+  'bi',
+  'te',
+  'ho',
+  'ly',
+  'qua',
+  'ren',
+  'sol',
+];
 
 export class TextGenerator {
   private readonly words: string[];
@@ -65,7 +88,10 @@ export class TextGenerator {
 
   /** A Markdown document of `sections` headed sections. */
   document(sections: number): string {
-    return Array.from({ length: sections }, (_, i) => `## Section ${i + 1} ${this.word()}\n\n${this.paragraph()}\n\n${this.paragraph()}`).join('\n\n');
+    return Array.from(
+      { length: sections },
+      (_, i) => `## Section ${i + 1} ${this.word()}\n\n${this.paragraph()}\n\n${this.paragraph()}`,
+    ).join('\n\n');
   }
 
   /** A question-like query: a few words lifted from a text plus filler. */

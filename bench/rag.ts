@@ -9,17 +9,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '../src/db/client';
+import { createScheduler } from '../scheduler/index';
+import { type Database, openDatabase } from '../src/db/client';
 import { chunks, documents, users } from '../src/db/schema';
-import { uploadDocument, type DocumentDeps } from '../src/modules/documents/service';
-import { createMemoryIngestQueue } from '../src/rag/ingest-queue';
-import { createScheduler } from '../scheduler/index.ts';
+import { type DocumentDeps, uploadDocument } from '../src/modules/documents/service';
 import { CPU_HANDLERS_PATH } from '../src/rag/cpu-handlers';
-import { createIngestion } from '../src/rag/ingest-worker';
-import { schedulerRunner } from '../src/rag/runtime';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS } from '../src/rag/embedders/offline';
+import { createMemoryIngestQueue } from '../src/rag/ingest-queue';
+import { createIngestion } from '../src/rag/ingest-worker';
 import { prepareDocument } from '../src/rag/pipeline';
-import { retrieve, type RetrievalMode } from '../src/rag/retrieve';
+import { type RetrievalMode, retrieve } from '../src/rag/retrieve';
+import { schedulerRunner } from '../src/rag/runtime';
 import { castEmbedding, ensureVectorIndex, modelLiteral, vectorIndexName, vectorParam } from '../src/rag/vector-index';
 import { createScratchDatabase } from '../src/testing/databases';
 import { TextGenerator } from './rag-synthetic';
@@ -40,14 +40,26 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 async function newUser(database: Database): Promise<string> {
-  const [u] = await database.db.insert(users).values({ email: `bench-${crypto.randomUUID()}@confab.invalid`, passwordHash: '-' }).returning({ id: users.id });
+  const [u] = await database.db
+    .insert(users)
+    .values({ email: `bench-${crypto.randomUUID()}@confab.invalid`, passwordHash: '-' })
+    .returning({ id: users.id });
   return u.id;
 }
 
 async function newDocument(database: Database, userId: string, name: string, status: 'processing' | 'ready') {
   const [d] = await database.db
     .insert(documents)
-    .values({ userId, name, mimeType: 'text/markdown', sizeBytes: 0, sha256: crypto.randomUUID(), storagePath: `bench/${name}`, status, embeddingModel: status === 'ready' ? embedder.model : null })
+    .values({
+      userId,
+      name,
+      mimeType: 'text/markdown',
+      sizeBytes: 0,
+      sha256: crypto.randomUUID(),
+      storagePath: `bench/${name}`,
+      status,
+      embeddingModel: status === 'ready' ? embedder.model : null,
+    })
     .returning({ id: documents.id });
   return d.id;
 }
@@ -61,7 +73,17 @@ async function loadCorpus(database: Database, userId: string, total: number, gen
     for (let i = 0; i < 100 && doc * 100 + i < total; i++) {
       const text = `${gen.paragraph()} ${gen.paragraph()}`;
       texts.push(text);
-      rows.push({ documentId, userId, ordinal: i, text, start: 0, end: text.length, tokenCount: 0, embeddingModel: embedder.model, embedding: Array.from(embedOffline(text)) });
+      rows.push({
+        documentId,
+        userId,
+        ordinal: i,
+        text,
+        start: 0,
+        end: text.length,
+        tokenCount: 0,
+        embeddingModel: embedder.model,
+        embedding: Array.from(embedOffline(text)),
+      });
     }
     for (let i = 0; i < rows.length; i += 50) await database.db.insert(chunks).values(rows.slice(i, i + 50));
     await database.db.update(documents).set({ chunkCount: rows.length }).where(sql`id = ${documentId}`);
@@ -111,7 +133,9 @@ async function measureRetrieval(database: Database, size: number) {
     const p99 = percentile(lat, 0.99);
     // Each query lifts a few words from one chunk: finding that chunk is a quality check at scale.
     const recall = found.size / queryCount;
-    console.log(`  ${`retrieve ${mode}`.padEnd(23)} p50 ${ms(percentile(lat, 0.5))}  p99 ${ms(p99)}  (p99 ${(p99 / base99).toFixed(1)}x baseline)  source chunk in top 5: ${(100 * recall).toFixed(0)}%`);
+    console.log(
+      `  ${`retrieve ${mode}`.padEnd(23)} p50 ${ms(percentile(lat, 0.5))}  p99 ${ms(p99)}  (p99 ${(p99 / base99).toFixed(1)}x baseline)  source chunk in top 5: ${(100 * recall).toFixed(0)}%`,
+    );
   }
   console.log(`  vector half uses the HNSW index: ${await vectorPlanUsesIndex(database, userId)}`);
 }
@@ -132,14 +156,23 @@ async function measureIngestion(database: Database) {
   const scheduler = createScheduler({ handlers: CPU_HANDLERS_PATH });
   await scheduler.ready();
   const runCpu = schedulerRunner(scheduler, 'background');
-  const ingestion = createIngestion({ database, embedder, queue: createMemoryIngestQueue({ concurrency: 2 }), dataDir, runCpu, refillIntervalMs: 100 });
+  const ingestion = createIngestion({
+    database,
+    embedder,
+    queue: createMemoryIngestQueue({ concurrency: 2 }),
+    dataDir,
+    runCpu,
+    refillIntervalMs: 100,
+  });
   await ingestion.start();
   const deps: DocumentDeps = { db: database.db, dataDir, maxUploadBytes: 1 << 30, submit: (d) => ingestion.submit(d) };
   const start = performance.now();
   const ids: string[] = [];
   for (const [i, bytes] of docs.entries()) ids.push((await uploadDocument(deps, userId, { fileName: `doc-${i}.md`, bytes })).document.id);
   for (;;) {
-    const [{ left }] = await database.rows<{ left: number }>(sql`SELECT count(*)::int AS left FROM documents WHERE user_id = ${userId} AND status IN ('queued', 'processing')`);
+    const [{ left }] = await database.rows<{ left: number }>(
+      sql`SELECT count(*)::int AS left FROM documents WHERE user_id = ${userId} AND status IN ('queued', 'processing')`,
+    );
     if (left === 0) break;
     await Bun.sleep(5);
   }
@@ -147,9 +180,13 @@ async function measureIngestion(database: Database) {
   await ingestion.stop();
   await scheduler.close();
   rmSync(dataDir, { recursive: true, force: true });
-  const [{ stored }] = await database.rows<{ stored: number }>(sql`SELECT coalesce(sum(chunk_count), 0)::int AS stored FROM documents WHERE user_id = ${userId} AND status = 'ready'`);
+  const [{ stored }] = await database.rows<{ stored: number }>(
+    sql`SELECT coalesce(sum(chunk_count), 0)::int AS stored FROM documents WHERE user_id = ${userId} AND status = 'ready'`,
+  );
   const rate = stored / seconds;
-  console.log(`  ingestion: ${docs.length} uploads, ${stored} chunks; extract+chunk+embed alone ${cpuRate.toFixed(0)} chunks/s; upload→ready through the queue ${rate.toFixed(0)} chunks/s (${(rate / cpuRate).toFixed(2)}x of CPU-only; target 500)`);
+  console.log(
+    `  ingestion: ${docs.length} uploads, ${stored} chunks; extract+chunk+embed alone ${cpuRate.toFixed(0)} chunks/s; upload→ready through the queue ${rate.toFixed(0)} chunks/s (${(rate / cpuRate).toFixed(2)}x of CPU-only; target 500)`,
+  );
 }
 
 async function run(label: string, sizes: number[], open: () => Promise<{ database: Database; drop(): Promise<void> }>) {

@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { provisionApiKey } from '../loadgen/auth.ts';
-import { parseOptions } from '../loadgen/options.ts';
-import { runLoadgen } from '../loadgen/run.ts';
-import { createScratchDatabase } from '../src/testing/databases.ts';
-import { fmt, median, printTable, startConfab, startUpstream, type Proc } from './confab-process.ts';
+import { provisionApiKey } from '../loadgen/auth';
+import { parseOptions } from '../loadgen/options';
+import { runLoadgen } from '../loadgen/run';
+import { createScratchDatabase } from '../src/testing/databases';
+import { fmt, median, type Proc, printTable, startConfab, startUpstream } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -20,13 +20,35 @@ const CONNECTIONS = Number(process.argv[4] ?? 32);
 const MODEL = 'gpt-4o-mini';
 const { TEST_DATABASE_URL, TEST_REDIS_URL } = process.env;
 
-interface Measured { rps: number; p50: number; p99: number; errors: number }
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 async function load(server: Proc, key: string, connections: number): Promise<Measured> {
-  const report = await runLoadgen(parseOptions([
-    '--mode', 'chat', '--url', server.url, '--model', MODEL, '--api-key', key,
-    '-c', String(connections), '-d', `${SECONDS}s`, '--warmup', '1s', '-q', '--timeout', '30s',
-  ])!);
+  const report = await runLoadgen(
+    parseOptions([
+      '--mode',
+      'chat',
+      '--url',
+      server.url,
+      '--model',
+      MODEL,
+      '--api-key',
+      key,
+      '-c',
+      String(connections),
+      '-d',
+      `${SECONDS}s`,
+      '--warmup',
+      '1s',
+      '-q',
+      '--timeout',
+      '30s',
+    ])!,
+  );
   const run = report.runs[0];
   return { rps: run.summary.okRate, p50: run.latency.e2e?.p50 ?? NaN, p99: run.latency.e2e?.p99 ?? NaN, errors: run.summary.errors };
 }
@@ -50,7 +72,13 @@ async function main() {
   const scratch = await createScratchDatabase(TEST_DATABASE_URL);
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-replicas-'));
   const upstream = await startUpstream(MODEL, 16);
-  const env = { DATABASE_URL: scratch.url, REDIS_URL: TEST_REDIS_URL, DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream.url}/v1` };
+  const env = {
+    DATABASE_URL: scratch.url,
+    REDIS_URL: TEST_REDIS_URL,
+    DATA_DIR: dataDir,
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: `${upstream.url}/v1`,
+  };
   const a = await startConfab(env);
   const b = await startConfab(env);
   try {
@@ -66,9 +94,13 @@ async function main() {
     }
     printTable(['round', 'layout', 'turns/s', 'p50 ms', 'p99 ms', 'errors'], rows);
     const m = (layout: 'one' | 'two', k: keyof Measured) => median(results[layout].map((r) => r[k]));
-    process.stdout.write(`\nmedian turns/s: 1 replica ${fmt(m('one', 'rps'), 0)}, 2 replicas ${fmt(m('two', 'rps'), 0)}, ratio ${fmt(m('two', 'rps') / m('one', 'rps'), 3)}\n`);
+    process.stdout.write(
+      `\nmedian turns/s: 1 replica ${fmt(m('one', 'rps'), 0)}, 2 replicas ${fmt(m('two', 'rps'), 0)}, ratio ${fmt(m('two', 'rps') / m('one', 'rps'), 3)}\n`,
+    );
     process.stdout.write(`median p99 ms: 1 replica ${fmt(m('one', 'p99'))}, 2 replicas ${fmt(m('two', 'p99'))}\n`);
-    process.stdout.write(`${SECONDS} s rounds, ${CONNECTIONS} connections in total, PostgreSQL + Redis shared, ${navigator.hardwareConcurrency} CPUs for everything.\n`);
+    process.stdout.write(
+      `${SECONDS} s rounds, ${CONNECTIONS} connections in total, PostgreSQL + Redis shared, ${navigator.hardwareConcurrency} CPUs for everything.\n`,
+    );
   } finally {
     await Promise.all([a.stop(), b.stop(), upstream.stop()]);
     await scratch.drop();

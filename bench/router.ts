@@ -5,8 +5,8 @@
  * differences. Run: `bun run bench/router.ts [requests]`.
  */
 import OpenAI from 'openai';
-import { setLogLevel } from '../src/lib/logger.ts';
-import { createRouter } from '../src/providers/router.ts';
+import { setLogLevel } from '../src/lib/logger';
+import { createRouter } from '../src/providers/router';
 
 setLogLevel('error');
 const N = Number(process.argv[2] ?? 2000);
@@ -34,7 +34,12 @@ const messages = [{ role: 'user' as const, content: 'Benchmark prompt with a few
 async function direct(): Promise<[number, number]> {
   const t0 = performance.now();
   let ttft = 0;
-  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+  const stream = await client.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   for await (const c of stream) if (!ttft && c.choices[0]?.delta?.content) ttft = performance.now() - t0;
   return [performance.now() - t0, ttft];
 }
@@ -61,10 +66,15 @@ for (let i = 0; i < N; i++) {
 }
 upstream.stop(true);
 
-for (const [name, idx] of [['total', 0], ['ttft', 1]] as const) {
+for (const [name, idx] of [
+  ['total', 0],
+  ['ttft', 1],
+] as const) {
   for (const p of [50, 95, 99]) {
     const d = pct(samples.direct[idx], p);
     const r = pct(samples.routed[idx], p);
-    console.log(`${name} p${p}: direct ${d.toFixed(3)} ms, routed ${r.toFixed(3)} ms, added ${(r - d).toFixed(3)} ms, ratio ${(r / d).toFixed(2)}`);
+    console.log(
+      `${name} p${p}: direct ${d.toFixed(3)} ms, routed ${r.toFixed(3)} ms, added ${(r - d).toFixed(3)} ms, ratio ${(r / d).toFixed(2)}`,
+    );
   }
 }

@@ -15,9 +15,9 @@
  */
 import { parseArgs } from 'node:util';
 import * as hdr from 'hdr-histogram-js';
-import { Control } from '../scheduler/control.ts';
-import { createScheduler, createBatch, Lane } from '../scheduler/index.ts';
-import { checksum } from '../scheduler/workloads.ts';
+import { Control } from '../scheduler/control';
+import { createBatch, createScheduler, Lane } from '../scheduler/index';
+import { checksum } from '../scheduler/workloads';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -101,7 +101,14 @@ async function viaRing(payloads: string[], workers: number, expected: Float64Arr
   const control = Control.create({ workers, maxBatch: RING_BATCH });
   const shared = new SharedArrayBuffer((payloads.length + 1) * 8);
   const done = new Int32Array(shared, payloads.length * 8, 1);
-  const pool = await spawn(workers, (index) => ({ mode: 'ring', index, lane: lane.buffers, control: control.buffer, workers, results: shared }));
+  const pool = await spawn(workers, (index) => ({
+    mode: 'ring',
+    index,
+    lane: lane.buffers,
+    control: control.buffer,
+    workers,
+    results: shared,
+  }));
   const started = performance.now();
   for (let i = 0; i < payloads.length; i++) {
     while (!lane.offer(i, 0, 0, payloads[i], 0)) {
@@ -124,7 +131,12 @@ async function viaRing(payloads: string[], workers: number, expected: Float64Arr
 
 type SubmitMode = 'submitNumbers' | 'submitMany' | 'submit';
 
-async function viaScheduler(payloads: string[], workers: number, expected: Float64Array, mode: SubmitMode): Promise<{ rate: number; fill: number }> {
+async function viaScheduler(
+  payloads: string[],
+  workers: number,
+  expected: Float64Array,
+  mode: SubmitMode,
+): Promise<{ rate: number; fill: number }> {
   const s = createScheduler({ handlers: HANDLERS, workers, maxBatch: RING_BATCH, capacity: 16384 });
   await s.ready();
   const chunk = 4096;
@@ -167,7 +179,12 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-async function lightLoadWait(workers: number, jobs: number, gapMs: number, spin: { idleSpinUs?: number; adaptiveSpinUs?: number }): Promise<LightLoad> {
+async function lightLoadWait(
+  workers: number,
+  jobs: number,
+  gapMs: number,
+  spin: { idleSpinUs?: number; adaptiveSpinUs?: number },
+): Promise<LightLoad> {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const s = createScheduler({ handlers: HANDLERS, workers, ...spin, onSettled: (_p, waitUs) => h.recordValue(Math.max(0, waitUs)) });
   await s.ready();
@@ -186,7 +203,14 @@ async function lightLoadWait(workers: number, jobs: number, gapMs: number, spin:
   await Bun.sleep(5000);
   const idleCores = (cpuSeconds() - cpu) / ((performance.now() - wall) / 1000);
   await s.close();
-  return { p50: h.getValueAtPercentile(50), p95: h.getValueAtPercentile(95), p99: h.getValueAtPercentile(99), max: h.maxValue, busyCores, idleCores };
+  return {
+    p50: h.getValueAtPercentile(50),
+    p95: h.getValueAtPercentile(95),
+    p99: h.getValueAtPercentile(99),
+    max: h.maxValue,
+    busyCores,
+    idleCores,
+  };
 }
 
 interface Variant {
@@ -231,7 +255,9 @@ async function main(): Promise<void> {
     const fill = fills[i].length ? `, batch fill ${(median(fills[i]) * 100).toFixed(0)}%` : '';
     const m = median(rates[i]);
     const best = Math.max(...rates[i]);
-    console.log(`${v.name.padEnd(36)} ${(m / 1e6).toFixed(2).padStart(10)} ${(best / 1e6).toFixed(2).padStart(10)}  ${(m / base).toFixed(1).padStart(10)}x${fill}`);
+    console.log(
+      `${v.name.padEnd(36)} ${(m / 1e6).toFixed(2).padStart(10)} ${(best / 1e6).toFixed(2).padStart(10)}  ${(m / base).toFixed(1).padStart(10)}x${fill}`,
+    );
   }
   const light: Array<[string, number, { idleSpinUs?: number; adaptiveSpinUs?: number }]> = [
     ['back to back', 0, {}],

@@ -17,7 +17,10 @@ function rssMiB(pid: number): number {
 
 async function waitFor(url: string, deadline: number) {
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await Bun.sleep(5);
   }

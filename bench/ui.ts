@@ -57,7 +57,9 @@ async function main() {
         const page = await context.newPage();
         if (kind === 'baseline') {
           await page.goto(`${stack.url}/health`, { waitUntil: 'load' });
-          loads.baseline.push(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd));
+          loads.baseline.push(
+            await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd),
+          );
         } else {
           await page.goto(stack.url);
           await page.waitForFunction(() => performance.getEntriesByName('confab:interactive').length > 0);
@@ -69,8 +71,12 @@ async function main() {
     const base = median(loads.baseline);
     console.log('\nTime to interactive (median of %d, ms from navigation start)', RUNS);
     console.log(`  trivial page (/health) load : ${base.toFixed(1)}`);
-    console.log(`  UI, signed out (log-in form): ${median(loads.signedOut).toFixed(1)}  (${(median(loads.signedOut) / base).toFixed(1)}x baseline)`);
-    console.log(`  UI, signed in (chat ready)  : ${median(loads.signedIn).toFixed(1)}  (${(median(loads.signedIn) / base).toFixed(1)}x baseline)`);
+    console.log(
+      `  UI, signed out (log-in form): ${median(loads.signedOut).toFixed(1)}  (${(median(loads.signedOut) / base).toFixed(1)}x baseline)`,
+    );
+    console.log(
+      `  UI, signed in (chat ready)  : ${median(loads.signedIn).toFixed(1)}  (${(median(loads.signedIn) / base).toFixed(1)}x baseline)`,
+    );
 
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -96,7 +102,9 @@ async function main() {
       }
     }
     console.log(`\nIdle-page late frames (noise floor): ${(floor * 100).toFixed(1)}%`);
-    console.log(`Highest rate with late frames (>25 ms) within 1 point of the floor: incremental ${rateText(sustained.incremental)}, whole-answer re-parse ${rateText(sustained.naive)}`);
+    console.log(
+      `Highest rate with late frames (>25 ms) within 1 point of the floor: incremental ${rateText(sustained.incremental)}, whole-answer re-parse ${rateText(sustained.naive)}`,
+    );
   } finally {
     await browser.close();
     await stack.stop();
@@ -104,7 +112,19 @@ async function main() {
 }
 
 /** Runs in the page: seeds a long answer, then streams at `rate` while timing frames and renders. */
-async function runStream({ tokens, rate, mode, seed, windowMs }: { tokens: string[]; rate: number; mode: 'incremental' | 'naive'; seed: number; windowMs: number }) {
+async function runStream({
+  tokens,
+  rate,
+  mode,
+  seed,
+  windowMs,
+}: {
+  tokens: string[];
+  rate: number;
+  mode: 'incremental' | 'naive';
+  seed: number;
+  windowMs: number;
+}) {
   const { StreamRenderer } = await import('/js/stream-renderer.js' as string);
   const { renderMarkdown } = await import('/js/markdown.js' as string);
   const host = document.createElement('div');
@@ -112,12 +132,12 @@ async function runStream({ tokens, rate, mode, seed, windowMs }: { tokens: strin
   document.body.append(host);
   const costs: number[] = [];
   let text = '';
-  let frame = 0;
+  let _frame = 0;
   const naive = {
     append(delta: string) {
       text += delta;
-      frame ||= requestAnimationFrame(() => {
-        frame = 0;
+      _frame ||= requestAnimationFrame(() => {
+        _frame = 0;
         const t0 = performance.now();
         host.replaceChildren(renderMarkdown(text));
         costs.push(performance.now() - t0);

@@ -1,4 +1,4 @@
-import { endpoint } from './executor.ts';
+import { endpoint } from './executor';
 
 /**
  * Signs up a throwaway load user on a fresh server and mints an API key for it, so a run needs no

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { parseOptions, USAGE } from './options.ts';
-import { progressPrinter } from './progress.ts';
-import { renderHtml } from './report-html.ts';
-import { formatTable } from './report-table.ts';
-import { runLoadgen } from './run.ts';
+import { type LoadgenOptions, parseOptions, USAGE } from './options';
+import { progressPrinter } from './progress';
+import { renderHtml } from './report-html';
+import { formatTable } from './report-table';
+import { runLoadgen } from './run';
 
 async function main(): Promise<number> {
-  let options;
+  let options: LoadgenOptions | null;
   try {
     options = parseOptions(process.argv.slice(2), process.env);
   } catch (error) {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { parseOptions } from './options.ts';
-import { runLoadgen } from './run.ts';
-import { rawServer, type RawAction, type Scripted } from './test-support/scripted-servers.ts';
-import { startFakeUpstream, type FakeUpstream } from './upstream.ts';
+import { parseOptions } from './options';
+import { runLoadgen } from './run';
+import { type RawAction, rawServer, type Scripted } from './test-support/scripted-servers';
+import { type FakeUpstream, startFakeUpstream } from './upstream';
 
 const stops: Array<() => unknown> = [];
 afterEach(async () => {

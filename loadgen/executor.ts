@@ -1,4 +1,4 @@
-import type { Outcome } from './recorder.ts';
+import type { Outcome } from './recorder';
 
 /** Sends one request of a mode and reports what came back; never throws. */
 export interface Executor {

@@ -1,6 +1,6 @@
 import type { Socket } from 'bun';
-import type { Outcome } from './recorder.ts';
-import { ResponseParser } from './response-parser.ts';
+import type { Outcome } from './recorder';
+import { ResponseParser } from './response-parser';
 
 /** A fixed request, pre-encoded once and written as-is on every send. */
 export interface Http1Target {
@@ -49,7 +49,7 @@ export class Http1Pool {
 
   request(): Promise<Outcome> {
     let conn = this.idle.pop();
-    while (conn && conn.closed) conn = this.idle.pop();
+    while (conn?.closed) conn = this.idle.pop();
     return conn ? this.send(conn) : this.connect();
   }
 

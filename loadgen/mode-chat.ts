@@ -1,5 +1,5 @@
-import { endpoint, outcome, type Executor, type Prompt, type Target } from './executor.ts';
-import { fetchErrorKind, usageOutputTokens } from './fetch-errors.ts';
+import { type Executor, endpoint, outcome, type Prompt, type Target } from './executor';
+import { fetchErrorKind, usageOutputTokens } from './fetch-errors';
 
 /** Confab's REST chat turn: POST /api/chat, answered in one JSON body. */
 export function chatExecutor(target: Target, prompt: Prompt): Executor {

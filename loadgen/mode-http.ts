@@ -1,5 +1,5 @@
-import type { Executor, Target } from './executor.ts';
-import { Http1Pool } from './http1-pool.ts';
+import type { Executor, Target } from './executor';
+import { Http1Pool } from './http1-pool';
 
 export interface HttpRequestSpec {
   method: string;

@@ -1,7 +1,7 @@
-import { endpoint, outcome, type Executor, type Prompt, type Target } from './executor.ts';
-import { fetchErrorKind, usageOutputTokens } from './fetch-errors.ts';
-import type { Outcome } from './recorder.ts';
-import { readSseEvents } from './sse-reader.ts';
+import { type Executor, endpoint, outcome, type Prompt, type Target } from './executor';
+import { fetchErrorKind, usageOutputTokens } from './fetch-errors';
+import type { Outcome } from './recorder';
+import { readSseEvents } from './sse-reader';
 
 /** OpenAI-compatible streaming: POST /v1/chat/completions with `stream: true`. */
 export function sseExecutor(target: Target, prompt: Prompt): Executor {

@@ -1,6 +1,6 @@
-import { outcome, type Executor, type Prompt, type Target } from './executor.ts';
-import { usageOutputTokens } from './fetch-errors.ts';
-import type { Outcome } from './recorder.ts';
+import { type Executor, outcome, type Prompt, type Target } from './executor';
+import { usageOutputTokens } from './fetch-errors';
+import type { Outcome } from './recorder';
 
 /** The DOM typings lack Bun's constructor options, which carry the Authorization header. */
 const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { parseOptions, parseSweep } from './options.ts';
-import { parseSlo } from './slo.ts';
+import { parseOptions, parseSweep } from './options';
+import { parseSlo } from './slo';
 
 describe('command line', () => {
   test('keeps the original interface: url, concurrency and total', () => {

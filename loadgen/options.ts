@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { LoadPlan } from './runner.ts';
-import { parseDurationMs, parseSlo } from './slo.ts';
+import type { LoadPlan } from './runner';
+import { parseDurationMs, parseSlo } from './slo';
 
 export type Mode = 'chat' | 'sse' | 'ws' | 'http';
 export const MODES: readonly Mode[] = ['chat', 'sse', 'ws', 'http'];
@@ -79,7 +79,12 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     prompt: v.prompt!,
     model: v.model ?? null,
     maxTokens: v['max-tokens'] === undefined ? null : integer('--max-tokens', v['max-tokens']),
-    plugins: v.plugins ? v.plugins.split(',').map((p) => p.trim()).filter(Boolean) : [],
+    plugins: v.plugins
+      ? v.plugins
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : [],
     method: v.method!.toUpperCase(),
     headers: parseHeaders(v.header ?? []),
     body: v.body ?? null,

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { createHistogram, distribution, recordMs } from './histogram.ts';
-import { parseOptions } from './options.ts';
-import { runLoadgen } from './run.ts';
-import { delayServer, pausingServer, type Scripted } from './test-support/scripted-servers.ts';
+import { createHistogram, distribution, recordMs } from './histogram';
+import { parseOptions } from './options';
+import { runLoadgen } from './run';
+import { delayServer, pausingServer, type Scripted } from './test-support/scripted-servers';
 
 const servers: Scripted[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.stop()));
+afterEach(() => {
+  for (const s of servers.splice(0)) s.stop();
+});
 
 const run = (args: string[]) => runLoadgen(parseOptions([...args, '--quiet'])!);
 

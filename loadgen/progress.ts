@@ -1,4 +1,4 @@
-import type { LiveStatus } from './runner.ts';
+import type { LiveStatus } from './runner';
 
 /**
  * A once-a-second status line on stderr: redrawn in place on a terminal, appended every five
@@ -16,7 +16,10 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
       const r = status.recorder;
       const rate = r.requests - lastCount;
       lastCount = r.requests;
-      const recent = r.timeline.points(Number.MAX_SAFE_INTEGER).filter((p) => p.p99 !== null).at(-1);
+      const recent = r.timeline
+        .points(Number.MAX_SAFE_INTEGER)
+        .filter((p) => p.p99 !== null)
+        .at(-1);
       const line =
         `[${status.elapsedS.toFixed(0).padStart(4)}s ${status.phase.padEnd(7)}] ${r.requests} done · ` +
         `${status.inFlight} in flight · ${rate} req/s · ${r.errorCount()} errors` +

@@ -1,6 +1,6 @@
-import { createHistogram, distribution, percentileCurve, recordMs, type Distribution } from './histogram.ts';
-import { meetsSlo, type Slo } from './slo.ts';
-import { Timeline, type TimelinePoint } from './timeline.ts';
+import { createHistogram, type Distribution, distribution, percentileCurve, recordMs } from './histogram';
+import { meetsSlo, type Slo } from './slo';
+import { Timeline, type TimelinePoint } from './timeline';
 
 /** What one request produced, as reported by a mode's executor. */
 export interface Outcome {

@@ -1,6 +1,6 @@
-import type { Report, RunResult } from './report.ts';
-import { formatTable } from './report-table.ts';
-import { escapeHtml, lineChart, type Series } from './svg-chart.ts';
+import type { Report, RunResult } from './report';
+import { formatTable } from './report-table';
+import { escapeHtml, lineChart, type Series } from './svg-chart';
 
 /** HdrHistogram's percentile axis: 90% → 1, 99% → 2, 99.9% → 3 … (log of 1/(1-p)). */
 const nines = (percentile: number) => Math.log10(1 / Math.max(1e-6, 1 - percentile / 100));
@@ -49,8 +49,7 @@ function distributionChart(runs: RunResult[]): string {
 }
 
 function sweepChart(runs: RunResult[]): string {
-  const point = (run: RunResult, pick: (r: RunResult) => number | undefined) =>
-    [run.targetRate ?? 0, pick(run) ?? 0] as [number, number];
+  const point = (run: RunResult, pick: (r: RunResult) => number | undefined) => [run.targetRate ?? 0, pick(run) ?? 0] as [number, number];
   const series: Series[] = [
     { name: 'p50 latency', points: runs.map((r) => point(r, (x) => x.latency.e2e?.p50)) },
     { name: 'p99 latency', points: runs.map((r) => point(r, (x) => x.latency.e2e?.p99)) },

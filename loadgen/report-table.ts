@@ -1,6 +1,6 @@
-import type { Distribution } from './histogram.ts';
-import type { Report, RunResult } from './report.ts';
-import type { Slo } from './slo.ts';
+import type { Distribution } from './histogram';
+import type { Report, RunResult } from './report';
+import type { Slo } from './slo';
 
 const COLUMNS = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean'] as const;
 const HEADINGS = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean'];

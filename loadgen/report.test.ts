@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { parseOptions } from './options.ts';
-import { renderHtml } from './report-html.ts';
-import { formatTable } from './report-table.ts';
-import type { Report } from './report.ts';
-import { runLoadgen } from './run.ts';
-import { delayServer, rawServer, type Scripted } from './test-support/scripted-servers.ts';
+import { parseOptions } from './options';
+import type { Report } from './report';
+import { renderHtml } from './report-html';
+import { formatTable } from './report-table';
+import { runLoadgen } from './run';
+import { delayServer, rawServer, type Scripted } from './test-support/scripted-servers';
 
 /** Every key path of a value, arrays collapsed to their first element; the schema's fingerprint. */
 function shape(value: unknown, prefix = ''): string[] {

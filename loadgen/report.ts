@@ -1,10 +1,10 @@
-import { cpus, hostname, platform, arch, totalmem, release } from 'node:os';
+import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
 import pkg from '../package.json';
-import type { TimelinePoint } from './timeline.ts';
-import type { Latencies, Measured } from './recorder.ts';
-import type { LoadgenOptions } from './options.ts';
-import type { LoadPlan } from './runner.ts';
-import type { Slo } from './slo.ts';
+import type { LoadgenOptions } from './options';
+import type { Latencies, Measured } from './recorder';
+import type { LoadPlan } from './runner';
+import type { Slo } from './slo';
+import type { TimelinePoint } from './timeline';
 
 /** Bumped whenever a field is renamed or removed; additions keep the version. */
 export const SCHEMA_VERSION = 1;
@@ -53,7 +53,10 @@ export interface Report {
     host: { hostname: string; platform: string; release: string; arch: string; cpus: number; cpuModel: string; memoryBytes: number };
     runtime: string;
   };
-  config: Omit<LoadgenOptions, 'apiKey' | 'headers' | 'json' | 'html' | 'quiet'> & { headerNames: string[]; auth: 'api-key' | 'signup' | 'none' };
+  config: Omit<LoadgenOptions, 'apiKey' | 'headers' | 'json' | 'html' | 'quiet'> & {
+    headerNames: string[];
+    auth: 'api-key' | 'signup' | 'none';
+  };
   runs: RunResult[];
   sweep: SweepSummary | null;
 }

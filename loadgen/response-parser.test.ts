@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { ResponseParser } from './response-parser.ts';
+import { ResponseParser } from './response-parser';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -31,7 +31,11 @@ describe('HTTP/1.1 response framing', () => {
   test('follows chunked encoding with extensions and trailers, byte by byte', () => {
     const text = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n';
     const p = new ResponseParser();
-    feedSplit(p, text, Array.from({ length: text.length - 1 }, (_, i) => i + 1));
+    feedSplit(
+      p,
+      text,
+      Array.from({ length: text.length - 1 }, (_, i) => i + 1),
+    );
     expect(p.done).toBe(true);
     const early = new ResponseParser();
     early.feed(bytes(text.slice(0, -2)));

@@ -1,13 +1,13 @@
-import { provisionApiKey } from './auth.ts';
-import type { Executor, Prompt, Target } from './executor.ts';
-import { chatExecutor } from './mode-chat.ts';
-import { httpExecutor } from './mode-http.ts';
-import { sseExecutor } from './mode-sse.ts';
-import { wsExecutor } from './mode-ws.ts';
-import type { LoadgenOptions } from './options.ts';
-import { buildReport, toRunResult, type Report } from './report.ts';
-import { runLoad, type LiveStatus, type LoadPlan } from './runner.ts';
-import { sweepRates } from './sweep.ts';
+import { provisionApiKey } from './auth';
+import type { Executor, Prompt, Target } from './executor';
+import { chatExecutor } from './mode-chat';
+import { httpExecutor } from './mode-http';
+import { sseExecutor } from './mode-sse';
+import { wsExecutor } from './mode-ws';
+import type { LoadgenOptions } from './options';
+import { buildReport, type Report, toRunResult } from './report';
+import { type LiveStatus, type LoadPlan, runLoad } from './runner';
+import { sweepRates } from './sweep';
 
 /** Runs the whole load test the options describe and returns the report (JSON-ready). */
 export async function runLoadgen(options: LoadgenOptions, onStatus?: (status: LiveStatus) => void): Promise<Report> {

@@ -1,5 +1,5 @@
-import { Recorder, type Measured, type Outcome } from './recorder.ts';
-import type { Slo } from './slo.ts';
+import { type Measured, type Outcome, Recorder } from './recorder';
+import type { Slo } from './slo';
 
 export type Arrival = 'constant' | 'poisson';
 
@@ -29,11 +29,7 @@ export interface LiveStatus {
 const EARLY_MS = 1;
 
 /** Drives `execute` according to the plan and returns the measured phase. */
-export async function runLoad(
-  plan: LoadPlan,
-  execute: () => Promise<Outcome>,
-  onStatus?: (status: LiveStatus) => void,
-): Promise<Measured> {
+export async function runLoad(plan: LoadPlan, execute: () => Promise<Outcome>, onStatus?: (status: LiveStatus) => void): Promise<Measured> {
   const start = performance.now();
   const measureStart = start + plan.warmupS * 1000;
   const deadline = plan.durationS === null ? Infinity : measureStart + plan.durationS * 1000;

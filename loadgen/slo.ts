@@ -10,7 +10,10 @@ const METRICS = ['ttft', 'tpot', 'e2e'] as const;
 /** Parses `ttft=500,e2e=2s,tpot=50ms`; a bare number means milliseconds. */
 export function parseSlo(text: string): Slo {
   const slo: Slo = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, raw] = part.split('=').map((s) => s.trim());
     if (!(METRICS as readonly string[]).includes(name)) {
       throw new Error(`unknown SLO metric "${name}" (use ${METRICS.join(', ')})`);

@@ -2,10 +2,7 @@
  * Reads a text/event-stream body and calls `onEvent` for each complete event, as soon as the
  * bytes that complete it arrive (so token timestamps are taken at arrival, not after the body).
  */
-export async function readSseEvents(
-  body: ReadableStream<Uint8Array>,
-  onEvent: (event: string, data: string) => void,
-): Promise<void> {
+export async function readSseEvents(body: ReadableStream<Uint8Array>, onEvent: (event: string, data: string) => void): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event = '';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { parseOptions } from './options.ts';
-import { runLoadgen } from './run.ts';
-import { llmServer, type LlmServer } from './test-support/scripted-servers.ts';
+import { parseOptions } from './options';
+import { runLoadgen } from './run';
+import { type LlmServer, llmServer } from './test-support/scripted-servers';
 
 let server: LlmServer;
 beforeAll(() => {

@@ -57,9 +57,15 @@ export function lineChart(spec: ChartSpec): string {
 
 function polyline(series: Series, color: string, sx: (x: number) => number, sy: (y: number) => number): string {
   const points = series.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-  const dots = series.points.length <= 40
-    ? series.points.map(([x, y]) => `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${color}"><title>${formatNumber(y)}</title></circle>`).join('')
-    : '';
+  const dots =
+    series.points.length <= 40
+      ? series.points
+          .map(
+            ([x, y]) =>
+              `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${color}"><title>${formatNumber(y)}</title></circle>`,
+          )
+          .join('')
+      : '';
   return `<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${points}"/>${dots}`;
 }
 

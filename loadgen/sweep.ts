@@ -1,7 +1,7 @@
-import type { Outcome } from './recorder.ts';
-import { toRunResult, type RunResult, type SweepSummary } from './report.ts';
-import { runLoad, type LiveStatus, type LoadPlan } from './runner.ts';
-import type { Slo } from './slo.ts';
+import type { Outcome } from './recorder';
+import { type RunResult, type SweepSummary, toRunResult } from './report';
+import { type LiveStatus, type LoadPlan, runLoad } from './runner';
+import type { Slo } from './slo';
 
 /** A run breaks when more than this fraction of requests fail. */
 const MAX_ERROR_RATE = 0.01;

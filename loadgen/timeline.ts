@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { createHistogram, recordMs } from './histogram.ts';
+import { createHistogram, recordMs } from './histogram';
 
 /** One slice of the run, for the latency-over-time plot and the progress line. */
 export interface TimelinePoint {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { startFakeUpstream, type FakeUpstream } from './upstream.ts';
+import { type FakeUpstream, startFakeUpstream } from './upstream';
 
 let upstream: FakeUpstream;
 let client: Anthropic;

@@ -1,6 +1,6 @@
-import { preflight, resolveBehaviour, retryHeaders, type Resolved, type UpstreamState } from './upstream-behaviour.ts';
-import { buildStreamTemplate, cutBody, hold, sleep, streamBody, type StreamTemplate } from './upstream-stream.ts';
-import { answerText, compile, estimateTokens, MARK, nextId, stamp, TemplateCache, tokenText, type Template } from './upstream-template.ts';
+import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './upstream-behaviour';
+import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './upstream-stream';
+import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './upstream-template';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 

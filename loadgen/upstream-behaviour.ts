@@ -63,11 +63,7 @@ export function resolveBehaviour(defaults: FakeBehaviour, headers: Headers, maxT
     return Number.isFinite(value) && value >= 0 ? value : fallback;
   };
   const requested = headers.get(HEADERS.error);
-  const error = isFakeError(requested)
-    ? requested
-    : defaults.error !== null && Math.random() < defaults.errorRate
-      ? defaults.error
-      : null;
+  const error = isFakeError(requested) ? requested : defaults.error !== null && Math.random() < defaults.errorRate ? defaults.error : null;
   const wanted = Math.max(1, Math.floor(num(HEADERS.tokens, defaults.tokens)));
   const tokens = maxTokens !== null && maxTokens > 0 ? Math.min(wanted, maxTokens) : wanted;
   const cutAfter = num(HEADERS.cutAfter, defaults.cutAfter ?? Math.floor(tokens / 2));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { startFakeUpstream, type FakeUpstream } from './upstream.ts';
+import { type FakeUpstream, startFakeUpstream } from './upstream';
 
 let upstream: FakeUpstream;
 let client: OpenAI;

@@ -1,7 +1,7 @@
-import { preflight, resolveBehaviour, retryHeaders, type Resolved, type UpstreamState } from './upstream-behaviour.ts';
-import { embeddingsResponse } from './upstream-embeddings.ts';
-import { buildStreamTemplate, cutBody, hold, sleep, streamBody, type StreamTemplate } from './upstream-stream.ts';
-import { answerText, compile, estimateTokens, MARK, nextId, stamp, TemplateCache, tokenText, type Template } from './upstream-template.ts';
+import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './upstream-behaviour';
+import { embeddingsResponse } from './upstream-embeddings';
+import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './upstream-stream';
+import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './upstream-template';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
@@ -54,7 +54,10 @@ export async function openaiChat(req: Request, state: UpstreamState): Promise<Re
   if (early) return early;
   const start = b.error === 'stall' ? performance.now() : begin;
   const model = typeof body.model === 'string' ? body.model : state.models[0];
-  const input = body.messages.reduce((sum, m) => sum + estimateTokens(typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? '')), 0);
+  const input = body.messages.reduce(
+    (sum, m) => sum + estimateTokens(typeof m?.content === 'string' ? m.content : JSON.stringify(m?.content ?? '')),
+    0,
+  );
   const values = { id: nextId(), created: Math.floor(Date.now() / 1000), input, total: input + b.tokens };
   const finish = b.truncated ? 'length' : 'stop';
   if (body.stream === true) {

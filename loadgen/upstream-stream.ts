@@ -1,5 +1,5 @@
-import type { Resolved } from './upstream-behaviour.ts';
-import { stamp, type Bytes, type Stamp, type Template } from './upstream-template.ts';
+import type { Resolved } from './upstream-behaviour';
+import { type Bytes, type Stamp, stamp, type Template } from './upstream-template';
 
 /**
  * Erroring a response stream makes Bun reset the connection; with an Error it also prints a stack
@@ -15,7 +15,12 @@ export interface StreamTemplate {
   tokens: number;
 }
 
-export function buildStreamTemplate(preamble: string[], tokens: string[], closing: string[], compile: (s: string) => Template): StreamTemplate {
+export function buildStreamTemplate(
+  preamble: string[],
+  tokens: string[],
+  closing: string[],
+  compile: (s: string) => Template,
+): StreamTemplate {
   const all = [...preamble, ...tokens, ...closing];
   return { whole: compile(all.join('')), segments: all.map(compile), firstToken: preamble.length, tokens: tokens.length };
 }
@@ -30,8 +35,7 @@ export function streamBody(template: StreamTemplate, values: Stamp, b: Resolved,
   const parts = template.segments.map((segment) => stamp(segment, values));
   const interval = b.tps > 0 ? 1000 / b.tps : 0;
   const end = b.error === 'cut' ? template.firstToken + b.cutAfter : parts.length;
-  const dueAt = (i: number) =>
-    begin + b.ttftMs + Math.min(Math.max(0, i - template.firstToken), template.tokens - 1) * interval;
+  const dueAt = (i: number) => begin + b.ttftMs + Math.min(Math.max(0, i - template.firstToken), template.tokens - 1) * interval;
   let cancelled = false;
   return new ReadableStream<Bytes>({
     async start(controller) {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { anthropicError, anthropicMessages, anthropicModels } from './upstream-anthropic.ts';
-import { DEFAULT_BEHAVIOUR, HEADERS, isFakeError, type FakeBehaviour, type UpstreamState } from './upstream-behaviour.ts';
-import { openaiChat, openaiEmbeddings, openaiError, openaiModels } from './upstream-openai.ts';
+import { anthropicError, anthropicMessages, anthropicModels } from './upstream-anthropic';
+import { DEFAULT_BEHAVIOUR, type FakeBehaviour, HEADERS, isFakeError, type UpstreamState } from './upstream-behaviour';
+import { openaiChat, openaiEmbeddings, openaiError, openaiModels } from './upstream-openai';
 
-export type { FakeBehaviour, FakeError } from './upstream-behaviour.ts';
-export { HEADERS as FAKE_HEADERS } from './upstream-behaviour.ts';
+export type { FakeBehaviour, FakeError } from './upstream-behaviour';
+export { HEADERS as FAKE_HEADERS } from './upstream-behaviour';
 
 export interface FakeUpstreamOptions extends Partial<FakeBehaviour> {
   /** 0 (default) picks a free port. */
@@ -105,8 +105,18 @@ async function main(argv: string[]): Promise<void> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      port: str, host: str, 'ttft-ms': str, tps: str, tokens: str, error: str, 'error-rate': str,
-      'cut-after': str, 'retry-after-ms': str, 'stall-ms': str, models: str, 'api-key': str,
+      port: str,
+      host: str,
+      'ttft-ms': str,
+      tps: str,
+      tokens: str,
+      error: str,
+      'error-rate': str,
+      'cut-after': str,
+      'retry-after-ms': str,
+      'stall-ms': str,
+      models: str,
+      'api-key': str,
       help: { type: 'boolean' },
     },
   });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runWorkload, type WorkloadOptions, type WorkloadReport } from './workload.ts';
+import { runWorkload, type WorkloadOptions, type WorkloadReport } from './workload';
 
 const USAGE = `Usage: bun run scheduler [options]
 

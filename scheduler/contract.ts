@@ -1,4 +1,4 @@
-import type { PRIORITIES } from './metrics.ts';
+import type { PRIORITIES } from './metrics';
 
 /** The scheduler's public contract: what the server and tools call. */
 

@@ -1,4 +1,4 @@
-import { AppError } from '../src/lib/errors.ts';
+import { AppError } from '../src/lib/errors';
 
 /** The queue is full: the caller should back off briefly and retry. */
 export const busy = () =>

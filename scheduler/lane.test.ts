@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { createBatch, Lane } from './lane.ts';
+import { createBatch, Lane } from './lane';
 
 function drain(lane: Lane, max = 64) {
   const batch = createBatch(max);
@@ -11,7 +11,7 @@ describe('lane', () => {
   test('round-trips payload text, including non-ASCII, astral and empty strings', () => {
     const lane = Lane.create(8, 4096);
     const texts = ['hello', 'héllo wörld', '', '😀 emoji', 'x'.repeat(300), 'naïve ' + 'ü'.repeat(70)];
-    texts.forEach((text, i) => expect(lane.offer(i, 0, 0, text, 0)).toBe(true));
+    for (const [i, text] of texts.entries()) expect(lane.offer(i, 0, 0, text, 0)).toBe(true);
     expect(drain(lane)).toEqual({ handles: [0, 1, 2, 3, 4, 5], payloads: texts });
   });
 
@@ -56,7 +56,7 @@ describe('lane', () => {
     expect(lane.offer(2, 0, 0, 'c', 0)).toBe(false);
   });
 
-  test('publishes a group in order with each job\'s index, stopping where the ring fills', () => {
+  test("publishes a group in order with each job's index, stopping where the ring fills", () => {
     const lane = Lane.create(8, 4096);
     const texts = ['a', 'bé', '', '😀', 'x'.repeat(40), 'f', 'g', 'h', 'i', 'j'];
     expect(lane.offerMany(5, 2, 3, texts, 1, 9, 0)).toBe(8);

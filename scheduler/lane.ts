@@ -1,4 +1,4 @@
-import { F, KIND_BITS, KIND_MASK, Ring, ringBytes } from './ring.ts';
+import { F, KIND_BITS, KIND_MASK, Ring, ringBytes } from './ring';
 
 /**
  * One priority lane: a descriptor ring plus a shared byte arena holding the payload text as
@@ -111,7 +111,15 @@ export class Lane {
    * run at a time: one reservation and one publication per run. Returns how many it published,
    * in order; fewer than `count` means the ring or the arena filled up.
    */
-  offerMany(handle: number, gen: number, kind: number, payloads: readonly string[], from: number, count: number, enqueuedUs: number): number {
+  offerMany(
+    handle: number,
+    gen: number,
+    kind: number,
+    payloads: readonly string[],
+    from: number,
+    count: number,
+    enqueuedUs: number,
+  ): number {
     const ring = this.ring;
     let done = 0;
     while (done < count) {
@@ -147,7 +155,16 @@ export class Lane {
     return 0;
   }
 
-  private describe(pos: number, handle: number, gen: number, job: number, off: number, bytes: number, chars: number, enqueuedUs: number): void {
+  private describe(
+    pos: number,
+    handle: number,
+    gen: number,
+    job: number,
+    off: number,
+    bytes: number,
+    chars: number,
+    enqueuedUs: number,
+  ): void {
     const ring = this.ring;
     this.startAt[pos & ring.mask] = off;
     const s = ring.slots;

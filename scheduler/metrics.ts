@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { registry } from '../src/lib/metrics.ts';
+import { registry } from '../src/lib/metrics';
 
 /**
  * The scheduler's Prometheus metrics, on the process registry. The hot path updates them once
@@ -18,8 +18,8 @@ export const queueDepth = new Gauge({
   registers: [registry],
   collect() {
     const totals = [0, 0, 0];
-    for (const source of depthSources) source().forEach((n, i) => (totals[i] += n));
-    PRIORITIES.forEach((priority, i) => this.set({ priority }, totals[i]));
+    for (const source of depthSources) for (const [i, n] of source().entries()) totals[i] += n;
+    for (const [i, priority] of PRIORITIES.entries()) this.set({ priority }, totals[i]);
   },
 });
 

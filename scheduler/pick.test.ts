@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { pickByDeadline } from './pick.ts';
+import { pickByDeadline } from './pick';
 
 const AGING = 1000;
 

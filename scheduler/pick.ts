@@ -1,4 +1,4 @@
-import type { Lane } from './lane.ts';
+import type { Lane } from './lane';
 
 /**
  * Chooses the lane to serve next. Each lane's oldest job gets a virtual deadline of its enqueue

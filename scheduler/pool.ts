@@ -1,4 +1,4 @@
-import type { DoneMessage, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { DoneMessage, WorkerInit, WorkerMessage } from './protocol';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
 

@@ -1,5 +1,5 @@
-import type { ControlLayout } from './control.ts';
-import type { LaneBuffers } from './lane.ts';
+import type { ControlLayout } from './control';
+import type { LaneBuffers } from './lane';
 
 /** The one message a worker receives: where the shared memory is and how to batch. */
 export interface WorkerInit {

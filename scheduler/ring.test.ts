@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { F, Ring } from './ring.ts';
+import { F, Ring } from './ring';
 
 const WORKER = new URL('./__fixtures__/ring-stress-worker.ts', import.meta.url).href;
 
@@ -79,7 +79,12 @@ describe('ring', () => {
     const ring = Ring.create(64);
     const tally = new SharedArrayBuffer((total + 1) * 4);
     const tasks = [
-      ...Array.from({ length: producers }, (_, p) => ({ role: 'producer', from: p * perProducer, to: (p + 1) * perProducer, batch: 1 + p * 7 })),
+      ...Array.from({ length: producers }, (_, p) => ({
+        role: 'producer',
+        from: p * perProducer,
+        to: (p + 1) * perProducer,
+        batch: 1 + p * 7,
+      })),
       ...Array.from({ length: consumers }, (_, c) => ({ role: 'consumer', from: 0, to: 0, batch: 1 + c * 16 })),
     ];
     const workers = tasks.map(() => new Worker(WORKER));

@@ -42,7 +42,11 @@ export class Ring {
   /** First position of the last successful `reserve` or `claim`; avoids allocating a tuple per call. */
   at = 0;
 
-  constructor(readonly buffer: SharedArrayBuffer, byteOffset = 0, capacity?: number) {
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    byteOffset = 0,
+    capacity?: number,
+  ) {
     const cap = capacity ?? (buffer.byteLength - byteOffset) / 4 / SLOT_WORDS - HEADER_WORDS / SLOT_WORDS;
     if (!Number.isInteger(cap) || cap < 2 || (cap & (cap - 1)) !== 0 || cap > 1 << 24) {
       throw new RangeError(`ring capacity must be a power of two between 2 and 2^24, got ${cap}`);
@@ -134,7 +138,7 @@ export class Ring {
   /** Jobs published or being written and not yet claimed (a snapshot). */
   size(): number {
     const n = (Atomics.load(this.header, TAIL) - Atomics.load(this.header, HEAD)) | 0;
-    return n < 0 ? 0 : n > this.capacity ? this.capacity : n;
+    return n < 0 ? 0 : Math.min(n, this.capacity);
   }
 
   /** A field of the oldest published, unclaimed job, or `undefined` when there is none. */

@@ -1,4 +1,4 @@
-import type { HandlerMap } from './protocol.ts';
+import type { HandlerMap } from './protocol';
 
 /** What running one claimed batch produced, index-aligned with the batch. */
 export interface BatchOutcome {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../src/lib/errors.ts';
-import { registry } from '../src/lib/metrics.ts';
-import { createScheduler, type Scheduler, type SchedulerOptions } from './index.ts';
+import type { AppError } from '../src/lib/errors';
+import { registry } from '../src/lib/metrics';
+import { createScheduler, type Scheduler, type SchedulerOptions } from './index';
 
 const HANDLERS = new URL('./__fixtures__/handlers.ts', import.meta.url).pathname;
 const open: Scheduler[] = [];
@@ -54,10 +54,8 @@ describe('scheduler', () => {
   test('hands a handler only one kind of job per call and never more than maxBatch', async () => {
     const s = scheduler({ maxBatch: 4 });
     await s.submit('slow', '30');
-    const batches = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => s.submit<string[]>(i % 2 ? 'batch' : 'echo', `${i}`)),
-    );
-    const seenTogether = batches.filter((b, i) => i % 2 === 1) as string[][];
+    const batches = await Promise.all(Array.from({ length: 10 }, (_, i) => s.submit<string[]>(i % 2 ? 'batch' : 'echo', `${i}`)));
+    const seenTogether = batches.filter((_b, i) => i % 2 === 1) as string[][];
     for (const batch of seenTogether) {
       expect(batch.length).toBeLessThanOrEqual(4);
       for (const payload of batch) expect(Number(payload) % 2).toBe(1);

@@ -1,17 +1,17 @@
 import { availableParallelism } from 'node:os';
-import { AppError, badRequest } from '../src/lib/errors.ts';
-import { busy, closed } from './errors.ts';
-import { log } from '../src/lib/logger.ts';
-import { clockUs, wallMs } from './clock.ts';
-import { Control, type HeldJob, MAX_KINDS } from './control.ts';
-import { type Group, JobTable } from './job-table.ts';
-import { Lane } from './lane.ts';
-import { MAX_GROUP } from './ring.ts';
-import { countDown, failGroup, settleBatch, type SettleTotals } from './settle.ts';
-import { batchSize, jobsTotal, PRIORITIES, queueWait, trackDepth, workerRestarts } from './metrics.ts';
-import type { Priority, Scheduler, SchedulerOptions, SchedulerStats } from './contract.ts';
-import { Pool } from './pool.ts';
-import type { DoneMessage } from './protocol.ts';
+import { AppError, badRequest } from '../src/lib/errors';
+import { log } from '../src/lib/logger';
+import { clockUs, wallMs } from './clock';
+import type { Priority, Scheduler, SchedulerOptions, SchedulerStats } from './contract';
+import { Control, type HeldJob, MAX_KINDS } from './control';
+import { busy, closed } from './errors';
+import { type Group, JobTable } from './job-table';
+import { Lane } from './lane';
+import { batchSize, jobsTotal, PRIORITIES, queueWait, trackDepth, workerRestarts } from './metrics';
+import { Pool } from './pool';
+import type { DoneMessage } from './protocol';
+import { MAX_GROUP } from './ring';
+import { countDown, failGroup, type SettleTotals, settleBatch } from './settle';
 
 const LANE_OF: Record<string, number> = { interactive: 0, normal: 1, background: 2 };
 /** A job survives one crash of the worker running it; a second crash fails it (it may be the cause). */
@@ -105,7 +105,13 @@ class WorkScheduler implements Scheduler {
   }
 
   /** Publishes a whole group with one handle and a run of reservations; all or "busy". */
-  private publishGroup<R extends unknown[] | Float64Array>(kind: string, payloads: readonly string[], priority: Priority, results: R, numeric: boolean): Promise<R> {
+  private publishGroup<R extends unknown[] | Float64Array>(
+    kind: string,
+    payloads: readonly string[],
+    priority: Priority,
+    results: R,
+    numeric: boolean,
+  ): Promise<R> {
     let longest = 0;
     for (let i = 0; i < payloads.length; i++) if (payloads[i].length > longest) longest = payloads[i].length;
     const refused = this.refusal(priority, longest);
@@ -132,9 +138,30 @@ class WorkScheduler implements Scheduler {
     });
   }
 
-  private group(kind: number, lane: number, payloads: string | readonly string[], results: unknown[] | Float64Array | null, numeric: boolean, resolve: (v: never) => void, reject: (e: unknown) => void): Group {
+  private group(
+    kind: number,
+    lane: number,
+    payloads: string | readonly string[],
+    results: unknown[] | Float64Array | null,
+    numeric: boolean,
+    resolve: (v: never) => void,
+    reject: (e: unknown) => void,
+  ): Group {
     const left = typeof payloads === 'string' ? 1 : payloads.length;
-    return { kind, lane, enqueuedUs: this.stamp(), payloads, left, results, numeric, seen: null, requeued: null, failed: false, resolve, reject };
+    return {
+      kind,
+      lane,
+      enqueuedUs: this.stamp(),
+      payloads,
+      left,
+      results,
+      numeric,
+      seen: null,
+      requeued: null,
+      failed: false,
+      resolve,
+      reject,
+    };
   }
 
   /** Why a submit is refused before touching the queue, if it is. */
@@ -265,7 +292,11 @@ class WorkScheduler implements Scheduler {
     if (group === undefined || group.seen?.[index] === 1) return;
     const requeued = (group.requeued ??= new Uint8Array(group.seen?.length ?? 1));
     const payload = typeof group.payloads === 'string' ? group.payloads : group.payloads[index];
-    if (!group.failed && requeued[index] < MAX_ATTEMPTS - 1 && this.lanes[group.lane].offer(h, gen, group.kind, payload, group.enqueuedUs, index)) {
+    if (
+      !group.failed &&
+      requeued[index] < MAX_ATTEMPTS - 1 &&
+      this.lanes[group.lane].offer(h, gen, group.kind, payload, group.enqueuedUs, index)
+    ) {
       requeued[index]++;
       this.control.wakeOne();
       return;

@@ -1,8 +1,8 @@
-import { AppError } from '../src/lib/errors.ts';
-import type { Group, JobTable } from './job-table.ts';
-import type { Priority } from './contract.ts';
-import { PRIORITIES } from './metrics.ts';
-import { type DoneMessage, unpackDone } from './protocol.ts';
+import { AppError } from '../src/lib/errors';
+import type { Priority } from './contract';
+import type { Group, JobTable } from './job-table';
+import { PRIORITIES } from './metrics';
+import { type DoneMessage, unpackDone } from './protocol';
 
 /** What settling one batch adds up, for the caller's metrics; reused across batches. */
 export interface SettleTotals {

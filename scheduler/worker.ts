@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
-import { clockUs } from './clock.ts';
-import { Control, STOPPING } from './control.ts';
-import { createBatch, Lane, type JobBatch } from './lane.ts';
-import { pickLane } from './pick.ts';
-import { type DoneMessage, type HandlerMap, packDone, type WorkerInit } from './protocol.ts';
-import { runBatch } from './run-batch.ts';
+import { clockUs } from './clock';
+import { Control, STOPPING } from './control';
+import { createBatch, type JobBatch, Lane } from './lane';
+import { pickLane } from './pick';
+import { type DoneMessage, type HandlerMap, packDone, type WorkerInit } from './protocol';
+import { runBatch } from './run-batch';
 
 /**
  * A pool worker: claims batches from the priority lanes, runs them through the handler module

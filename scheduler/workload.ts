@@ -1,6 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
-import { createScheduler, type Priority } from './index.ts';
-import { PRIORITIES } from './metrics.ts';
+import { createScheduler, type Priority } from './index';
+import { PRIORITIES } from './metrics';
 
 /**
  * The simulated inference workload behind the CLI: a closed loop keeps `concurrency` requests

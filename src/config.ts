@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /**
@@ -35,15 +35,11 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
-  LOG_LEVEL: Type.Optional(
-    Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
-  ),
+  LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
 });
 export type Env = Static<typeof EnvSchema>;
 
-const INTEGER_VARS = new Set([
-  'PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS',
-]);
+const INTEGER_VARS = new Set(['PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS']);
 
 export interface Config {
   port: number;

@@ -1,3 +1,4 @@
+import type { Scheduler } from '../scheduler/index';
 import type { Config } from './config';
 import type { Database } from './db/client';
 import type { EventBus } from './infra/bus/types';
@@ -5,7 +6,6 @@ import type { RedisHandle } from './infra/redis/client';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
 import type { Ingestion } from './rag/ingest-worker';
-import type { Scheduler } from '../scheduler/index.ts';
 
 /** Process lifecycle state shared by readiness and shutdown. */
 export interface Lifecycle {

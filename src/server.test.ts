@@ -41,7 +41,9 @@ describe('server process', () => {
     dirs.push(d);
     return d;
   };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   test('data-survives-a-restart-on-the-embedded-database', async () => {
     const env = { DATA_DIR: tempDir(), LOG_LEVEL: 'info' };

@@ -1,4 +1,4 @@
-import { createApp, type App } from './app';
+import { type App, createApp } from './app';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase } from './db/client';
@@ -53,7 +53,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const app = createApp(ctx).listen({ port: config.port, hostname: config.host });
   const server = app.server!;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
-  log.info('listening', { url, implementations: { database: ctx.database.kind, rateLimits: ctx.rateLimitStore.kind, streams: ctx.streams.kind, bus: ctx.bus.kind } });
+  log.info('listening', {
+    url,
+    implementations: { database: ctx.database.kind, rateLimits: ctx.rateLimitStore.kind, streams: ctx.streams.kind, bus: ctx.bus.kind },
+  });
   let shuttingDown: Promise<void> | undefined;
   const shutdown = () => (shuttingDown ??= drain(ctx, server, config.shutdownTimeoutMs));
   return { app, ctx, url, shutdown };

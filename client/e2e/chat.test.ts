@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { HOOK_TIMEOUT_MS, chromiumMissing, launchChromium, openPage, screenshot, startStack, type PageProblems, type Stack } from './stack';
+import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, screenshot, startStack } from './stack';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from './ui-helpers';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
@@ -34,7 +34,7 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
     await pickModel(page, 'offline');
     await send(page, 'What is the boiling point of mercury?');
     await waitForAnswerEnd(page);
-    expect(await lastAnswer(page).textContent()).toContain("offline model");
+    expect(await lastAnswer(page).textContent()).toContain('offline model');
     expect(page.url()).toMatch(/\/c\/[0-9a-f-]{36}$/);
     await page.waitForSelector('.conversation a[aria-current="page"]');
   });
@@ -114,7 +114,11 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
       expect.stringContaining('First question'),
       expect.stringContaining('Second question, edited'),
     ]);
-    await page.locator('.turn-assistant').last().getByRole('button', { name: /Regenerate/ }).click();
+    await page
+      .locator('.turn-assistant')
+      .last()
+      .getByRole('button', { name: /Regenerate/ })
+      .click();
     await waitForAnswerEnd(page);
     expect(((await lastAnswer(page).textContent()) ?? '').trim()).toBe('Regenerated answer.');
     expect(await page.locator('.turn-user').count()).toBe(2);

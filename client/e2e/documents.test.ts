@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { HOOK_TIMEOUT_MS, chromiumMissing, launchChromium, openPage, screenshot, startStack, type PageProblems, type Stack } from './stack';
+import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, screenshot, startStack } from './stack';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
@@ -31,13 +31,16 @@ async function uploadViaButton(page: Page, name: string, text: string) {
 
 /** Drops a file on the panel the way a drag from the desktop does. */
 async function uploadViaDrop(page: Page, name: string, text: string) {
-  await page.evaluate(({ name, text }) => {
-    const data = new DataTransfer();
-    data.items.add(new File([text], name, { type: 'text/markdown' }));
-    const zone = document.querySelector('.dropzone')!;
-    zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data }));
-    zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));
-  }, { name, text });
+  await page.evaluate(
+    ({ name, text }) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], name, { type: 'text/markdown' }));
+      const zone = document.querySelector('.dropzone')!;
+      zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data }));
+      zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));
+    },
+    { name, text },
+  );
 }
 
 async function waitReady(page: Page, name: string) {

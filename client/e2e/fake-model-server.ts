@@ -15,7 +15,13 @@ export interface FakeModelServer {
 const encoder = new TextEncoder();
 
 function chunk(id: string, model: string, delta: Record<string, unknown>, finish: string | null): Uint8Array {
-  const body = { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, choices: [{ index: 0, delta, finish_reason: finish }] };
+  const body = {
+    id,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  };
   return encoder.encode(`data: ${JSON.stringify(body)}\n\n`);
 }
 
@@ -33,7 +39,9 @@ function streamReply(model: string, reply: { text: string; delayMs?: number }, s
       controller.enqueue(chunk(id, model, {}, 'stop'));
       if (withUsage) {
         const usage = { prompt_tokens: 20, completion_tokens: pieces.length, total_tokens: 20 + pieces.length };
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [], usage })}\n\n`));
+        controller.enqueue(
+          encoder.encode(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [], usage })}\n\n`),
+        );
       }
       controller.enqueue(encoder.encode('data: [DONE]\n\n'));
       controller.close();
@@ -55,13 +63,18 @@ export function startFakeModelServer(models = ['scripted']): FakeModelServer {
     idleTimeout: 0,
     async fetch(req) {
       const path = new URL(req.url).pathname;
-      if (path === '/v1/models') return Response.json({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' })) });
-      if (path !== '/v1/chat/completions' || req.method !== 'POST') return Response.json({ error: { message: 'not found', type: 'invalid_request_error' } }, { status: 404 });
+      if (path === '/v1/models')
+        return Response.json({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' })) });
+      if (path !== '/v1/chat/completions' || req.method !== 'POST')
+        return Response.json({ error: { message: 'not found', type: 'invalid_request_error' } }, { status: 404 });
       const body = (await req.json()) as { model: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
       const reply = state.replies.shift() ?? state.fallbackReply;
       if (body.stream) return streamReply(body.model, reply, req.signal, Boolean(body.stream_options?.include_usage));
       return Response.json({
-        id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: body.model,
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 0,
+        model: body.model,
         choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
       });

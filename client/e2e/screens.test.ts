@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import type { Browser, Page } from 'playwright-core';
-import { HOOK_TIMEOUT_MS, chromiumMissing, launchChromium, openPage, screenshot, startStack, type Stack } from './stack';
+import type { Browser } from 'playwright-core';
+import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type Stack, screenshot, startStack } from './stack';
 import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);

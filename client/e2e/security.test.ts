@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { HOOK_TIMEOUT_MS, chromiumMissing, launchChromium, openPage, startStack, type PageProblems, type Stack } from './stack';
+import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, startStack } from './stack';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { setLogLevel } from '../../src/lib/logger';
-import { startServer, type RunningServer } from '../../src/server';
-import { startFakeModelServer, type FakeModelServer } from './fake-model-server';
+import { type RunningServer, startServer } from '../../src/server';
+import { type FakeModelServer, startFakeModelServer } from './fake-model-server';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,13 +15,24 @@ export const SCREENSHOTS = join(import.meta.dir, '../../test-artifacts/screensho
 
 /** Null when Chromium can run here; otherwise why the browser tests are skipped. */
 export async function chromiumMissing(): Promise<string | null> {
-  return (await Bun.file(CHROMIUM_PATH).exists()) ? null : `Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH): skipping browser tests`;
+  return (await Bun.file(CHROMIUM_PATH).exists())
+    ? null
+    : `Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH): skipping browser tests`;
 }
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -38,7 +49,14 @@ export interface Stack {
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-ui-'));
   const model = startFakeModelServer(['scripted']);
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_LLM_BASE_URL: model.baseURL, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    LOCAL_LLM_BASE_URL: model.baseURL,
+    ...env,
+  });
   setLogLevel(config.logLevel);
   const server = await startServer(config);
   const proxy = await startTcpProxy(Number(new URL(server.url).port));
@@ -66,10 +84,7 @@ export interface PageProblems {
  * A page that may only talk to 127.0.0.1: anything else is refused and recorded, as are page
  * errors and console errors (CSP and Trusted Types violations show up there).
  */
-export async function openPage(
-  context: BrowserContext,
-  url: string,
-): Promise<{ page: Page; problems: PageProblems }> {
+export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; problems: PageProblems }> {
   const problems: PageProblems = { errors: [], offHost: [] };
   const page = await context.newPage();
   await page.route('**/*', (route) => {

@@ -23,11 +23,22 @@ export class BenchmarkView {
     this.prompt = h('textarea', { id: 'bench-prompt', required: true, placeholder: 'A prompt to send to every model' });
     this.models = h('fieldset', { class: 'bench-models' }, h('legend', { text: 'Models (pick two or more)' }));
     this.run = h('button', { type: 'submit', class: 'primary', text: 'Run benchmark' });
-    this.stopButton = h('button', { type: 'button', class: 'danger', text: '■ Stop', hidden: true, on: { click: () => this.socket.stop(this.requestId) } });
+    this.stopButton = h('button', {
+      type: 'button',
+      class: 'danger',
+      text: '■ Stop',
+      hidden: true,
+      on: { click: () => this.socket.stop(this.requestId) },
+    });
     this.status = h('p', { class: 'small muted', role: 'status' });
-    const form = h('form', { class: 'bench-form', 'aria-label': 'Benchmark models' },
-      h('label', { for: 'bench-prompt', text: 'Prompt' }), this.prompt, this.models,
-      h('div', { class: 'inline-form' }, this.run, this.stopButton, this.status));
+    const form = h(
+      'form',
+      { class: 'bench-form', 'aria-label': 'Benchmark models' },
+      h('label', { for: 'bench-prompt', text: 'Prompt' }),
+      this.prompt,
+      this.models,
+      h('div', { class: 'inline-form' }, this.run, this.stopButton, this.status),
+    );
     form.addEventListener('submit', (e) => (e.preventDefault(), this.start()));
     this.prompt.addEventListener('keydown', (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && (e.preventDefault(), this.start()));
     this.grid = h('div', { class: 'bench-columns' });
@@ -40,8 +51,10 @@ export class BenchmarkView {
     const models = this.options.models ?? [];
     const checked = new Set(this.selected());
     const initial = checked.size ? checked : new Set(models.slice(0, 2).map((m) => m.id));
-    this.models.replaceChildren(h('legend', { text: 'Models (pick two or more)' }),
-      ...models.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m.id, checked: initial.has(m.id) }), m.id)));
+    this.models.replaceChildren(
+      h('legend', { text: 'Models (pick two or more)' }),
+      ...models.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m.id, checked: initial.has(m.id) }), m.id)),
+    );
   }
 
   selected() {
@@ -57,13 +70,20 @@ export class BenchmarkView {
     }
     this.columns.clear();
     this.table.replaceChildren();
-    this.grid.replaceChildren(...models.map((model) => {
-      const answer = h('div', { class: 'answer streaming' });
-      const state = h('span', { class: 'small muted', text: 'waiting…' });
-      const column = h('section', { class: 'bench-column', 'aria-label': model, dataset: { model } }, h('h3', {}, h('span', { text: model }), state), answer);
-      this.columns.set(model, { answer, state, renderer: new StreamRenderer(answer), text: '' });
-      return column;
-    }));
+    this.grid.replaceChildren(
+      ...models.map((model) => {
+        const answer = h('div', { class: 'answer streaming' });
+        const state = h('span', { class: 'small muted', text: 'waiting…' });
+        const column = h(
+          'section',
+          { class: 'bench-column', 'aria-label': model, dataset: { model } },
+          h('h3', {}, h('span', { text: model }), state),
+          answer,
+        );
+        this.columns.set(model, { answer, state, renderer: new StreamRenderer(answer), text: '' });
+        return column;
+      }),
+    );
     this.status.textContent = 'Running…';
     this.run.disabled = true;
     this.stopButton.hidden = false;
@@ -103,15 +123,42 @@ export class BenchmarkView {
     const head = ['Model', 'TTFT (ms)', 'Total (ms)', 'Tokens/s', 'Tokens (in / out)', 'Cost'];
     const rows = results.map((r) =>
       r.ok
-        ? [r.answeredBy === r.model ? r.model : `${r.model} → ${r.answeredBy}`, formatNumber(r.ttftMs, 0), formatNumber(r.totalMs, 0), formatNumber(r.tokensPerSec, 1),
-            `${r.usage.promptTokens} / ${r.usage.completionTokens}`, money(r.costUsd)]
+        ? [
+            r.answeredBy === r.model ? r.model : `${r.model} → ${r.answeredBy}`,
+            formatNumber(r.ttftMs, 0),
+            formatNumber(r.totalMs, 0),
+            formatNumber(r.tokensPerSec, 1),
+            `${r.usage.promptTokens} / ${r.usage.completionTokens}`,
+            money(r.costUsd),
+          ]
         : [r.model, '—', '—', '—', '—', describeError(r.error)],
     );
     this.table.replaceChildren(
-      h('table', { class: 'bench-table' },
+      h(
+        'table',
+        { class: 'bench-table' },
         h('caption', { class: 'visually-hidden', text: 'Benchmark results' }),
-        h('thead', {}, h('tr', {}, head.map((t, i) => h('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : null, text: t })))),
-        h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((t, i) => (i === 0 ? h('th', { scope: 'row', text: t }) : h('td', { class: i < 5 ? 'num' : null, text: t }))))))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            head.map((t, i) => h('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : null, text: t })),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((cells) =>
+            h(
+              'tr',
+              {},
+              cells.map((t, i) => (i === 0 ? h('th', { scope: 'row', text: t }) : h('td', { class: i < 5 ? 'num' : null, text: t }))),
+            ),
+          ),
+        ),
+      ),
     );
   }
 }

@@ -34,15 +34,19 @@ export class ChatView {
   bind() {
     $('composer').addEventListener('submit', (e) => (e.preventDefault(), this.sendFromComposer()));
     this.input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) (e.preventDefault(), this.sendFromComposer());
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault(), this.sendFromComposer();
     });
     this.input.addEventListener('input', () => this.grow());
     $('stop').addEventListener('click', () => this.stop());
-    this.list.addEventListener('scroll', () => {
-      if (this.userScrolledUp()) this.stick = false;
-      else if (this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40) this.stick = true;
-      $('jump-to-latest').hidden = this.stick || !this.active;
-    }, { passive: true });
+    this.list.addEventListener(
+      'scroll',
+      () => {
+        if (this.userScrolledUp()) this.stick = false;
+        else if (this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40) this.stick = true;
+        $('jump-to-latest').hidden = this.stick || !this.active;
+      },
+      { passive: true },
+    );
     $('jump-to-latest').addEventListener('click', () => this.stickToBottom());
   }
 
@@ -88,8 +92,12 @@ export class ChatView {
 
   empty() {
     this.list.replaceChildren(
-      h('div', { class: 'empty-chat' }, h('h2', { text: 'How can I help?' }),
-        h('p', { text: 'Ask anything. Upload documents in the Documents panel and pick them to get answers with sources.' })),
+      h(
+        'div',
+        { class: 'empty-chat' },
+        h('h2', { text: 'How can I help?' }),
+        h('p', { text: 'Ask anything. Upload documents in the Documents panel and pick them to get answers with sources.' }),
+      ),
     );
   }
 

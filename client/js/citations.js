@@ -9,7 +9,12 @@ export function claimFor(answer, n) {
   return before
     .slice(start)
     .split(/(?<=[.!?])\s+/)
-    .map((s) => s.replace(/[*_`]/g, '').replace(/[\s.!?]+$/, '').trim())
+    .map((s) =>
+      s
+        .replace(/[*_`]/g, '')
+        .replace(/[\s.!?]+$/, '')
+        .trim(),
+    )
     .filter((s) => s.length >= 12);
 }
 

@@ -20,7 +20,10 @@ export class ComposerOptions {
     document.addEventListener('click', (e) => {
       if (this.menu.open && !this.menu.contains(e.target)) this.menu.open = false;
     });
-    this.menu.addEventListener('keydown', (e) => e.key === 'Escape' && ((this.menu.open = false), this.menu.querySelector('summary').focus()));
+    this.menu.addEventListener(
+      'keydown',
+      (e) => e.key === 'Escape' && ((this.menu.open = false), this.menu.querySelector('summary').focus()),
+    );
   }
 
   async load() {
@@ -32,7 +35,13 @@ export class ComposerOptions {
     this.models = models;
     const saved = localStorage.getItem(MODEL_KEY);
     this.picker.replaceChildren(
-      ...models.map((m) => h('option', { value: m.id, text: m.id === fallback ? `${m.id} (default)` : m.id, title: `${m.provider} · ${m.contextWindow.toLocaleString()} tokens` })),
+      ...models.map((m) =>
+        h('option', {
+          value: m.id,
+          text: m.id === fallback ? `${m.id} (default)` : m.id,
+          title: `${m.provider} · ${m.contextWindow.toLocaleString()} tokens`,
+        }),
+      ),
     );
     this.picker.value = models.some((m) => m.id === saved) ? saved : fallback;
   }
@@ -43,12 +52,22 @@ export class ComposerOptions {
     const chosen = new Set(this.selectedPlugins());
     const rows = plugins.map((p) => {
       const usable = p.available && p.enabled;
-      const reason = !p.available ? p.reason ?? 'Not available on this server' : !p.enabled ? 'Turned off in Settings' : p.description;
+      const reason = !p.available ? (p.reason ?? 'Not available on this server') : !p.enabled ? 'Turned off in Settings' : p.description;
       const id = `plugin-${p.name}`;
-      return h('label', { class: `plugin-toggle${usable ? '' : ' unavailable'}`, for: id },
-        h('input', { type: 'checkbox', id, value: p.name, disabled: !usable, checked: usable && chosen.has(p.name), 'aria-describedby': `${id}-reason` }),
+      return h(
+        'label',
+        { class: `plugin-toggle${usable ? '' : ' unavailable'}`, for: id },
+        h('input', {
+          type: 'checkbox',
+          id,
+          value: p.name,
+          disabled: !usable,
+          checked: usable && chosen.has(p.name),
+          'aria-describedby': `${id}-reason`,
+        }),
         h('span', { text: pluginLabel(p.name) }),
-        h('span', { class: 'reason muted', id: `${id}-reason`, text: reason }));
+        h('span', { class: 'reason muted', id: `${id}-reason`, text: reason }),
+      );
     });
     this.toggles.replaceChildren(h('legend', { text: 'Tools for this message' }), ...rows);
     this.markActive();
@@ -69,8 +88,18 @@ export class ComposerOptions {
     this.documents = new Map(docs.map((d) => [d.id, d]));
     this.context.replaceChildren(
       ...docs.map((d) =>
-        h('span', { class: 'chip' }, d.name,
-          h('button', { type: 'button', 'aria-label': `Stop asking about ${d.name}`, text: '✕', on: { click: () => window.dispatchEvent(new CustomEvent('confab:unpick-document', { detail: d.id })) } }))),
+        h(
+          'span',
+          { class: 'chip' },
+          d.name,
+          h('button', {
+            type: 'button',
+            'aria-label': `Stop asking about ${d.name}`,
+            text: '✕',
+            on: { click: () => window.dispatchEvent(new CustomEvent('confab:unpick-document', { detail: d.id })) },
+          }),
+        ),
+      ),
     );
   }
 

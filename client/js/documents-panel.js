@@ -30,13 +30,24 @@ export class DocumentsPanel {
   }
 
   build() {
-    this.input = h('input', { type: 'file', id: 'document-file', class: 'visually-hidden', multiple: true, accept: '.txt,.md,.markdown,.html,.htm,.pdf,.json,.csv,.js,.ts,.py,.go,.rs,.java,.c,.cpp,.rb,.sh,.sql,.yaml,.yml' });
+    this.input = h('input', {
+      type: 'file',
+      id: 'document-file',
+      class: 'visually-hidden',
+      multiple: true,
+      accept: '.txt,.md,.markdown,.html,.htm,.pdf,.json,.csv,.js,.ts,.py,.go,.rs,.java,.c,.cpp,.rb,.sh,.sql,.yaml,.yml',
+    });
     this.input.addEventListener('change', () => (this.uploadAll([...this.input.files]), (this.input.value = '')));
-    this.drop = h('div', { class: 'dropzone' },
+    this.drop = h(
+      'div',
+      { class: 'dropzone' },
       h('span', { text: 'Drop files here' }),
-      h('label', { class: 'button', for: 'document-file', text: 'Choose files…' }), this.input,
-      h('span', { class: 'small', text: 'txt, md, html, pdf, code' }));
-    for (const type of ['dragenter', 'dragover']) this.root.addEventListener(type, (e) => (e.preventDefault(), this.drop.classList.add('dragging')));
+      h('label', { class: 'button', for: 'document-file', text: 'Choose files…' }),
+      this.input,
+      h('span', { class: 'small', text: 'txt, md, html, pdf, code' }),
+    );
+    for (const type of ['dragenter', 'dragover'])
+      this.root.addEventListener(type, (e) => (e.preventDefault(), this.drop.classList.add('dragging')));
     this.root.addEventListener('dragleave', (e) => !this.root.contains(e.relatedTarget) && this.drop.classList.remove('dragging'));
     this.root.addEventListener('drop', (e) => {
       e.preventDefault();
@@ -46,10 +57,22 @@ export class DocumentsPanel {
     this.list = h('ul', { class: 'doc-list', 'aria-label': 'Your documents' });
     this.status = h('p', { class: 'small muted', role: 'status' });
     this.root.replaceChildren(
-      h('div', { class: 'panel-head' }, h('h2', { text: 'Documents' }),
-        h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close documents', text: '✕', on: { click: () => (this.setOpen(false), this.toggle.focus()) } })),
+      h(
+        'div',
+        { class: 'panel-head' },
+        h('h2', { text: 'Documents' }),
+        h('button', {
+          type: 'button',
+          class: 'icon-button',
+          'aria-label': 'Close documents',
+          text: '✕',
+          on: { click: () => (this.setOpen(false), this.toggle.focus()) },
+        }),
+      ),
       h('p', { class: 'small muted', text: 'Tick a ready document to answer from it, with numbered sources.' }),
-      this.drop, this.status, this.list,
+      this.drop,
+      this.status,
+      this.list,
     );
     this.root.addEventListener('keydown', (e) => e.key === 'Escape' && (this.setOpen(false), this.toggle.focus()));
   }
@@ -71,7 +94,8 @@ export class DocumentsPanel {
     for (const id of this.picked) if (!ids.has(id)) this.picked.delete(id);
     this.render();
     this.emitPicked();
-    if (items.some((d) => d.status === 'queued' || d.status === 'processing')) this.timer = setTimeout(() => this.refresh().catch(() => {}), POLL_MS);
+    if (items.some((d) => d.status === 'queued' || d.status === 'processing'))
+      this.timer = setTimeout(() => this.refresh().catch(() => {}), POLL_MS);
   }
 
   async uploadAll(files) {
@@ -124,19 +148,42 @@ export class DocumentsPanel {
     if (doc.status === 'ready') status += ` · ${doc.chunkCount} passages · ${sizeText(doc.sizeBytes)}`;
     if (doc.status === 'processing') status += ` · ${Math.round(doc.progress * 100)}%`;
     if (doc.error) status += ` — ${doc.error}`;
-    return h('li', { class: 'doc', dataset: { id: doc.id, status: doc.status } },
-      h('input', { type: 'checkbox', id, checked: this.picked.has(doc.id), disabled: doc.status !== 'ready', 'aria-label': `Ask about ${doc.name}`, on: { change: (e) => this.pick(doc.id, e.target.checked) } }),
+    return h(
+      'li',
+      { class: 'doc', dataset: { id: doc.id, status: doc.status } },
+      h('input', {
+        type: 'checkbox',
+        id,
+        checked: this.picked.has(doc.id),
+        disabled: doc.status !== 'ready',
+        'aria-label': `Ask about ${doc.name}`,
+        on: { change: (e) => this.pick(doc.id, e.target.checked) },
+      }),
       h('label', { for: id, class: 'doc-name', title: doc.name, text: doc.name }),
-      h('button', { type: 'button', class: 'icon-button', 'aria-label': `Delete ${doc.name}`, text: '✕', on: { click: () => this.remove(doc) } }),
+      h('button', {
+        type: 'button',
+        class: 'icon-button',
+        'aria-label': `Delete ${doc.name}`,
+        text: '✕',
+        on: { click: () => this.remove(doc) },
+      }),
       busy ? h('progress', { max: 1, value: doc.status === 'queued' ? 0 : doc.progress, 'aria-label': `${doc.name} progress` }) : null,
-      h('span', { class: 'doc-status', dataset: { status: doc.status }, text: status }));
+      h('span', { class: 'doc-status', dataset: { status: doc.status }, text: status }),
+    );
   }
 
   render() {
     const uploading = [...this.uploads.values()].map((u) =>
-      h('li', { class: 'doc' }, h('span', {}), h('span', { class: 'doc-name', text: u.name }), h('span', {}),
+      h(
+        'li',
+        { class: 'doc' },
+        h('span', {}),
+        h('span', { class: 'doc-name', text: u.name }),
+        h('span', {}),
         h('progress', { max: 1, value: u.progress, 'aria-label': `Uploading ${u.name}` }),
-        h('span', { class: 'doc-status', text: `Uploading · ${Math.round(u.progress * 100)}%` })));
+        h('span', { class: 'doc-status', text: `Uploading · ${Math.round(u.progress * 100)}%` }),
+      ),
+    );
     const rows = this.docs.map((d) => this.row(d));
     const focused = this.list.contains(document.activeElement) ? document.activeElement.id : '';
     this.list.replaceChildren(...uploading, ...rows);

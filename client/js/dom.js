@@ -57,6 +57,8 @@ export function promptText(label, value) {
   dialog.showModal();
   input.select();
   return new Promise((resolve) =>
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' && input.value.trim() ? input.value.trim() : null), { once: true }),
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' && input.value.trim() ? input.value.trim() : null), {
+      once: true,
+    }),
   );
 }

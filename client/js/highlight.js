@@ -1,9 +1,28 @@
 import { sanitizeHighlight } from './sanitize.js';
 
 const ALIASES = {
-  js: 'javascript', jsx: 'javascript', mjs: 'javascript', ts: 'typescript', tsx: 'typescript', py: 'python',
-  sh: 'bash', shell: 'bash', zsh: 'bash', console: 'bash', yml: 'yaml', html: 'xml', svg: 'xml', md: 'markdown',
-  rs: 'rust', rb: 'ruby', kt: 'kotlin', cs: 'csharp', 'c++': 'cpp', golang: 'go', ps1: 'powershell', psql: 'pgsql',
+  js: 'javascript',
+  jsx: 'javascript',
+  mjs: 'javascript',
+  ts: 'typescript',
+  tsx: 'typescript',
+  py: 'python',
+  sh: 'bash',
+  shell: 'bash',
+  zsh: 'bash',
+  console: 'bash',
+  yml: 'yaml',
+  html: 'xml',
+  svg: 'xml',
+  md: 'markdown',
+  rs: 'rust',
+  rb: 'ruby',
+  kt: 'kotlin',
+  cs: 'csharp',
+  'c++': 'cpp',
+  golang: 'go',
+  ps1: 'powershell',
+  psql: 'pgsql',
 };
 
 let core;

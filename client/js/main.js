@@ -36,11 +36,17 @@ function connectionIndicator(socket) {
 
 function welcome(user, created) {
   if (!created) return;
-  const text = user.role === 'admin'
-    ? 'Welcome to Confab. You are the first account on this server, so you are its administrator.'
-    : 'Welcome to Confab. Your account is ready.';
-  const banner = h('p', { class: 'notice', role: 'status' }, text, ' ',
-    h('button', { type: 'button', class: 'link-button', text: 'Dismiss', on: { click: () => banner.remove() } }));
+  const text =
+    user.role === 'admin'
+      ? 'Welcome to Confab. You are the first account on this server, so you are its administrator.'
+      : 'Welcome to Confab. Your account is ready.';
+  const banner = h(
+    'p',
+    { class: 'notice', role: 'status' },
+    text,
+    ' ',
+    h('button', { type: 'button', class: 'link-button', text: 'Dismiss', on: { click: () => banner.remove() } }),
+  );
   $('main').insertBefore(banner, $('chat-view'));
 }
 

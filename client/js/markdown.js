@@ -53,7 +53,14 @@ function linkCitations(root, citations) {
       const c = byN.get(Number(/^\[(\d+)\]$/.exec(part)?.[1]));
       if (!c) return part;
       const label = `Source ${c.n}: ${c.documentName}${c.page ? `, page ${c.page}` : ''}`;
-      return h('button', { type: 'button', class: 'cite', dataset: { n: String(c.n) }, 'aria-label': label, title: label, text: String(c.n) });
+      return h('button', {
+        type: 'button',
+        class: 'cite',
+        dataset: { n: String(c.n) },
+        'aria-label': label,
+        title: label,
+        text: String(c.n),
+      });
     });
     node.replaceWith(...out);
   }

@@ -15,12 +15,20 @@ export function userTurn(message, { onEdit, canEdit }) {
     const cancel = () => box.replaceWith(bubble, meta);
     const send = () => area.value.trim() && onEdit(area.value.trim());
     area.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) (e.preventDefault(), send());
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault(), send();
       if (e.key === 'Escape') cancel();
     });
-    const box = h('div', { class: 'edit-box' }, area, h('div', {},
-      h('button', { type: 'button', text: 'Cancel', on: { click: cancel } }),
-      h('button', { type: 'button', class: 'primary', text: 'Send', on: { click: send } })));
+    const box = h(
+      'div',
+      { class: 'edit-box' },
+      area,
+      h(
+        'div',
+        {},
+        h('button', { type: 'button', text: 'Cancel', on: { click: cancel } }),
+        h('button', { type: 'button', class: 'primary', text: 'Send', on: { click: send } }),
+      ),
+    );
     bubble.replaceWith(box);
     meta.remove();
     area.focus();
@@ -42,7 +50,16 @@ export class AssistantTurn {
     this.answer = h('div', { class: 'answer' });
     this.sources = h('div', { class: 'sources' });
     this.meta = h('div', { class: 'turn-meta' });
-    this.root = h('article', { class: 'turn turn-assistant', 'aria-label': 'Confab answered' }, this.label, this.notices, this.plugins, this.answer, this.sources, this.meta);
+    this.root = h(
+      'article',
+      { class: 'turn turn-assistant', 'aria-label': 'Confab answered' },
+      this.label,
+      this.notices,
+      this.plugins,
+      this.answer,
+      this.sources,
+      this.meta,
+    );
     this.renderer = new StreamRenderer(this.answer, { onFrame: onContent });
     this.answer.addEventListener('click', (e) => this.openCite(e));
   }
@@ -69,8 +86,21 @@ export class AssistantTurn {
     if (!citations.length) return;
     this.sources.append(
       h('span', { class: 'muted', text: 'Sources' }),
-      h('ol', {}, citations.map((c) =>
-        h('li', { value: c.n }, h('button', { type: 'button', text: `${c.documentName}${c.page ? `, page ${c.page}` : ''}`, on: { click: () => openCitation(c, this.text) } })))),
+      h(
+        'ol',
+        {},
+        citations.map((c) =>
+          h(
+            'li',
+            { value: c.n },
+            h('button', {
+              type: 'button',
+              text: `${c.documentName}${c.page ? `, page ${c.page}` : ''}`,
+              on: { click: () => openCitation(c, this.text) },
+            }),
+          ),
+        ),
+      ),
     );
   }
 
@@ -91,14 +121,18 @@ export class AssistantTurn {
   /** Applies one server frame of this turn. */
   onFrame(frame) {
     switch (frame.type) {
-      case 'start': return this.setModel(frame.model);
+      case 'start':
+        return this.setModel(frame.model);
       case 'token':
         this.text += frame.delta;
         this.answer.classList.remove('waiting');
         return this.renderer.append(frame.delta);
-      case 'plugin': return this.plugin(frame);
-      case 'citations': return this.setCitations(frame.citations);
-      case 'fallback': return this.notice(describeFallback(frame));
+      case 'plugin':
+        return this.plugin(frame);
+      case 'citations':
+        return this.setCitations(frame.citations);
+      case 'fallback':
+        return this.notice(describeFallback(frame));
       case 'done':
         this.finish();
         if (frame.finishReason === 'cancelled') this.notice('Stopped before the end.');
@@ -123,12 +157,18 @@ export class AssistantTurn {
     if (this.text) {
       const copy = h('button', { type: 'button', text: 'Copy', 'aria-label': 'Copy answer' });
       copy.addEventListener('click', async () => {
-        await navigator.clipboard.writeText(this.text).then(() => (copy.textContent = 'Copied'), () => (copy.textContent = 'Copy failed'));
+        await navigator.clipboard.writeText(this.text).then(
+          () => (copy.textContent = 'Copied'),
+          () => (copy.textContent = 'Copy failed'),
+        );
         setTimeout(() => (copy.textContent = 'Copy'), 1500);
       });
       this.meta.append(copy);
     }
-    if (this.onRegenerate) this.meta.append(h('button', { type: 'button', class: 'regenerate', text: '↻ Regenerate', on: { click: () => this.onRegenerate() } }));
+    if (this.onRegenerate)
+      this.meta.append(
+        h('button', { type: 'button', class: 'regenerate', text: '↻ Regenerate', on: { click: () => this.onRegenerate() } }),
+      );
   }
 
   /** Shows a stored message. */

@@ -22,17 +22,29 @@ function details(name, data, error) {
   if (name === 'web_search' && Array.isArray(data.results)) {
     return [
       h('p', { class: 'small muted', text: `“${data.query}” — ${data.results.length} result(s)` }),
-      h('ol', {}, data.results.map((r) => {
-        const href = safeUrl(r.url);
-        return h('li', {}, href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: r.title || href }) : r.title);
-      })),
+      h(
+        'ol',
+        {},
+        data.results.map((r) => {
+          const href = safeUrl(r.url);
+          return h(
+            'li',
+            {},
+            href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: r.title || href }) : r.title,
+          );
+        }),
+      ),
     ];
   }
   if (name === 'rag_lookup' && Array.isArray(data.citations)) {
     return [h('p', { class: 'small muted', text: `${data.citations.length} passage(s) found for “${data.query}”` })];
   }
   if (name === 'code_interpreter') {
-    const lines = [data.stdout, data.value !== undefined ? `→ ${data.value}` : '', data.error ? `${data.error.name}: ${data.error.message}` : ''];
+    const lines = [
+      data.stdout,
+      data.value !== undefined ? `→ ${data.value}` : '',
+      data.error ? `${data.error.name}: ${data.error.message}` : '',
+    ];
     return [h('pre', { text: lines.filter(Boolean).join('\n') || `(${data.status ?? 'no output'})` })];
   }
   return [h('pre', { text: JSON.stringify(data, null, 2).slice(0, 4000) })];

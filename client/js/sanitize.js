@@ -1,6 +1,23 @@
 import DOMPurify from '/vendor/purify.js';
 
-const FORBID_TAGS = ['style', 'form', 'input', 'textarea', 'select', 'button', 'iframe', 'frame', 'object', 'embed', 'svg', 'math', 'template', 'link', 'meta', 'base'];
+const FORBID_TAGS = [
+  'style',
+  'form',
+  'input',
+  'textarea',
+  'select',
+  'button',
+  'iframe',
+  'frame',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'template',
+  'link',
+  'meta',
+  'base',
+];
 
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
   if (node.tagName === 'A') {

@@ -15,8 +15,13 @@ export class SettingsView {
     this.created = h('div', { 'aria-live': 'polite' });
     this.plugins = h('div', {});
     const name = h('input', { id: 'key-name', required: true, maxlength: 100, placeholder: 'e.g. laptop script' });
-    const form = h('form', { class: 'inline-form', 'aria-label': 'Create an API key' },
-      h('label', { for: 'key-name', text: 'Name' }), name, h('button', { type: 'submit', class: 'primary', text: 'Create key' }));
+    const form = h(
+      'form',
+      { class: 'inline-form', 'aria-label': 'Create an API key' },
+      h('label', { for: 'key-name', text: 'Name' }),
+      name,
+      h('button', { type: 'submit', class: 'primary', text: 'Create key' }),
+    );
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (!name.value.trim()) return name.focus();
@@ -24,10 +29,18 @@ export class SettingsView {
       name.value = '';
     });
     this.root.replaceChildren(
-      h('section', { 'aria-labelledby': 'keys-title' },
+      h(
+        'section',
+        { 'aria-labelledby': 'keys-title' },
         h('h2', { id: 'keys-title', text: 'API keys' }),
-        h('p', { class: 'muted small', text: 'Use a key as “Authorization: Bearer <key>” with the API or any OpenAI client (base URL: this server’s /v1).' }),
-        form, this.created, this.keys),
+        h('p', {
+          class: 'muted small',
+          text: 'Use a key as “Authorization: Bearer <key>” with the API or any OpenAI client (base URL: this server’s /v1).',
+        }),
+        form,
+        this.created,
+        this.keys,
+      ),
       h('section', { 'aria-labelledby': 'plugins-title' }, h('h2', { id: 'plugins-title', text: 'Tools' }), this.plugins),
       h('section', { 'aria-labelledby': 'theme-title' }, h('h2', { id: 'theme-title', text: 'Appearance' }), this.themeChoice()),
     );
@@ -35,9 +48,19 @@ export class SettingsView {
 
   themeChoice() {
     const current = savedTheme();
-    const options = [['system', 'Follow the system'], ['light', 'Light'], ['dark', 'Dark']];
-    const group = h('fieldset', { class: 'theme-choice' }, h('legend', { class: 'visually-hidden', text: 'Theme' }),
-      ...options.map(([value, label]) => h('label', {}, h('input', { type: 'radio', name: 'theme', value, checked: value === current }), ` ${label}`)));
+    const options = [
+      ['system', 'Follow the system'],
+      ['light', 'Light'],
+      ['dark', 'Dark'],
+    ];
+    const group = h(
+      'fieldset',
+      { class: 'theme-choice' },
+      h('legend', { class: 'visually-hidden', text: 'Theme' }),
+      ...options.map(([value, label]) =>
+        h('label', {}, h('input', { type: 'radio', name: 'theme', value, checked: value === current }), ` ${label}`),
+      ),
+    );
     group.addEventListener('change', (e) => applyTheme(e.target.value));
     return group;
   }
@@ -50,22 +73,73 @@ export class SettingsView {
   async create(name) {
     const key = await api('POST', '/api/keys', { name });
     const copy = h('button', { type: 'button', text: 'Copy key' });
-    copy.addEventListener('click', () => navigator.clipboard.writeText(key.key).then(() => (copy.textContent = 'Copied'), () => (copy.textContent = 'Select and copy it')));
-    this.created.replaceChildren(h('div', { class: 'new-key', role: 'alert' },
-      h('strong', { text: `Key “${key.name}” created. Copy it now: it will not be shown again.` }),
-      h('code', { class: 'secret', text: key.key }), h('div', {}, copy)));
+    copy.addEventListener('click', () =>
+      navigator.clipboard.writeText(key.key).then(
+        () => (copy.textContent = 'Copied'),
+        () => (copy.textContent = 'Select and copy it'),
+      ),
+    );
+    this.created.replaceChildren(
+      h(
+        'div',
+        { class: 'new-key', role: 'alert' },
+        h('strong', { text: `Key “${key.name}” created. Copy it now: it will not be shown again.` }),
+        h('code', { class: 'secret', text: key.key }),
+        h('div', {}, copy),
+      ),
+    );
     await this.loadKeys();
   }
 
   async loadKeys() {
     const keys = await api('GET', '/api/keys');
     if (!keys.length) return this.keys.replaceChildren(h('p', { class: 'muted', text: 'No keys yet.' }));
-    this.keys.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'keys-table' },
-      h('thead', {}, h('tr', {}, ['Name', 'Key', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, keys.map((k) => h('tr', {},
-        h('td', { text: k.name }), h('td', {}, h('code', { text: `${k.prefix}…` })), h('td', { text: date(k.createdAt) }), h('td', { text: date(k.lastUsedAt) }),
-        h('td', {}, k.revokedAt ? h('span', { class: 'muted', text: `Revoked ${date(k.revokedAt)}` })
-          : h('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': `Revoke ${k.name}`, on: { click: () => this.revoke(k) } }))))))));
+    this.keys.replaceChildren(
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'keys-table' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Name', 'Key', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col', text: t })),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            keys.map((k) =>
+              h(
+                'tr',
+                {},
+                h('td', { text: k.name }),
+                h('td', {}, h('code', { text: `${k.prefix}…` })),
+                h('td', { text: date(k.createdAt) }),
+                h('td', { text: date(k.lastUsedAt) }),
+                h(
+                  'td',
+                  {},
+                  k.revokedAt
+                    ? h('span', { class: 'muted', text: `Revoked ${date(k.revokedAt)}` })
+                    : h('button', {
+                        type: 'button',
+                        class: 'danger',
+                        text: 'Revoke',
+                        'aria-label': `Revoke ${k.name}`,
+                        on: { click: () => this.revoke(k) },
+                      }),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   async revoke(key) {
@@ -77,16 +151,25 @@ export class SettingsView {
 
   async loadPlugins() {
     const { plugins } = await api('GET', '/api/plugins');
-    this.plugins.replaceChildren(...plugins.map((p) => {
-      const id = `allow-${p.name}`;
-      const box = h('input', { type: 'checkbox', id, checked: p.enabled, disabled: !p.available });
-      box.addEventListener('change', async () => {
-        await api('PATCH', `/api/plugins/${p.name}`, { enabled: box.checked });
-        await this.options.loadPlugins();
-      });
-      return h('div', { class: `plugin-toggle${p.available ? '' : ' unavailable'}` }, box,
-        h('label', { for: id, text: `${pluginLabel(p.name)} — ${p.description}` }),
-        h('span', { class: 'reason muted', text: p.available ? (p.enabled ? 'Allowed' : 'Off') : p.reason ?? 'Not available on this server' }));
-    }));
+    this.plugins.replaceChildren(
+      ...plugins.map((p) => {
+        const id = `allow-${p.name}`;
+        const box = h('input', { type: 'checkbox', id, checked: p.enabled, disabled: !p.available });
+        box.addEventListener('change', async () => {
+          await api('PATCH', `/api/plugins/${p.name}`, { enabled: box.checked });
+          await this.options.loadPlugins();
+        });
+        return h(
+          'div',
+          { class: `plugin-toggle${p.available ? '' : ' unavailable'}` },
+          box,
+          h('label', { for: id, text: `${pluginLabel(p.name)} — ${p.description}` }),
+          h('span', {
+            class: 'reason muted',
+            text: p.available ? (p.enabled ? 'Allowed' : 'Off') : (p.reason ?? 'Not available on this server'),
+          }),
+        );
+      }),
+    );
   }
 }

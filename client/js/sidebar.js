@@ -97,7 +97,16 @@ export class Sidebar {
     this.list.replaceChildren(
       ...groups.map((g) => {
         const id = `group-${g.label.replace(/\W+/g, '-').toLowerCase()}`;
-        return h('section', { 'aria-labelledby': id }, h('h2', { id, text: g.label }), h('ul', {}, g.items.map((c) => this.row(c))));
+        return h(
+          'section',
+          { 'aria-labelledby': id },
+          h('h2', { id, text: g.label }),
+          h(
+            'ul',
+            {},
+            g.items.map((c) => this.row(c)),
+          ),
+        );
       }),
     );
     this.setCurrent(this.currentId);

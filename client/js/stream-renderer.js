@@ -41,7 +41,8 @@ export class StreamRenderer {
       const line = this.text.slice(start, nl);
       const fence = FENCE.exec(line)?.[1];
       if (fence && !this.fence) this.fence = fence;
-      else if (fence && this.fence && fence[0] === this.fence[0] && fence.length >= this.fence.length && !line.trim().slice(fence.length)) this.fence = null;
+      else if (fence && this.fence && fence[0] === this.fence[0] && fence.length >= this.fence.length && !line.trim().slice(fence.length))
+        this.fence = null;
       else if (!this.fence && line.trim() === '') this.boundary = nl + 1;
       start = nl + 1;
     }

@@ -93,7 +93,8 @@ export function llmServer(script: LlmScript): LlmServer {
         return Response.json({ id: 'u1' }, { status: 201, headers: { 'set-cookie': 'confab_session=s3cret; HttpOnly; Path=/' } });
       }
       if (path === '/api/keys') {
-        if (req.headers.get('cookie') !== 'confab_session=s3cret') return Response.json({ error: { code: 'unauthorized' } }, { status: 401 });
+        if (req.headers.get('cookie') !== 'confab_session=s3cret')
+          return Response.json({ error: { code: 'unauthorized' } }, { status: 401 });
         return Response.json({ id: 'k1', key: 'cf_test_key', name: 'loadgen' }, { status: 201 });
       }
       authorizations.push(req.headers.get('authorization') ?? '');

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { Ring, F } from '../ring.ts';
+import { F, Ring } from '../ring';
 
 /**
  * A producer or consumer thread for the ring stress test. Producers push ids [from, to) in

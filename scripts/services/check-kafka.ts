@@ -2,16 +2,16 @@
 // produce with acks from all replicas, consume in a group, commit, and resume from the
 // committed offset after the consumer is replaced, on a topic the broker creates on first use.
 // usage: bun scripts/services/check-kafka.ts [topic]
-import { Kafka, logLevel, type Consumer } from "kafkajs";
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
 
-const brokers = (process.env.TEST_KAFKA_BROKERS ?? "").split(",").filter(Boolean);
+const brokers = (process.env.TEST_KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 if (brokers.length === 0) {
-  console.error("TEST_KAFKA_BROKERS is not set");
+  console.error('TEST_KAFKA_BROKERS is not set');
   process.exit(2);
 }
 const group = `check-kafka-${process.pid}-${Date.now()}`;
 const topic = process.argv[2] ?? group;
-const kafka = new Kafka({ clientId: "check-kafka", brokers, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({ clientId: 'check-kafka', brokers, logLevel: logLevel.NOTHING });
 // The mock broker waits out the session timeout before letting a replacement member in.
 const sessionTimeout = 6000;
 
@@ -32,11 +32,9 @@ async function consumeUntil(want: Set<string>, prefix: string): Promise<string[]
     void consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        const value = message.value?.toString() ?? "";
+        const value = message.value?.toString() ?? '';
         if (value.startsWith(prefix)) seen.push(value);
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         if ([...want].every((v) => seen.includes(v))) resolve();
       },
     });
@@ -65,7 +63,7 @@ const gotSecond = await consumeUntil(new Set(second), prefix);
 
 const replayed = gotSecond.filter((v) => first.includes(v));
 if (gotFirst.length !== first.length || replayed.length > 0) {
-  console.error(`unexpected delivery: first=${gotFirst.join(",")} second=${gotSecond.join(",")}`);
+  console.error(`unexpected delivery: first=${gotFirst.join(',')} second=${gotSecond.join(',')}`);
   process.exit(1);
 }
-console.log(`kafka ok: ${brokers.join(",")} topic ${topic} group resumed from committed offsets`);
+console.log(`kafka ok: ${brokers.join(',')} topic ${topic} group resumed from committed offsets`);

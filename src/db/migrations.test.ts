@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createScratchDatabase } from '../testing/databases';
-import { openDatabase, type Database } from './client';
+import { type Database, openDatabase } from './client';
 import { users } from './schema';
 
 const TABLES = ['api_keys', 'chunks', 'conversations', 'documents', 'messages', 'plugins', 'sessions', 'usage_logs', 'users'];

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
   boolean,
   customType,
@@ -32,7 +32,9 @@ export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['admin', 'user'] }).notNull().default('user'),
+  role: text('role', { enum: ['admin', 'user'] })
+    .notNull()
+    .default('user'),
   createdAt: createdAt(),
 });
 
@@ -41,7 +43,9 @@ export const sessions = pgTable(
   {
     /** sha256 of the cookie token; the token itself is never stored. */
     id: text('id').primaryKey(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
@@ -52,7 +56,9 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** First characters of the key, shown in listings so a user can tell keys apart. */
     prefix: text('prefix').notNull(),
@@ -68,9 +74,13 @@ export const conversations = pgTable(
   'conversations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     title: text('title').notNull().default('New chat'),
-    titleSource: text('title_source', { enum: ['pending', 'auto', 'model', 'user'] }).notNull().default('pending'),
+    titleSource: text('title_source', { enum: ['pending', 'auto', 'model', 'user'] })
+      .notNull()
+      .default('pending'),
     model: text('model'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -86,15 +96,21 @@ export const messages = pgTable(
   'messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** The message this one answers or follows; edits and regenerations branch from a parent. */
     parentId: uuid('parent_id'),
     role: text('role', { enum: ['system', 'user', 'assistant', 'tool'] }).notNull(),
     content: text('content').notNull(),
     model: text('model'),
     provider: text('provider'),
-    status: text('status', { enum: ['complete', 'streaming', 'interrupted', 'error'] }).notNull().default('complete'),
+    status: text('status', { enum: ['complete', 'streaming', 'interrupted', 'error'] })
+      .notNull()
+      .default('complete'),
     error: text('error'),
     promptTokens: integer('prompt_tokens'),
     completionTokens: integer('completion_tokens'),
@@ -115,13 +131,17 @@ export const documents = pgTable(
   'documents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     mimeType: text('mime_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     sha256: text('sha256').notNull(),
     storagePath: text('storage_path').notNull(),
-    status: text('status', { enum: ['queued', 'processing', 'ready', 'failed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'processing', 'ready', 'failed'] })
+      .notNull()
+      .default('queued'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
     progress: real('progress').notNull().default(0),
@@ -142,8 +162,12 @@ export const chunks = pgTable(
   'chunks',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    documentId: uuid('document_id').notNull().references(() => documents.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     ordinal: integer('ordinal').notNull(),
     text: text('text').notNull(),
     page: integer('page'),
@@ -165,7 +189,9 @@ export const chunks = pgTable(
 export const plugins = pgTable(
   'plugins',
   {
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     enabled: boolean('enabled').notNull().default(true),
     config: jsonb('config').notNull().default({}),
@@ -179,7 +205,9 @@ export const usageLogs = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     requestId: text('request_id').notNull().unique(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     apiKeyId: uuid('api_key_id'),
     conversationId: uuid('conversation_id'),
     model: text('model').notNull(),
@@ -188,7 +216,9 @@ export const usageLogs = pgTable(
     completionTokens: integer('completion_tokens').notNull(),
     latencyMs: integer('latency_ms').notNull(),
     ttftMs: integer('ttft_ms'),
-    status: text('status', { enum: ['ok', 'error', 'cancelled'] }).notNull().default('ok'),
+    status: text('status', { enum: ['ok', 'error', 'cancelled'] })
+      .notNull()
+      .default('ok'),
     costUsd: real('cost_usd'),
     createdAt: createdAt(),
   },

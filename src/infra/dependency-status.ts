@@ -1,5 +1,5 @@
-import type { RedisHandle } from './redis/client';
 import type { EventBus } from './bus/types';
+import type { RedisHandle } from './redis/client';
 
 export type DependencyState = 'up' | 'down';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startServer, type RunningServer } from '../server';
+import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 
 // Private Redis and Kafka processes: this test stops and restarts them, so it must not use the shared ones.
@@ -25,11 +25,16 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 
 }
 
 const startRedis = (port: number) =>
-  Bun.spawn(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdout: 'ignore', stderr: 'ignore' });
+  Bun.spawn(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdout: 'ignore',
+    stderr: 'ignore',
+  });
 
 /** librdkafka's mock broker, built by the service scripts; its port is printed on its first line. */
 async function startKafka(): Promise<{ proc: ReturnType<typeof Bun.spawn>; brokers: string }> {
-  const bin = Bun.spawnSync(['bash', '-c', `source ${services}/lib.sh && source ${services}/kafka.sh && kafka_binary`]).stdout.toString().trim();
+  const bin = Bun.spawnSync(['bash', '-c', `source ${services}/lib.sh && source ${services}/kafka.sh && kafka_binary`])
+    .stdout.toString()
+    .trim();
   const proc = Bun.spawn([bin], { stdout: 'pipe', stderr: 'ignore' });
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let out = '';
@@ -48,9 +53,14 @@ describe.skipIf(!enabled)('Redis and Kafka going away and coming back', () => {
   beforeAll(async () => {
     redis = startRedis(redisPort);
     kafka = await startKafka();
-    server = await startServer(testConfig({
-      PORT: '0', HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${redisPort}`, KAFKA_BROKERS: kafka.brokers,
-    }));
+    server = await startServer(
+      testConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        KAFKA_BROKERS: kafka.brokers,
+      }),
+    );
     const res = await fetch(`${server.url}/api/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -66,16 +76,26 @@ describe.skipIf(!enabled)('Redis and Kafka going away and coming back', () => {
     kafka?.proc.kill();
   });
 
-  const ready = async () => (await (await fetch(`${server.url}/ready`)).json()) as { status: string; dependencies?: Record<string, string> };
+  const ready = async () =>
+    (await (await fetch(`${server.url}/ready`)).json()) as { status: string; dependencies?: Record<string, string> };
   const chat = async () =>
-    (await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'still there?' }) })).status;
+    (
+      await fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'still there?' }),
+      })
+    ).status;
 
   test('keeps serving, reports what is down, and recovers without a restart', async () => {
     await until(async () => ((await ready()).status === 'ready' ? true : undefined), 'both services up');
 
     redis.kill('SIGKILL');
     await redis.exited;
-    const degraded = await until(async () => { const r = await ready(); return r.dependencies?.redis === 'down' ? r : undefined; }, 'redis down');
+    const degraded = await until(async () => {
+      const r = await ready();
+      return r.dependencies?.redis === 'down' ? r : undefined;
+    }, 'redis down');
     expect(degraded.status).toBe('degraded');
     expect(await chat()).toBe(200);
 
@@ -86,7 +106,10 @@ describe.skipIf(!enabled)('Redis and Kafka going away and coming back', () => {
     // A hung broker: connections stay open but nothing answers.
     kafka.proc.kill('SIGSTOP');
     expect(await chat()).toBe(200);
-    await until(async () => { await chat(); return (await ready()).dependencies?.kafka === 'down' ? true : undefined; }, 'kafka down');
+    await until(async () => {
+      await chat();
+      return (await ready()).dependencies?.kafka === 'down' ? true : undefined;
+    }, 'kafka down');
     expect((await ready()).status).toBe('degraded');
 
     kafka.proc.kill('SIGCONT');

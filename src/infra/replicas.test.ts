@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../../loadgen/upstream';
-import { startServer, type RunningServer } from '../server';
+import { type FakeUpstream, startFakeUpstream } from '../../loadgen/upstream';
+import { isEnd, TestSocket } from '../modules/ws/test-client';
+import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
-import { isEnd, TestSocket } from '../modules/ws/test-client';
 
 const { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_KAFKA_BROKERS } = process.env;
 const ready = TEST_DATABASE_URL && TEST_REDIS_URL && TEST_KAFKA_BROKERS;
@@ -22,10 +22,21 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
     scratch = await createScratchDatabase(TEST_DATABASE_URL!);
     const dataDir = `/tmp/confab-replicas-${crypto.randomUUID()}`;
     for (let i = 0; i < 2; i++) {
-      replicas.push(await startServer(testConfig({
-        PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, REDIS_URL: TEST_REDIS_URL!,
-        KAFKA_BROKERS: TEST_KAFKA_BROKERS!, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${upstream.url}/v1`, RATE_LIMIT_RPM: '4',
-      })));
+      replicas.push(
+        await startServer(
+          testConfig({
+            PORT: '0',
+            HOST: '127.0.0.1',
+            DATA_DIR: dataDir,
+            DATABASE_URL: scratch.url,
+            REDIS_URL: TEST_REDIS_URL!,
+            KAFKA_BROKERS: TEST_KAFKA_BROKERS!,
+            OPENAI_API_KEY: 'sk-test',
+            OPENAI_BASE_URL: `${upstream.url}/v1`,
+            RATE_LIMIT_RPM: '4',
+          }),
+        ),
+      );
     }
     const res = await fetch(`${replicas[0].url}/api/auth/signup`, {
       method: 'POST',
@@ -82,7 +93,11 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
 
   test('limits-are-shared: requests on both replicas draw from one bucket', async () => {
     const chat = (i: number) =>
-      fetch(`${replicas[i].url}/api/chat`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi', model: 'offline' }) });
+      fetch(`${replicas[i].url}/api/chat`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'hi', model: 'offline' }),
+      });
     const statuses: number[] = [];
     for (const i of [0, 1, 0, 1, 0, 1]) statuses.push((await chat(i)).status);
     // 4 per minute per user: with a bucket per replica, 3 requests on each would all pass.

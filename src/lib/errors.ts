@@ -26,8 +26,7 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) =>
-  new AppError('bad_request', message, 400, { details });
+export const badRequest = (message: string, details?: unknown) => new AppError('bad_request', message, 400, { details });
 export const unauthorized = (message = 'Authentication required') => new AppError('unauthorized', message, 401);
 export const forbidden = (message = 'Not allowed') => new AppError('forbidden', message, 403);
 export const notFound = (what = 'Resource') => new AppError('not_found', `${what} not found`, 404);

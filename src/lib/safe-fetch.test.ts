@@ -6,7 +6,9 @@ import { AppError } from './errors';
 import { isPublicAddress, pinnedRequest, safeFetch } from './safe-fetch';
 
 const servers: { stop: (force?: boolean) => void }[] = [];
-afterAll(() => servers.forEach((s) => s.stop(true)));
+afterAll(() => {
+  for (const s of servers) s.stop(true);
+});
 
 function serve(handler: (req: Request) => Response | Promise<Response>) {
   const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler });
@@ -32,9 +34,27 @@ describe('address policy', () => {
       expect(isPublicAddress(a)).toBe(true);
     }
     const internal = [
-      '127.0.0.1', '10.1.2.3', '100.64.0.1', '169.254.169.254', '172.16.0.1', '192.168.1.1', '0.0.0.0',
-      '224.0.0.1', '255.255.255.255', '::1', '::', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::7f00:1',
-      '2002:7f00:1::', 'fd00:ec2::254', 'fc00::1', 'fe80::1', 'ff02::1', '::127.0.0.1', 'not-an-ip',
+      '127.0.0.1',
+      '10.1.2.3',
+      '100.64.0.1',
+      '169.254.169.254',
+      '172.16.0.1',
+      '192.168.1.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      '::ffff:127.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::7f00:1',
+      '2002:7f00:1::',
+      'fd00:ec2::254',
+      'fc00::1',
+      'fe80::1',
+      'ff02::1',
+      '::127.0.0.1',
+      'not-an-ip',
     ];
     for (const a of internal) expect(isPublicAddress(a)).toBe(false);
   });
@@ -189,8 +209,24 @@ describe('connection pinning', () => {
   test('verifies-tls-against-the-name-when-connecting-to-the-address', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'safe-fetch-tls-'));
     const made = Bun.spawnSync(
-      ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=pages.example',
-        '-addext', 'subjectAltName=DNS:pages.example', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      [
+        'openssl',
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=pages.example',
+        '-addext',
+        'subjectAltName=DNS:pages.example',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
       { stderr: 'ignore', stdout: 'ignore' },
     );
     if (!made.success) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { countMessageTokens, countTextTokens, estimateOutputTokens } from './tokens.ts';
+import { countMessageTokens, countTextTokens, estimateOutputTokens } from './tokens';
 
 describe('tokens', () => {
   test('counts-o200k-tokens', () => {

@@ -4,8 +4,7 @@ import { AppError } from '../lib/errors';
 /** JSON bodies are small; only uploads (multipart) may approach MAX_UPLOAD_MB. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
-const tooLarge = (limit: number) =>
-  new AppError('payload_too_large', `Request body exceeds ${Math.floor(limit / 1024)} KiB`, 413);
+const tooLarge = (limit: number) => new AppError('payload_too_large', `Request body exceeds ${Math.floor(limit / 1024)} KiB`, 413);
 
 /** PostgreSQL text cannot hold NUL, so such input is refused up front instead of failing mid-write. */
 function containsNul(value: unknown, depth = 0): boolean {

@@ -8,7 +8,15 @@ import type { Plugin, PluginContext } from './types';
 const echoArgs = Type.Object({ say: Type.String(), times: Type.Optional(Type.Integer({ default: 1 })) }, { additionalProperties: false });
 
 function plugin(name: string, run: Plugin['run'], timeoutMs = 5_000): Plugin {
-  return { name, description: `${name} test plugin`, parameters: echoArgs, capabilities: [], timeoutMs, available: () => ({ ok: true }), run };
+  return {
+    name,
+    description: `${name} test plugin`,
+    parameters: echoArgs,
+    capabilities: [],
+    timeoutMs,
+    available: () => ({ ok: true }),
+    run,
+  };
 }
 
 const echo = plugin('echo', async (args) => ({ text: String(args.say).repeat(args.times), data: { args } }));

@@ -21,9 +21,7 @@ export function createRegistry(plugins: Plugin[]): PluginRegistry {
 export function validateArgs(plugin: Plugin, args: unknown): unknown {
   const value = Value.Default(plugin.parameters, structuredClone(args ?? {}));
   if (Value.Check(plugin.parameters, value)) return value;
-  const details = [...Value.Errors(plugin.parameters, value)]
-    .slice(0, 5)
-    .map((e) => ({ path: e.path || '/', message: e.message }));
+  const details = [...Value.Errors(plugin.parameters, value)].slice(0, 5).map((e) => ({ path: e.path || '/', message: e.message }));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
   throw new AppError('invalid_plugin_args', `Invalid arguments for ${plugin.name}: ${summary}`, 400, { details });
 }
@@ -111,7 +109,10 @@ async function withDeadline<T>(timeoutMs: number, caller: AbortSignal | undefine
   const onCallerAbort = () => ctl.abort(new AppError('aborted', 'Plugin run aborted', 499));
   if (caller?.aborted) onCallerAbort();
   caller?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new AppError('plugin_timeout', `No result within ${timeoutMs} ms`, 504, { retryable: true })), timeoutMs);
+  const timer = setTimeout(
+    () => ctl.abort(new AppError('plugin_timeout', `No result within ${timeoutMs} ms`, 504, { retryable: true })),
+    timeoutMs,
+  );
   const stopped = new Promise<never>((_, reject) => {
     if (ctl.signal.aborted) reject(ctl.signal.reason);
     ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true });

@@ -22,11 +22,7 @@ export interface WebSearchConfig {
 /** A retrieved chunk (see src/rag/retrieve.ts), optionally already numbered for citation. */
 export type RetrievedPassage = RetrievedChunk & { n?: number };
 
-export type RetrieveFn = (
-  userId: string,
-  query: string,
-  opts: { k: number; documentIds?: string[] },
-) => Promise<RetrievedPassage[]>;
+export type RetrieveFn = (userId: string, query: string, opts: { k: number; documentIds?: string[] }) => Promise<RetrievedPassage[]>;
 
 /** Dependencies handed to plugins by the server at start-up; absent ones make a plugin unavailable. */
 export interface PluginServices {

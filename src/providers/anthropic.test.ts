@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { createAnthropicProvider } from './anthropic/adapter.ts';
-import { ProviderError } from './provider-error.ts';
-import type { ProviderRequest, StreamEvent } from './types.ts';
-import { anthropicError, startWireServer } from './__fixtures__/wire-server.ts';
+import { anthropicError, startWireServer } from './__fixtures__/wire-server';
+import { createAnthropicProvider } from './anthropic/adapter';
+import { ProviderError } from './provider-error';
+import type { ProviderRequest, StreamEvent } from './types';
 
 const server = startWireServer();
 afterAll(() => server.stop());
@@ -46,9 +46,17 @@ describe('anthropic adapter', () => {
 
   test('parses-tool-use-input-json-deltas', async () => {
     server.script(PATH, { sse: 'anthropic-tool-use-stream.sse' });
-    const events = await collect(provider.stream(request({ tools: [{ name: 'get_weather', parameters: { type: 'object' } }], toolChoice: 'required' })));
+    const events = await collect(
+      provider.stream(request({ tools: [{ name: 'get_weather', parameters: { type: 'object' } }], toolChoice: 'required' })),
+    );
     const calls = events.filter((e) => e.type === 'tool-call');
-    expect(calls[0]).toEqual({ type: 'tool-call', index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', argumentsDelta: '' });
+    expect(calls[0]).toEqual({
+      type: 'tool-call',
+      index: 0,
+      id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+      name: 'get_weather',
+      argumentsDelta: '',
+    });
     expect(calls.map((c) => (c.type === 'tool-call' ? c.argumentsDelta : '')).join('')).toBe('{"location": "San Francisco, CA"}');
     expect(calls.every((c) => c.type === 'tool-call' && c.index === 0)).toBe(true);
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'tool_calls' });

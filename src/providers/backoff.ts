@@ -1,4 +1,4 @@
-import type { RouterTuning } from './model-config.ts';
+import type { RouterTuning } from './model-config';
 
 /**
  * Delay before retry number `attempt` (0-based): the server's Retry-After when it gave one, else

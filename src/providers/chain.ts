@@ -1,5 +1,5 @@
-import { deploymentLabel, type Deployment, type ModelConfig } from './model-config.ts';
-import { OFFLINE_MODEL_ID } from './offline/model.ts';
+import { type Deployment, deploymentLabel, type ModelConfig } from './model-config';
+import { OFFLINE_MODEL_ID } from './offline/model';
 
 const OFFLINE: Deployment = { provider: 'offline', model: OFFLINE_MODEL_ID };
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from './types.ts';
+import type { ChatMessage } from './types';
 
 /**
  * A model takes over an answer that another model started: it sees the partial answer as its own

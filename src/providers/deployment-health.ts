@@ -1,6 +1,6 @@
-import { log } from '../lib/logger.ts';
-import { llmCooldowns, llmDeploymentCooldown } from './metrics.ts';
-import type { Deployment } from './model-config.ts';
+import { log } from '../lib/logger';
+import { llmCooldowns, llmDeploymentCooldown } from './metrics';
+import type { Deployment } from './model-config';
 
 interface State {
   failures: number;

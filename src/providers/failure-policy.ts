@@ -1,6 +1,6 @@
-import { AppError } from '../lib/errors.ts';
-import { ProviderError } from './provider-error.ts';
-import type { ProviderName } from './types.ts';
+import { AppError } from '../lib/errors';
+import { ProviderError } from './provider-error';
+import type { ProviderName } from './types';
 
 /**
  * What the router does after a failed call:

@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { createLocalProvider } from './local/adapter.ts';
-import { startWireServer } from './__fixtures__/wire-server.ts';
+import { startWireServer } from './__fixtures__/wire-server';
+import { createLocalProvider } from './local/adapter';
 
 const server = startWireServer();
 afterAll(() => server.stop());
 const MODELS = '/v1/models';
-const list = (...ids: string[]) => ({ status: 200, body: { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'library' })) } });
+const list = (...ids: string[]) => ({
+  status: 200,
+  body: { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'library' })) },
+});
 
 describe('local provider discovery', () => {
   test('caches-the-model-list-and-refreshes-it-once-stale', async () => {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { registry } from '../lib/metrics.ts';
+import { registry } from '../lib/metrics';
 
 /** LLM traffic as the router sees it, labelled by the deployment that served it. */
 

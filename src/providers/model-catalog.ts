@@ -1,4 +1,4 @@
-import type { ModelCapabilities, ProviderName } from './types.ts';
+import type { ModelCapabilities, ProviderName } from './types';
 
 /** What Confab knows about models without asking anyone: defaults per provider and context windows. */
 

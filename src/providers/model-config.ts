@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { AppError } from '../lib/errors.ts';
-import { DEFAULT_MODELS, defaultCapabilities, knownContextWindow, type Tier } from './model-catalog.ts';
-import { OFFLINE_MODEL_ID } from './offline/model.ts';
-import type { ModelCapabilities, ProviderName, ProvidersConfig } from './types.ts';
+import { AppError } from '../lib/errors';
+import { DEFAULT_MODELS, defaultCapabilities, knownContextWindow, type Tier } from './model-catalog';
+import { OFFLINE_MODEL_ID } from './offline/model';
+import type { ModelCapabilities, ProviderName, ProvidersConfig } from './types';
 
 export interface Deployment {
   provider: ProviderName;
@@ -67,7 +67,10 @@ const FileSchema = Type.Object(
         Type.String({ minLength: 1 }),
         Type.Object(
           {
-            deployments: Type.Array(Type.Object({ provider: ProviderSchema, model: Type.String({ minLength: 1 }) }, { additionalProperties: false }), { minItems: 1 }),
+            deployments: Type.Array(
+              Type.Object({ provider: ProviderSchema, model: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+              { minItems: 1 },
+            ),
             fallbacks: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
             contextWindow: Type.Optional(Type.Integer({ minimum: 1 })),
             tools: Type.Optional(Type.Boolean()),
@@ -76,7 +79,9 @@ const FileSchema = Type.Object(
         ),
       ),
     ),
-    router: Type.Optional(Type.Partial(Type.Record(Type.Union(Object.keys(DEFAULT_TUNING).map((k) => Type.Literal(k))), Type.Integer({ minimum: 0 })))),
+    router: Type.Optional(
+      Type.Partial(Type.Record(Type.Union(Object.keys(DEFAULT_TUNING).map((k) => Type.Literal(k))), Type.Integer({ minimum: 0 }))),
+    ),
   },
   { additionalProperties: false },
 );
@@ -88,7 +93,13 @@ export function deploymentLabel(d: Deployment): string {
 
 function group(id: string, deployments: Deployment[], fallbacks: string[]): ModelGroup {
   const first = deployments[0];
-  return { id, deployments, fallbacks, contextWindow: knownContextWindow(first.provider, first.model), capabilities: defaultCapabilities(first.provider) };
+  return {
+    id,
+    deployments,
+    fallbacks,
+    contextWindow: knownContextWindow(first.provider, first.model),
+    capabilities: defaultCapabilities(first.provider),
+  };
 }
 
 /** Each hosted model falls back to the same-tier default of the other hosted provider, if configured. */
@@ -99,7 +110,14 @@ export function defaultModelConfig(cfg: ProvidersConfig): ModelConfig {
   for (const provider of hosted) {
     const others = hosted.filter((p) => p !== provider);
     for (const { model, tier } of DEFAULT_MODELS[provider]) {
-      groups.set(model, group(model, [{ provider, model }], others.map((o) => firstOfTier(o, tier))));
+      groups.set(
+        model,
+        group(
+          model,
+          [{ provider, model }],
+          others.map((o) => firstOfTier(o, tier)),
+        ),
+      );
     }
   }
   groups.set(OFFLINE_MODEL_ID, group(OFFLINE_MODEL_ID, [{ provider: 'offline', model: OFFLINE_MODEL_ID }], []));
@@ -133,7 +151,8 @@ export function applyConfigFile(base: ModelConfig, cfg: ProvidersConfig, path: s
   const groups = new Map(base.groups);
   for (const [id, g] of Object.entries(file.groups ?? {})) {
     for (const d of g.deployments) {
-      if (d.provider !== 'offline' && !cfg[d.provider]) throw invalid(path, `group "${id}" uses provider "${d.provider}", which is not configured`);
+      if (d.provider !== 'offline' && !cfg[d.provider])
+        throw invalid(path, `group "${id}" uses provider "${d.provider}", which is not configured`);
     }
     const built = group(id, g.deployments, g.fallbacks ?? []);
     if (g.contextWindow) built.contextWindow = g.contextWindow;
@@ -142,9 +161,11 @@ export function applyConfigFile(base: ModelConfig, cfg: ProvidersConfig, path: s
   }
   const config: ModelConfig = { defaultModel: file.defaultModel ?? base.defaultModel, groups, tuning: { ...base.tuning, ...file.router } };
   for (const g of groups.values()) {
-    for (const f of g.fallbacks) if (!isKnownModel(config, cfg, f)) throw invalid(path, `group "${g.id}" falls back to unknown model "${f}"`);
+    for (const f of g.fallbacks)
+      if (!isKnownModel(config, cfg, f)) throw invalid(path, `group "${g.id}" falls back to unknown model "${f}"`);
   }
-  if (config.defaultModel && !isKnownModel(config, cfg, config.defaultModel)) throw invalid(path, `unknown defaultModel "${config.defaultModel}"`);
+  if (config.defaultModel && !isKnownModel(config, cfg, config.defaultModel))
+    throw invalid(path, `unknown defaultModel "${config.defaultModel}"`);
   return config;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { NO_INFORMATION_ANSWER, createOfflineProvider } from './offline/model.ts';
-import { heuristicTitle } from './offline/title.ts';
-import type { ProviderRequest, StreamEvent } from './types.ts';
+import { createOfflineProvider, NO_INFORMATION_ANSWER } from './offline/model';
+import { heuristicTitle } from './offline/title';
+import type { ProviderRequest, StreamEvent } from './types';
 
 const offline = createOfflineProvider();
 const passages = [
@@ -26,7 +26,7 @@ describe('offline model', () => {
     expect(result.text).toContain('[3]');
     expect(result.text).toContain('Chunks are embedded by background workers [3].');
     expect(result.text).not.toContain('Bananas');
-    expect(result.text).not.toContain("offline model");
+    expect(result.text).not.toContain('offline model');
   });
 
   test('cites-once-per-run-of-sentences-from-one-passage', async () => {
@@ -92,7 +92,9 @@ describe('heuristic titles', () => {
     expect(heuristicTitle('Hi! Can you please explain how BM25 scoring works? I am curious.')).toBe('Explain how BM25 scoring works');
   });
   test('removes-code-links-and-markup-and-caps-the-length', () => {
-    const title = heuristicTitle('**Refactor** this `parseDate` helper from https://example.com/x so that it handles every single timezone correctly');
+    const title = heuristicTitle(
+      '**Refactor** this `parseDate` helper from https://example.com/x so that it handles every single timezone correctly',
+    );
     expect(title).toBe('Refactor this parseDate helper from so that it');
     expect(title.length).toBeLessThanOrEqual(60);
   });

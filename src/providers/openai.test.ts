@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { createOpenAICompatibleProvider } from './openai/adapter.ts';
-import { ProviderError } from './provider-error.ts';
-import type { ProviderRequest, StreamEvent } from './types.ts';
-import { openAIError, startWireServer } from './__fixtures__/wire-server.ts';
+import { openAIError, startWireServer } from './__fixtures__/wire-server';
+import { createOpenAICompatibleProvider } from './openai/adapter';
+import { ProviderError } from './provider-error';
+import type { ProviderRequest, StreamEvent } from './types';
 
 const server = startWireServer();
 afterAll(() => server.stop());
@@ -85,7 +85,11 @@ describe('openai adapter', () => {
       ),
     );
     const sent = server.requests.at(-1)!.body.messages;
-    expect(sent[2]).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] });
+    expect(sent[2]).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+    });
     expect(sent[3]).toEqual({ role: 'tool', tool_call_id: 'call_1', content: '{"temp":3}' });
   });
 
@@ -106,7 +110,14 @@ describe('openai adapter', () => {
   });
 
   test('never-puts-the-api-key-into-an-error', async () => {
-    server.script(PATH, openAIError(401, `Incorrect API key provided: ${API_KEY}. You can find your API key at https://platform.openai.com.`, 'invalid_request_error'));
+    server.script(
+      PATH,
+      openAIError(
+        401,
+        `Incorrect API key provided: ${API_KEY}. You can find your API key at https://platform.openai.com.`,
+        'invalid_request_error',
+      ),
+    );
     const err = await failure(() => collect(provider.stream(request())));
     expect(err.scope).toBe('deployment');
     expect(err.message).not.toContain(API_KEY);
@@ -122,12 +133,19 @@ describe('openai adapter', () => {
         object: 'chat.completion',
         created: 1735689600,
         model: 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi there.', refusal: null }, logprobs: null, finish_reason: 'length' }],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: 'Hi there.', refusal: null }, logprobs: null, finish_reason: 'length' },
+        ],
         usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
       },
     });
     const result = await provider.generate(request());
-    expect(result).toEqual({ text: 'Hi there.', toolCalls: [], usage: { inputTokens: 9, outputTokens: 3, estimated: false }, finishReason: 'length' });
+    expect(result).toEqual({
+      text: 'Hi there.',
+      toolCalls: [],
+      usage: { inputTokens: 9, outputTokens: 3, estimated: false },
+      finishReason: 'length',
+    });
     expect(server.requests.at(-1)!.body.stream).toBeUndefined();
   });
 

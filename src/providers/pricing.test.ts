@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { estimateCostUsd, priceOf } from './pricing.ts';
+import { estimateCostUsd, priceOf } from './pricing';
 
 describe('pricing', () => {
   test('matches-dated-snapshots-by-the-longest-prefix', () => {

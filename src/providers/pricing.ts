@@ -1,4 +1,4 @@
-import type { ProviderName, Usage } from './types.ts';
+import type { ProviderName, Usage } from './types';
 
 export interface Price {
   /** USD per million input tokens. */

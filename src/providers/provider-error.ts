@@ -1,5 +1,5 @@
-import { AppError } from '../lib/errors.ts';
-import type { ProviderName } from './types.ts';
+import { AppError } from '../lib/errors';
+import type { ProviderName } from './types';
 
 /** How a call failed, as an adapter reads it off its SDK's error classes. */
 export interface UpstreamFailure {

@@ -1,9 +1,9 @@
-import { ANTHROPIC_DEFAULT_BASE_URL, createAnthropicProvider } from './anthropic/adapter.ts';
-import { createLocalProvider } from './local/adapter.ts';
-import type { RouterTuning } from './model-config.ts';
-import { createOfflineProvider } from './offline/model.ts';
-import { OPENAI_DEFAULT_BASE_URL, createOpenAICompatibleProvider } from './openai/adapter.ts';
-import type { Provider, ProviderName, ProvidersConfig } from './types.ts';
+import { ANTHROPIC_DEFAULT_BASE_URL, createAnthropicProvider } from './anthropic/adapter';
+import { createLocalProvider } from './local/adapter';
+import type { RouterTuning } from './model-config';
+import { createOfflineProvider } from './offline/model';
+import { createOpenAICompatibleProvider, OPENAI_DEFAULT_BASE_URL } from './openai/adapter';
+import type { Provider, ProviderName, ProvidersConfig } from './types';
 
 /** One adapter per configured provider; the offline model is always there. */
 export function createProviders(

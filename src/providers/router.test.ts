@@ -2,12 +2,12 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../lib/errors.ts';
-import { registry } from '../lib/metrics.ts';
-import { CONTINUE_INSTRUCTION } from './continuation.ts';
-import { createRouter, type RouterOptions } from './router.ts';
-import type { ChatRequest, ProvidersConfig, StreamEvent } from './types.ts';
-import { anthropicError, openAIError, startWireServer } from './__fixtures__/wire-server.ts';
+import { AppError } from '../lib/errors';
+import { registry } from '../lib/metrics';
+import { anthropicError, openAIError, startWireServer } from './__fixtures__/wire-server';
+import { CONTINUE_INSTRUCTION } from './continuation';
+import { createRouter, type RouterOptions } from './router';
+import type { ChatRequest, ProvidersConfig, StreamEvent } from './types';
 
 const server = startWireServer();
 afterAll(() => server.stop());
@@ -39,7 +39,12 @@ function routerFor(cfg: ProvidersConfig, tuning: RouterOptions['tuning'] = {}) {
 }
 
 function chat(extra: Partial<ChatRequest> = {}): ChatRequest {
-  return { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me something.' }], signal: new AbortController().signal, ...extra };
+  return {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Tell me something.' }],
+    signal: new AbortController().signal,
+    ...extra,
+  };
 }
 
 async function run(events: AsyncIterable<StreamEvent>) {
@@ -135,6 +140,7 @@ describe('router', () => {
   test('retries-a-timed-out-request', async () => {
     reset();
     const { router, clock } = routerFor(both, { timeoutMs: 150 });
+    // biome-ignore lint/suspicious/noThenProperty: a script step names the reply that follows its delay
     server.script(OPENAI, { delayMs: 1_000, then: { sse: 'openai-text-stream.sse' } }, { sse: 'openai-text-stream.sse' });
     const r = await run(router.stream(chat()));
     expect(r.text).toBe(FOX);
@@ -254,8 +260,13 @@ describe('router', () => {
     server.script(ANTHROPIC, {
       status: 200,
       body: {
-        id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-haiku-4-5',
-        content: [{ type: 'text', text: 'Fine.' }], stop_reason: 'end_turn', stop_sequence: null,
+        id: 'msg_2',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-haiku-4-5',
+        content: [{ type: 'text', text: 'Fine.' }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
         usage: { input_tokens: 11, output_tokens: 2 },
       },
     });
@@ -275,7 +286,10 @@ describe('router', () => {
 
 describe('router with a local server', () => {
   const local: ProvidersConfig = { local: { baseURL: `${server.url}/local/v1` } };
-  const modelList = { status: 200, body: { object: 'list', data: [{ id: 'qwen2.5:7b', object: 'model', created: 0, owned_by: 'library' }] } };
+  const modelList = {
+    status: 200,
+    body: { object: 'list', data: [{ id: 'qwen2.5:7b', object: 'model', created: 0, owned_by: 'library' }] },
+  };
 
   test('discovers-local-models-and-makes-the-first-the-default', async () => {
     reset();
@@ -347,7 +361,9 @@ describe('router configuration', () => {
     const { router } = routerFor({});
     expect(await router.defaultModel()).toBe('offline');
     const passages = [{ n: 1, text: 'The warranty lasts two years from the date of purchase. Returns are free.' }];
-    const r = await run(router.stream(chat({ model: 'default', messages: [{ role: 'user', content: 'How long does the warranty last?' }], passages })));
+    const r = await run(
+      router.stream(chat({ model: 'default', messages: [{ role: 'user', content: 'How long does the warranty last?' }], passages })),
+    );
     expect(r.text).toBe('The warranty lasts two years from the date of purchase [1].');
     expect(r.finish).toMatchObject({ model: 'offline' });
   });

@@ -1,19 +1,19 @@
-import { AppError } from '../lib/errors.ts';
-import { log } from '../lib/logger.ts';
-import { abortableSleep, retryDelayMs } from './backoff.ts';
-import { fallbackChain } from './chain.ts';
-import { continuationMessages } from './continuation.ts';
-import { DeploymentHealth } from './deployment-health.ts';
-import { asProviderError, cancelledError, nextStep, type Step } from './failure-policy.ts';
-import { llmDuration, llmFallbacks, llmRequests, llmRetries, llmTokens } from './metrics.ts';
-import { LOCAL_CONTEXT_WINDOW, defaultCapabilities } from './model-catalog.ts';
-import { deploymentLabel, isKnownModel, loadModelConfig, type Deployment, type RouterTuning } from './model-config.ts';
-import { OFFLINE_MODEL_ID } from './offline/model.ts';
-import { ProviderError } from './provider-error.ts';
-import { createProviders } from './registry.ts';
-import { streamAttempt, type AttemptContext, type AttemptOutcome } from './stream-attempt.ts';
-import type { ChatRequest, ChatResult, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types.ts';
-import { settleUsage } from './usage.ts';
+import { AppError } from '../lib/errors';
+import { log } from '../lib/logger';
+import { abortableSleep, retryDelayMs } from './backoff';
+import { fallbackChain } from './chain';
+import { continuationMessages } from './continuation';
+import { DeploymentHealth } from './deployment-health';
+import { asProviderError, cancelledError, nextStep, type Step } from './failure-policy';
+import { llmDuration, llmFallbacks, llmRequests, llmRetries, llmTokens } from './metrics';
+import { defaultCapabilities, LOCAL_CONTEXT_WINDOW } from './model-catalog';
+import { type Deployment, deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
+import { OFFLINE_MODEL_ID } from './offline/model';
+import { ProviderError } from './provider-error';
+import { createProviders } from './registry';
+import { type AttemptContext, type AttemptOutcome, streamAttempt } from './stream-attempt';
+import type { ChatRequest, ChatResult, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types';
+import { settleUsage } from './usage';
 
 export interface RouterOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -76,7 +76,10 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
   }
 
   function record(d: Deployment, err: ProviderError | AppError | undefined, step: Step | undefined): void {
-    if (!err || d.provider === 'offline') return health.success(d);
+    if (!err || d.provider === 'offline') {
+      health.success(d);
+      return;
+    }
     const scope = err instanceof ProviderError ? err.scope : 'request';
     if (scope === 'deployment') {
       log.warn('deployment rejected the request; routing around it', { provider: d.provider, model: d.model, code: err.code });
@@ -113,7 +116,12 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
   }
 
   async function* stream(req: ChatRequest, hooks?: StreamHooks): AsyncGenerator<StreamEvent> {
-    const ctx: AttemptContext = { idleTimeoutMs: tuning.idleTimeoutMs, requestStart: performance.now(), firstTokenSent: false, callerSignal: req.signal };
+    const ctx: AttemptContext = {
+      idleTimeoutMs: tuning.idleTimeoutMs,
+      requestStart: performance.now(),
+      firstTokenSent: false,
+      callerSignal: req.signal,
+    };
     const deadline = now() + tuning.budgetMs;
     const chain = await resolve(req.model);
     const totals: Totals = { inputTokens: 0, outputTokens: 0, estimated: false };
@@ -133,7 +141,11 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       for (let attempt = 0; ; attempt++) {
         const outcome = yield* streamAttempt(providers[d.provider]!, d, preq, ctx);
         if (outcome.text || outcome.sentToolCall || outcome.reported) {
-          book(d, totals, settleUsage(outcome.reported, () => continuationMessages(preq), outcome.text + outcome.toolText));
+          book(
+            d,
+            totals,
+            settleUsage(outcome.reported, () => continuationMessages(preq), outcome.text + outcome.toolText),
+          );
         }
         text += outcome.text;
         const err = outcome.error;
@@ -219,7 +231,8 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     }
     for (const name of (await providers.local?.listModels?.()) ?? []) {
       const id = `local/${name}`;
-      if (!config.groups.has(id)) models.push({ id, provider: 'local', capabilities: defaultCapabilities('local'), contextWindow: LOCAL_CONTEXT_WINDOW });
+      if (!config.groups.has(id))
+        models.push({ id, provider: 'local', capabilities: defaultCapabilities('local'), contextWindow: LOCAL_CONTEXT_WINDOW });
     }
     const offline = config.groups.get(OFFLINE_MODEL_ID)!;
     models.push({ id: OFFLINE_MODEL_ID, provider: 'offline', capabilities: offline.capabilities, contextWindow: offline.contextWindow });

@@ -1,9 +1,9 @@
-import type { AppError } from '../lib/errors.ts';
-import { asProviderError } from './failure-policy.ts';
-import { llmDuration, llmInterToken, llmRequests, llmTtft } from './metrics.ts';
-import type { Deployment } from './model-config.ts';
-import type { ProviderError } from './provider-error.ts';
-import type { FinishReason, Provider, ProviderRequest, StreamEvent, Usage } from './types.ts';
+import type { AppError } from '../lib/errors';
+import { asProviderError } from './failure-policy';
+import { llmDuration, llmInterToken, llmRequests, llmTtft } from './metrics';
+import type { Deployment } from './model-config';
+import type { ProviderError } from './provider-error';
+import type { FinishReason, Provider, ProviderRequest, StreamEvent, Usage } from './types';
 
 export interface AttemptOutcome {
   error?: ProviderError | AppError;

@@ -1,5 +1,5 @@
-import { countMessageTokens, countTextTokens } from '../lib/tokens.ts';
-import type { ChatMessage, ToolCall, Usage } from './types.ts';
+import { countMessageTokens, countTextTokens } from '../lib/tokens';
+import type { ChatMessage, ToolCall, Usage } from './types';
 
 function atLeastOne(tokens: number, nonEmpty: boolean): number {
   return tokens === 0 && nonEmpty ? 1 : tokens;

@@ -1,6 +1,6 @@
 import { countTokens } from 'gpt-tokenizer';
-import { pageAt, type PageSpan } from './extract';
-import { pieces, type Piece } from './pieces';
+import { type PageSpan, pageAt } from './extract';
+import { type Piece, pieces } from './pieces';
 import type { DocumentKind } from './sniff';
 
 export interface ChunkOptions {
@@ -95,7 +95,12 @@ function mergeTinyTail(groups: Piece[][], minTokens: number): Piece[][] {
 export function chunkText(input: ChunkInput, options: ChunkOptions = {}): TextChunk[] {
   const o = { ...DEFAULT_CHUNK_OPTIONS, ...options };
   const pages = input.pages ?? [];
-  const list = pieces(input.text, input.kind ?? 'text', pages.map((p) => p.start), o.maxTokens);
+  const list = pieces(
+    input.text,
+    input.kind ?? 'text',
+    pages.map((p) => p.start),
+    o.maxTokens,
+  );
   return pack(list, o).map((group, ordinal) => {
     const start = group[0].start;
     const end = group.at(-1)!.end;

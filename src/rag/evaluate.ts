@@ -5,7 +5,7 @@ import { documents } from '../db/schema';
 import { replaceDocumentChunks } from './chunk-store';
 import type { Embedder } from './embedders/embedder';
 import { prepareDocument } from './pipeline';
-import { retrieve, type RetrievalMode } from './retrieve';
+import { type RetrievalMode, retrieve } from './retrieve';
 import { sniff } from './sniff';
 
 export interface GoldenQuestion {
@@ -56,7 +56,11 @@ export async function indexCorpus(
       })
       .returning({ id: documents.id });
     const prepared = await prepareDocument(file.bytes, file.name, embedder);
-    await replaceDocumentChunks(database, { id: doc.id, userId }, { model: embedder.model, chunks: prepared.chunks, vectors: prepared.vectors });
+    await replaceDocumentChunks(
+      database,
+      { id: doc.id, userId },
+      { model: embedder.model, chunks: prepared.chunks, vectors: prepared.vectors },
+    );
     ids.set(file.name, doc.id);
   }
   return ids;

@@ -1,7 +1,7 @@
 import { extractText as extractPdfPages, getDocumentProxy } from 'unpdf';
 import { AppError } from '../lib/errors';
 import { htmlToText } from './html-to-text';
-import { decodeText, sniff, unsupportedType, type DocumentKind } from './sniff';
+import { type DocumentKind, decodeText, sniff, unsupportedType } from './sniff';
 
 /** A page's span in the extracted text (PDFs only). */
 export interface PageSpan {

@@ -1,9 +1,29 @@
-import { HTMLElement, NodeType, parse, type Node } from 'node-html-parser';
+import { HTMLElement, type Node, NodeType, parse } from 'node-html-parser';
 
 const SKIP = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'head', 'nav', 'form']);
 const BLOCK = new Set([
-  'p', 'div', 'section', 'article', 'main', 'header', 'footer', 'aside', 'blockquote', 'figure',
-  'figcaption', 'table', 'thead', 'tbody', 'ul', 'ol', 'dl', 'dt', 'dd', 'address', 'details', 'summary',
+  'p',
+  'div',
+  'section',
+  'article',
+  'main',
+  'header',
+  'footer',
+  'aside',
+  'blockquote',
+  'figure',
+  'figcaption',
+  'table',
+  'thead',
+  'tbody',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'address',
+  'details',
+  'summary',
 ]);
 
 /**
@@ -16,7 +36,11 @@ export function htmlToText(html: string): string {
   const title = root.querySelector('title')?.text.trim();
   if (title && !root.querySelector('h1')) out.push(`# ${collapse(title)}\n\n`);
   walk(root, out);
-  return out.join('').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  return out
+    .join('')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 const collapse = (s: string) => s.replace(/\s+/g, ' ');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { and, asc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { documents } from '../db/schema';
 import { AppError } from '../lib/errors';
@@ -7,8 +7,8 @@ import { log } from '../lib/logger';
 import type { ChunkOptions } from './chunk';
 import { replaceDocumentChunks } from './chunk-store';
 import type { Embedder } from './embedders/embedder';
-import type { IngestJob, IngestQueue } from './ingest-queue';
 import { ingestJobs } from './ingest-metrics';
+import type { IngestJob, IngestQueue } from './ingest-queue';
 import { prepareDocument, type RunCpu } from './pipeline';
 
 export interface IngestionOptions {
@@ -48,7 +48,10 @@ export interface Ingestion {
 export type IngestOutcome = 'ready' | 'retried' | 'failed' | 'skipped';
 
 const setStatus = (database: Database, id: string, fields: Partial<typeof documents.$inferInsert>) =>
-  database.db.update(documents).set({ ...fields, updatedAt: sql`now()` }).where(eq(documents.id, id));
+  database.db
+    .update(documents)
+    .set({ ...fields, updatedAt: sql`now()` })
+    .where(eq(documents.id, id));
 
 /**
  * Documents to offer to the queue: every `queued` one and, when `abandoned` is asked for,
@@ -60,9 +63,10 @@ export async function waitingDocuments(
   database: Database,
   want: { queued: boolean; abandoned: boolean; staleAfterMs: number },
 ): Promise<{ id: string; userId: string; attempts: number }[]> {
-  const abandoned: SQL | undefined = database.kind === 'pglite'
-    ? eq(documents.status, 'processing')
-    : and(eq(documents.status, 'processing'), lt(documents.updatedAt, sql`now() - make_interval(secs => ${want.staleAfterMs / 1000})`));
+  const abandoned: SQL | undefined =
+    database.kind === 'pglite'
+      ? eq(documents.status, 'processing')
+      : and(eq(documents.status, 'processing'), lt(documents.updatedAt, sql`now() - make_interval(secs => ${want.staleAfterMs / 1000})`));
   const wanted = [want.queued ? eq(documents.status, 'queued') : undefined, want.abandoned ? abandoned : undefined].filter(Boolean);
   if (wanted.length === 0) return [];
   return database.db
@@ -111,13 +115,16 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
     const doc = await claim(job);
     if (!doc) return false;
     // Keeps the document from looking abandoned to other replicas while a long step runs.
-    const heartbeat = setInterval(() => {
-      database.db
-        .update(documents)
-        .set({ updatedAt: sql`now()` })
-        .where(and(eq(documents.id, job.documentId), eq(documents.status, 'processing')))
-        .catch((error) => log.warn('ingestion heartbeat failed', { error }));
-    }, Math.max(50, staleAfterMs / 4));
+    const heartbeat = setInterval(
+      () => {
+        database.db
+          .update(documents)
+          .set({ updatedAt: sql`now()` })
+          .where(and(eq(documents.id, job.documentId), eq(documents.status, 'processing')))
+          .catch((error) => log.warn('ingestion heartbeat failed', { error }));
+      },
+      Math.max(50, staleAfterMs / 4),
+    );
     try {
       return await ingestFile(job, doc, signal);
     } finally {
@@ -141,11 +148,15 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
     });
     signal.throwIfAborted();
     // False when another delivery finished first or the document was deleted meanwhile.
-    return replaceDocumentChunks(database, { id: job.documentId, userId: job.userId }, {
-      model: embedder.model,
-      chunks: prepared.chunks,
-      vectors: prepared.vectors,
-    });
+    return replaceDocumentChunks(
+      database,
+      { id: job.documentId, userId: job.userId },
+      {
+        model: embedder.model,
+        chunks: prepared.chunks,
+        vectors: prepared.vectors,
+      },
+    );
   }
 
   async function fail(job: IngestJob, err: unknown): Promise<void> {
@@ -216,7 +227,8 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
       await offerWaiting({ queued: true, abandoned: true });
       timers.push(setInterval(() => overflowed && refill({ queued: true, abandoned: false }), opts.refillIntervalMs ?? 2000));
       // Another replica may die mid-job: its documents are taken over once they go stale.
-      if (database.kind !== 'pglite') timers.push(setInterval(() => refill({ queued: false, abandoned: true }), Math.max(100, staleAfterMs / 2)));
+      if (database.kind !== 'pglite')
+        timers.push(setInterval(() => refill({ queued: false, abandoned: true }), Math.max(100, staleAfterMs / 2)));
     },
     async stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '../db/client';
-import { startServer, type RunningServer } from '../server';
+import { type Database, openDatabase } from '../db/client';
+import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
 import { createOfflineEmbedder } from './embedders/offline';
@@ -34,7 +34,11 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
     scratch = await createScratchDatabase(TEST_DATABASE_URL!);
     const dataDir = `/tmp/confab-ingest-replicas-${crypto.randomUUID()}`;
     for (let i = 0; i < 2; i++) {
-      servers.push(await startServer(testConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, KAFKA_BROKERS: TEST_KAFKA_BROKERS! })));
+      servers.push(
+        await startServer(
+          testConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, KAFKA_BROKERS: TEST_KAFKA_BROKERS! }),
+        ),
+      );
     }
     database = await openDatabase({ url: scratch.url, poolSize: 2 });
     const res = await fetch(`${servers[0].url}/api/auth/signup`, {
@@ -73,7 +77,9 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
       return handled().every((h) => h.ready > 0) && i >= 12;
     }, 'both servers to ingest documents');
     await until(async () => {
-      const [{ waiting }] = await database.rows<{ waiting: number }>(sql`SELECT count(*)::int AS waiting FROM documents WHERE status <> 'ready'`);
+      const [{ waiting }] = await database.rows<{ waiting: number }>(
+        sql`SELECT count(*)::int AS waiting FROM documents WHERE status <> 'ready'`,
+      );
       return waiting === 0;
     }, 'every document to be ready');
 

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { chunks, documents } from '../db/schema';
-import { uploadDocument, type DocumentDeps } from '../modules/documents/service';
+import { type DocumentDeps, uploadDocument } from '../modules/documents/service';
 import { testDatabases } from '../testing/databases';
-import { makePdf } from './__fixtures__/make-pdf';
 import { createUser, flakyEmbedder, gatedEmbedder, smallOfflineEmbedder, tempDataDir, waitForDocument } from './__fixtures__/helpers';
+import { makePdf } from './__fixtures__/make-pdf';
 import type { Embedder } from './embedders/embedder';
 import { createOfflineEmbedder, OFFLINE_MODEL } from './embedders/offline';
 import { extract } from './extract';
 import { createMemoryIngestQueue, type MemoryIngestQueueOptions } from './ingest-queue';
-import { createIngestion, waitingDocuments, type Ingestion } from './ingest-worker';
+import { createIngestion, type Ingestion, waitingDocuments } from './ingest-worker';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const prose = (topic: string, n = 30) =>
@@ -91,10 +91,19 @@ for (const target of testDatabases()) {
       }
       const pdf = uploaded.find((d) => d.name === 'paper.pdf')!;
       const pages = (await chunksOf(pdf.id)).map((c) => [c.page, c.text.includes('volcanoes') ? 'v' : 'g']);
-      expect(pages).toEqual([[1, 'v'], [2, 'g']]);
-      expect(uploaded.map((d) => d.mimeType).sort()).toEqual(
-        ['application/json', 'application/pdf', 'text/csv', 'text/html', 'text/markdown', 'text/plain', 'text/x-typescript'],
-      );
+      expect(pages).toEqual([
+        [1, 'v'],
+        [2, 'g'],
+      ]);
+      expect(uploaded.map((d) => d.mimeType).sort()).toEqual([
+        'application/json',
+        'application/pdf',
+        'text/csv',
+        'text/html',
+        'text/markdown',
+        'text/plain',
+        'text/x-typescript',
+      ]);
     });
 
     test('status-moves-from-queued-through-processing-to-ready', async () => {
@@ -168,9 +177,14 @@ for (const target of testDatabases()) {
       const live = await upload(null, 'w-live.md', enc(`# Live\n\n${prose('working')}`));
       const stale = await upload(null, 'w-stale.md', enc(`# Stale\n\n${prose('abandoned')}`));
       await database.db.update(documents).set({ status: 'processing', updatedAt: sql`now()` }).where(eq(documents.id, live.id));
-      await database.db.update(documents).set({ status: 'processing', updatedAt: sql`now() - interval '10 minutes'` }).where(eq(documents.id, stale.id));
+      await database.db
+        .update(documents)
+        .set({ status: 'processing', updatedAt: sql`now() - interval '10 minutes'` })
+        .where(eq(documents.id, stale.id));
       const ids = async (want: { queued: boolean; abandoned: boolean }) =>
-        (await waitingDocuments(database, { ...want, staleAfterMs: 60_000 })).map((d) => d.id).filter((id) => [queued.id, live.id, stale.id].includes(id));
+        (await waitingDocuments(database, { ...want, staleAfterMs: 60_000 }))
+          .map((d) => d.id)
+          .filter((id) => [queued.id, live.id, stale.id].includes(id));
       const shared = database.kind === 'postgres';
       expect(await ids({ queued: true, abandoned: true })).toEqual(shared ? [queued.id, stale.id] : [queued.id, live.id, stale.id]);
       expect(await ids({ queued: false, abandoned: true })).toEqual(shared ? [stale.id] : [live.id, stale.id]);
@@ -180,7 +194,10 @@ for (const target of testDatabases()) {
 
     test('a-document-whose-worker-died-mid-job-is-taken-over-once-stale', async () => {
       const orphan = await upload(null, 'orphan.md', enc(`# Orphan\n\n${prose('orphans')}`));
-      await database.db.update(documents).set({ status: 'processing', attempts: 1, updatedAt: sql`now()` }).where(eq(documents.id, orphan.id));
+      await database.db
+        .update(documents)
+        .set({ status: 'processing', attempts: 1, updatedAt: sql`now()` })
+        .where(eq(documents.id, orphan.id));
       const ingestion = await startIngestion();
       const done = await waitForDocument(database, orphan.id);
       expect([done.status, done.attempts]).toEqual(['ready', 2]);

@@ -36,14 +36,16 @@ describe.skipIf(!brokers)('kafka ingestion queue', () => {
     const topic = fresh('ingest');
     const group = fresh('ingest-group');
     const handledBy = new Map<string, string[]>();
-    const replicas = await Promise.all(['a', 'b'].map(async (name) => {
-      const queue = createKafkaIngestQueue(await bus(), { topic, group, deadLetterTopic: fresh('dlq') });
-      await queue.start(async (job) => {
-        handledBy.set(job.documentId, [...(handledBy.get(job.documentId) ?? []), name]);
-      });
-      stops.push(() => queue.stop());
-      return queue;
-    }));
+    const replicas = await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const queue = createKafkaIngestQueue(await bus(), { topic, group, deadLetterTopic: fresh('dlq') });
+        await queue.start(async (job) => {
+          handledBy.set(job.documentId, [...(handledBy.get(job.documentId) ?? []), name]);
+        });
+        stops.push(() => queue.stop());
+        return queue;
+      }),
+    );
     // Jobs are produced once the group has settled, so no rebalance moves a partition mid-job.
     await until(() => {
       const [a, b] = replicas.map((q) => q.partitions());

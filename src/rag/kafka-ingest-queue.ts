@@ -1,6 +1,6 @@
 import type { KafkaBus } from '../infra/bus/kafka-bus';
 import type { Consumption } from '../infra/bus/kafka-consumer';
-import { TOPICS, type BusMessage } from '../infra/bus/types';
+import { type BusMessage, TOPICS } from '../infra/bus/types';
 import { log } from '../lib/logger';
 import type { IngestHandler, IngestJob, IngestQueue } from './ingest-queue';
 
@@ -23,8 +23,12 @@ export interface KafkaIngestQueueOptions {
 
 function isJobMessage(value: unknown): value is JobMessage {
   const v = value as JobMessage;
-  return typeof v?.notBefore === 'number' && typeof v.job?.documentId === 'string' && typeof v.job.userId === 'string'
-    && Number.isInteger(v.job.attempt);
+  return (
+    typeof v?.notBefore === 'number' &&
+    typeof v.job?.documentId === 'string' &&
+    typeof v.job.userId === 'string' &&
+    Number.isInteger(v.job.attempt)
+  );
 }
 
 async function waitUntil(at: number, signal: AbortSignal): Promise<void> {
@@ -45,7 +49,11 @@ export function createKafkaIngestQueue(bus: KafkaBus, opts: KafkaIngestQueueOpti
 
   async function deadLetter(value: unknown, reason: string) {
     log.error('ingestion job dead-lettered', { reason });
-    await bus.publish(opts.deadLetterTopic ?? TOPICS.ingestDlq, (value as JobMessage)?.job?.documentId ?? 'unknown', { value, reason, at: new Date().toISOString() });
+    await bus.publish(opts.deadLetterTopic ?? TOPICS.ingestDlq, (value as JobMessage)?.job?.documentId ?? 'unknown', {
+      value,
+      reason,
+      at: new Date().toISOString(),
+    });
   }
 
   async function deliver(handler: IngestHandler, message: BusMessage<unknown>) {

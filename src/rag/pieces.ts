@@ -87,7 +87,9 @@ export function pieces(text: string, kind: DocumentKind, pageStarts: number[], m
   const out: Piece[] = [];
   for (const block of blocks(text)) {
     const byLine = block.verbatim || LINE_KINDS.has(kind);
-    const spans = block.heading ? [[block.start, block.end] as [number, number]] : splitAt(text, block.start, block.end, byLine ? LINE_END : SENTENCE_END);
+    const spans = block.heading
+      ? [[block.start, block.end] as [number, number]]
+      : splitAt(text, block.start, block.end, byLine ? LINE_END : SENTENCE_END);
     let first = true;
     for (const [a, b] of spans) {
       const tokens = countTokens(text.slice(a, b));

@@ -1,6 +1,6 @@
-import { chunkText, type ChunkOptions, type TextChunk } from './chunk';
+import { type ChunkOptions, chunkText, type TextChunk } from './chunk';
 import type { Embedder } from './embedders/embedder';
-import { extract, type Extracted } from './extract';
+import { type Extracted, extract } from './extract';
 
 /** Runs a named CPU handler (cpu-handlers.ts) over a batch, e.g. on the scheduler's workers. */
 export type RunCpu = (kind: string, payloads: string[]) => Promise<unknown[]>;

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 
 /** Whose chunks a retrieval may see: one user's, optionally narrowed to some of their documents. */
 export interface RetrievalScope {
@@ -30,7 +30,10 @@ export function scopeFilter(alias: string, s: RetrievalScope): SQL {
   if (!s.documentIds) return own;
   const ids = s.documentIds.filter((id) => UUID.test(id));
   if (ids.length === 0) return sql`false`;
-  return sql`${own} AND ${a}.document_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+  return sql`${own} AND ${a}.document_id IN (${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
 }
 
 /** The columns a candidate carries, read from the chunk row the half already fetched. */

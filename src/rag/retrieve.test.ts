@@ -5,9 +5,9 @@ import { chunks, documents } from '../db/schema';
 import { testDatabases } from '../testing/databases';
 import { createUser } from './__fixtures__/helpers';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './embedders/offline';
-import { indexCorpus, loadGoldenSet, scoreRetrieval, type EvalScore } from './evaluate';
-import { retrieve, toTextQueries } from './retrieve';
+import { type EvalScore, indexCorpus, loadGoldenSet, scoreRetrieval } from './evaluate';
 import type { CandidateRow } from './retrieval-scope';
+import { retrieve, toTextQueries } from './retrieve';
 import { vectorCandidates } from './vector-half';
 import { castEmbedding, modelLiteral, vectorIndexName, vectorParam } from './vector-index';
 
@@ -42,7 +42,8 @@ for (const target of testDatabases()) {
       await indexCorpus(database, embedder, bob, [
         { name: 'bob-coffee.md', bytes: enc('# Coffee secrets\n\nEspresso uses 9 bars of pressure and tastes sour when under-extracted.') },
       ]);
-      for (const mode of ['vector', 'text', 'hybrid'] as const) scores[mode] = await scoreRetrieval(database, embedder, alice, questions, mode);
+      for (const mode of ['vector', 'text', 'hybrid'] as const)
+        scores[mode] = await scoreRetrieval(database, embedder, alice, questions, mode);
     }, 60_000);
     afterAll(() => target.cleanup());
 
@@ -82,7 +83,10 @@ for (const target of testDatabases()) {
 
     test('naming-documents-restricts-retrieval-to-them-and-never-widens-it', async () => {
       const tea = aliceDocs.get('tea-processing.md')!;
-      const results = await retrieve(database, embedder, alice, 'How much pressure does an espresso machine use?', { k: 5, documentIds: [tea] });
+      const results = await retrieve(database, embedder, alice, 'How much pressure does an espresso machine use?', {
+        k: 5,
+        documentIds: [tea],
+      });
       expect(results.length).toBeGreaterThan(0);
       expect(results.every((r) => r.documentId === tea)).toBe(true);
       const [bobDoc] = await database.rows<{ id: string }>(sql`SELECT id FROM documents WHERE user_id = ${bob}`);
@@ -133,18 +137,48 @@ for (const target of testDatabases()) {
         let found: CandidateRow[] = [];
         await database.db
           .transaction(async (tx) => {
-            const [doc] = await tx.insert(documents).values({ userId: alice, name: 'lava.md', mimeType: 'text/markdown', sizeBytes: 0, sha256: 'lava', storagePath: 'lava', status: 'ready' }).returning();
-            await tx.insert(chunks).values(Array.from({ length: 300 }, (_, i) => {
-              const text = `volcanic eruption lava magma flow ${i}`;
-              return { documentId: doc.id, userId: alice, ordinal: i, text, start: 0, end: text.length, tokenCount: 6, embeddingModel: OFFLINE_MODEL, embedding: Array.from(embedOffline(text)) };
-            }));
+            const [doc] = await tx
+              .insert(documents)
+              .values({
+                userId: alice,
+                name: 'lava.md',
+                mimeType: 'text/markdown',
+                sizeBytes: 0,
+                sha256: 'lava',
+                storagePath: 'lava',
+                status: 'ready',
+              })
+              .returning();
+            await tx.insert(chunks).values(
+              Array.from({ length: 300 }, (_, i) => {
+                const text = `volcanic eruption lava magma flow ${i}`;
+                return {
+                  documentId: doc.id,
+                  userId: alice,
+                  ordinal: i,
+                  text,
+                  start: 0,
+                  end: text.length,
+                  tokenCount: 6,
+                  embeddingModel: OFFLINE_MODEL,
+                  embedding: Array.from(embedOffline(text)),
+                };
+              }),
+            );
             await tx.execute(sql`DROP INDEX chunks_user_idx`);
             await tx.execute(sql`SET LOCAL enable_seqscan = off`);
             const plan = await tx.execute(sql`EXPLAIN SELECT c.id FROM chunks c
               WHERE c.embedding_model = ${modelLiteral(OFFLINE_MODEL)} AND c.user_id = ${bob}
               ORDER BY ${castEmbedding(OFFLINE_DIMENSIONS)} <=> ${vectorParam(q, OFFLINE_DIMENSIONS)} LIMIT 40`);
             expect(JSON.stringify(plan)).toContain(vectorIndexName(OFFLINE_MODEL, OFFLINE_DIMENSIONS));
-            found = await vectorCandidates({ ...database, db: tx as unknown as Database['db'] }, OFFLINE_MODEL, q, { userId: bob }, 40, false);
+            found = await vectorCandidates(
+              { ...database, db: tx as unknown as Database['db'] },
+              OFFLINE_MODEL,
+              q,
+              { userId: bob },
+              40,
+              false,
+            );
             tx.rollback();
           })
           .catch((err) => {

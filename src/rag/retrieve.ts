@@ -70,11 +70,12 @@ export async function retrieve(
     vector ? vectorCandidates(database, embedder.model, vector, scope, n, withEmbedding) : [],
     mode === 'vector' ? [] : textCandidates(database, queries, scope, n, withEmbedding),
   ]);
-  const ranked = mode === 'hybrid' && vector
-    ? fuseRrf(vectorRows, textRows, limit)
-    : mode === 'vector'
-      ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
-      : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));
+  const ranked =
+    mode === 'hybrid' && vector
+      ? fuseRrf(vectorRows, textRows, limit)
+      : mode === 'vector'
+        ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
+        : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));
   const picked = withEmbedding ? pickDiverse(ranked, k, opts.mmr) : ranked;
   return picked.map(({ row, score }) => ({
     chunkId: row.id,

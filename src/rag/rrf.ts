@@ -35,11 +35,13 @@ export function fuseRrf<T extends { id: string; dist?: number; rank?: number }>(
   add(vector, false);
   add(text, true);
   return [...fused.values()]
-    .sort((a, b) =>
-      b.score - a.score
-      || (b.rank ?? -Infinity) - (a.rank ?? -Infinity)
-      || (a.dist ?? Infinity) - (b.dist ?? Infinity)
-      || byId(a.id, b.id))
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (b.rank ?? -Infinity) - (a.rank ?? -Infinity) ||
+        (a.dist ?? Infinity) - (b.dist ?? Infinity) ||
+        byId(a.id, b.id),
+    )
     .slice(0, limit)
     .map(({ row, score }) => ({ row, score }));
 }

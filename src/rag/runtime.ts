@@ -1,9 +1,9 @@
+import { createScheduler, type Priority, type Scheduler } from '../../scheduler/index';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import type { EventBus } from '../infra/bus/types';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
-import { createScheduler, type Priority, type Scheduler } from '../../scheduler/index.ts';
 import { CPU_HANDLERS_PATH, handlers as inlineHandlers } from './cpu-handlers';
 import { createIngestQueue } from './create-ingest-queue';
 import type { Embedder } from './embedders';
@@ -45,12 +45,7 @@ function offThread(embedder: Embedder, runCpu: RunCpu): Embedder {
   };
 }
 
-export async function createRagRuntime(
-  config: Config,
-  database: Database,
-  embedder: Embedder,
-  bus: EventBus,
-): Promise<RagRuntime> {
+export async function createRagRuntime(config: Config, database: Database, embedder: Embedder, bus: EventBus): Promise<RagRuntime> {
   const scheduler = createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
   await scheduler.ready();
   log.info('scheduler ready', { workers: scheduler.stats().workers });

@@ -23,13 +23,47 @@ const BINARY_MAGIC: [string, number[]][] = [
 ];
 
 const CODE_EXTENSIONS: Record<string, string> = {
-  '.ts': 'typescript', '.tsx': 'typescript', '.js': 'javascript', '.jsx': 'javascript', '.mjs': 'javascript',
-  '.cjs': 'javascript', '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.kt': 'kotlin',
-  '.c': 'c', '.h': 'c', '.cc': 'cpp', '.cpp': 'cpp', '.hpp': 'cpp', '.cs': 'csharp', '.rb': 'ruby',
-  '.php': 'php', '.swift': 'swift', '.scala': 'scala', '.sh': 'shellscript', '.bash': 'shellscript',
-  '.sql': 'sql', '.css': 'css', '.scss': 'scss', '.yaml': 'yaml', '.yml': 'yaml', '.toml': 'toml',
-  '.ini': 'ini', '.xml': 'xml', '.lua': 'lua', '.r': 'r', '.pl': 'perl', '.dart': 'dart', '.vue': 'vue',
-  '.svelte': 'svelte', '.zig': 'zig', '.ex': 'elixir', '.hs': 'haskell', '.dockerfile': 'dockerfile',
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.js': 'javascript',
+  '.jsx': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.py': 'python',
+  '.go': 'go',
+  '.rs': 'rust',
+  '.java': 'java',
+  '.kt': 'kotlin',
+  '.c': 'c',
+  '.h': 'c',
+  '.cc': 'cpp',
+  '.cpp': 'cpp',
+  '.hpp': 'cpp',
+  '.cs': 'csharp',
+  '.rb': 'ruby',
+  '.php': 'php',
+  '.swift': 'swift',
+  '.scala': 'scala',
+  '.sh': 'shellscript',
+  '.bash': 'shellscript',
+  '.sql': 'sql',
+  '.css': 'css',
+  '.scss': 'scss',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.toml': 'toml',
+  '.ini': 'ini',
+  '.xml': 'xml',
+  '.lua': 'lua',
+  '.r': 'r',
+  '.pl': 'perl',
+  '.dart': 'dart',
+  '.vue': 'vue',
+  '.svelte': 'svelte',
+  '.zig': 'zig',
+  '.ex': 'elixir',
+  '.hs': 'haskell',
+  '.dockerfile': 'dockerfile',
 };
 
 const MIME: Record<Exclude<DocumentKind, 'code'>, string> = {
@@ -42,7 +76,11 @@ const MIME: Record<Exclude<DocumentKind, 'code'>, string> = {
 };
 
 export const unsupportedType = (what: string) =>
-  new AppError('unsupported_media_type', `Unsupported file type: ${what}. Upload text, Markdown, HTML, PDF, JSON, CSV or source code.`, 415);
+  new AppError(
+    'unsupported_media_type',
+    `Unsupported file type: ${what}. Upload text, Markdown, HTML, PDF, JSON, CSV or source code.`,
+    415,
+  );
 
 const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
 

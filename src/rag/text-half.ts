@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { candidateColumns, rowsOf, scopeFilter, type CandidateRow, type RetrievalScope } from './retrieval-scope';
+import { type CandidateRow, candidateColumns, type RetrievalScope, rowsOf, scopeFilter } from './retrieval-scope';
 
 /** Rows the full-text half ranks at most: ranking reads each row's tsvector, the dominant cost. */
 export const TEXT_CANDIDATE_CAP = 150;

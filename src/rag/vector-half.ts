@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { candidateColumns, rowsOf, scopeFilter, type CandidateRow, type RetrievalScope } from './retrieval-scope';
+import { type CandidateRow, candidateColumns, type RetrievalScope, rowsOf, scopeFilter } from './retrieval-scope';
 import { castEmbedding, modelLiteral, vectorParam } from './vector-index';
 
 /** Candidates the HNSW search keeps at least (pgvector's default). */

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 
 /**
@@ -7,7 +7,11 @@ import type { Database } from '../db/client';
  * cast and the same literal model predicate for the planner to pick that index.
  */
 export function vectorIndexName(model: string, dimensions: number): string {
-  const slug = model.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 32);
+  const slug = model
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 32);
   const digest = new Bun.CryptoHasher('sha256').update(model).digest('hex').slice(0, 8);
   return `chunks_hnsw_${slug}_${digest}_${dimensions}`;
 }

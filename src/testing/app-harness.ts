@@ -1,9 +1,9 @@
-import { loadConfig, type Config } from '../config';
+import { createApp } from '../app';
+import { type Config, loadConfig } from '../config';
 import type { AppContext } from '../context';
 import type { Database } from '../db/client';
-import { createApp } from '../app';
 import { MemoryBus } from '../infra/bus/memory-bus';
-import { createChatRuntime, type ChatRuntimeOptions } from '../modules/chat/runtime';
+import { type ChatRuntimeOptions, createChatRuntime } from '../modules/chat/runtime';
 import { KeyCache } from '../modules/keys/key-cache';
 import { startUsageConsumer } from '../modules/usage/consumer';
 import { createMemoryIngestQueue } from '../rag/ingest-queue';

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { openDatabase, type Database } from '../db/client';
+import { type Database, openDatabase } from '../db/client';
 
 export interface TestDatabase {
   name: 'pglite' | 'postgres';

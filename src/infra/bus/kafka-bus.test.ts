@@ -92,8 +92,15 @@ describe.skipIf(!brokers)('kafka event bus', () => {
       const topic = fresh('usage');
       const group = fresh('usage-writer');
       const event: UsageEvent = {
-        requestId: crypto.randomUUID(), userId: user.id, model: 'offline', provider: 'offline',
-        promptTokens: 3, completionTokens: 5, latencyMs: 12, status: 'ok', at: new Date().toISOString(),
+        requestId: crypto.randomUUID(),
+        userId: user.id,
+        model: 'offline',
+        provider: 'offline',
+        promptTokens: 3,
+        completionTokens: 5,
+        latencyMs: 12,
+        status: 'ok',
+        at: new Date().toISOString(),
       };
       const bus = await open();
       await bus.publish(topic, user.id, event);

@@ -1,10 +1,10 @@
 import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
-import { startConsumer, type ConsumerOptions, type Consumption } from './kafka-consumer';
+import { type ConsumerOptions, type Consumption, startConsumer } from './kafka-consumer';
 import { kafkaLogCreator } from './kafka-log';
 import { kafkaProduceErrors, kafkaUp } from './kafka-metrics';
-import { TOPICS, type BusHandler, type EventBus, type Topic } from './types';
+import { type BusHandler, type EventBus, TOPICS, type Topic } from './types';
 
 export interface KafkaBusOptions {
   brokers: string[];

@@ -95,7 +95,12 @@ function eachBatch(run: Run, consumer: Consumer) {
 function scheduleRestart(run: Run, reason: unknown) {
   if (run.stopped || run.restartTimer) return;
   const delayMs = Math.min(run.opts.retryMaxMs, run.opts.retryBaseMs * 2 ** Math.min(run.failures++, 8));
-  log.warn('kafka consumer stopped; restarting', { topic: run.topic, group: run.group, delayMs, reason: (reason as Error)?.message ?? reason });
+  log.warn('kafka consumer stopped; restarting', {
+    topic: run.topic,
+    group: run.group,
+    delayMs,
+    reason: (reason as Error)?.message ?? reason,
+  });
   run.restartTimer = setTimeout(() => {
     run.restartTimer = undefined;
     void launch(run);
@@ -115,7 +120,11 @@ async function launch(run: Run): Promise<void> {
   run.consumer = consumer;
   // kafkajs restarts itself after retriable crashes; the rest would leave the topic unconsumed.
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) void consumer.disconnect().catch(() => {}).then(() => scheduleRestart(run, payload.error));
+    if (!payload.restart)
+      void consumer
+        .disconnect()
+        .catch(() => {})
+        .then(() => scheduleRestart(run, payload.error));
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     run.failures = 0;

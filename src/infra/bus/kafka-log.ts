@@ -1,4 +1,4 @@
-import { logLevel, type logCreator } from 'kafkajs';
+import { type logCreator, logLevel } from 'kafkajs';
 import { log } from '../../lib/logger';
 
 const REPEAT_WINDOW_MS = 10_000;

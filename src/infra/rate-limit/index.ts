@@ -2,7 +2,7 @@ import { MemoryRateLimitStore } from './memory-store';
 import { RedisRateLimitStore } from './redis-store';
 import type { RateLimitStore } from './types';
 
-export { createRateLimiter, rateLimitStoreFailures, retryAfterOf, type LimitSubject, type RateLimiter, type Reservation } from './limiter';
+export { createRateLimiter, type LimitSubject, type RateLimiter, type Reservation, rateLimitStoreFailures, retryAfterOf } from './limiter';
 export { MemoryRateLimitStore } from './memory-store';
 export { RedisRateLimitStore } from './redis-store';
 export type { BucketSpec, RateLimitStore, TakeResult } from './types';
@@ -11,4 +11,3 @@ export type { BucketSpec, RateLimitStore, TakeResult } from './types';
 export function createRateLimitStore(redisUrl: string | undefined): RateLimitStore {
   return redisUrl ? new RedisRateLimitStore(redisUrl) : new MemoryRateLimitStore();
 }
-

@@ -1,4 +1,4 @@
-import { decide, levelAt, type BucketState } from './token-bucket';
+import { type BucketState, decide, levelAt } from './token-bucket';
 import type { BucketSpec, RateLimitStore, TakeResult } from './types';
 
 /** Buckets idle long enough to be full again carry no information and are dropped. */
@@ -24,7 +24,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (++this.ops % SWEEP_EVERY === 0) this.sweep(now);
     const levels = specs.map((s) => levelAt(s, this.buckets.get(s.key), now));
     const result = decide(specs, levels, costs);
-    if (result.allowed) specs.forEach((s, i) => this.store(s, levels[i] - costs[i], now));
+    if (result.allowed) for (const [i, s] of specs.entries()) this.store(s, levels[i] - costs[i], now);
     return result;
   }
 

@@ -11,12 +11,21 @@ const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl) console.warn('TEST_REDIS_URL is not set: skipping the Redis rate-limit variants');
 
 const stores: { name: string; make(): RateLimitStore }[] = [{ name: 'memory', make: () => new MemoryRateLimitStore() }];
-if (redisUrl) stores.push({ name: 'redis', make: () => new RedisRateLimitStore(redisUrl, { prefix: `confab:test:${crypto.randomUUID()}:`, commandTimeoutMs: 5_000 }) });
+if (redisUrl)
+  stores.push({
+    name: 'redis',
+    make: () => new RedisRateLimitStore(redisUrl, { prefix: `confab:test:${crypto.randomUUID()}:`, commandTimeoutMs: 5_000 }),
+  });
 
 const opened: RateLimitStore[] = [];
 afterAll(() => Promise.all(opened.map((s) => s.close())));
 
-async function admitted(limiter: ReturnType<typeof createRateLimiter>, n: number, subject: { userId: string; apiKeyId?: string }, tokens = 1) {
+async function admitted(
+  limiter: ReturnType<typeof createRateLimiter>,
+  n: number,
+  subject: { userId: string; apiKeyId?: string },
+  tokens = 1,
+) {
   const outcomes = await Promise.allSettled(Array.from({ length: n }, () => limiter.reserve(subject, tokens)));
   return outcomes.filter((o) => o.status === 'fulfilled').length;
 }

@@ -86,7 +86,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.owned = typeof connection === 'string';
     this.client = (
       typeof connection === 'string'
-        ? new Redis(connection, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: (times) => Math.min(times * 200, 2_000) })
+        ? new Redis(connection, {
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            retryStrategy: (times) => Math.min(times * 200, 2_000),
+          })
         : connection
     ) as ScriptClient;
     if (this.owned) this.client.on('error', () => {});
@@ -96,7 +100,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   private args(buckets: readonly BucketSpec[], amounts: readonly number[], mode: 'take' | 'adjust'): (string | number)[] {
     const keys = buckets.map((b) => this.prefix + b.key);
     const argv: (string | number)[] = [mode];
-    buckets.forEach((b, i) => argv.push(b.capacity, b.periodMs, amounts[i]));
+    for (const [i, b] of buckets.entries()) argv.push(b.capacity, b.periodMs, amounts[i]);
     return [...keys, ...argv];
   }
 

@@ -123,9 +123,7 @@ export class RedisStreamHub implements StreamHub {
   }
 
   async read(requestId: string, afterSeq: number): Promise<StreamFrame[]> {
-    const entries = await this.run(() =>
-      this.client.xrange(this.key(requestId, 'frames'), `(${entryId(Math.max(-1, afterSeq))}`, '+'),
-    );
+    const entries = await this.run(() => this.client.xrange(this.key(requestId, 'frames'), `(${entryId(Math.max(-1, afterSeq))}`, '+'));
     return entries.map(([, fields]) => JSON.parse(fields[1]) as StreamFrame);
   }
 
@@ -168,9 +166,11 @@ export class RedisStreamHub implements StreamHub {
   }
 
   private enqueue(reader: Reader, step: () => Promise<void>) {
-    reader.chain = reader.chain.then(() => (reader.closed ? undefined : step())).catch((error) => {
-      log.warn('stream reader could not catch up; retrying on the next frame', { requestId: reader.requestId, error });
-    });
+    reader.chain = reader.chain
+      .then(() => (reader.closed ? undefined : step()))
+      .catch((error) => {
+        log.warn('stream reader could not catch up; retrying on the next frame', { requestId: reader.requestId, error });
+      });
   }
 
   private deliver(reader: Reader, frame: StreamFrame) {

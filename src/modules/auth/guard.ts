@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { unauthorized } from '../../lib/errors';
-import { userForSession, type UserView } from './service';
+import { type UserView, userForSession } from './service';
 
 export const SESSION_COOKIE = 'confab_session';
 

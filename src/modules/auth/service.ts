@@ -45,7 +45,10 @@ export async function signup(db: Db, email: string, password: string): Promise<U
 
 /** Checks a password. Unknown emails still pay for one hash so timing does not reveal accounts. */
 export async function verifyLogin(db: Db, email: string, password: string): Promise<UserView> {
-  const [user] = await db.select().from(users).where(eq(users.email, normaliseEmail(email)));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(users.email, normaliseEmail(email)));
   const ok = await Bun.password.verify(password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !ok) throw new AppError('invalid_credentials', 'Email or password is wrong', 401);
   return toUserView(user);

@@ -49,7 +49,13 @@ function failure(model: string, err: unknown): BenchmarkResult {
   return { model, ok: false, error: { code: e.code, message: e.message } };
 }
 
-async function runOne(deps: BenchmarkDeps, principal: Principal, input: BenchmarkInput, model: string, hooks: BenchmarkHooks): Promise<BenchmarkResult> {
+async function runOne(
+  deps: BenchmarkDeps,
+  principal: Principal,
+  input: BenchmarkInput,
+  model: string,
+  hooks: BenchmarkHooks,
+): Promise<BenchmarkResult> {
   const messages: ChatMessage[] = [{ role: 'user', content: input.prompt }];
   const inputTokens = countMessageTokens(messages);
   const reservation = await deps.limiter.reserve(
@@ -74,7 +80,13 @@ async function runOne(deps: BenchmarkDeps, principal: Principal, input: Benchmar
     void reservation.settle(usage.promptTokens + usage.completionTokens);
   }
   const totalMs = performance.now() - started;
-  publishUsage(deps.bus, usageEvent({ model: answeredBy, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' }, { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null }));
+  publishUsage(
+    deps.bus,
+    usageEvent(
+      { model: answeredBy, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
+      { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
+    ),
+  );
   const generating = ttftMs === null ? 0 : totalMs - ttftMs;
   return {
     model,
@@ -90,7 +102,12 @@ async function runOne(deps: BenchmarkDeps, principal: Principal, input: Benchmar
 }
 
 /** The same prompt to every model at once; each model's failure is its own result, never the whole run's. */
-export async function runBenchmark(deps: BenchmarkDeps, principal: Principal, input: BenchmarkInput, hooks: BenchmarkHooks): Promise<BenchmarkResult[]> {
+export async function runBenchmark(
+  deps: BenchmarkDeps,
+  principal: Principal,
+  input: BenchmarkInput,
+  hooks: BenchmarkHooks,
+): Promise<BenchmarkResult[]> {
   return Promise.all(
     input.models.map(async (model) => {
       const result = await runOne(deps, principal, input, model, hooks).catch((err) => failure(model, err));

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { documents, usageLogs } from '../../db/schema';
-import { replaceDocumentChunks } from '../../rag/chunk-store';
 import { chunkText } from '../../rag/chunk';
-import { createHarness, testConfig, type Harness } from '../../testing/app-harness';
+import { replaceDocumentChunks } from '../../rag/chunk-store';
+import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
-import { buildPrompt } from './prompt';
 import type { MessageRow } from './persist';
+import { buildPrompt } from './prompt';
 
 const HANDBOOK = [
   '# Expense policy',
@@ -21,7 +21,15 @@ const HANDBOOK = [
 async function addDocument(h: Harness, userId: string, name: string, text: string): Promise<string> {
   const [doc] = await h.ctx.database.db
     .insert(documents)
-    .values({ userId, name, mimeType: 'text/markdown', sizeBytes: text.length, sha256: crypto.randomUUID(), storagePath: `x/${crypto.randomUUID()}`, status: 'processing' })
+    .values({
+      userId,
+      name,
+      mimeType: 'text/markdown',
+      sizeBytes: text.length,
+      sha256: crypto.randomUUID(),
+      storagePath: `x/${crypto.randomUUID()}`,
+      status: 'processing',
+    })
     .returning();
   const chunks = chunkText({ text, kind: 'markdown' }, { maxTokens: 40, overlapTokens: 0, minTokens: 5 });
   const vectors = await h.ctx.embedder.embed(chunks.map((c) => c.text));
@@ -89,7 +97,9 @@ for (const tdb of testDatabases()) {
       expect(source).toMatchObject({ documentId, documentName: 'handbook.md' });
       expect(source.text).toContain('Fridays the office closes at 4pm');
       expect(HANDBOOK.slice(source.start, source.end)).toBe(source.text);
-      expect(Object.keys(source).sort()).toEqual(['chunkId', 'documentId', 'documentName', 'end', 'n', 'page', 'score', 'start', 'text'].sort());
+      expect(Object.keys(source).sort()).toEqual(
+        ['chunkId', 'documentId', 'documentName', 'end', 'n', 'page', 'score', 'start', 'text'].sort(),
+      );
     });
 
     test('a-retried-request-id-returns-the-stored-answer-without-a-new-call', async () => {
@@ -109,7 +119,10 @@ for (const tdb of testDatabases()) {
       const second = await chat({ message: 'Second question', conversationId: first.body.conversationId });
       expect(second.body.conversationId).toBe(first.body.conversationId);
       const conv = await h.json('GET', `/api/conversations/${first.body.conversationId}`, { cookie: user.cookie });
-      expect(conv.body.messages.map((m: { content: string }) => m.content).filter((c: string) => c.endsWith('question'))).toEqual(['First question', 'Second question']);
+      expect(conv.body.messages.map((m: { content: string }) => m.content).filter((c: string) => c.endsWith('question'))).toEqual([
+        'First question',
+        'Second question',
+      ]);
       expect(conv.body.messages[2].parentId).toBe(conv.body.messages[1].id);
     });
 
@@ -139,7 +152,10 @@ for (const tdb of testDatabases()) {
     });
 
     test('benchmark-reports-each-model-and-isolates-failures', async () => {
-      const res = await h.json('POST', '/api/benchmark', { cookie: user.cookie, body: { prompt: 'Hi', models: ['offline', 'missing-model'] } });
+      const res = await h.json('POST', '/api/benchmark', {
+        cookie: user.cookie,
+        body: { prompt: 'Hi', models: ['offline', 'missing-model'] },
+      });
       expect(res.status).toBe(200);
       const [offline, missing] = res.body.results;
       expect(offline).toMatchObject({ model: 'offline', ok: true, costUsd: 0 });

@@ -1,8 +1,8 @@
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
-import type { LlmCall } from '../usage/service';
 import type { ChatMessage, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
+import type { LlmCall } from '../usage/service';
 
 export interface Generation {
   text: string;
@@ -46,9 +46,23 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
   const partial = new Map<number, ToolCall>();
   let usage = { inputTokens: 0, outputTokens: 0 };
   const record = (status: LlmCall['status']) =>
-    opts.onCall({ model: round.model, promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, latencyMs: performance.now() - started, ttftMs, status });
+    opts.onCall({
+      model: round.model,
+      promptTokens: usage.inputTokens,
+      completionTokens: usage.outputTokens,
+      latencyMs: performance.now() - started,
+      ttftMs,
+      status,
+    });
   try {
-    for await (const e of router.stream({ model: opts.model, messages, passages: opts.passages, tools, maxTokens: opts.maxTokens, signal: opts.signal })) {
+    for await (const e of router.stream({
+      model: opts.model,
+      messages,
+      passages: opts.passages,
+      tools,
+      maxTokens: opts.maxTokens,
+      signal: opts.signal,
+    })) {
       if (e.type === 'text') {
         ttftMs ??= performance.now() - started;
         round.text += e.delta;
@@ -91,7 +105,11 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
     try {
       r = await streamRound(router, { ...opts, onCall: (c) => (countCall(out, c), opts.onCall(c)) }, messages, tools);
     } catch (err) {
-      return { ...out, finishReason: opts.signal.aborted ? 'cancelled' : 'error', error: opts.signal.aborted ? undefined : asAppError(err) };
+      return {
+        ...out,
+        finishReason: opts.signal.aborted ? 'cancelled' : 'error',
+        error: opts.signal.aborted ? undefined : asAppError(err),
+      };
     }
     out.text += r.text;
     out.model = r.model;

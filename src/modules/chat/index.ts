@@ -6,24 +6,22 @@ import { chatOnce, turnDeps } from './service';
 
 export const chatModule = (ctx: AppContext) => {
   const deps = turnDeps(ctx);
-  return new Elysia({ prefix: '/api/chat' })
-    .use(authGuard(ctx))
-    .post(
-      '',
-      async ({ principal, body, set }) => {
-        const result = await chatOnce(deps, principal, body);
-        Object.assign(set.headers, result.headers);
-        return { conversationId: result.conversationId, message: result.message };
+  return new Elysia({ prefix: '/api/chat' }).use(authGuard(ctx)).post(
+    '',
+    async ({ principal, body, set }) => {
+      const result = await chatOnce(deps, principal, body);
+      Object.assign(set.headers, result.headers);
+      return { conversationId: result.conversationId, message: result.message };
+    },
+    {
+      body: ChatBody,
+      response: ChatReply,
+      detail: {
+        summary: 'One chat turn, not streamed; stores both messages',
+        description:
+          'Creates a conversation when none is given. `requestId` makes retries idempotent: the same id returns the stored answer. `plugins` run before the model, `documentIds` limit retrieval (and imply rag_lookup). 429 with Retry-After and X-RateLimit-* headers over the limit.',
+        tags: ['chat'],
       },
-      {
-        body: ChatBody,
-        response: ChatReply,
-        detail: {
-          summary: 'One chat turn, not streamed; stores both messages',
-          description:
-            'Creates a conversation when none is given. `requestId` makes retries idempotent: the same id returns the stored answer. `plugins` run before the model, `documentIds` limit retrieval (and imply rag_lookup). 429 with Retry-After and X-RateLimit-* headers over the limit.',
-          tags: ['chat'],
-        },
-      },
-    );
+    },
+  );
 };

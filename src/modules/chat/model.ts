@@ -10,7 +10,12 @@ export const ChatBody = Type.Object(
     plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
     documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
     requestId: Type.Optional(Id),
-    parentId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The message this turn follows (to edit or regenerate: branch from an earlier point); null starts from the top; omitted continues the newest branch' })),
+    parentId: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+        description:
+          'The message this turn follows (to edit or regenerate: branch from an earlier point); null starts from the top; omitted continues the newest branch',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

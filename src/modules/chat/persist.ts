@@ -10,7 +10,10 @@ export type MessageRow = typeof messages.$inferSelect;
  * answer are written in one transaction, so one never exists without the other.
  */
 export async function findTurn(db: Db, userId: string, requestId: string): Promise<MessageRow | undefined> {
-  const rows = await db.select().from(messages).where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')));
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')));
   if (rows.some((r) => r.userId !== userId)) throw conflict('This request id is already in use');
   return rows[0];
 }
@@ -22,7 +25,11 @@ export async function findTurn(db: Db, userId: string, requestId: string): Promi
  */
 export async function loadThread(db: Db, conversationId: string, leafId?: string | null): Promise<MessageRow[]> {
   if (leafId === null) return [];
-  const rows = await db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.createdAt), asc(messages.id));
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(asc(messages.createdAt), asc(messages.id));
   const byId = new Map(rows.map((r) => [r.id, r]));
   const leaf = leafId === undefined ? rows.at(-1) : byId.get(leafId);
   if (leafId !== undefined && !leaf) throw notFound('Parent message');
@@ -48,7 +55,15 @@ export async function beginTurn(
     const now = Date.now();
     const [user] = await tx
       .insert(messages)
-      .values({ conversationId: t.conversationId, userId: t.userId, parentId: t.parentId, role: 'user', content: t.content, requestId: t.requestId, createdAt: new Date(now) })
+      .values({
+        conversationId: t.conversationId,
+        userId: t.userId,
+        parentId: t.parentId,
+        role: 'user',
+        content: t.content,
+        requestId: t.requestId,
+        createdAt: new Date(now),
+      })
       .returning();
     const [assistant] = await tx
       .insert(messages)
@@ -123,7 +138,12 @@ export function contentSaver(db: Db, id: string, intervalMs = 1_000) {
     if (latest === saved) return;
     const text = latest;
     writing = writing
-      .then(() => db.update(messages).set({ content: text }).where(and(eq(messages.id, id), eq(messages.status, 'streaming'))))
+      .then(() =>
+        db
+          .update(messages)
+          .set({ content: text })
+          .where(and(eq(messages.id, id), eq(messages.status, 'streaming'))),
+      )
       .then(() => {
         saved = text;
       })

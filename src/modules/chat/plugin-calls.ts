@@ -1,4 +1,4 @@
-import { runPlugin, type Citation, type PluginOutcome, type PluginRegistry, type PluginServices, type RagLookupData } from '../../plugins';
+import { type Citation, type PluginOutcome, type PluginRegistry, type PluginServices, type RagLookupData, runPlugin } from '../../plugins';
 import type { Passage, ToolCall } from '../../providers/types';
 
 export interface PluginDeps {
@@ -56,7 +56,15 @@ export function passagesOf(citations: readonly Citation[]): Passage[] {
   return citations.map((c) => ({ n: c.n, text: c.text, documentName: c.documentName, page: c.page ?? undefined }));
 }
 
-async function call(deps: PluginDeps, scope: CallScope, gathered: Gathered, name: string, args: unknown, via: PluginFrame['via'], callId?: string): Promise<PluginOutcome> {
+async function call(
+  deps: PluginDeps,
+  scope: CallScope,
+  gathered: Gathered,
+  name: string,
+  args: unknown,
+  via: PluginFrame['via'],
+  callId?: string,
+): Promise<PluginOutcome> {
   scope.emit({ type: 'plugin', name, status: 'running', via, callId });
   const outcome = await runPlugin(deps.registry, name, args, {
     userId: scope.userId,
@@ -74,7 +82,13 @@ async function call(deps: PluginDeps, scope: CallScope, gathered: Gathered, name
 }
 
 /** Runs the plugins a turn names, one after another, so citation numbers never collide. */
-export async function runExplicitPlugins(deps: PluginDeps, scope: CallScope, names: readonly string[], message: string, documentIds?: string[]): Promise<Gathered> {
+export async function runExplicitPlugins(
+  deps: PluginDeps,
+  scope: CallScope,
+  names: readonly string[],
+  message: string,
+  documentIds?: string[],
+): Promise<Gathered> {
   const gathered = emptyGathered();
   for (const name of new Set(names)) {
     if (scope.signal.aborted) break;

@@ -23,7 +23,12 @@ function usable(m: MessageRow): boolean {
  * The messages for one turn: the system prompt, plugin context, as much recent history as fits the
  * model's window after reserving room for the answer, and the new message. The oldest history goes first.
  */
-export function buildPrompt(opts: { history: readonly MessageRow[]; message: string; pluginContext: readonly string[]; contextWindow: number }): Prompt {
+export function buildPrompt(opts: {
+  history: readonly MessageRow[];
+  message: string;
+  pluginContext: readonly string[];
+  contextWindow: number;
+}): Prompt {
   const head: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
   if (opts.pluginContext.length) head.push({ role: 'system', content: opts.pluginContext.join('\n\n') });
   const tail: ChatMessage[] = [{ role: 'user', content: opts.message }];

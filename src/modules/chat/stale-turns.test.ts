@@ -18,7 +18,10 @@ for (const backend of testDatabases()) {
         .insert(messages)
         .values({ ...base, content: 'half an ans', createdAt: new Date(Date.now() - 3_600_000) })
         .returning();
-      const [fresh] = await db.insert(messages).values({ ...base, content: 'still going' }).returning();
+      const [fresh] = await db
+        .insert(messages)
+        .values({ ...base, content: 'still going' })
+        .returning();
 
       expect(await interruptStaleTurns(database)).toBe(1);
       const [oldAfter] = await db.select().from(messages).where(eq(messages.id, old.id));

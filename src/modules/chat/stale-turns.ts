@@ -24,8 +24,7 @@ export async function interruptStaleTurns(database: Database, opts: { all?: bool
 
 /** Sweeps at start-up and then periodically; returns the function that stops the sweeping. */
 export function sweepStaleTurns(database: Database, everyMs = 5 * 60_000): () => Promise<void> {
-  const sweep = (all: boolean) =>
-    interruptStaleTurns(database, { all }).catch((error) => log.warn('stale turn sweep failed', { error }));
+  const sweep = (all: boolean) => interruptStaleTurns(database, { all }).catch((error) => log.warn('stale turn sweep failed', { error }));
   void sweep(database.kind === 'pglite');
   const timer = setInterval(() => void sweep(false), everyMs);
   timer.unref?.();

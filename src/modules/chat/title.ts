@@ -2,14 +2,15 @@ import type { Db } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
 import type { Router } from '../../providers/router';
-import { heuristicTitle } from '../conversations/title';
 import { setTitle } from '../conversations/service';
+import { heuristicTitle } from '../conversations/title';
 import { publishUsage, usageEvent } from '../usage/service';
 
 /** Small, cheap models preferred for titles, when configured. */
 const CHEAP_MODELS = ['gpt-4o-mini', 'gpt-4.1-mini', 'claude-haiku-4-5'];
 const TITLE_TIMEOUT_MS = 15_000;
-const TITLE_PROMPT = 'Write a title of at most six words for a conversation that starts with the message below. Reply with the title only, no quotes.';
+const TITLE_PROMPT =
+  'Write a title of at most six words for a conversation that starts with the message below. Reply with the title only, no quotes.';
 
 export interface TitleDeps {
   db: Db;
@@ -19,22 +20,43 @@ export interface TitleDeps {
 
 /** A model's title reply, minus quotes, markup and trailing punctuation; null when unusable. */
 export function cleanTitle(raw: string): string | null {
-  const line = raw.split('\n').find((l) => l.trim())?.trim() ?? '';
-  const title = line.replace(/^(title:\s*)/i, '').replace(/^["'“”*#\s]+|["'“”*.\s]+$/g, '').slice(0, 80).trim();
+  const line =
+    raw
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
+  const title = line
+    .replace(/^(title:\s*)/i, '')
+    .replace(/^["'“”*#\s]+|["'“”*.\s]+$/g, '')
+    .slice(0, 80)
+    .trim();
   return title.length >= 2 ? title : null;
 }
 
-async function modelTitle(deps: TitleDeps, t: { conversationId: string; message: string; model: string; requestId: string; userId: string }): Promise<void> {
+async function modelTitle(
+  deps: TitleDeps,
+  t: { conversationId: string; message: string; model: string; requestId: string; userId: string },
+): Promise<void> {
   const available = new Set((await deps.router.listModels()).map((m) => m.id));
   const model = CHEAP_MODELS.find((m) => available.has(m)) ?? t.model;
   const started = performance.now();
   const result = await deps.router.generate({
     model,
-    messages: [{ role: 'system', content: TITLE_PROMPT }, { role: 'user', content: t.message.slice(0, 2_000) }],
+    messages: [
+      { role: 'system', content: TITLE_PROMPT },
+      { role: 'user', content: t.message.slice(0, 2_000) },
+    ],
     maxTokens: 24,
     signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
   });
-  const call = { model: result.model, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens, latencyMs: performance.now() - started, ttftMs: null, status: 'ok' as const };
+  const call = {
+    model: result.model,
+    promptTokens: result.usage.inputTokens,
+    completionTokens: result.usage.outputTokens,
+    latencyMs: performance.now() - started,
+    ttftMs: null,
+    status: 'ok' as const,
+  };
   publishUsage(deps.bus, usageEvent(call, { requestId: `${t.requestId}:title`, userId: t.userId, conversationId: t.conversationId }));
   const title = result.model === 'offline' ? null : cleanTitle(result.text);
   if (title) await setTitle(deps.db, t.conversationId, title, 'model');
@@ -44,7 +66,10 @@ async function modelTitle(deps: TitleDeps, t: { conversationId: string; message:
  * Titles a conversation after its first exchange: the heuristic title at once, then (unless the
  * offline model answered) a model-written one in the background. Never fails the turn.
  */
-export async function writeTitle(deps: TitleDeps, t: { conversationId: string; message: string; model: string; answeredBy: string; requestId: string; userId: string }): Promise<void> {
+export async function writeTitle(
+  deps: TitleDeps,
+  t: { conversationId: string; message: string; model: string; answeredBy: string; requestId: string; userId: string },
+): Promise<void> {
   await setTitle(deps.db, t.conversationId, heuristicTitle(t.message), 'auto').catch((error) => log.warn('title not saved', { error }));
   if (t.answeredBy === 'offline') return;
   void modelTitle(deps, t).catch((error) => log.debug('model title skipped', { error }));

@@ -1,11 +1,11 @@
 import type { Db } from '../../db/client';
 import { conversations } from '../../db/schema';
-import { TOPICS, type ChatEvent, type EventBus } from '../../infra/bus/types';
+import { type ChatEvent, type EventBus, TOPICS } from '../../infra/bus/types';
 import type { RateLimiter, Reservation } from '../../infra/rate-limit';
-import { AppError, conflict, notFound } from '../../lib/errors';
+import { type AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
-import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
-import { toolSpecs, type Citation } from '../../plugins';
+import { estimateOutputTokens } from '../../lib/tokens';
+import { type Citation, toolSpecs } from '../../plugins';
 import type { Router } from '../../providers/router';
 import type { FinishReason } from '../../providers/types';
 import type { Principal } from '../auth/guard';
@@ -13,8 +13,8 @@ import { getOwnedConversation } from '../conversations/service';
 import { enabledPlugins } from '../plugins/service';
 import { publishUsage, usageEvent } from '../usage/service';
 import { generate } from './generate';
-import { beginTurn, contentSaver, finishAssistant, findTurn, loadThread, type MessageRow } from './persist';
-import { passagesOf, runExplicitPlugins, runToolCall, type CallScope, type PluginDeps, type PluginFrame } from './plugin-calls';
+import { beginTurn, contentSaver, findTurn, finishAssistant, loadThread, type MessageRow } from './persist';
+import { type CallScope, type PluginDeps, type PluginFrame, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
 import { buildPrompt } from './prompt';
 import { writeTitle } from './title';
 
@@ -66,15 +66,33 @@ export interface TurnResult {
 /** Tool rounds a model may take before it must answer. */
 export const MAX_TOOL_ROUNDS = 3;
 
-function resultOf(row: MessageRow, conversationId: string, finishReason: TurnResult['finishReason'], headers: Record<string, string>, error?: AppError): TurnResult {
+function resultOf(
+  row: MessageRow,
+  conversationId: string,
+  finishReason: TurnResult['finishReason'],
+  headers: Record<string, string>,
+  error?: AppError,
+): TurnResult {
   const usage = { promptTokens: row.promptTokens ?? 0, completionTokens: row.completionTokens ?? 0 };
   const citations = (row.citations as Citation[] | null) ?? [];
-  return { conversationId, message: { id: row.id, role: 'assistant', content: row.content, model: row.model, citations, usage }, status: row.status, finishReason, error, headers };
+  return {
+    conversationId,
+    message: { id: row.id, role: 'assistant', content: row.content, model: row.model, citations, usage },
+    status: row.status,
+    finishReason,
+    error,
+    headers,
+  };
 }
 
 /** A retried request whose answer is already stored: its frames again, without calling a model. */
 function replay(row: MessageRow, emit: (f: TurnFrame) => void): TurnResult {
-  const result = resultOf(row, row.conversationId, row.status === 'interrupted' ? 'cancelled' : row.status === 'error' ? 'error' : 'stop', {});
+  const result = resultOf(
+    row,
+    row.conversationId,
+    row.status === 'interrupted' ? 'cancelled' : row.status === 'error' ? 'error' : 'stop',
+    {},
+  );
   emit({ type: 'start', conversationId: row.conversationId, messageId: row.id, userMessageId: row.parentId ?? '', model: row.model ?? '' });
   if (row.content) emit({ type: 'token', delta: row.content });
   if (result.message.citations.length) emit({ type: 'citations', citations: result.message.citations });
@@ -84,7 +102,9 @@ function replay(row: MessageRow, emit: (f: TurnFrame) => void): TurnResult {
 }
 
 function publishChat(bus: EventBus, event: Omit<ChatEvent, 'at'>): void {
-  bus.publish(TOPICS.chatEvents, event.conversationId, { ...event, at: new Date().toISOString() }).catch((error) => log.error('chat event not published', { error }));
+  bus
+    .publish(TOPICS.chatEvents, event.conversationId, { ...event, at: new Date().toISOString() })
+    .catch((error) => log.error('chat event not published', { error }));
 }
 
 interface Prepared {
@@ -130,14 +150,26 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
   try {
     const conversationId = p.conversationId ?? (await deps.db.insert(conversations).values({ userId, model: p.model }).returning())[0].id;
     const rows = await beginTurn(deps.db, {
-      userId, conversationId, parentId: p.history.at(-1)?.id ?? null, requestId: input.requestId, content: input.message, model: p.model,
+      userId,
+      conversationId,
+      parentId: p.history.at(-1)?.id ?? null,
+      requestId: input.requestId,
+      content: input.message,
+      model: p.model,
     });
     emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
     publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
     const result = await answer(deps, input, p, { conversationId, assistantId: rows.assistant.id }, emit);
     used = result.message.usage.promptTokens + result.message.usage.completionTokens;
     if (p.history.length === 0 && !result.error) {
-      await writeTitle(deps, { conversationId, message: input.message, model: p.model, answeredBy: result.message.model ?? p.model, requestId: input.requestId, userId });
+      await writeTitle(deps, {
+        conversationId,
+        message: input.message,
+        model: p.model,
+        answeredBy: result.message.model ?? p.model,
+        requestId: input.requestId,
+        userId,
+      });
     }
     return { ...result, headers: reservation.headers };
   } finally {
@@ -179,7 +211,10 @@ async function answer(
     onFallback: (from, to) => emit({ type: 'fallback', from, to }),
     onCall: (call) => {
       const requestId = calls++ === 0 ? input.requestId : `${input.requestId}:${calls}`;
-      publishUsage(deps.bus, usageEvent(call, { requestId, userId, apiKeyId: input.principal.apiKeyId ?? null, conversationId: ids.conversationId }));
+      publishUsage(
+        deps.bus,
+        usageEvent(call, { requestId, userId, apiKeyId: input.principal.apiKeyId ?? null, conversationId: ids.conversationId }),
+      );
     },
     runTool: async (call) => {
       const before = gathered.citations.length;

@@ -155,7 +155,12 @@ for (const backend of testDatabases()) {
       const u = await h.signup();
       const res = await h.json('POST', '/api/conversations', {
         cookie: u.cookie,
-        body: { messages: [{ role: 'user', content: 'first' }, { role: 'user', content: 'bad \u0000 byte' }] },
+        body: {
+          messages: [
+            { role: 'user', content: 'first' },
+            { role: 'user', content: 'bad \u0000 byte' },
+          ],
+        },
       });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);

@@ -10,13 +10,7 @@ import {
   ListQuery,
   RenameConversation,
 } from './model';
-import {
-  createConversation,
-  deleteConversation,
-  getConversation,
-  listConversations,
-  renameConversation,
-} from './service';
+import { createConversation, deleteConversation, getConversation, listConversations, renameConversation } from './service';
 
 const tags = ['conversations'];
 

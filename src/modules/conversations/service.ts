@@ -102,11 +102,7 @@ export async function getOwnedConversation(db: Db, userId: string, id: string): 
 
 export async function getConversation(db: Db, userId: string, id: string) {
   const conversation = await getOwnedConversation(db, userId, id);
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(eq(messages.conversationId, id))
-    .orderBy(asc(messages.createdAt), asc(messages.id));
+  const rows = await db.select().from(messages).where(eq(messages.conversationId, id)).orderBy(asc(messages.createdAt), asc(messages.id));
   return { ...toSummary(conversation), messages: rows.map(toMessageView) };
 }
 

@@ -5,7 +5,10 @@ const MAX_TITLE = 60;
  * Used until (or instead of) a model-written title.
  */
 export function heuristicTitle(message: string): string {
-  const text = message.replace(/```[\s\S]*?```/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = message
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!text) return 'New chat';
   const sentence = /^(.+?[.?!])(\s|$)/.exec(text)?.[1] ?? text;
   if (sentence.length <= MAX_TITLE) return sentence.replace(/[.!]$/, '');

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import type { Ingestion } from '../../rag/ingest-worker';
 import { authGuard } from '../auth/guard';
 import { DocumentId, DocumentList, DocumentView, UploadBody } from './model';
-import { deleteDocument, getDocument, listDocuments, uploadDocument, type DocumentDeps } from './service';
+import { type DocumentDeps, deleteDocument, getDocument, listDocuments, uploadDocument } from './service';
 
 export type DocumentsContext = AppContext & { ingestion: Pick<Ingestion, 'submit'> };
 
@@ -37,7 +37,8 @@ export const documentsModule = (ctx: DocumentsContext) => {
         response: { 200: DocumentView, 201: DocumentView },
         detail: {
           summary: 'Upload a document for retrieval (multipart field `file`); it is queued for ingestion',
-          description: 'Answers 201 with the queued document, or 200 with the existing one when the same content was uploaded before. 413 past the size limit, 415 for unsupported content.',
+          description:
+            'Answers 201 with the queued document, or 200 with the existing one when the same content was uploaded before. 413 past the size limit, 415 for unsupported content.',
           tags,
         },
       },

@@ -57,7 +57,10 @@ export const toView = (d: DocumentRow): DocumentView => ({
 /** A display name only: the last path segment, without control characters, never used on disk. */
 export function displayName(raw: string): string {
   const base = raw.split(/[/\\]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
   return clean === '' || clean === '.' || clean === '..' ? 'untitled' : clean;
 }
 
@@ -92,7 +95,11 @@ async function existingUpload(deps: DocumentDeps, userId: string, digest: string
  * bytes uploaded twice by one user return the existing document instead of a copy, also when
  * both uploads arrive at the same instant (the unique index on user and digest decides).
  */
-export async function uploadDocument(deps: DocumentDeps, userId: string, upload: Upload): Promise<{ document: DocumentView; created: boolean }> {
+export async function uploadDocument(
+  deps: DocumentDeps,
+  userId: string,
+  upload: Upload,
+): Promise<{ document: DocumentView; created: boolean }> {
   if (upload.bytes.length > deps.maxUploadBytes) {
     throw new AppError('payload_too_large', `File exceeds ${Math.floor(deps.maxUploadBytes / 1024)} KiB`, 413);
   }
@@ -132,7 +139,8 @@ export async function uploadDocument(deps: DocumentDeps, userId: string, upload:
 async function concurrentUpload(deps: DocumentDeps, userId: string, digest: string, relative: string): Promise<DocumentView> {
   await rm(join(deps.dataDir, relative), { force: true });
   const winner = await existingUpload(deps, userId, digest);
-  if (!winner) throw new AppError('conflict', 'The same content was deleted while being uploaded; upload it again', 409, { retryable: true });
+  if (!winner)
+    throw new AppError('conflict', 'The same content was deleted while being uploaded; upload it again', 409, { retryable: true });
   return winner;
 }
 
@@ -142,7 +150,10 @@ export async function listDocuments(db: Db, userId: string): Promise<DocumentVie
 }
 
 export async function getDocument(db: Db, userId: string, id: string): Promise<DocumentView> {
-  const [doc] = await db.select().from(documents).where(and(eq(documents.id, id), eq(documents.userId, userId)));
+  const [doc] = await db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.id, id), eq(documents.userId, userId)));
   if (!doc) throw notFound('Document');
   return toView(doc);
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client';
 import { hashToken } from '../auth/tokens';
-import { findActiveKey, touchKey, type KeyPrincipal } from './service';
+import { findActiveKey, type KeyPrincipal, touchKey } from './service';
 
 /**
  * API-key lookups sit on the hot path of every `/v1` request, so resolved keys are kept for a

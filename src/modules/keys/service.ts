@@ -42,7 +42,10 @@ export async function listKeys(db: Db, userId: string): Promise<KeyView[]> {
 }
 
 export async function getKey(db: Db, userId: string, id: string): Promise<KeyView> {
-  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)));
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)));
   if (!row) throw notFound('API key');
   return toKeyView(row);
 }
@@ -54,7 +57,10 @@ export async function revokeKey(db: Db, userId: string, id: string): Promise<Key
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
     .returning();
   if (row) return toKeyView(row);
-  const [existing] = await db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)));
+  const [existing] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)));
   if (!existing) throw notFound('API key');
   return toKeyView(existing);
 }

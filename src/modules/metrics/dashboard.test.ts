@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { sql } from 'drizzle-orm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import dashboard from '../../../grafana/dashboards/confab.json';
 import { createScheduler } from '../../../scheduler';
 import { CPU_HANDLERS_PATH } from '../../rag/cpu-handlers';
-import { createIngestion } from '../../rag/ingest-worker';
 import { createMemoryIngestQueue } from '../../rag/ingest-queue';
-import { startServer, type RunningServer } from '../../server';
+import { createIngestion } from '../../rag/ingest-worker';
+import { type RunningServer, startServer } from '../../server';
 import { testConfig } from '../../testing/app-harness';
 import { uploadDocument } from '../documents/service';
 
@@ -49,7 +49,8 @@ async function generateLoad(server: RunningServer, dataDir: string) {
   const user = (await signup.json()) as { id: string };
   const headers = { cookie, 'content-type': 'application/json' };
   for (const path of ['/api/conversations', '/api/models', '/nowhere']) await (await fetch(base + path, { headers })).text();
-  const chat = (model: string) => fetch(`${base}/api/chat`, { method: 'POST', headers, body: JSON.stringify({ message: 'hello there', model }) });
+  const chat = (model: string) =>
+    fetch(`${base}/api/chat`, { method: 'POST', headers, body: JSON.stringify({ message: 'hello there', model }) });
   // OPENAI_BASE_URL points at a closed port, so this falls back to the offline model.
   expect((await chat('gpt-4o-mini')).status).toBe(200);
   const streamed = await fetch(`${base}/v1/chat/completions`, {
@@ -69,7 +70,8 @@ async function generateLoad(server: RunningServer, dataDir: string) {
 async function websocketTurn(base: string, cookie: string) {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/chat`, { headers: { cookie } } as unknown as string[]);
   await new Promise<void>((resolve, reject) => {
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'chat', requestId: crypto.randomUUID(), message: 'over the socket', model: 'offline' }));
+    ws.onopen = () =>
+      ws.send(JSON.stringify({ type: 'chat', requestId: crypto.randomUUID(), message: 'over the socket', model: 'offline' }));
     ws.onmessage = (e) => {
       const frame = JSON.parse(String(e.data));
       if (frame.type === 'done') resolve();
@@ -85,7 +87,10 @@ async function ingestOne(server: RunningServer, userId: string, dataDir: string)
   // Chunking and embedding run on the scheduler's workers, as in production.
   const scheduler = createScheduler({ handlers: CPU_HANDLERS_PATH, workers: 1 });
   const ingestion = createIngestion({
-    database, embedder, dataDir, queue: createMemoryIngestQueue(),
+    database,
+    embedder,
+    dataDir,
+    queue: createMemoryIngestQueue(),
     runCpu: (kind, payloads) => Promise.all(payloads.map((p) => scheduler.submit(kind, p, 'background'))),
   });
   await ingestion.start();
@@ -122,14 +127,24 @@ describe.skipIf(!prometheusBin)('grafana dashboard against a real Prometheus', (
     server = await startServer(config);
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    await Bun.write(join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: confab',
-      `    static_configs: [{ targets: ['${new URL(server.url).host}'] }]`,
-    ].join('\n'));
-    prometheus = Bun.spawn([prometheusBin!, `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`], { stdout: 'ignore', stderr: 'ignore' });
+    await Bun.write(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: confab',
+        `    static_configs: [{ targets: ['${new URL(server.url).host}'] }]`,
+      ].join('\n'),
+    );
+    prometheus = Bun.spawn(
+      [
+        prometheusBin!,
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdout: 'ignore', stderr: 'ignore' },
+    );
     await until(async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), 'Prometheus to be ready');
   });
 
@@ -151,7 +166,13 @@ describe.skipIf(!prometheusBin)('grafana dashboard against a real Prometheus', (
     await generateLoad(server, join(dir, 'data'));
     const loadDone = Date.now();
     // A few scrapes after the load, so every counter has samples on both sides of a rate window.
-    await until(async () => ((await query(`count_over_time(up{job="confab"}[${Math.ceil((Date.now() - loadDone) / 1000) + 1}s]) >= 4`)).length ? true : undefined), 'scrapes');
+    await until(
+      async () =>
+        (await query(`count_over_time(up{job="confab"}[${Math.ceil((Date.now() - loadDone) / 1000) + 1}s]) >= 4`)).length
+          ? true
+          : undefined,
+      'scrapes',
+    );
     const empty: string[] = [];
     for (const { panel, expr } of queries) if ((await query(expr)).length === 0) empty.push(`${panel}: ${expr}`);
     expect(empty).toEqual([]);

@@ -8,5 +8,8 @@ export const modelsModule = (ctx: AppContext) =>
     .use(authGuard(ctx))
     .get('', async () => ({ default: await ctx.router.defaultModel(), models: await ctx.router.listModels() }), {
       response: ModelList,
-      detail: { summary: 'Models available now, with provider, capabilities and context window; `offline` is always there', tags: ['models'] },
+      detail: {
+        summary: 'Models available now, with provider, capabilities and context window; `offline` is always there',
+        tags: ['models'],
+      },
     });

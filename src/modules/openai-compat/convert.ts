@@ -25,7 +25,11 @@ function toMessage(m: InMessage): ChatMessage {
       return { role: 'user', content };
     case 'assistant':
       return m.tool_calls?.length
-        ? { role: 'assistant', content, toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) }
+        ? {
+            role: 'assistant',
+            content,
+            toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+          }
         : { role: 'assistant', content };
     default:
       if (!m.tool_call_id) throw badRequest('A tool message needs tool_call_id');
@@ -70,11 +74,20 @@ export function completionObject(id: string, model: string, created: number, r: 
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: r.text || (toolCalls.length ? null : ''), refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content: r.text || (toolCalls.length ? null : ''),
+          refusal: null,
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+        },
         logprobs: null,
         finish_reason: finishReasonOf(r.finishReason),
       },
     ],
-    usage: { prompt_tokens: r.usage.inputTokens, completion_tokens: r.usage.outputTokens, total_tokens: r.usage.inputTokens + r.usage.outputTokens },
+    usage: {
+      prompt_tokens: r.usage.inputTokens,
+      completion_tokens: r.usage.outputTokens,
+      total_tokens: r.usage.inputTokens + r.usage.outputTokens,
+    },
   };
 }

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { authenticate } from '../auth/guard';
 import { openaiErrorResponse } from './errors';
-import { checkedCompletionRequest, completions, listCompatModels, type CompatDeps } from './service';
+import { type CompatDeps, checkedCompletionRequest, completions, listCompatModels } from './service';
 
 const tags = ['openai-compatible'];
 
@@ -27,7 +27,8 @@ export const openaiCompatModule = (ctx: AppContext) => {
       {
         detail: {
           summary: 'OpenAI-compatible chat completion (streamed as SSE with `stream: true`)',
-          description: 'Works with the official OpenAI clients: set base URL to `<confab>/v1` and use a Confab API key. Turns are not stored as conversations; usage is logged.',
+          description:
+            'Works with the official OpenAI clients: set base URL to `<confab>/v1` and use a Confab API key. Turns are not stored as conversations; usage is logged.',
           tags,
         },
       },

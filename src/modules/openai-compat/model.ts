@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() });
@@ -31,12 +31,21 @@ export const CompletionRequest = Type.Object({
     Type.Array(
       Type.Object({
         type: Type.Literal('function'),
-        function: Type.Object({ name: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()), parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+        function: Type.Object({
+          name: Type.String({ minLength: 1 }),
+          description: Type.Optional(Type.String()),
+          parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        }),
       }),
     ),
   ),
   tool_choice: Type.Optional(
-    Type.Union([Type.Literal('auto'), Type.Literal('none'), Type.Literal('required'), Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) })]),
+    Type.Union([
+      Type.Literal('auto'),
+      Type.Literal('none'),
+      Type.Literal('required'),
+      Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) }),
+    ]),
   ),
 });
 export type CompletionRequest = Static<typeof CompletionRequest>;

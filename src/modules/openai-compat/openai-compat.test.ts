@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import OpenAI from 'openai';
-import { startFakeUpstream, type FakeUpstream } from '../../../loadgen/upstream';
+import { type FakeUpstream, startFakeUpstream } from '../../../loadgen/upstream';
 import { usageLogs } from '../../db/schema';
-import { createHarness, testConfig, type Harness } from '../../testing/app-harness';
+import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { recordUsage } from '../usage/service';
 
@@ -30,7 +30,10 @@ for (const tdb of testDatabases()) {
     let userId: string;
 
     beforeAll(async () => {
-      h = createHarness(await tdb.open(), testConfig({ OPENAI_API_KEY: 'sk-upstream-000000', OPENAI_BASE_URL: `${upstream.url}/v1`, RATE_LIMIT_RPM: '8' }));
+      h = createHarness(
+        await tdb.open(),
+        testConfig({ OPENAI_API_KEY: 'sk-upstream-000000', OPENAI_BASE_URL: `${upstream.url}/v1`, RATE_LIMIT_RPM: '8' }),
+      );
       h.app.listen({ port: 0, hostname: '127.0.0.1' });
       const user = await h.signup();
       userId = user.id;
@@ -108,7 +111,8 @@ for (const tdb of testDatabases()) {
         });
         const reader = res.body!.getReader();
         let seen = '';
-        while (!seen.includes('"content":"') || seen.includes('"content":""}')) seen = new TextDecoder().decode((await reader.read()).value);
+        while (!seen.includes('"content":"') || seen.includes('"content":""}'))
+          seen = new TextDecoder().decode((await reader.read()).value);
         abort.abort();
         const rows = await usageRows(h, userId, before + 1);
         expect(rows.filter((r) => r.status === 'cancelled')).toHaveLength(1);

@@ -4,9 +4,9 @@ import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
 import type { Principal } from '../auth/guard';
-import { publishUsage, usageEvent, type LlmCall } from '../usage/service';
+import { type LlmCall, publishUsage, usageEvent } from '../usage/service';
 import { completionId, completionObject, toChatRequest } from './convert';
-import { checkCompletionRequest, type CompletionRequest } from './model';
+import { type CompletionRequest, checkCompletionRequest } from './model';
 import { chunkEncoder, sseBody } from './sse';
 
 export interface CompatDeps {
@@ -18,14 +18,23 @@ export interface CompatDeps {
 export function checkedCompletionRequest(body: unknown): CompletionRequest {
   if (checkCompletionRequest.Check(body)) return body;
   const first = checkCompletionRequest.Errors(body).First();
-  throw new AppError('invalid_request', `Invalid ${first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${first?.message ?? 'invalid value'}`, 400);
+  throw new AppError(
+    'invalid_request',
+    `Invalid ${first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${first?.message ?? 'invalid value'}`,
+    400,
+  );
 }
 
 /**
  * `POST /v1/chat/completions`: the gateway path. Nothing is stored as a conversation; the call is
  * rate-limited, routed, and its usage published. Kept free of database work on purpose.
  */
-export async function completions(deps: CompatDeps, principal: Principal, body: CompletionRequest, clientSignal: AbortSignal): Promise<Response> {
+export async function completions(
+  deps: CompatDeps,
+  principal: Principal,
+  body: CompletionRequest,
+  clientSignal: AbortSignal,
+): Promise<Response> {
   const abort = new AbortController();
   const req = toChatRequest(body, abort.signal);
   const window = deps.router.contextWindow(req.model);
@@ -54,10 +63,24 @@ export async function completions(deps: CompatDeps, principal: Principal, body: 
   clientSignal.addEventListener('abort', onClientAbort, { once: true });
   try {
     const result = await deps.router.generate(req);
-    account({ model: result.model, promptTokens: result.usage.inputTokens, completionTokens: result.usage.outputTokens, latencyMs: performance.now() - started, ttftMs: null, status: 'ok' });
+    account({
+      model: result.model,
+      promptTokens: result.usage.inputTokens,
+      completionTokens: result.usage.outputTokens,
+      latencyMs: performance.now() - started,
+      ttftMs: null,
+      status: 'ok',
+    });
     return Response.json(completionObject(id, body.model, created, result), { headers: reservation.headers });
   } catch (err) {
-    account({ model: body.model, promptTokens: inputTokens, completionTokens: 0, latencyMs: performance.now() - started, ttftMs: null, status: abort.signal.aborted ? 'cancelled' : 'error' });
+    account({
+      model: body.model,
+      promptTokens: inputTokens,
+      completionTokens: 0,
+      latencyMs: performance.now() - started,
+      ttftMs: null,
+      status: abort.signal.aborted ? 'cancelled' : 'error',
+    });
     throw err;
   } finally {
     clientSignal.removeEventListener('abort', onClientAbort);

@@ -17,7 +17,8 @@ export interface StreamSummary {
  */
 export function chunkEncoder(id: string, model: string, created: number) {
   const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":null,"choices":[`;
-  const choice = (delta: string, finish: string | null) => `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}\n\n`;
+  const choice = (delta: string, finish: string | null) =>
+    `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}\n\n`;
   return {
     role: () => choice('{"role":"assistant","content":""}', null),
     text: (delta: string) => choice(`{"content":${JSON.stringify(delta)}}`, null),

@@ -15,10 +15,14 @@ export const pluginsModule = (ctx: AppContext) => {
       response: PluginList,
       detail: { summary: 'Plugins, whether each is usable now (and why not), and whether you enabled it', tags },
     })
-    .patch('/:name', ({ principal, params, body }) => setPluginEnabled(db, registry, services, principal.user.id, params.name, body.enabled), {
-      params: PluginName,
-      body: PluginPatch,
-      response: PluginStatusView,
-      detail: { summary: 'Enable or disable a plugin for your account (tools and explicit use)', tags },
-    });
+    .patch(
+      '/:name',
+      ({ principal, params, body }) => setPluginEnabled(db, registry, services, principal.user.id, params.name, body.enabled),
+      {
+        params: PluginName,
+        body: PluginPatch,
+        response: PluginStatusView,
+        detail: { summary: 'Enable or disable a plugin for your account (tools and explicit use)', tags },
+      },
+    );
 };

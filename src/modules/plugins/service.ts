@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { plugins } from '../../db/schema';
 import { notFound } from '../../lib/errors';
-import { pluginStatuses, type PluginRegistry, type PluginServices, type PluginStatus } from '../../plugins';
+import { type PluginRegistry, type PluginServices, type PluginStatus, pluginStatuses } from '../../plugins';
 
 /** The plugins a user has not switched off: every plugin is enabled until its owner disables it. */
 export async function enabledPlugins(db: Db, reg: PluginRegistry, userId: string): Promise<Set<string>> {

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { TOPICS, type EventBus, type UsageEvent } from '../../infra/bus/types';
+import { type EventBus, TOPICS, type UsageEvent } from '../../infra/bus/types';
 import { createUsageBatcher, type UsageBatcherOptions } from './batcher';
 
 export const USAGE_GROUP = 'usage-writer';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client';
 import { usageLogs } from '../../db/schema';
-import { TOPICS, type EventBus, type UsageEvent } from '../../infra/bus/types';
+import { type EventBus, TOPICS, type UsageEvent } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
 import { estimateCostUsd } from '../../providers/pricing';
 import type { ProviderName } from '../../providers/types';
@@ -30,7 +30,9 @@ export async function recordUsage(db: Db, event: UsageEvent): Promise<void> {
 
 /** Publishes a usage event keyed by user; a bus failure is logged, never thrown into a turn. */
 export function publishUsage(bus: EventBus, event: UsageEvent): void {
-  bus.publish(TOPICS.usageEvents, event.userId, event).catch((error) => log.error('usage event not published', { error, requestId: event.requestId }));
+  bus
+    .publish(TOPICS.usageEvents, event.userId, event)
+    .catch((error) => log.error('usage event not published', { error, requestId: event.requestId }));
 }
 
 /** One upstream LLM call, as usage accounting records it. */
@@ -56,7 +58,10 @@ export function costOf(label: string, usage: { promptTokens: number; completionT
   return estimateCostUsd(provider, model, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens });
 }
 
-export function usageEvent(call: LlmCall, who: { requestId: string; userId: string; apiKeyId?: string | null; conversationId?: string | null }): UsageEvent {
+export function usageEvent(
+  call: LlmCall,
+  who: { requestId: string; userId: string; apiKeyId?: string | null; conversationId?: string | null },
+): UsageEvent {
   return {
     ...who,
     model: call.model,

@@ -12,7 +12,10 @@ for (const tdb of testDatabases()) {
     let userId: string;
     beforeAll(async () => {
       database = await tdb.open();
-      const [user] = await database.db.insert(users).values({ email: `usage-${tdb.name}@example.com`, passwordHash: 'x' }).returning();
+      const [user] = await database.db
+        .insert(users)
+        .values({ email: `usage-${tdb.name}@example.com`, passwordHash: 'x' })
+        .returning();
       userId = user.id;
     });
     afterAll(() => tdb.cleanup());
@@ -38,7 +41,19 @@ for (const tdb of testDatabases()) {
         event('full-2', { ttftMs: null, apiKeyId: null }),
       ]);
       const [first] = await rowsOf('full-1');
-      expect(first).toMatchObject({ userId, apiKeyId, conversationId: null, model: 'openai/gpt-4o-mini', provider: 'openai', promptTokens: 12, completionTokens: 7, latencyMs: 42, ttftMs: 9, status: 'cancelled', costUsd: 0.25 });
+      expect(first).toMatchObject({
+        userId,
+        apiKeyId,
+        conversationId: null,
+        model: 'openai/gpt-4o-mini',
+        provider: 'openai',
+        promptTokens: 12,
+        completionTokens: 7,
+        latencyMs: 42,
+        ttftMs: 9,
+        status: 'cancelled',
+        costUsd: 0.25,
+      });
       expect(first.createdAt.toISOString()).toBe('2025-01-02T03:04:05.678Z');
       const [second] = await rowsOf('full-2');
       expect(second).toMatchObject({ apiKeyId: null, ttftMs: null, costUsd: null });

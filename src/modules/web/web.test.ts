@@ -34,7 +34,12 @@ describe('web module', () => {
   });
 
   test('serves-browser-libraries-from-node-modules-as-es-modules', async () => {
-    for (const path of ['/vendor/marked.js', '/vendor/purify.js', '/vendor/highlight/core.js', '/vendor/highlight/languages/typescript.js']) {
+    for (const path of [
+      '/vendor/marked.js',
+      '/vendor/purify.js',
+      '/vendor/highlight/core.js',
+      '/vendor/highlight/languages/typescript.js',
+    ]) {
       const res = await h.request('GET', path);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('javascript');

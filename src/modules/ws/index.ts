@@ -16,25 +16,26 @@ export const wsModule = (ctx: AppContext) => {
   const producer = createProducer({ turn: turnDeps(ctx), benchmark: ctx, streams: ctx.streams });
   ctx.lifecycle.closers.push(async () => producer.stopAll());
   const sessions = new WeakMap<object, Session>();
-  return new Elysia()
-    .use(authGuard(ctx))
-    .ws('/ws/chat', {
-      detail: { summary: 'Streamed chat turns: client frames chat, stop, resume, benchmark', tags: ['chat'] },
-      open(ws) {
-        wsOpened();
-        sessions.set(ws.raw, createSession({ db: ctx.database.db, streams: ctx.streams, producer }, ws.data.principal, ws.raw as unknown as SocketLike));
-      },
-      message(ws, message) {
-        wsFrame('in', (message as { type?: string } | null)?.type);
-        void sessions.get(ws.raw)?.onMessage(message);
-      },
-      drain(ws) {
-        sessions.get(ws.raw)?.onDrain();
-      },
-      close(ws) {
-        wsClosed();
-        sessions.get(ws.raw)?.onClose();
-        sessions.delete(ws.raw);
-      },
-    });
+  return new Elysia().use(authGuard(ctx)).ws('/ws/chat', {
+    detail: { summary: 'Streamed chat turns: client frames chat, stop, resume, benchmark', tags: ['chat'] },
+    open(ws) {
+      wsOpened();
+      sessions.set(
+        ws.raw,
+        createSession({ db: ctx.database.db, streams: ctx.streams, producer }, ws.data.principal, ws.raw as unknown as SocketLike),
+      );
+    },
+    message(ws, message) {
+      wsFrame('in', (message as { type?: string } | null)?.type);
+      void sessions.get(ws.raw)?.onMessage(message);
+    },
+    drain(ws) {
+      sessions.get(ws.raw)?.onDrain();
+    },
+    close(ws) {
+      wsClosed();
+      sessions.get(ws.raw)?.onClose();
+      sessions.delete(ws.raw);
+    },
+  });
 };

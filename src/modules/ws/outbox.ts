@@ -54,7 +54,10 @@ export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
     while (pending.length && !closed && socket.getBufferedAmount() < highWater) {
       const frame = pending.shift()!;
       pendingBytes -= sizeOf(frame);
-      if (!write(frame)) return close();
+      if (!write(frame)) {
+        close();
+        return;
+      }
     }
     if (!pending.length && timer) {
       clearInterval(timer);
@@ -82,7 +85,10 @@ export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
       pending.push({ ...frame });
       pendingBytes += sizeOf(frame);
     }
-    if (pendingBytes > maxPending) return close();
+    if (pendingBytes > maxPending) {
+      close();
+      return;
+    }
     timer ??= setInterval(flush, opts.retryMs ?? 50);
   }
 

@@ -4,7 +4,7 @@ import type { StreamHub } from '../../infra/stream-hub';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import type { Principal } from '../auth/guard';
-import { runBenchmark, type BenchmarkDeps } from '../benchmark/service';
+import { type BenchmarkDeps, runBenchmark } from '../benchmark/service';
 import { runTurn, type TurnDeps, type TurnFrame } from '../chat/turn';
 import type { BenchmarkFrame, ChatFrame } from './model';
 

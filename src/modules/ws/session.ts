@@ -3,8 +3,8 @@ import type { Db } from '../../db/client';
 import { messages } from '../../db/schema';
 import type { StreamFrame, StreamHub } from '../../infra/stream-hub';
 import type { Principal } from '../auth/guard';
+import { type BenchmarkFrame, type ChatFrame, parseClientFrame } from './model';
 import { createOutbox, type OutboxOptions, type SocketLike } from './outbox';
-import { parseClientFrame, type ChatFrame, type BenchmarkFrame } from './model';
 import { errorFrame, isFinal, type Producer } from './producer';
 
 export interface SessionDeps {
@@ -23,7 +23,8 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
   const outbox = createOutbox(socket, deps.outbox);
   const following = new Map<string, () => void>();
 
-  const fail = (requestId: string | null, code: string, message: string) => outbox.send({ type: 'error', requestId, seq: 0, code, message });
+  const fail = (requestId: string | null, code: string, message: string) =>
+    outbox.send({ type: 'error', requestId, seq: 0, code, message });
 
   async function follow(requestId: string, afterSeq: number): Promise<void> {
     unfollow(requestId);
@@ -107,6 +108,10 @@ function requestIdOf(raw: unknown): string | null {
 }
 
 async function ownsTurn(db: Db, userId: string, requestId: string): Promise<boolean> {
-  const rows = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.requestId, requestId), eq(messages.userId, userId))).limit(1);
+  const rows = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.requestId, requestId), eq(messages.userId, userId)))
+    .limit(1);
   return rows.length > 0;
 }

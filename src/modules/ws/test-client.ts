@@ -47,7 +47,8 @@ export class TestSocket {
     for (;;) {
       const hit = this.frames.find(pred);
       if (hit) return hit;
-      if (this.closed) throw new Error(`socket closed (${this.closed.code}) before the expected frame; got ${JSON.stringify(this.frames.slice(-3))}`);
+      if (this.closed)
+        throw new Error(`socket closed (${this.closed.code}) before the expected frame; got ${JSON.stringify(this.frames.slice(-3))}`);
       if (Date.now() > deadline) throw new Error(`no expected frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-3))}`);
       await new Promise<void>((r) => {
         this.waiters.push(r);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { startFakeUpstream, type FakeUpstream } from '../../../loadgen/upstream';
+import { type FakeUpstream, startFakeUpstream } from '../../../loadgen/upstream';
 import { messages } from '../../db/schema';
 import { MemoryStreamHub } from '../../infra/stream-hub';
-import { createHarness, testConfig, type Harness } from '../../testing/app-harness';
+import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { isEnd, TestSocket } from './test-client';
 
@@ -38,7 +38,9 @@ for (const tdb of testDatabases()) {
 
     beforeAll(async () => {
       const db = await tdb.open();
-      h = createHarness(db, testConfig({ OPENAI_API_KEY: 'sk-test-0000000', OPENAI_BASE_URL: `${upstream.url}/v1` }), { streams: new MemoryStreamHub(300) });
+      h = createHarness(db, testConfig({ OPENAI_API_KEY: 'sk-test-0000000', OPENAI_BASE_URL: `${upstream.url}/v1` }), {
+        streams: new MemoryStreamHub(300),
+      });
       url = listen(h);
       alice = await h.signup();
     });
@@ -110,7 +112,12 @@ for (const tdb of testDatabases()) {
       const again = await open();
       again.send({ type: 'resume', requestId, lastSeq: 2 });
       await again.until(isEnd(requestId));
-      expect(again.of(requestId).map((f) => f.seq)).toEqual(ws.of(requestId).slice(2).map((f) => f.seq));
+      expect(again.of(requestId).map((f) => f.seq)).toEqual(
+        ws
+          .of(requestId)
+          .slice(2)
+          .map((f) => f.seq),
+      );
     });
 
     test('resume-after-expiry-is-not-resumable', async () => {
@@ -184,7 +191,12 @@ for (const tdb of testDatabases()) {
       const summary = await ws.until((f) => f.requestId === requestId && f.type === 'benchmark');
       const frames = ws.of(requestId);
       expect(new Set(frames.filter((f) => f.type === 'token').map((f) => f.model))).toEqual(new Set(['gpt-4o-mini', 'offline']));
-      expect(frames.filter((f) => f.type === 'done').map((f) => f.model).sort()).toEqual(['gpt-4o-mini', 'offline']);
+      expect(
+        frames
+          .filter((f) => f.type === 'done')
+          .map((f) => f.model)
+          .sort(),
+      ).toEqual(['gpt-4o-mini', 'offline']);
       expect(frames.find((f) => f.type === 'error')).toMatchObject({ model: 'no-such-model', code: 'unknown_model' });
       expect(summary.results).toHaveLength(3);
     });

@@ -53,7 +53,12 @@ describe('code_interpreter', () => {
       '[typeof fetch, typeof process, typeof Bun, typeof require, typeof std, typeof os, typeof Deno, typeof XMLHttpRequest, typeof __write].join(",")',
     );
     expect(data.value).toBe(Array(9).fill('undefined').join(','));
-    for (const code of ['process.env.HOME', 'fetch("http://127.0.0.1/")', 'require("fs").readFileSync("/etc/passwd")', 'std.loadFile("/etc/passwd")']) {
+    for (const code of [
+      'process.env.HOME',
+      'fetch("http://127.0.0.1/")',
+      'require("fs").readFileSync("/etc/passwd")',
+      'std.loadFile("/etc/passwd")',
+    ]) {
       expect((await run(code)).error?.name).toBe('ReferenceError');
     }
     const imported = await run('import("fs").then(() => "loaded")');
@@ -78,7 +83,10 @@ describe('code_interpreter', () => {
   });
 
   test('caps-captured-output', async () => {
-    const result = await runSandboxed('for (let i = 0; i < 10000; i++) console.log("line " + i)', { timeoutMs: 5_000, maxOutputChars: 100 });
+    const result = await runSandboxed('for (let i = 0; i < 10000; i++) console.log("line " + i)', {
+      timeoutMs: 5_000,
+      maxOutputChars: 100,
+    });
     expect(result.stdout.length).toBe(100);
     expect(result.stdoutTruncated).toBe(true);
   });

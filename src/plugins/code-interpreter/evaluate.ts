@@ -1,5 +1,5 @@
-import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten';
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, shouldInterruptAfterDeadline } from 'quickjs-emscripten';
 
 export interface EvaluateRequest {
   code: string;
@@ -99,7 +99,11 @@ export async function evaluate(req: EvaluateRequest): Promise<EvaluateResult> {
   // memory, so nothing is disposed piecemeal (disposal after an out-of-memory can itself fail).
   const ctx = runtime.newContext();
   const sink = { text: '', truncated: false };
-  const done = (r: Omit<EvaluateResult, 'stdout' | 'stdoutTruncated'>): EvaluateResult => ({ ...r, stdout: sink.text, stdoutTruncated: sink.truncated });
+  const done = (r: Omit<EvaluateResult, 'stdout' | 'stdoutTruncated'>): EvaluateResult => ({
+    ...r,
+    stdout: sink.text,
+    stdoutTruncated: sink.truncated,
+  });
   installConsole(ctx, req, sink);
   const evaluated = ctx.evalCode(req.code, 'main.js');
   if (evaluated.error) return done(classify(ctx.dump(evaluated.error)));

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { AppError } from '../../lib/errors';
 import type { Plugin } from '../types';
 import type { EvaluateResult } from './evaluate';

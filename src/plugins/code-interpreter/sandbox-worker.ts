@@ -1,4 +1,4 @@
-import { evaluate, type EvaluateRequest, type EvaluateResult } from './evaluate';
+import { type EvaluateRequest, type EvaluateResult, evaluate } from './evaluate';
 
 declare const self: Worker;
 

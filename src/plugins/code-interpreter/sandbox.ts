@@ -49,8 +49,7 @@ export function runSandboxed(code: string, opts: SandboxOptions): Promise<Evalua
     );
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.onmessage = (event: MessageEvent<EvaluateResult>) => finish(() => resolve(event.data));
-    worker.onerror = (event) =>
-      finish(() => reject(new AppError('sandbox_failed', `The sandbox failed: ${event.message}`, 500)));
+    worker.onerror = (event) => finish(() => reject(new AppError('sandbox_failed', `The sandbox failed: ${event.message}`, 500)));
     worker.postMessage(request);
   });
 }

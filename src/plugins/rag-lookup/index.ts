@@ -1,13 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Plugin, RetrievedPassage } from '../types';
 
 const parameters = Type.Object(
   {
     query: Type.String({ minLength: 1, maxLength: 2_000, description: "What to look up in the user's documents." }),
     k: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'How many passages.' })),
-    documentIds: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Only search these documents.' }),
-    ),
+    documentIds: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Only search these documents.' })),
   },
   { additionalProperties: false },
 );

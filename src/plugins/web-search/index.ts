@@ -1,8 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { AppError } from '../../lib/errors';
 import type { Plugin, PluginContext, WebSearchConfig, WebSearchProvider } from '../types';
 import { fetchPageText } from './page-text';
-import { chosenProvider, searchAvailability, type SearchAdapter, type SearchHit } from './provider';
+import { chosenProvider, type SearchAdapter, type SearchHit, searchAvailability } from './provider';
 import { searchBrave } from './providers/brave';
 import { searchSearxng } from './providers/searxng';
 import { searchTavily } from './providers/tavily';
@@ -70,8 +70,7 @@ function describe(data: WebSearchData): string {
 
 export const webSearchPlugin: Plugin<WebSearchArgs, WebSearchData> = {
   name: 'web_search',
-  description:
-    'Searches the web and returns titles, URLs and snippets of the top results; can also read the text of the first few pages.',
+  description: 'Searches the web and returns titles, URLs and snippets of the top results; can also read the text of the first few pages.',
   parameters,
   capabilities: ['network'],
   timeoutMs: 20_000,

@@ -5,7 +5,9 @@ import type { WebSearchData } from './index';
 import { webSearchPlugin } from './index';
 
 const servers: { stop: (force?: boolean) => void }[] = [];
-afterAll(() => servers.forEach((s) => s.stop(true)));
+afterAll(() => {
+  for (const s of servers) s.stop(true);
+});
 
 function serve(handler: (req: Request) => Response | Promise<Response>): string {
   const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler });
@@ -59,7 +61,10 @@ const brave = serve((req) => {
   return Response.json({
     type: 'search',
     query: { original: url.searchParams.get('q') },
-    web: { type: 'search', results: hits.slice(0, count).map((h) => ({ title: h.title, url: h.url, description: h.text, type: 'search_result' })) },
+    web: {
+      type: 'search',
+      results: hits.slice(0, count).map((h) => ({ title: h.title, url: h.url, description: h.text, type: 'search_result' })),
+    },
   });
 });
 
@@ -72,7 +77,9 @@ const tavily = serve(async (req) => {
     query: body.query,
     answer: null,
     images: [],
-    results: hits.slice(0, body.max_results).map((h, i) => ({ title: h.title, url: h.url, content: h.text, score: 1 - i / 10, raw_content: null })),
+    results: hits
+      .slice(0, body.max_results)
+      .map((h, i) => ({ title: h.title, url: h.url, content: h.text, score: 1 - i / 10, raw_content: null })),
     response_time: 0.4,
   });
 });
@@ -149,7 +156,10 @@ describe('web_search availability', () => {
       ok: false,
       reason: 'no search provider configured (set SEARXNG_URL, BRAVE_API_KEY or TAVILY_API_KEY)',
     });
-    expect(webSearchPlugin.available({ webSearch: { provider: 'tavily' } })).toEqual({ ok: false, reason: 'search provider tavily needs TAVILY_API_KEY' });
+    expect(webSearchPlugin.available({ webSearch: { provider: 'tavily' } })).toEqual({
+      ok: false,
+      reason: 'search provider tavily needs TAVILY_API_KEY',
+    });
     expect(webSearchPlugin.available({ webSearch: { braveApiKey: 'k' } })).toEqual({ ok: true });
   });
 });

@@ -30,7 +30,10 @@ export interface WireServer {
 
 export function frames(fixture: string): string[] {
   const text = readFileSync(join(import.meta.dir, fixture), 'utf8');
-  return text.split('\n\n').filter((f) => f.trim()).map((f) => f + '\n\n');
+  return text
+    .split('\n\n')
+    .filter((f) => f.trim())
+    .map((f) => f + '\n\n');
 }
 
 export function openAIError(status: number, message: string, type = 'server_error'): Reply {

@@ -1,8 +1,8 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { providerError, readSdkFailure, type UpstreamFailure } from '../provider-error.ts';
-import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types.ts';
-import { AnthropicStreamParser } from './stream-parser.ts';
-import { mapStopReason, messageText, messageToolCalls, toAnthropicParams } from './transform.ts';
+import { providerError, readSdkFailure, type UpstreamFailure } from '../provider-error';
+import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types';
+import { AnthropicStreamParser } from './stream-parser';
+import { mapStopReason, messageText, messageToolCalls, toAnthropicParams } from './transform';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 

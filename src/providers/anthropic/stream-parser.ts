@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { StreamEvent } from '../types.ts';
-import { mapStopReason } from './transform.ts';
+import type { StreamEvent } from '../types';
+import { mapStopReason } from './transform';
 
 /**
  * Folds Anthropic's named SSE events into our events. Input tokens arrive in `message_start`,

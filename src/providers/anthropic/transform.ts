@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { withContinuation } from '../continuation.ts';
-import type { ChatMessage, FinishReason, ProviderRequest, ToolCall } from '../types.ts';
+import { withContinuation } from '../continuation';
+import type { ChatMessage, FinishReason, ProviderRequest, ToolCall } from '../types';
 
 type Params = Anthropic.Messages.MessageCreateParamsNonStreaming;
 type Block = Anthropic.Messages.ContentBlockParam;

@@ -1,6 +1,6 @@
-import { createOpenAICompatibleProvider, openAIClient } from '../openai/adapter.ts';
-import type { Provider } from '../types.ts';
-import { createModelDiscovery } from './discovery.ts';
+import { createOpenAICompatibleProvider, openAIClient } from '../openai/adapter';
+import type { Provider } from '../types';
+import { createModelDiscovery } from './discovery';
 
 export interface LocalOptions {
   /** An OpenAI-compatible `/v1` base: Ollama, vLLM, llama.cpp server, LM Studio. */
@@ -17,7 +17,13 @@ const PLACEHOLDER_KEY = 'local';
 export function createLocalProvider(opts: LocalOptions): Provider {
   const client = openAIClient({ apiKey: opts.apiKey ?? PLACEHOLDER_KEY, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs });
   const chat = createOpenAICompatibleProvider(
-    { name: 'local', apiKey: opts.apiKey ?? PLACEHOLDER_KEY, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs, maxTokensField: 'max_tokens' },
+    {
+      name: 'local',
+      apiKey: opts.apiKey ?? PLACEHOLDER_KEY,
+      baseURL: opts.baseURL,
+      timeoutMs: opts.timeoutMs,
+      maxTokensField: 'max_tokens',
+    },
     client,
   );
   const discovery = createModelDiscovery(

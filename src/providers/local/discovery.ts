@@ -1,4 +1,4 @@
-import { log } from '../../lib/logger.ts';
+import { log } from '../../lib/logger';
 
 export interface ModelDiscovery {
   /** The last known model list; refreshed in the background once stale, fetched inline the first time. */
@@ -9,10 +9,7 @@ export interface ModelDiscovery {
  * Caches a server's model list. A failed refresh keeps the previous list, so a local server that
  * restarts does not make its models vanish from the picker for a whole refresh period.
  */
-export function createModelDiscovery(
-  fetchIds: () => Promise<string[]>,
-  opts: { ttlMs: number; now?: () => number },
-): ModelDiscovery {
+export function createModelDiscovery(fetchIds: () => Promise<string[]>, opts: { ttlMs: number; now?: () => number }): ModelDiscovery {
   const now = opts.now ?? Date.now;
   let ids: string[] | undefined;
   let fetchedAt = 0;

@@ -1,5 +1,5 @@
-import type { Passage } from '../types.ts';
-import { contentTerms, splitSentences } from './terms.ts';
+import type { Passage } from '../types';
+import { contentTerms, splitSentences } from './terms';
 
 interface Sentence {
   n: number;

@@ -1,8 +1,8 @@
-import { countTextTokens } from '../../lib/tokens.ts';
-import { AppError } from '../../lib/errors.ts';
-import type { ChatMessage, Passage, Provider, ProviderRequest, ProviderResult, StreamEvent, Usage } from '../types.ts';
-import { estimateUsage } from '../usage.ts';
-import { extractAnswer } from './extract.ts';
+import { AppError } from '../../lib/errors';
+import { countTextTokens } from '../../lib/tokens';
+import type { ChatMessage, Passage, Provider, ProviderRequest, ProviderResult, StreamEvent, Usage } from '../types';
+import { estimateUsage } from '../usage';
+import { extractAnswer } from './extract';
 
 export const OFFLINE_MODEL_ID = 'offline';
 

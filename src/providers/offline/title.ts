@@ -1,4 +1,5 @@
-const FILLER = /^(?:(?:hi|hello|hey)\b[,!.\s]*|please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i\s+(?:want|need|would\s+like)\s+(?:you\s+)?to\s+|help\s+me\s+(?:to\s+)?)/i;
+const FILLER =
+  /^(?:(?:hi|hello|hey)\b[,!.\s]*|please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i\s+(?:want|need|would\s+like)\s+(?:you\s+)?to\s+|help\s+me\s+(?:to\s+)?)/i;
 const MAX_WORDS = 8;
 const MAX_CHARS = 60;
 
@@ -19,7 +20,11 @@ export function heuristicTitle(firstUserMessage: string): string {
     text = text.replace(FILLER, '');
   }
   text = text.split(/(?<=[.!?])\s/)[0] ?? '';
-  const words = text.replace(/[.!?,;:\s]+$/, '').split(' ').filter(Boolean).slice(0, MAX_WORDS);
+  const words = text
+    .replace(/[.!?,;:\s]+$/, '')
+    .split(' ')
+    .filter(Boolean)
+    .slice(0, MAX_WORDS);
   let title = '';
   for (const w of words) {
     if ((title + ' ' + w).trim().length > MAX_CHARS) break;

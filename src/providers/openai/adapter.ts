@@ -1,10 +1,10 @@
 import OpenAI from 'openai';
-import { providerError } from '../provider-error.ts';
-import type { Provider, ProviderName, ProviderRequest, ProviderResult, StreamEvent } from '../types.ts';
-import { estimateUsage } from '../usage.ts';
-import { readOpenAIFailure } from './errors.ts';
-import { sseMessages } from './sse-reader.ts';
-import { chunkEvents, chunkOf, completionToolCalls, mapFinishReason, toOpenAIParams, type MaxTokensField } from './transform.ts';
+import { providerError } from '../provider-error';
+import type { Provider, ProviderName, ProviderRequest, ProviderResult, StreamEvent } from '../types';
+import { estimateUsage } from '../usage';
+import { readOpenAIFailure } from './errors';
+import { sseMessages } from './sse-reader';
+import { chunkEvents, chunkOf, completionToolCalls, type MaxTokensField, mapFinishReason, toOpenAIParams } from './transform';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 

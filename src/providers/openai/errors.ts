@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { readSdkFailure, type UpstreamFailure } from '../provider-error.ts';
+import { readSdkFailure, type UpstreamFailure } from '../provider-error';
 
 const OPENAI_ERRORS = { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError };
 

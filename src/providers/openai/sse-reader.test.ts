@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { sseMessages, type SseMessage } from './sse-reader.ts';
+import { type SseMessage, sseMessages } from './sse-reader';
 
 function bodyOf(reads: string[]): ReadableStream<Uint8Array> {
   const bytes = reads.map((r) => new TextEncoder().encode(r));

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
-import { withContinuation } from '../continuation.ts';
-import type { ChatMessage, FinishReason, ProviderRequest, StreamEvent, ToolCall } from '../types.ts';
-import type { SseMessage } from './sse-reader.ts';
+import { withContinuation } from '../continuation';
+import type { ChatMessage, FinishReason, ProviderRequest, StreamEvent, ToolCall } from '../types';
+import type { SseMessage } from './sse-reader';
 
 type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type WireMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;

@@ -1,6 +1,6 @@
 /** Builds a small, valid PDF with one text line per entry of each page (Helvetica, no compression). */
 export function makePdf(pages: string[][]): Uint8Array<ArrayBuffer> {
-  const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
+  const escapePdf = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
   const objects: string[] = [];
   const pageCount = pages.length;
   const fontId = 3 + pageCount * 2;
@@ -8,7 +8,7 @@ export function makePdf(pages: string[][]): Uint8Array<ArrayBuffer> {
   objects.push('<< /Type /Catalog /Pages 2 0 R >>');
   objects.push(`<< /Type /Pages /Kids [${kids}] /Count ${pageCount} >>`);
   pages.forEach((lines, i) => {
-    const content = `BT /F1 12 Tf 72 720 Td 14 TL ${lines.map((l) => `(${escape(l)}) Tj T*`).join(' ')} ET`;
+    const content = `BT /F1 12 Tf 72 720 Td 14 TL ${lines.map((l) => `(${escapePdf(l)}) Tj T*`).join(' ')} ET`;
     objects.push(
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${4 + i * 2} 0 R /Resources << /Font << /F1 ${fontId} 0 R >> >> >>`,
     );

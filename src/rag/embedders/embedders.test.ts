@@ -56,8 +56,7 @@ describe('openai-compatible embedder', () => {
         }
         const data = body.input.map((text, index) => {
           const vector = new Float32Array([text.length, index, 1]);
-          const embedding =
-            body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
+          const embedding = body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
           return { object: 'embedding', index, embedding };
         });
         return Response.json({ object: 'list', model: body.model, data: data.reverse(), usage: { prompt_tokens: 1, total_tokens: 1 } });
@@ -68,7 +67,12 @@ describe('openai-compatible embedder', () => {
 
   test('batches-inputs-keeps-order-and-learns-the-dimension', async () => {
     requests.length = 0;
-    const e = createOpenAIEmbedder({ provider: 'local', model: 'nomic-embed-text', baseURL: `http://127.0.0.1:${server.port}/v1`, batchSize: 2 });
+    const e = createOpenAIEmbedder({
+      provider: 'local',
+      model: 'nomic-embed-text',
+      baseURL: `http://127.0.0.1:${server.port}/v1`,
+      batchSize: 2,
+    });
     expect(e.model).toBe('local:nomic-embed-text');
     expect(e.dimensions).toBe(0);
     const vectors = await e.embed(['a', 'bb', 'ccc', 'dddd', 'eeeee']);
@@ -81,7 +85,12 @@ describe('openai-compatible embedder', () => {
   test('sends-the-api-key-and-does-not-retry-itself', async () => {
     requests.length = 0;
     failNext = 1;
-    const e = createOpenAIEmbedder({ provider: 'openai', model: 'text-embedding-3-small', apiKey: 'sk-test', baseURL: `http://127.0.0.1:${server.port}/v1` });
+    const e = createOpenAIEmbedder({
+      provider: 'openai',
+      model: 'text-embedding-3-small',
+      apiKey: 'sk-test',
+      baseURL: `http://127.0.0.1:${server.port}/v1`,
+    });
     expect(e.dimensions).toBe(1536);
     const err = (await e.embed(['x']).catch((x) => x)) as AppError;
     expect(err.code).toBe('embedding_failed');

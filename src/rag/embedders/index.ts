@@ -4,7 +4,7 @@ import { createOfflineEmbedder } from './offline';
 import { createOpenAIEmbedder } from './openai';
 
 export type { Embedder } from './embedder';
-export { createOfflineEmbedder, OFFLINE_MODEL, OFFLINE_DIMENSIONS } from './offline';
+export { createOfflineEmbedder, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './offline';
 export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from './openai';
 
 const DEFAULT_OPENAI_MODEL = 'text-embedding-3-small';

@@ -4,12 +4,14 @@ export const OFFLINE_MODEL = 'offline-hash-384-v1';
 export const OFFLINE_DIMENSIONS = 384;
 
 const STOPWORDS = new Set(
-  ('a about above after again against all am an and any are as at be because been before being below between both but by ' +
+  (
+    'a about above after again against all am an and any are as at be because been before being below between both but by ' +
     'can could did do does doing down during each few for from further had has have having he her here hers herself him ' +
     'himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other ' +
     'our ours ourselves out over own same she should so some such than that the their theirs them themselves then there ' +
     'these they this those through to too under until up very was we were what when where which while who whom why will ' +
-    'with would you your yours yourself yourselves also may might must shall upon us using used use one two').split(' '),
+    'with would you your yours yourself yourselves also may might must shall upon us using used use one two'
+  ).split(' '),
 );
 
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -24,9 +26,27 @@ export function stem(word: string): string {
 }
 
 const STEM_RULES: [string, string][] = [
-  ['ational', 'ate'], ['ization', 'ize'], ['fulness', 'ful'], ['iveness', 'ive'], ['ations', 'ate'], ['ation', 'ate'],
-  ['ements', ''], ['ement', ''], ['ments', ''], ['ment', ''], ['ness', ''], ['ities', ''], ['ity', ''], ['ies', 'y'],
-  ['ing', ''], ['edly', ''], ['ed', ''], ['ly', ''], ['es', ''], ['ss', 'ss'], ['s', ''],
+  ['ational', 'ate'],
+  ['ization', 'ize'],
+  ['fulness', 'ful'],
+  ['iveness', 'ive'],
+  ['ations', 'ate'],
+  ['ation', 'ate'],
+  ['ements', ''],
+  ['ement', ''],
+  ['ments', ''],
+  ['ment', ''],
+  ['ness', ''],
+  ['ities', ''],
+  ['ity', ''],
+  ['ies', 'y'],
+  ['ing', ''],
+  ['edly', ''],
+  ['ed', ''],
+  ['ly', ''],
+  ['es', ''],
+  ['ss', 'ss'],
+  ['s', ''],
 ];
 
 /** Murmur3's 32-bit finaliser over an FNV-1a hash: cheap and well mixed. */

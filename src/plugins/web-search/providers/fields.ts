@@ -1,5 +1,5 @@
-import type { SearchHit } from '../provider';
 import { inlineText } from '../html-text';
+import type { SearchHit } from '../provider';
 
 /** A hit from one untyped provider record, or nothing when it lacks a usable http(s) URL. */
 export function hitFrom(record: unknown, snippetField: string): SearchHit | undefined {
@@ -14,5 +14,8 @@ export function hitFrom(record: unknown, snippetField: string): SearchHit | unde
 
 export function hitsFrom(list: unknown, snippetField: string, count: number): SearchHit[] {
   if (!Array.isArray(list)) return [];
-  return list.map((r) => hitFrom(r, snippetField)).filter((h): h is SearchHit => !!h).slice(0, count);
+  return list
+    .map((r) => hitFrom(r, snippetField))
+    .filter((h): h is SearchHit => !!h)
+    .slice(0, count);
 }
