@@ -7,12 +7,12 @@ import { DeploymentHealth } from './deployment-health';
 import { asProviderError, cancelledError, nextStep, type Step } from './failure-policy';
 import { llmDuration, llmFallbacks, llmRequests, llmRetries, llmTokens } from './metrics';
 import { defaultCapabilities, LOCAL_CONTEXT_WINDOW } from './model-catalog';
-import { type Deployment, deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
+import { deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
 import { OFFLINE_MODEL_ID } from './offline/model';
 import { ProviderError } from './provider-error';
 import { createProviders } from './registry';
 import { type AttemptContext, type AttemptOutcome, streamAttempt } from './stream-attempt';
-import type { ChatRequest, ChatResult, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types';
+import type { ChatRequest, ChatResult, Deployment, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types';
 import { settleUsage } from './usage';
 
 export interface RouterOptions {
@@ -33,7 +33,7 @@ export interface Router {
   defaultModel(): Promise<string>;
   /**
    * Text and tool-call deltas as they arrive, `fallback` events when another deployment takes over,
-   * then exactly one `usage` and one `finish` (whose `model` names the deployment that finished).
+   * then exactly one `usage` and one `finish` (whose `deployment` is the one that finished).
    * A cancelled request ends with `finish {reason: 'cancelled'}` after the usage of what was produced.
    */
   stream(req: ChatRequest, hooks?: StreamHooks): AsyncIterable<StreamEvent>;
@@ -61,7 +61,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
   async function defaultModel(): Promise<string> {
     if (config.defaultModel) return config.defaultModel;
     const local = (await providers.local?.listModels?.()) ?? [];
-    return local.length ? `local/${local[0]}` : OFFLINE_MODEL_ID;
+    return local.length ? deploymentLabel({ provider: 'local', model: local[0] }) : OFFLINE_MODEL_ID;
   }
 
   async function resolve(model: string): Promise<Deployment[]> {
@@ -129,7 +129,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     let failed: { d: Deployment; err: ProviderError | AppError } | undefined;
     const finish = function* (reason: 'cancelled' | undefined, d: Deployment, outcome: AttemptOutcome): Generator<StreamEvent> {
       yield { type: 'usage', inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, estimated: totals.estimated };
-      yield { type: 'finish', reason: reason ?? outcome.finish ?? 'stop', model: deploymentLabel(d) };
+      yield { type: 'finish', reason: reason ?? outcome.finish ?? 'stop', deployment: d };
     };
     for (const d of candidates(chain)) {
       if (failed) {
@@ -183,7 +183,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       llmRequests.inc({ ...labels, outcome: 'ok' });
       const usage = settleUsage(result.usage.estimated ? undefined : result.usage, () => req.messages, result.text);
       book(d, { inputTokens: 0, outputTokens: 0, estimated: false }, usage);
-      return { ...result, usage, model: deploymentLabel(d) };
+      return { ...result, usage, deployment: d };
     } catch (caught) {
       llmRequests.inc({ ...labels, outcome: req.signal.aborted ? 'cancelled' : 'error' });
       return req.signal.aborted ? cancelledError() : asProviderError(caught, d.provider, false);
@@ -230,7 +230,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       models.push({ id: g.id, provider: g.deployments[0].provider, capabilities: g.capabilities, contextWindow: g.contextWindow });
     }
     for (const name of (await providers.local?.listModels?.()) ?? []) {
-      const id = `local/${name}`;
+      const id = deploymentLabel({ provider: 'local', model: name });
       if (!config.groups.has(id))
         models.push({ id, provider: 'local', capabilities: defaultCapabilities('local'), contextWindow: LOCAL_CONTEXT_WINDOW });
     }

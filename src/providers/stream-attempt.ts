@@ -1,9 +1,8 @@
 import type { AppError } from '../lib/errors';
 import { asProviderError } from './failure-policy';
 import { llmDuration, llmInterToken, llmRequests, llmTtft } from './metrics';
-import type { Deployment } from './model-config';
 import type { ProviderError } from './provider-error';
-import type { FinishReason, Provider, ProviderRequest, StreamEvent, Usage } from './types';
+import type { Deployment, FinishReason, Provider, ProviderRequest, StreamEvent, Usage } from './types';
 
 export interface AttemptOutcome {
   error?: ProviderError | AppError;

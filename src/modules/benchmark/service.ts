@@ -2,8 +2,9 @@ import type { EventBus } from '../../infra/bus/types';
 import type { RateLimiter } from '../../infra/rate-limit';
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
+import { deploymentLabel } from '../../providers/model-config';
 import type { Router } from '../../providers/router';
-import type { ChatMessage } from '../../providers/types';
+import type { ChatMessage, Deployment } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { costOf, publishUsage, usageEvent } from '../usage/service';
 
@@ -65,7 +66,7 @@ async function runOne(
   const started = performance.now();
   let ttftMs: number | null = null;
   let output = '';
-  let answeredBy = model;
+  let answeredBy: Deployment | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
   try {
     for await (const e of deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal })) {
@@ -74,7 +75,7 @@ async function runOne(
         output += e.delta;
         hooks.onToken?.(model, e.delta);
       } else if (e.type === 'usage') usage = { promptTokens: e.inputTokens, completionTokens: e.outputTokens };
-      else if (e.type === 'finish' && e.model) answeredBy = e.model;
+      else if (e.type === 'finish') answeredBy = e.deployment;
     }
   } finally {
     void reservation.settle(usage.promptTokens + usage.completionTokens);
@@ -83,7 +84,7 @@ async function runOne(
   publishUsage(
     deps.bus,
     usageEvent(
-      { model: answeredBy, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
+      { deployment: answeredBy, requested: model, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
       { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
     ),
   );
@@ -91,13 +92,13 @@ async function runOne(
   return {
     model,
     ok: true,
-    answeredBy,
+    answeredBy: answeredBy ? deploymentLabel(answeredBy) : model,
     output,
     ttftMs: ttftMs === null ? null : round(ttftMs),
     totalMs: round(totalMs),
     tokensPerSec: generating > 0 ? round((usage.completionTokens / generating) * 1000) : null,
     usage,
-    costUsd: costOf(answeredBy, usage),
+    costUsd: answeredBy ? costOf(answeredBy, usage) : null,
   };
 }
 

@@ -1,13 +1,14 @@
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
-import type { ChatMessage, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
+import type { ChatMessage, Deployment, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
 import type { LlmCall } from '../usage/service';
 
 export interface Generation {
   text: string;
   finishReason: FinishReason | 'error';
-  model: string;
+  /** The deployment that gave the last answer; absent when none did. */
+  deployment?: Deployment;
   promptTokens: number;
   completionTokens: number;
   error?: AppError;
@@ -32,7 +33,7 @@ interface Round {
   text: string;
   toolCalls: ToolCall[];
   finish: FinishReason;
-  model: string;
+  deployment?: Deployment;
 }
 
 function asAppError(err: unknown): AppError {
@@ -42,12 +43,13 @@ function asAppError(err: unknown): AppError {
 async function streamRound(router: Router, opts: GenerateOptions, messages: ChatMessage[], tools: ToolSpec[] | undefined): Promise<Round> {
   const started = performance.now();
   let ttftMs: number | null = null;
-  const round: Round = { text: '', toolCalls: [], finish: 'stop', model: opts.model };
+  const round: Round = { text: '', toolCalls: [], finish: 'stop' };
   const partial = new Map<number, ToolCall>();
   let usage = { inputTokens: 0, outputTokens: 0 };
   const record = (status: LlmCall['status']) =>
     opts.onCall({
-      model: round.model,
+      deployment: round.deployment,
+      requested: opts.model,
       promptTokens: usage.inputTokens,
       completionTokens: usage.outputTokens,
       latencyMs: performance.now() - started,
@@ -78,7 +80,7 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
       else if (e.type === 'usage') usage = e;
       else if (e.type === 'finish') {
         round.finish = e.reason;
-        if (e.model) round.model = e.model;
+        round.deployment = e.deployment;
       }
     }
   } catch (err) {
@@ -98,7 +100,7 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
  */
 export async function generate(router: Router, opts: GenerateOptions): Promise<Generation> {
   const messages = [...opts.messages];
-  const out: Generation = { text: '', finishReason: 'stop', model: opts.model, promptTokens: 0, completionTokens: 0 };
+  const out: Generation = { text: '', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
   for (let round = 0; ; round++) {
     const tools = opts.tools?.length && round < opts.maxToolRounds ? opts.tools : undefined;
     let r: Round;
@@ -112,7 +114,7 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
       };
     }
     out.text += r.text;
-    out.model = r.model;
+    out.deployment = r.deployment;
     out.finishReason = r.finish;
     if (r.finish !== 'tool_calls' || r.toolCalls.length === 0 || !tools || opts.signal.aborted) return out;
     messages.push({ role: 'assistant', content: r.text, toolCalls: r.toolCalls });

@@ -2,6 +2,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
+import { deploymentLabel } from '../../providers/model-config';
+import type { Deployment } from '../../providers/types';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -97,8 +99,8 @@ export interface AssistantOutcome {
   content: string;
   status: 'complete' | 'interrupted' | 'error';
   error?: string;
-  model: string;
-  provider?: string;
+  /** Who answered; without one the model asked for stays recorded. */
+  deployment?: Deployment;
   promptTokens: number;
   completionTokens: number;
   citations: unknown[];
@@ -112,8 +114,7 @@ export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): 
       content: o.content,
       status: o.status,
       error: o.error ?? null,
-      model: o.model,
-      provider: o.provider ?? null,
+      ...(o.deployment ? { model: deploymentLabel(o.deployment), provider: o.deployment.provider } : {}),
       promptTokens: o.promptTokens,
       completionTokens: o.completionTokens,
       citations: o.citations,

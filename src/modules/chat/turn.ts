@@ -7,7 +7,7 @@ import { log } from '../../lib/logger';
 import { estimateOutputTokens } from '../../lib/tokens';
 import { type Citation, toolSpecs } from '../../plugins';
 import type { Router } from '../../providers/router';
-import type { FinishReason } from '../../providers/types';
+import type { Deployment, FinishReason } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { getOwnedConversation } from '../conversations/service';
 import { enabledPlugins } from '../plugins/service';
@@ -59,6 +59,8 @@ export interface TurnResult {
   status: MessageRow['status'];
   finishReason: FinishReason | 'error';
   error?: AppError;
+  /** The deployment that answered; absent for a replayed turn and when none did. */
+  answeredBy?: Deployment;
   /** Rate-limit headers for the caller; empty for a replayed turn. */
   headers: Record<string, string>;
 }
@@ -166,7 +168,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
         conversationId,
         message: input.message,
         model: p.model,
-        answeredBy: result.message.model ?? p.model,
+        answeredBy: result.answeredBy,
         requestId: input.requestId,
         userId,
       });
@@ -240,14 +242,18 @@ async function finish(
     content: gen.text,
     status,
     error: gen.error?.message,
-    model: gen.model,
-    provider: gen.model.includes('/') ? gen.model.slice(0, gen.model.indexOf('/')) : gen.model,
+    deployment: gen.deployment,
     promptTokens: gen.promptTokens,
     completionTokens: gen.completionTokens,
     citations: gathered.citations,
     pluginCalls: gathered.calls,
   });
-  const base = { requestId: input.requestId, userId: input.principal.user.id, conversationId: ids.conversationId, model: gen.model };
+  const base = {
+    requestId: input.requestId,
+    userId: input.principal.user.id,
+    conversationId: ids.conversationId,
+    model: row.model ?? undefined,
+  };
   if (gen.error) {
     emit({ type: 'error', code: gen.error.code, message: gen.error.message });
     publishChat(deps.bus, { ...base, type: 'turn.failed', error: gen.error.code });
@@ -256,5 +262,5 @@ async function finish(
     emit({ type: 'done', messageId: ids.assistantId, finishReason: gen.finishReason as FinishReason, usage });
     publishChat(deps.bus, { ...base, type: 'turn.completed', finishReason: gen.finishReason });
   }
-  return resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error);
+  return { ...resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error), answeredBy: gen.deployment };
 }
