@@ -27,6 +27,11 @@ export interface StreamHooks {
   onFallback?(from: string, to: string): void;
 }
 
+/** A routed request's events, and the answer text they have carried so far (across fallbacks). */
+export interface AnswerStream extends AsyncIterable<StreamEvent> {
+  readonly text: string;
+}
+
 export interface Router {
   listModels(): Promise<ModelInfo[]>;
   /** The model used when a request names `default` or nothing. */
@@ -36,7 +41,7 @@ export interface Router {
    * then exactly one `usage` and one `finish` (whose `deployment` is the one that finished).
    * A cancelled request ends with `finish {reason: 'cancelled'}` after the usage of what was produced.
    */
-  stream(req: ChatRequest, hooks?: StreamHooks): AsyncIterable<StreamEvent>;
+  stream(req: ChatRequest, hooks?: StreamHooks): AnswerStream;
   generate(req: ChatRequest): Promise<ChatResult>;
   contextWindow(model: string): number;
 }
@@ -115,17 +120,27 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     return step;
   }
 
-  async function* stream(req: ChatRequest, hooks?: StreamHooks): AsyncGenerator<StreamEvent> {
+  function stream(req: ChatRequest, hooks?: StreamHooks): AnswerStream {
     const ctx: AttemptContext = {
       idleTimeoutMs: tuning.idleTimeoutMs,
       requestStart: performance.now(),
       firstTokenSent: false,
       callerSignal: req.signal,
+      text: '',
     };
+    const events = route(req, hooks, ctx);
+    return {
+      [Symbol.asyncIterator]: () => events,
+      get text() {
+        return ctx.text;
+      },
+    };
+  }
+
+  async function* route(req: ChatRequest, hooks: StreamHooks | undefined, ctx: AttemptContext): AsyncGenerator<StreamEvent> {
     const deadline = now() + tuning.budgetMs;
     const chain = await resolve(req.model);
     const totals: Totals = { inputTokens: 0, outputTokens: 0, estimated: false };
-    let text = '';
     let failed: { d: Deployment; err: ProviderError | AppError } | undefined;
     const finish = function* (reason: 'cancelled' | undefined, d: Deployment, outcome: AttemptOutcome): Generator<StreamEvent> {
       yield { type: 'usage', inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, estimated: totals.estimated };
@@ -133,11 +148,11 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     };
     for (const d of candidates(chain)) {
       if (failed) {
-        const event = fallbackEvent(failed.d, d, text.length > 0);
+        const event = fallbackEvent(failed.d, d, ctx.text.length > 0);
         hooks?.onFallback?.(event.from, event.to);
         yield event;
       }
-      const preq: Omit<ProviderRequest, 'signal'> = { ...req, model: d.model, continuation: text || undefined };
+      const preq: Omit<ProviderRequest, 'signal'> = { ...req, model: d.model, continuation: ctx.text || undefined };
       for (let attempt = 0; ; attempt++) {
         const outcome = yield* streamAttempt(providers[d.provider]!, d, preq, ctx);
         if (outcome.text || outcome.sentToolCall || outcome.reported) {
@@ -147,7 +162,6 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
             settleUsage(outcome.reported, () => continuationMessages(preq), outcome.text + outcome.toolText),
           );
         }
-        text += outcome.text;
         const err = outcome.error;
         if (!err) {
           record(d, undefined, undefined);

@@ -65,14 +65,13 @@ async function runOne(
   );
   const started = performance.now();
   let ttftMs: number | null = null;
-  let output = '';
   let answeredBy: Deployment | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
+  const stream = deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal });
   try {
-    for await (const e of deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal })) {
+    for await (const e of stream) {
       if (e.type === 'text') {
         ttftMs ??= performance.now() - started;
-        output += e.delta;
         hooks.onToken?.(model, e.delta);
       } else if (e.type === 'usage') usage = { promptTokens: e.inputTokens, completionTokens: e.outputTokens };
       else if (e.type === 'finish') answeredBy = e.deployment;
@@ -93,7 +92,7 @@ async function runOne(
     model,
     ok: true,
     answeredBy: answeredBy ? deploymentLabel(answeredBy) : model,
-    output,
+    output: stream.text,
     ttftMs: ttftMs === null ? null : round(ttftMs),
     totalMs: round(totalMs),
     tokensPerSec: generating > 0 ? round((usage.completionTokens / generating) * 1000) : null,

@@ -23,7 +23,8 @@ export interface GenerateOptions {
   maxToolRounds: number;
   maxTokens?: number;
   signal: AbortSignal;
-  onText(delta: string): void;
+  /** A delta reached the user; `answer()` reads the whole answer so far, so nobody copies it per token. */
+  onText(delta: string, answer: () => string): void;
   onFallback(from: string, to: string): void;
   onCall(call: LlmCall): void;
   runTool(call: ToolCall): Promise<string>;
@@ -40,7 +41,14 @@ function asAppError(err: unknown): AppError {
   return err instanceof AppError ? err : new AppError('generation_failed', 'The model failed to answer', 502);
 }
 
-async function streamRound(router: Router, opts: GenerateOptions, messages: ChatMessage[], tools: ToolSpec[] | undefined): Promise<Round> {
+/** One routed request; its text joins `out.text` even when it breaks off, since the user saw it. */
+async function streamRound(
+  router: Router,
+  opts: GenerateOptions,
+  messages: ChatMessage[],
+  tools: ToolSpec[] | undefined,
+  out: Generation,
+): Promise<Round> {
   const started = performance.now();
   let ttftMs: number | null = null;
   const round: Round = { text: '', toolCalls: [], finish: 'stop' };
@@ -56,19 +64,21 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
       ttftMs,
       status,
     });
+  const stream = router.stream({
+    model: opts.model,
+    messages,
+    passages: opts.passages,
+    tools,
+    maxTokens: opts.maxTokens,
+    signal: opts.signal,
+  });
+  const earlier = out.text;
+  const answer = () => earlier + stream.text;
   try {
-    for await (const e of router.stream({
-      model: opts.model,
-      messages,
-      passages: opts.passages,
-      tools,
-      maxTokens: opts.maxTokens,
-      signal: opts.signal,
-    })) {
+    for await (const e of stream) {
       if (e.type === 'text') {
         ttftMs ??= performance.now() - started;
-        round.text += e.delta;
-        opts.onText(e.delta);
+        opts.onText(e.delta, answer);
       } else if (e.type === 'tool-call') {
         ttftMs ??= performance.now() - started;
         const c = partial.get(e.index) ?? { id: e.id ?? `call_${e.index}`, name: '', arguments: '' };
@@ -84,9 +94,12 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
       }
     }
   } catch (err) {
-    usage = { inputTokens: countMessageTokens(messages), outputTokens: countTextTokens(round.text) };
+    usage = { inputTokens: countMessageTokens(messages), outputTokens: countTextTokens(stream.text) };
     record(opts.signal.aborted ? 'cancelled' : 'error');
     throw err;
+  } finally {
+    round.text = stream.text;
+    out.text += round.text;
   }
   round.toolCalls = [...partial.values()].filter((c) => c.name);
   record(round.finish === 'cancelled' ? 'cancelled' : 'ok');
@@ -105,7 +118,7 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
     const tools = opts.tools?.length && round < opts.maxToolRounds ? opts.tools : undefined;
     let r: Round;
     try {
-      r = await streamRound(router, { ...opts, onCall: (c) => (countCall(out, c), opts.onCall(c)) }, messages, tools);
+      r = await streamRound(router, { ...opts, onCall: (c) => (countCall(out, c), opts.onCall(c)) }, messages, tools, out);
     } catch (err) {
       return {
         ...out,
@@ -113,7 +126,6 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
         error: opts.signal.aborted ? undefined : asAppError(err),
       };
     }
-    out.text += r.text;
     out.deployment = r.deployment;
     out.finishReason = r.finish;
     if (r.finish !== 'tool_calls' || r.toolCalls.length === 0 || !tools || opts.signal.aborted) return out;

@@ -127,17 +127,17 @@ export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): 
 
 /**
  * Saves a streaming answer's text every `intervalMs`, one write at a time, so a crash loses at
- * most that much of what the user already saw.
+ * most that much of what the user already saw. The text is read when a write starts, not per token.
  */
 export function contentSaver(db: Db, id: string, intervalMs = 1_000) {
-  let latest = '';
+  let read = () => '';
   let saved = '';
   let writing: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const write = () => {
     timer = undefined;
-    if (latest === saved) return;
-    const text = latest;
+    const text = read();
+    if (text === saved) return;
     writing = writing
       .then(() =>
         db
@@ -151,8 +151,9 @@ export function contentSaver(db: Db, id: string, intervalMs = 1_000) {
       .catch(() => {});
   };
   return {
-    update(text: string) {
-      latest = text;
+    /** The answer grew; `answer()` reads all of it. */
+    update(answer: () => string) {
+      read = answer;
       timer ??= setTimeout(write, intervalMs);
     },
     /** Stops saving; resolves once any write in flight has landed. */

@@ -196,7 +196,6 @@ async function answer(
   const info = (await deps.router.listModels()).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
-  let text = '';
   let calls = 0;
   const gen = await generate(deps.router, {
     model: p.model,
@@ -205,9 +204,8 @@ async function answer(
     tools,
     maxToolRounds: MAX_TOOL_ROUNDS,
     signal: input.signal,
-    onText: (delta) => {
-      text += delta;
-      saver.update(text);
+    onText: (delta, answer) => {
+      saver.update(answer);
       emit({ type: 'token', delta });
     },
     onFallback: (from, to) => emit({ type: 'fallback', from, to }),
