@@ -3,7 +3,8 @@ import { Counter, Histogram } from 'prom-client';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import { registry as metrics } from '../lib/metrics';
-import type { Availability, Plugin, PluginCapability, PluginServices, ToolSpec } from './types';
+import type { ToolSpec } from '../providers/types';
+import type { Availability, Plugin, PluginCapability, PluginServices } from './types';
 import { delimitUntrusted } from './untrusted';
 
 export interface PluginRegistry {

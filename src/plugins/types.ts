@@ -60,10 +60,3 @@ export interface Plugin<A = any, D = unknown> {
   available(services: PluginServices): Availability;
   run(args: A, ctx: PluginContext): Promise<PluginResult<D>>;
 }
-
-/** What a model that calls tools is given. */
-export interface ToolSpec {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
-}
