@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Citation } from '../../plugins';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -19,18 +20,6 @@ export const ChatBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const Citation = Type.Object({
-  n: Type.Integer(),
-  documentId: Type.String(),
-  documentName: Type.String(),
-  chunkId: Type.String(),
-  page: Type.Union([Type.Integer(), Type.Null()]),
-  start: Type.Integer(),
-  end: Type.Integer(),
-  score: Type.Number(),
-  text: Type.String(),
-});
 
 export const ChatReply = Type.Object({
   conversationId: Type.String(),
