@@ -2,6 +2,7 @@
  * The one vocabulary every provider adapter and the router speak. Adapters translate between
  * these plain values and their wire format; nothing outside `src/providers/` sees a vendor type.
  */
+import { type Static, Type } from '@sinclair/typebox';
 
 export type ProviderName = 'openai' | 'anthropic' | 'local' | 'offline';
 
@@ -62,7 +63,15 @@ export interface ProviderRequest extends ChatRequest {
   continuation?: string;
 }
 
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'cancelled';
+/** A schema too, because clients receive it (the `done` frame). */
+export const FinishReason = Type.Union([
+  Type.Literal('stop'),
+  Type.Literal('length'),
+  Type.Literal('tool_calls'),
+  Type.Literal('content_filter'),
+  Type.Literal('cancelled'),
+]);
+export type FinishReason = Static<typeof FinishReason>;
 
 export interface Usage {
   inputTokens: number;

@@ -7,6 +7,7 @@ import type { Router } from '../../providers/router';
 import type { ChatMessage, Deployment } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { costOf, publishUsage, usageEvent } from '../usage/service';
+import type { BenchmarkBody, BenchmarkResult } from './model';
 
 export interface BenchmarkDeps {
   router: Router;
@@ -14,28 +15,7 @@ export interface BenchmarkDeps {
   bus: EventBus;
 }
 
-export type BenchmarkResult =
-  | {
-      model: string;
-      ok: true;
-      /** The deployment that answered (differs from `model` after a fallback). */
-      answeredBy: string;
-      output: string;
-      ttftMs: number | null;
-      totalMs: number;
-      /** Output tokens per second after the first token. */
-      tokensPerSec: number | null;
-      usage: { promptTokens: number; completionTokens: number };
-      costUsd: number | null;
-    }
-  | { model: string; ok: false; error: { code: string; message: string } };
-
-export interface BenchmarkInput {
-  requestId: string;
-  prompt: string;
-  models: string[];
-  maxTokens?: number;
-}
+export type BenchmarkInput = BenchmarkBody & { requestId: string };
 
 export interface BenchmarkHooks {
   signal: AbortSignal;

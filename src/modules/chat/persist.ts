@@ -8,16 +8,23 @@ import type { Deployment } from '../../providers/types';
 export type MessageRow = typeof messages.$inferSelect;
 
 /**
- * The answer already recorded under this request id (a retry), or undefined. User message and
- * answer are written in one transaction, so one never exists without the other.
+ * The answer recorded under a request id, whoever asked, or undefined. User message and answer are
+ * written in one transaction, so one never exists without the other, and there is one answer per id.
  */
-export async function findTurn(db: Db, userId: string, requestId: string): Promise<MessageRow | undefined> {
-  const rows = await db
+export async function findAnswer(db: Db, requestId: string): Promise<MessageRow | undefined> {
+  const [row] = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')));
-  if (rows.some((r) => r.userId !== userId)) throw conflict('This request id is already in use');
-  return rows[0];
+    .where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')))
+    .limit(1);
+  return row;
+}
+
+/** The answer this user already has under the request id (a retry), or undefined; another user's id is taken. */
+export async function findTurn(db: Db, userId: string, requestId: string): Promise<MessageRow | undefined> {
+  const row = await findAnswer(db, requestId);
+  if (row && row.userId !== userId) throw conflict('This request id is already in use');
+  return row;
 }
 
 /**

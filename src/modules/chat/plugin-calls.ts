@@ -8,21 +8,11 @@ import {
   runPlugin,
 } from '../../plugins';
 import type { Passage, ToolCall } from '../../providers/types';
+import type { PluginFrame } from './model';
 
 export interface PluginDeps {
   registry: PluginRegistry;
   services: PluginServices;
-}
-
-/** The `plugin` frame: `running` when a call starts, then `ok` with its data or `error`. */
-export interface PluginFrame {
-  type: 'plugin';
-  name: string;
-  status: 'running' | 'ok' | 'error';
-  via: 'explicit' | 'tool';
-  callId?: string;
-  data?: unknown;
-  error?: { code: string; message: string };
 }
 
 export interface PluginCallRecord {

@@ -13,24 +13,11 @@ import { getOwnedConversation } from '../conversations/service';
 import { enabledPlugins } from '../plugins/service';
 import { publishUsage, usageEvent } from '../usage/service';
 import { generate } from './generate';
+import type { ChatReply, ChatTurn, TurnFrame } from './model';
 import { beginTurn, contentSaver, findTurn, finishAssistant, loadThread, type MessageRow } from './persist';
-import { type CallScope, type PluginDeps, type PluginFrame, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
+import { type CallScope, type PluginDeps, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
 import { buildPrompt } from './prompt';
 import { writeTitle } from './title';
-
-export type TurnFrame =
-  | { type: 'start'; conversationId: string; messageId: string; userMessageId: string; model: string }
-  | { type: 'token'; delta: string }
-  | PluginFrame
-  | { type: 'citations'; citations: Citation[] }
-  | { type: 'fallback'; from: string; to: string }
-  | { type: 'done'; messageId: string; finishReason: FinishReason; usage: TokenUsage }
-  | { type: 'error'; code: string; message: string; retryAfterMs?: number };
-
-export interface TokenUsage {
-  promptTokens: number;
-  completionTokens: number;
-}
 
 export interface TurnDeps {
   db: Db;
@@ -40,22 +27,16 @@ export interface TurnDeps {
   plugins: PluginDeps;
 }
 
-export interface TurnInput {
+/** A turn as the service runs it: what the person sent, who sent it, and the signal that stops it. */
+export type TurnInput = ChatTurn & {
   principal: Principal;
   requestId: string;
-  conversationId?: string;
-  message: string;
-  model?: string;
-  plugins?: string[];
-  documentIds?: string[];
-  /** Branch point: the message this turn follows; null for the top; undefined for the newest branch. */
-  parentId?: string | null;
   signal: AbortSignal;
-}
+};
 
 export interface TurnResult {
   conversationId: string;
-  message: { id: string; role: 'assistant'; content: string; model: string | null; citations: Citation[]; usage: TokenUsage };
+  message: ChatReply['message'];
   status: MessageRow['status'];
   finishReason: FinishReason | 'error';
   error?: AppError;
