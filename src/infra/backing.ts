@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { log } from '../lib/logger';
+import type { LoggedFrame } from '../modules/ws/model';
 import { createEventBus } from './bus/create-event-bus';
 import type { EventBus } from './bus/types';
 import { RedisRateLimitStore } from './rate-limit/redis-store';
@@ -18,7 +19,7 @@ export interface Backing {
   bus: EventBus;
   redis?: RedisHandle;
   /** Shared implementations for the chat runtime; absent ones keep their in-process default. */
-  runtime: { rateLimitStore?: RateLimitStore; streams?: StreamHub };
+  runtime: { rateLimitStore?: RateLimitStore; streams?: StreamHub<LoggedFrame> };
   /** Closes the connections (the runtime closes its own stores first). */
   close(): Promise<void>;
 }

@@ -6,10 +6,11 @@ import { webSearchPlugin } from './web-search';
 /** The plugins the server offers, in the order the UI lists them. */
 export const builtinPlugins = createRegistry([ragLookupPlugin, webSearchPlugin, codeInterpreterPlugin]);
 
+export { Citation } from './citation';
 export type { CodeInterpreterData } from './code-interpreter';
-export type { Citation, RagLookupData } from './rag-lookup';
+export type { RagLookupData } from './rag-lookup';
 export type { PluginOutcome, PluginRegistry, PluginStatus, RunPluginOptions } from './registry';
-export { createRegistry, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';
+export { createRegistry, explicitArgs, impliedPlugins, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';
 export type * from './types';
 export { delimitUntrusted } from './untrusted';
 export type { WebSearchData, WebSearchResult } from './web-search';

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../lib/errors';
 import { builtinPlugins } from './index';
-import { createRegistry, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';
+import { createRegistry, explicitArgs, impliedPlugins, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';
 import type { Plugin, PluginContext } from './types';
 
 const echoArgs = Type.Object({ say: Type.String(), times: Type.Optional(Type.Integer({ default: 1 })) }, { additionalProperties: false });
@@ -21,6 +21,7 @@ function plugin(name: string, run: Plugin['run'], timeoutMs = 5_000): Plugin {
 
 const echo = plugin('echo', async (args) => ({ text: String(args.say).repeat(args.times), data: { args } }));
 const base = { userId: 'u1', services: {} };
+const echoOnly = createRegistry([echo]);
 
 describe('catalogue', () => {
   test('says-which-plugins-are-usable-and-why-not', () => {
@@ -71,6 +72,25 @@ describe('arguments', () => {
         expect((err as AppError).details).toBeArray();
       }
     }
+  });
+});
+
+describe('explicit use', () => {
+  test('each-plugin-makes-its-own-arguments-from-the-message', () => {
+    const message = 'Please run this:\n```js\n[1, 2].map((x) => x * 2)\n```';
+    expect(explicitArgs(builtinPlugins, 'code_interpreter', { message })).toEqual({ code: '[1, 2].map((x) => x * 2)\n' });
+    expect(explicitArgs(builtinPlugins, 'code_interpreter', { message: '6 * 7' })).toEqual({ code: '6 * 7' });
+    expect(explicitArgs(builtinPlugins, 'web_search', { message: 'w'.repeat(500) })).toEqual({ query: 'w'.repeat(400) });
+    expect(explicitArgs(builtinPlugins, 'rag_lookup', { message: 'q', documentIds: ['d1'] })).toEqual({ query: 'q', documentIds: ['d1'] });
+    expect(explicitArgs(builtinPlugins, 'rag_lookup', { message: 'q', documentIds: [] })).toEqual({ query: 'q' });
+    expect(explicitArgs(echoOnly, 'echo', { message: 'q' })).toEqual({});
+    expect(explicitArgs(builtinPlugins, 'nope', { message: 'q' })).toEqual({});
+  });
+
+  test('a-message-limited-to-documents-implies-the-plugins-that-search-them', () => {
+    expect(impliedPlugins(builtinPlugins, { message: 'q', documentIds: ['d1'] })).toEqual(['rag_lookup']);
+    expect(impliedPlugins(builtinPlugins, { message: 'q', documentIds: [] })).toEqual([]);
+    expect(impliedPlugins(builtinPlugins, { message: 'q' })).toEqual([]);
   });
 });
 

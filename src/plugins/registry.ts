@@ -3,7 +3,9 @@ import { Counter, Histogram } from 'prom-client';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import { registry as metrics } from '../lib/metrics';
-import type { Availability, Plugin, PluginCapability, PluginServices, ToolSpec } from './types';
+import type { ToolSpec } from '../providers/types';
+import type { Citation } from './citation';
+import type { Availability, ExplicitUse, Plugin, PluginCapability, PluginServices } from './types';
 import { delimitUntrusted } from './untrusted';
 
 export interface PluginRegistry {
@@ -66,6 +68,16 @@ export function toolSpecs(reg: PluginRegistry, services: PluginServices, enabled
     .map((p) => ({ name: p.name, description: p.description, parameters: JSON.parse(JSON.stringify(p.parameters)) }));
 }
 
+/** Arguments for using `name` on a message; none for a plugin that takes nothing from it (or an unknown name). */
+export function explicitArgs(reg: PluginRegistry, name: string, use: ExplicitUse): unknown {
+  return reg.get(name)?.explicitArgs?.(use) ?? {};
+}
+
+/** The plugins a message uses without naming them, in registry order. */
+export function impliedPlugins(reg: PluginRegistry, use: ExplicitUse): string[] {
+  return reg.all.filter((p) => p.impliedBy?.(use)).map((p) => p.name);
+}
+
 export interface RunPluginOptions {
   userId: string;
   services: PluginServices;
@@ -77,7 +89,7 @@ export interface RunPluginOptions {
 }
 
 export type PluginOutcome =
-  | { ok: true; plugin: string; text: string; data: unknown; ms: number }
+  | { ok: true; plugin: string; text: string; data: unknown; citations: Citation[]; ms: number }
   | { ok: false; plugin: string; text: string; error: { code: string; message: string }; ms: number };
 
 const runs = new Counter({
@@ -148,7 +160,8 @@ export async function runPlugin(reg: PluginRegistry, name: string, args: unknown
     const result = await withDeadline(timeoutMs, opts.signal, (signal) =>
       plugin.run(valid, { signal, deadlineMs, userId: opts.userId, services: opts.services, citationStart: opts.citationStart }),
     );
-    outcome = { ok: true, plugin: name, text: delimitUntrusted(name, result.text), data: result.data, ms: elapsed() };
+    const citations = plugin.citations?.(result.data) ?? [];
+    outcome = { ok: true, plugin: name, text: delimitUntrusted(name, result.text), data: result.data, citations, ms: elapsed() };
   } catch (err) {
     outcome = failure(name, err, elapsed());
   }

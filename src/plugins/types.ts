@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { RetrievedChunk } from '../rag/retrieve';
+import type { Citation } from './citation';
 
 /** What a plugin may touch, shown to users and admins so they know what they enable. */
 export type PluginCapability = 'network' | 'code' | 'documents';
@@ -49,6 +50,13 @@ export interface PluginResult<D = unknown> {
   data: D;
 }
 
+/** The message a plugin is used for without a model asking: the user switched it on, or the message implies it. */
+export interface ExplicitUse {
+  message: string;
+  /** Documents the message is limited to. */
+  documentIds?: string[];
+}
+
 export interface Plugin<A = any, D = unknown> {
   name: string;
   description: string;
@@ -59,11 +67,10 @@ export interface Plugin<A = any, D = unknown> {
   timeoutMs: number;
   available(services: PluginServices): Availability;
   run(args: A, ctx: PluginContext): Promise<PluginResult<D>>;
-}
-
-/** What a model that calls tools is given. */
-export interface ToolSpec {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
+  /** Arguments for an explicit use, made from the message; a plugin without it is called with none. */
+  explicitArgs?(use: ExplicitUse): A;
+  /** Whether a message uses the plugin without naming it. */
+  impliedBy?(use: ExplicitUse): boolean;
+  /** What a result gives the answer to cite. */
+  citations?(data: D): Citation[];
 }

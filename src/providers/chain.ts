@@ -1,13 +1,14 @@
-import { type Deployment, deploymentLabel, type ModelConfig } from './model-config';
+import { deploymentLabel, localDeployment, type ModelConfig } from './model-config';
 import { OFFLINE_MODEL_ID } from './offline/model';
+import type { Deployment } from './types';
 
 const OFFLINE: Deployment = { provider: 'offline', model: OFFLINE_MODEL_ID };
 
 function deploymentsOf(config: ModelConfig, id: string): Deployment[] {
   const group = config.groups.get(id);
   if (group) return group.deployments;
-  if (id.startsWith('local/')) return [{ provider: 'local', model: id.slice('local/'.length) }];
-  return [];
+  const local = localDeployment(id);
+  return local ? [local] : [];
 }
 
 /**

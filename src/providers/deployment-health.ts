@@ -1,6 +1,7 @@
 import { log } from '../lib/logger';
 import { llmCooldowns, llmDeploymentCooldown } from './metrics';
-import type { Deployment } from './model-config';
+import { deploymentLabel } from './model-config';
+import type { Deployment } from './types';
 
 interface State {
   failures: number;
@@ -20,7 +21,7 @@ export class DeploymentHealth {
   constructor(private readonly opts: { threshold: number; cooldownMs: number; now: () => number }) {}
 
   private state(d: Deployment): State {
-    const key = `${d.provider}/${d.model}`;
+    const key = deploymentLabel(d);
     let s = this.states.get(key);
     if (!s) this.states.set(key, (s = { failures: 0, probing: false }));
     return s;

@@ -4,13 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { AppError } from '../lib/errors';
 import { DEFAULT_MODELS, defaultCapabilities, knownContextWindow, type Tier } from './model-catalog';
 import { OFFLINE_MODEL_ID } from './offline/model';
-import type { ModelCapabilities, ProviderName, ProvidersConfig } from './types';
-
-export interface Deployment {
-  provider: ProviderName;
-  /** The model name the upstream API knows. */
-  model: string;
-}
+import type { Deployment, ModelCapabilities, ProvidersConfig } from './types';
 
 export interface ModelGroup {
   id: string;
@@ -87,8 +81,20 @@ const FileSchema = Type.Object(
 );
 export type ModelConfigFile = Static<typeof FileSchema>;
 
+/** What people see for a deployment: `openai/gpt-4o-mini`, `local/llama3`, `offline`. */
 export function deploymentLabel(d: Deployment): string {
   return d.provider === 'offline' ? OFFLINE_MODEL_ID : `${d.provider}/${d.model}`;
+}
+
+const LOCAL_PREFIX = 'local/';
+
+/**
+ * The deployment a `local/<name>` id names by itself (any model the local server serves, group or
+ * not), or undefined for other ids. The one place a model id is taken apart.
+ */
+export function localDeployment(id: string): Deployment | undefined {
+  if (!id.startsWith(LOCAL_PREFIX) || id.length === LOCAL_PREFIX.length) return undefined;
+  return { provider: 'local', model: id.slice(LOCAL_PREFIX.length) };
 }
 
 function group(id: string, deployments: Deployment[], fallbacks: string[]): ModelGroup {
@@ -143,7 +149,7 @@ function readFile(path: string): ModelConfigFile {
 
 /** Resolvable ids are groups, any `local/<name>` when a local server is configured, and `offline`. */
 export function isKnownModel(config: ModelConfig, cfg: ProvidersConfig, id: string): boolean {
-  return config.groups.has(id) || (cfg.local !== undefined && id.startsWith('local/') && id.length > 6);
+  return config.groups.has(id) || (cfg.local !== undefined && localDeployment(id) !== undefined);
 }
 
 /** Applies a config file over the defaults: its groups replace same-named ones, its tuning overrides. */

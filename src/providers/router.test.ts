@@ -80,7 +80,7 @@ describe('router', () => {
     const r = await run(router.stream(chat()));
     expect(r.text).toBe(FOX);
     expect(r.fallbacks).toEqual([]);
-    expect(r.finish).toEqual({ type: 'finish', reason: 'stop', model: 'openai/gpt-4o-mini' });
+    expect(r.finish).toEqual({ type: 'finish', reason: 'stop', deployment: { provider: 'openai', model: 'gpt-4o-mini' } });
     expect(r.usage).toEqual({ type: 'usage', inputTokens: 19, outputTokens: 10, estimated: false });
     expect(clock.sleeps).toHaveLength(1);
     expect(server.hits(OPENAI)).toBe(2);
@@ -119,7 +119,7 @@ describe('router', () => {
     expect(r.text).toBe(HELLO);
     expect(r.fallbacks).toEqual([{ type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: false }]);
     expect(seen).toEqual(['openai/gpt-4o-mini->anthropic/claude-haiku-4-5']);
-    expect(r.finish).toMatchObject({ model: 'anthropic/claude-haiku-4-5' });
+    expect(r.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });
     expect(server.hits(OPENAI)).toBe(3);
     expect(clock.sleeps).toHaveLength(2);
     const metric = await registry.getSingleMetric('confab_llm_fallbacks_total')!.get();
@@ -134,7 +134,7 @@ describe('router', () => {
     const r = await run(router.stream(chat()));
     expect(r.text).toContain("Confab's offline model");
     expect(r.fallbacks.map((f) => (f.type === 'fallback' ? f.to : ''))).toEqual(['anthropic/claude-haiku-4-5', 'offline']);
-    expect(r.finish).toMatchObject({ reason: 'stop', model: 'offline' });
+    expect(r.finish).toMatchObject({ reason: 'stop', deployment: { provider: 'offline', model: 'offline' } });
   });
 
   test('retries-a-timed-out-request', async () => {
@@ -208,18 +208,18 @@ describe('router', () => {
     await run(router.stream(chat()));
     expect(server.hits(OPENAI)).toBe(2);
     const cooled = await run(router.stream(chat()));
-    expect(cooled.finish).toMatchObject({ model: 'anthropic/claude-haiku-4-5' });
+    expect(cooled.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });
     expect(server.hits(OPENAI)).toBe(2);
     clock.now += 10_001;
     const failedProbe = await run(router.stream(chat()));
-    expect(failedProbe.finish).toMatchObject({ model: 'anthropic/claude-haiku-4-5' });
+    expect(failedProbe.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });
     expect(server.hits(OPENAI)).toBe(3);
     await run(router.stream(chat()));
     expect(server.hits(OPENAI)).toBe(3);
     clock.now += 10_001;
     server.script(OPENAI, { sse: 'openai-text-stream.sse' }, { sse: 'openai-text-stream.sse' });
-    expect((await run(router.stream(chat()))).finish).toMatchObject({ model: 'openai/gpt-4o-mini' });
-    expect((await run(router.stream(chat()))).finish).toMatchObject({ model: 'openai/gpt-4o-mini' });
+    expect((await run(router.stream(chat()))).finish).toMatchObject({ deployment: { provider: 'openai', model: 'gpt-4o-mini' } });
+    expect((await run(router.stream(chat()))).finish).toMatchObject({ deployment: { provider: 'openai', model: 'gpt-4o-mini' } });
     expect(server.hits(OPENAI)).toBe(5);
     const gauge = await registry.getSingleMetric('confab_llm_deployment_cooldown')!.get();
     expect(gauge.values.find((v) => v.labels.provider === 'openai' && v.labels.model === 'gpt-4o-mini')?.value).toBe(0);
@@ -236,7 +236,7 @@ describe('router', () => {
       events.push(e);
       if (e.type === 'text' && e.delta === ' brown') controller.abort();
     }
-    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'cancelled', model: 'openai/gpt-4o-mini' });
+    expect(events.at(-1)).toEqual({ type: 'finish', reason: 'cancelled', deployment: { provider: 'openai', model: 'gpt-4o-mini' } });
     const usage = events.find((e) => e.type === 'usage');
     expect(usage).toMatchObject({ estimated: true });
     if (usage?.type === 'usage') expect(usage.outputTokens).toBeGreaterThan(0);
@@ -271,7 +271,7 @@ describe('router', () => {
       },
     });
     const result = await router.generate(chat());
-    expect(result).toMatchObject({ text: 'Fine.', model: 'anthropic/claude-haiku-4-5', finishReason: 'stop' });
+    expect(result).toMatchObject({ text: 'Fine.', deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' }, finishReason: 'stop' });
     expect(result.usage).toEqual({ inputTokens: 11, outputTokens: 2, estimated: false });
   });
 
@@ -345,7 +345,7 @@ describe('router configuration', () => {
     server.script(ANTHROPIC, anthropicError(500, 'api_error', 'boom'));
     server.script(OPENAI, { sse: 'openai-text-stream.sse' });
     const r = await run(router.stream(chat({ model: 'default' })));
-    expect(r.finish).toMatchObject({ model: 'openai/gpt-4o-mini' });
+    expect(r.finish).toMatchObject({ deployment: { provider: 'openai', model: 'gpt-4o-mini' } });
     expect(server.hits(ANTHROPIC)).toBe(1);
   });
 
@@ -365,6 +365,6 @@ describe('router configuration', () => {
       router.stream(chat({ model: 'default', messages: [{ role: 'user', content: 'How long does the warranty last?' }], passages })),
     );
     expect(r.text).toBe('The warranty lasts two years from the date of purchase [1].');
-    expect(r.finish).toMatchObject({ model: 'offline' });
+    expect(r.finish).toMatchObject({ deployment: { provider: 'offline', model: 'offline' } });
   });
 });

@@ -7,12 +7,12 @@ import { DeploymentHealth } from './deployment-health';
 import { asProviderError, cancelledError, nextStep, type Step } from './failure-policy';
 import { llmDuration, llmFallbacks, llmRequests, llmRetries, llmTokens } from './metrics';
 import { defaultCapabilities, LOCAL_CONTEXT_WINDOW } from './model-catalog';
-import { type Deployment, deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
+import { deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
 import { OFFLINE_MODEL_ID } from './offline/model';
 import { ProviderError } from './provider-error';
 import { createProviders } from './registry';
 import { type AttemptContext, type AttemptOutcome, streamAttempt } from './stream-attempt';
-import type { ChatRequest, ChatResult, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types';
+import type { ChatRequest, ChatResult, Deployment, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types';
 import { settleUsage } from './usage';
 
 export interface RouterOptions {
@@ -27,16 +27,21 @@ export interface StreamHooks {
   onFallback?(from: string, to: string): void;
 }
 
+/** A routed request's events, and the answer text they have carried so far (across fallbacks). */
+export interface AnswerStream extends AsyncIterable<StreamEvent> {
+  readonly text: string;
+}
+
 export interface Router {
   listModels(): Promise<ModelInfo[]>;
   /** The model used when a request names `default` or nothing. */
   defaultModel(): Promise<string>;
   /**
    * Text and tool-call deltas as they arrive, `fallback` events when another deployment takes over,
-   * then exactly one `usage` and one `finish` (whose `model` names the deployment that finished).
+   * then exactly one `usage` and one `finish` (whose `deployment` is the one that finished).
    * A cancelled request ends with `finish {reason: 'cancelled'}` after the usage of what was produced.
    */
-  stream(req: ChatRequest, hooks?: StreamHooks): AsyncIterable<StreamEvent>;
+  stream(req: ChatRequest, hooks?: StreamHooks): AnswerStream;
   generate(req: ChatRequest): Promise<ChatResult>;
   contextWindow(model: string): number;
 }
@@ -61,7 +66,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
   async function defaultModel(): Promise<string> {
     if (config.defaultModel) return config.defaultModel;
     const local = (await providers.local?.listModels?.()) ?? [];
-    return local.length ? `local/${local[0]}` : OFFLINE_MODEL_ID;
+    return local.length ? deploymentLabel({ provider: 'local', model: local[0] }) : OFFLINE_MODEL_ID;
   }
 
   async function resolve(model: string): Promise<Deployment[]> {
@@ -115,29 +120,39 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     return step;
   }
 
-  async function* stream(req: ChatRequest, hooks?: StreamHooks): AsyncGenerator<StreamEvent> {
+  function stream(req: ChatRequest, hooks?: StreamHooks): AnswerStream {
     const ctx: AttemptContext = {
       idleTimeoutMs: tuning.idleTimeoutMs,
       requestStart: performance.now(),
       firstTokenSent: false,
       callerSignal: req.signal,
+      text: '',
     };
+    const events = route(req, hooks, ctx);
+    return {
+      [Symbol.asyncIterator]: () => events,
+      get text() {
+        return ctx.text;
+      },
+    };
+  }
+
+  async function* route(req: ChatRequest, hooks: StreamHooks | undefined, ctx: AttemptContext): AsyncGenerator<StreamEvent> {
     const deadline = now() + tuning.budgetMs;
     const chain = await resolve(req.model);
     const totals: Totals = { inputTokens: 0, outputTokens: 0, estimated: false };
-    let text = '';
     let failed: { d: Deployment; err: ProviderError | AppError } | undefined;
     const finish = function* (reason: 'cancelled' | undefined, d: Deployment, outcome: AttemptOutcome): Generator<StreamEvent> {
       yield { type: 'usage', inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, estimated: totals.estimated };
-      yield { type: 'finish', reason: reason ?? outcome.finish ?? 'stop', model: deploymentLabel(d) };
+      yield { type: 'finish', reason: reason ?? outcome.finish ?? 'stop', deployment: d };
     };
     for (const d of candidates(chain)) {
       if (failed) {
-        const event = fallbackEvent(failed.d, d, text.length > 0);
+        const event = fallbackEvent(failed.d, d, ctx.text.length > 0);
         hooks?.onFallback?.(event.from, event.to);
         yield event;
       }
-      const preq: Omit<ProviderRequest, 'signal'> = { ...req, model: d.model, continuation: text || undefined };
+      const preq: Omit<ProviderRequest, 'signal'> = { ...req, model: d.model, continuation: ctx.text || undefined };
       for (let attempt = 0; ; attempt++) {
         const outcome = yield* streamAttempt(providers[d.provider]!, d, preq, ctx);
         if (outcome.text || outcome.sentToolCall || outcome.reported) {
@@ -147,7 +162,6 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
             settleUsage(outcome.reported, () => continuationMessages(preq), outcome.text + outcome.toolText),
           );
         }
-        text += outcome.text;
         const err = outcome.error;
         if (!err) {
           record(d, undefined, undefined);
@@ -183,7 +197,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       llmRequests.inc({ ...labels, outcome: 'ok' });
       const usage = settleUsage(result.usage.estimated ? undefined : result.usage, () => req.messages, result.text);
       book(d, { inputTokens: 0, outputTokens: 0, estimated: false }, usage);
-      return { ...result, usage, model: deploymentLabel(d) };
+      return { ...result, usage, deployment: d };
     } catch (caught) {
       llmRequests.inc({ ...labels, outcome: req.signal.aborted ? 'cancelled' : 'error' });
       return req.signal.aborted ? cancelledError() : asProviderError(caught, d.provider, false);
@@ -230,7 +244,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       models.push({ id: g.id, provider: g.deployments[0].provider, capabilities: g.capabilities, contextWindow: g.contextWindow });
     }
     for (const name of (await providers.local?.listModels?.()) ?? []) {
-      const id = `local/${name}`;
+      const id = deploymentLabel({ provider: 'local', model: name });
       if (!config.groups.has(id))
         models.push({ id, provider: 'local', capabilities: defaultCapabilities('local'), contextWindow: LOCAL_CONTEXT_WINDOW });
     }

@@ -1,13 +1,12 @@
 import type { AppError } from '../lib/errors';
 import { asProviderError } from './failure-policy';
 import { llmDuration, llmInterToken, llmRequests, llmTtft } from './metrics';
-import type { Deployment } from './model-config';
 import type { ProviderError } from './provider-error';
-import type { FinishReason, Provider, ProviderRequest, StreamEvent, Usage } from './types';
+import type { Deployment, FinishReason, Provider, ProviderRequest, StreamEvent, Usage } from './types';
 
 export interface AttemptOutcome {
   error?: ProviderError | AppError;
-  /** Text this attempt delivered to the caller. */
+  /** Text this attempt delivered to the caller (its part of `AttemptContext.text`). */
   text: string;
   /** Tool-call names and argument fragments this attempt delivered, for estimating usage. */
   toolText: string;
@@ -24,6 +23,8 @@ export interface AttemptContext {
   firstTokenSent: boolean;
   /** The caller's signal, to tell a cancellation from our own stall timeout. */
   callerSignal: AbortSignal;
+  /** The answer delivered so far by every attempt of the request; each text delta is appended here and nowhere else. */
+  text: string;
 }
 
 /** Inter-token gaps are observed for one delta in this many. */
@@ -49,6 +50,7 @@ export async function* streamAttempt(
   }, ctx.idleTimeoutMs);
   const started = performance.now();
   const out: AttemptOutcome = { text: '', toolText: '', sentToolCall: false };
+  const start = ctx.text.length;
   let lastDeltaAt = 0;
   let deltas = 0;
   try {
@@ -66,7 +68,7 @@ export async function* streamAttempt(
           llmInterToken.observe(labels, (at - lastDeltaAt) / 1000);
         }
         lastDeltaAt = at;
-        if (e.type === 'text') out.text += e.delta;
+        if (e.type === 'text') ctx.text += e.delta;
         else {
           out.sentToolCall = true;
           out.toolText += (e.name ?? '') + e.argumentsDelta;
@@ -77,6 +79,7 @@ export async function* streamAttempt(
   } catch (err) {
     out.error = asProviderError(err, d.provider, timedOut && !ctx.callerSignal.aborted);
   } finally {
+    out.text = ctx.text.slice(start);
     clearTimeout(idle);
     upstream.abort();
     const ended = out.error === undefined && out.finish !== undefined;

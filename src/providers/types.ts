@@ -2,8 +2,20 @@
  * The one vocabulary every provider adapter and the router speak. Adapters translate between
  * these plain values and their wire format; nothing outside `src/providers/` sees a vendor type.
  */
+import { type Static, Type } from '@sinclair/typebox';
 
 export type ProviderName = 'openai' | 'anthropic' | 'local' | 'offline';
+
+/**
+ * One upstream model at one provider. Model ids people use (`gpt-4o-mini`, `local/llama3`) are
+ * resolved to deployments once, by the router; results and accounting carry this pair, and the
+ * label people see (`openai/gpt-4o-mini`) is formatted from it.
+ */
+export interface Deployment {
+  provider: ProviderName;
+  /** The model name the upstream API knows. */
+  model: string;
+}
 
 export interface ToolCall {
   id: string;
@@ -51,7 +63,15 @@ export interface ProviderRequest extends ChatRequest {
   continuation?: string;
 }
 
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'cancelled';
+/** A schema too, because clients receive it (the `done` frame). */
+export const FinishReason = Type.Union([
+  Type.Literal('stop'),
+  Type.Literal('length'),
+  Type.Literal('tool_calls'),
+  Type.Literal('content_filter'),
+  Type.Literal('cancelled'),
+]);
+export type FinishReason = Static<typeof FinishReason>;
 
 export interface Usage {
   inputTokens: number;
@@ -62,7 +82,7 @@ export type StreamEvent =
   | { type: 'text'; delta: string }
   | { type: 'tool-call'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'usage'; inputTokens: number; outputTokens: number; estimated?: boolean }
-  | { type: 'finish'; reason: FinishReason; model?: string }
+  | { type: 'finish'; reason: FinishReason; deployment?: Deployment }
   | { type: 'fallback'; from: string; to: string; midstream: boolean };
 
 export interface ChatResult {
@@ -70,11 +90,11 @@ export interface ChatResult {
   toolCalls: ToolCall[];
   usage: Usage & { estimated: boolean };
   finishReason: FinishReason;
-  /** The deployment that produced the answer, e.g. `openai/gpt-4o-mini` or `offline`. */
-  model: string;
+  /** The deployment that produced the answer. */
+  deployment: Deployment;
 }
 
-export type ProviderResult = Omit<ChatResult, 'model'>;
+export type ProviderResult = Omit<ChatResult, 'deployment'>;
 
 /** One upstream API. Retry, fallback and cooldown are the router's business, not the adapter's. */
 export interface Provider {

@@ -1,15 +1,15 @@
 import type { FrameListener, StreamFrame, StreamHub } from './types';
 
-interface Log {
+interface Log<F extends StreamFrame> {
   owner: string;
-  frames: StreamFrame[];
-  listeners: Set<FrameListener>;
+  frames: F[];
+  listeners: Set<FrameListener<F>>;
   finished: boolean;
   expiry?: ReturnType<typeof setTimeout>;
 }
 
 /** Frames after `afterSeq`: seqs increase, so a binary search finds where to start. */
-function after(frames: StreamFrame[], afterSeq: number): StreamFrame[] {
+function after<F extends StreamFrame>(frames: F[], afterSeq: number): F[] {
   let lo = 0;
   let hi = frames.length;
   while (lo < hi) {
@@ -21,9 +21,9 @@ function after(frames: StreamFrame[], afterSeq: number): StreamFrame[] {
 }
 
 /** The embedded stream hub: one process, logs in memory, expiring `ttlMs` after they finish. */
-export class MemoryStreamHub implements StreamHub {
+export class MemoryStreamHub<F extends StreamFrame = StreamFrame> implements StreamHub<F> {
   readonly kind = 'memory' as const;
-  private readonly logs = new Map<string, Log>();
+  private readonly logs = new Map<string, Log<F>>();
   private readonly stopListeners: ((requestId: string) => void)[] = [];
 
   constructor(private readonly ttlMs = 5 * 60_000) {}
@@ -38,19 +38,19 @@ export class MemoryStreamHub implements StreamHub {
     return this.logs.get(requestId)?.owner ?? null;
   }
 
-  async append(requestId: string, frame: StreamFrame): Promise<void> {
+  async append(requestId: string, frame: F): Promise<void> {
     const log = this.logs.get(requestId);
     if (!log || log.finished) return;
     log.frames.push(frame);
     for (const listener of log.listeners) listener(frame);
   }
 
-  async read(requestId: string, afterSeq: number): Promise<StreamFrame[]> {
+  async read(requestId: string, afterSeq: number): Promise<F[]> {
     const log = this.logs.get(requestId);
     return log ? after(log.frames, afterSeq) : [];
   }
 
-  async subscribe(requestId: string, afterSeq: number, onFrame: FrameListener): Promise<() => void> {
+  async subscribe(requestId: string, afterSeq: number, onFrame: FrameListener<F>): Promise<() => void> {
     const log = this.logs.get(requestId);
     if (!log) return () => {};
     // Replay and registration happen in one synchronous step, so no frame falls between them.

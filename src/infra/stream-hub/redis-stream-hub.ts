@@ -17,10 +17,10 @@ export interface RedisStreamHubOptions {
 /** Published on a log's channel when it finishes, so readers stop listening. */
 const FINISHED = '{"finished":true}';
 
-interface Reader {
+interface Reader<F extends StreamFrame> {
   requestId: string;
   lastSeq: number;
-  onFrame: FrameListener;
+  onFrame: FrameListener<F>;
   /** Serialises replay, live frames and gap repair, so each frame is delivered once and in order. */
   chain: Promise<void>;
   closed: boolean;
@@ -39,11 +39,11 @@ const entryId = (seq: number) => `0-${seq + 1}`;
  * each published frame names the seq appended before it, and a reader that sees a gap (or whose
  * connection came back) re-reads the missing frames from the stream.
  */
-export class RedisStreamHub implements StreamHub {
+export class RedisStreamHub<F extends StreamFrame = StreamFrame> implements StreamHub<F> {
   readonly kind = 'redis' as const;
   private readonly client: Redis;
   private readonly subscriber: Redis;
-  private readonly readers = new Map<string, Set<Reader>>();
+  private readonly readers = new Map<string, Set<Reader<F>>>();
   /** The last seq this process appended per live log, published with each frame to expose gaps. */
   private readonly appended = new Map<string, number>();
   private readonly ttlMs: number;
@@ -104,7 +104,7 @@ export class RedisStreamHub implements StreamHub {
     return this.run(() => this.client.get(this.key(requestId, 'owner')));
   }
 
-  async append(requestId: string, frame: StreamFrame): Promise<void> {
+  async append(requestId: string, frame: F): Promise<void> {
     const frames = this.key(requestId, 'frames');
     const json = JSON.stringify(frame);
     const live = JSON.stringify({ p: this.appended.get(requestId) ?? null, f: frame });
@@ -122,13 +122,13 @@ export class RedisStreamHub implements StreamHub {
     this.appended.set(requestId, frame.seq);
   }
 
-  async read(requestId: string, afterSeq: number): Promise<StreamFrame[]> {
+  async read(requestId: string, afterSeq: number): Promise<F[]> {
     const entries = await this.run(() => this.client.xrange(this.key(requestId, 'frames'), `(${entryId(Math.max(-1, afterSeq))}`, '+'));
-    return entries.map(([, fields]) => JSON.parse(fields[1]) as StreamFrame);
+    return entries.map(([, fields]) => JSON.parse(fields[1]) as F);
   }
 
-  async subscribe(requestId: string, afterSeq: number, onFrame: FrameListener): Promise<() => void> {
-    const reader: Reader = { requestId, lastSeq: afterSeq, onFrame, chain: Promise.resolve(), closed: false };
+  async subscribe(requestId: string, afterSeq: number, onFrame: FrameListener<F>): Promise<() => void> {
+    const reader: Reader<F> = { requestId, lastSeq: afterSeq, onFrame, chain: Promise.resolve(), closed: false };
     const channel = this.key(requestId, 'channel');
     let set = this.readers.get(channel);
     if (!set) {
@@ -165,7 +165,7 @@ export class RedisStreamHub implements StreamHub {
     this.subscriber.disconnect();
   }
 
-  private enqueue(reader: Reader, step: () => Promise<void>) {
+  private enqueue(reader: Reader<F>, step: () => Promise<void>) {
     reader.chain = reader.chain
       .then(() => (reader.closed ? undefined : step()))
       .catch((error) => {
@@ -173,14 +173,14 @@ export class RedisStreamHub implements StreamHub {
       });
   }
 
-  private deliver(reader: Reader, frame: StreamFrame) {
+  private deliver(reader: Reader<F>, frame: F) {
     if (reader.closed || frame.seq <= reader.lastSeq) return;
     reader.lastSeq = frame.seq;
     reader.onFrame(frame);
   }
 
   /** Delivers everything in the stream after the reader's position; stops the reader once the log is done. */
-  private async catchUp(reader: Reader): Promise<void> {
+  private async catchUp(reader: Reader<F>): Promise<void> {
     const [frames, done] = await Promise.all([
       this.read(reader.requestId, reader.lastSeq),
       this.run(() => this.client.exists(this.key(reader.requestId, 'done'))),
@@ -196,7 +196,7 @@ export class RedisStreamHub implements StreamHub {
     }
     const set = this.readers.get(channel);
     if (!set) return;
-    const live = message === FINISHED ? null : (JSON.parse(message) as { p: number | null; f: StreamFrame });
+    const live = message === FINISHED ? null : (JSON.parse(message) as { p: number | null; f: F });
     for (const reader of set) {
       this.enqueue(reader, async () => {
         if (live && live.f.seq <= reader.lastSeq) return;
@@ -207,7 +207,7 @@ export class RedisStreamHub implements StreamHub {
     }
   }
 
-  private remove(channel: string, reader: Reader) {
+  private remove(channel: string, reader: Reader<F>) {
     reader.closed = true;
     const set = this.readers.get(channel);
     if (!set?.delete(reader) || set.size > 0) return;

@@ -1,4 +1,7 @@
-/** One frame of a streamed turn: `seq` increases within a request, so a reader can resume after any frame. */
+/**
+ * What the hub needs of a frame: `seq` increases within a request, so a reader can resume after any
+ * frame. The frames themselves are the application's; it names their type when it builds a hub.
+ */
 export interface StreamFrame {
   type: string;
   requestId: string;
@@ -6,28 +9,28 @@ export interface StreamFrame {
   [field: string]: unknown;
 }
 
-export type FrameListener = (frame: StreamFrame) => void;
+export type FrameListener<F extends StreamFrame = StreamFrame> = (frame: F) => void;
 
 /**
  * The per-turn frame log behind WebSocket streaming: the turn appends, any number of sockets
  * (on any replica, with a shared implementation) read from a sequence number on. A finished log
  * stays readable for a while so a client that reconnects late still gets the end.
  */
-export interface StreamHub {
+export interface StreamHub<F extends StreamFrame = StreamFrame> {
   readonly kind: 'memory' | 'redis';
   /** Starts a log owned by `owner` (a user id); false when the request id is already in use. */
   create(requestId: string, owner: string): Promise<boolean>;
   /** The owner of a live or recently finished log, or null when none is known (or it expired). */
   owner(requestId: string): Promise<string | null>;
   /** Appends a frame; frames of one request must be appended in `seq` order. */
-  append(requestId: string, frame: StreamFrame): Promise<void>;
+  append(requestId: string, frame: F): Promise<void>;
   /** Frames with `seq > afterSeq`, in order. */
-  read(requestId: string, afterSeq: number): Promise<StreamFrame[]>;
+  read(requestId: string, afterSeq: number): Promise<F[]>;
   /**
    * Delivers every frame with `seq > afterSeq`, first those already appended, then new ones as they
    * come, each exactly once and in order. Returns the unsubscribe function.
    */
-  subscribe(requestId: string, afterSeq: number, onFrame: FrameListener): Promise<() => void>;
+  subscribe(requestId: string, afterSeq: number, onFrame: FrameListener<F>): Promise<() => void>;
   /** Asks whichever replica runs the request to abort it (the caller has checked ownership). */
   requestStop(requestId: string): Promise<void>;
   /** Registers what runs on each stop request, whichever replica it was asked on. */

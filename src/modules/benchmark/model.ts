@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
+import { TokenUsage } from '../chat/model';
 
 export const BenchmarkBody = Type.Object(
   {
@@ -8,22 +9,27 @@ export const BenchmarkBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type BenchmarkBody = Static<typeof BenchmarkBody>;
 
-const Ok = Type.Object({
+export const BenchmarkAnswer = Type.Object({
   model: Type.String(),
   ok: Type.Literal(true),
-  answeredBy: Type.String(),
+  answeredBy: Type.String({ description: 'The deployment that answered (differs from `model` after a fallback)' }),
   output: Type.String(),
   ttftMs: Type.Union([Type.Number(), Type.Null()]),
   totalMs: Type.Number(),
-  tokensPerSec: Type.Union([Type.Number(), Type.Null()]),
-  usage: Type.Object({ promptTokens: Type.Integer(), completionTokens: Type.Integer() }),
+  tokensPerSec: Type.Union([Type.Number(), Type.Null()], { description: 'Output tokens per second after the first token' }),
+  usage: TokenUsage,
   costUsd: Type.Union([Type.Number(), Type.Null()]),
 });
-const Failed = Type.Object({
+
+export const BenchmarkFailure = Type.Object({
   model: Type.String(),
   ok: Type.Literal(false),
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
 
-export const BenchmarkReply = Type.Object({ results: Type.Array(Type.Union([Ok, Failed])) });
+export const BenchmarkResult = Type.Union([BenchmarkAnswer, BenchmarkFailure]);
+export type BenchmarkResult = Static<typeof BenchmarkResult>;
+
+export const BenchmarkReply = Type.Object({ results: Type.Array(BenchmarkResult) });

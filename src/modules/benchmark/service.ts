@@ -2,10 +2,12 @@ import type { EventBus } from '../../infra/bus/types';
 import type { RateLimiter } from '../../infra/rate-limit';
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
+import { deploymentLabel } from '../../providers/model-config';
 import type { Router } from '../../providers/router';
-import type { ChatMessage } from '../../providers/types';
+import type { ChatMessage, Deployment } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { costOf, publishUsage, usageEvent } from '../usage/service';
+import type { BenchmarkBody, BenchmarkResult } from './model';
 
 export interface BenchmarkDeps {
   router: Router;
@@ -13,28 +15,7 @@ export interface BenchmarkDeps {
   bus: EventBus;
 }
 
-export type BenchmarkResult =
-  | {
-      model: string;
-      ok: true;
-      /** The deployment that answered (differs from `model` after a fallback). */
-      answeredBy: string;
-      output: string;
-      ttftMs: number | null;
-      totalMs: number;
-      /** Output tokens per second after the first token. */
-      tokensPerSec: number | null;
-      usage: { promptTokens: number; completionTokens: number };
-      costUsd: number | null;
-    }
-  | { model: string; ok: false; error: { code: string; message: string } };
-
-export interface BenchmarkInput {
-  requestId: string;
-  prompt: string;
-  models: string[];
-  maxTokens?: number;
-}
+export type BenchmarkInput = BenchmarkBody & { requestId: string };
 
 export interface BenchmarkHooks {
   signal: AbortSignal;
@@ -64,17 +45,16 @@ async function runOne(
   );
   const started = performance.now();
   let ttftMs: number | null = null;
-  let output = '';
-  let answeredBy = model;
+  let answeredBy: Deployment | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
+  const stream = deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal });
   try {
-    for await (const e of deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal })) {
+    for await (const e of stream) {
       if (e.type === 'text') {
         ttftMs ??= performance.now() - started;
-        output += e.delta;
         hooks.onToken?.(model, e.delta);
       } else if (e.type === 'usage') usage = { promptTokens: e.inputTokens, completionTokens: e.outputTokens };
-      else if (e.type === 'finish' && e.model) answeredBy = e.model;
+      else if (e.type === 'finish') answeredBy = e.deployment;
     }
   } finally {
     void reservation.settle(usage.promptTokens + usage.completionTokens);
@@ -83,7 +63,7 @@ async function runOne(
   publishUsage(
     deps.bus,
     usageEvent(
-      { model: answeredBy, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
+      { deployment: answeredBy, requested: model, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
       { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
     ),
   );
@@ -91,13 +71,13 @@ async function runOne(
   return {
     model,
     ok: true,
-    answeredBy,
-    output,
+    answeredBy: answeredBy ? deploymentLabel(answeredBy) : model,
+    output: stream.text,
     ttftMs: ttftMs === null ? null : round(ttftMs),
     totalMs: round(totalMs),
     tokensPerSec: generating > 0 ? round((usage.completionTokens / generating) * 1000) : null,
     usage,
-    costUsd: costOf(answeredBy, usage),
+    costUsd: answeredBy ? costOf(answeredBy, usage) : null,
   };
 }
 

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { documents, usageLogs } from '../../db/schema';
+import { ragLookupPlugin } from '../../plugins/rag-lookup';
 import { chunkText } from '../../rag/chunk';
 import { replaceDocumentChunks } from '../../rag/chunk-store';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import type { MessageRow } from './persist';
 import { buildPrompt } from './prompt';
+
+const RAG = ragLookupPlugin.name;
 
 const HANDBOOK = [
   '# Expense policy',
@@ -87,7 +90,7 @@ for (const tdb of testDatabases()) {
 
     test('rag-lookup-on-the-offline-model-answers-from-the-document-with-citations', async () => {
       const documentId = await addDocument(h, user.id, 'handbook.md', HANDBOOK);
-      const res = await chat({ message: 'When does the office close on Fridays?', plugins: ['rag_lookup'] });
+      const res = await chat({ message: 'When does the office close on Fridays?', plugins: [RAG] });
       expect(res.status).toBe(200);
       const { content, citations } = res.body.message;
       expect(content).toContain('4pm');
@@ -100,6 +103,16 @@ for (const tdb of testDatabases()) {
       expect(Object.keys(source).sort()).toEqual(
         ['chunkId', 'documentId', 'documentName', 'end', 'n', 'page', 'score', 'start', 'text'].sort(),
       );
+    });
+
+    test('document-ids-search-only-those-documents-without-naming-a-plugin', async () => {
+      const documentId = await addDocument(h, user.id, 'handbook-copy.md', HANDBOOK);
+      const res = await chat({ message: 'When does the office close on Fridays?', documentIds: [documentId] });
+      expect(res.status).toBe(200);
+      const { content, citations } = res.body.message;
+      expect(content).toContain('4pm');
+      expect(citations.length).toBeGreaterThan(0);
+      expect(citations.every((c: { documentId: string }) => c.documentId === documentId)).toBe(true);
     });
 
     test('a-retried-request-id-returns-the-stored-answer-without-a-new-call', async () => {
@@ -140,15 +153,15 @@ for (const tdb of testDatabases()) {
     });
 
     test('disabled-plugin-is-reported-and-not-run', async () => {
-      const patched = await h.json('PATCH', '/api/plugins/rag_lookup', { cookie: user.cookie, body: { enabled: false } });
-      expect(patched.body).toMatchObject({ name: 'rag_lookup', enabled: false });
+      const patched = await h.json('PATCH', `/api/plugins/${RAG}`, { cookie: user.cookie, body: { enabled: false } });
+      expect(patched.body).toMatchObject({ name: RAG, enabled: false });
       const list = await h.json('GET', '/api/plugins', { cookie: user.cookie });
-      expect(list.body.plugins.find((p: { name: string }) => p.name === 'rag_lookup').enabled).toBe(false);
-      const res = await chat({ message: 'When does the office close on Fridays?', plugins: ['rag_lookup'] });
+      expect(list.body.plugins.find((p: { name: string }) => p.name === RAG).enabled).toBe(false);
+      const res = await chat({ message: 'When does the office close on Fridays?', plugins: [RAG] });
       expect(res.body.message.citations).toEqual([]);
       const conv = await h.json('GET', `/api/conversations/${res.body.conversationId}`, { cookie: user.cookie });
-      expect(conv.body.messages[1].plugins[0]).toMatchObject({ name: 'rag_lookup', ok: false, error: { code: 'plugin_disabled' } });
-      await h.json('PATCH', '/api/plugins/rag_lookup', { cookie: user.cookie, body: { enabled: true } });
+      expect(conv.body.messages[1].plugins[0]).toMatchObject({ name: RAG, ok: false, error: { code: 'plugin_disabled' } });
+      await h.json('PATCH', `/api/plugins/${RAG}`, { cookie: user.cookie, body: { enabled: true } });
     });
 
     test('benchmark-reports-each-model-and-isolates-failures', async () => {

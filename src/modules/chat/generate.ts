@@ -1,13 +1,14 @@
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
-import type { ChatMessage, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
+import type { ChatMessage, Deployment, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
 import type { LlmCall } from '../usage/service';
 
 export interface Generation {
   text: string;
   finishReason: FinishReason | 'error';
-  model: string;
+  /** The deployment that gave the last answer; absent when none did. */
+  deployment?: Deployment;
   promptTokens: number;
   completionTokens: number;
   error?: AppError;
@@ -22,7 +23,8 @@ export interface GenerateOptions {
   maxToolRounds: number;
   maxTokens?: number;
   signal: AbortSignal;
-  onText(delta: string): void;
+  /** A delta reached the user; `answer()` reads the whole answer so far, so nobody copies it per token. */
+  onText(delta: string, answer: () => string): void;
   onFallback(from: string, to: string): void;
   onCall(call: LlmCall): void;
   runTool(call: ToolCall): Promise<string>;
@@ -32,41 +34,51 @@ interface Round {
   text: string;
   toolCalls: ToolCall[];
   finish: FinishReason;
-  model: string;
+  deployment?: Deployment;
 }
 
 function asAppError(err: unknown): AppError {
   return err instanceof AppError ? err : new AppError('generation_failed', 'The model failed to answer', 502);
 }
 
-async function streamRound(router: Router, opts: GenerateOptions, messages: ChatMessage[], tools: ToolSpec[] | undefined): Promise<Round> {
+/** One routed request; its text joins `out.text` even when it breaks off, since the user saw it. */
+async function streamRound(
+  router: Router,
+  opts: GenerateOptions,
+  messages: ChatMessage[],
+  tools: ToolSpec[] | undefined,
+  out: Generation,
+): Promise<Round> {
   const started = performance.now();
   let ttftMs: number | null = null;
-  const round: Round = { text: '', toolCalls: [], finish: 'stop', model: opts.model };
+  const round: Round = { text: '', toolCalls: [], finish: 'stop' };
   const partial = new Map<number, ToolCall>();
   let usage = { inputTokens: 0, outputTokens: 0 };
   const record = (status: LlmCall['status']) =>
     opts.onCall({
-      model: round.model,
+      deployment: round.deployment,
+      requested: opts.model,
       promptTokens: usage.inputTokens,
       completionTokens: usage.outputTokens,
       latencyMs: performance.now() - started,
       ttftMs,
       status,
     });
+  const stream = router.stream({
+    model: opts.model,
+    messages,
+    passages: opts.passages,
+    tools,
+    maxTokens: opts.maxTokens,
+    signal: opts.signal,
+  });
+  const earlier = out.text;
+  const answer = () => earlier + stream.text;
   try {
-    for await (const e of router.stream({
-      model: opts.model,
-      messages,
-      passages: opts.passages,
-      tools,
-      maxTokens: opts.maxTokens,
-      signal: opts.signal,
-    })) {
+    for await (const e of stream) {
       if (e.type === 'text') {
         ttftMs ??= performance.now() - started;
-        round.text += e.delta;
-        opts.onText(e.delta);
+        opts.onText(e.delta, answer);
       } else if (e.type === 'tool-call') {
         ttftMs ??= performance.now() - started;
         const c = partial.get(e.index) ?? { id: e.id ?? `call_${e.index}`, name: '', arguments: '' };
@@ -78,13 +90,16 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
       else if (e.type === 'usage') usage = e;
       else if (e.type === 'finish') {
         round.finish = e.reason;
-        if (e.model) round.model = e.model;
+        round.deployment = e.deployment;
       }
     }
   } catch (err) {
-    usage = { inputTokens: countMessageTokens(messages), outputTokens: countTextTokens(round.text) };
+    usage = { inputTokens: countMessageTokens(messages), outputTokens: countTextTokens(stream.text) };
     record(opts.signal.aborted ? 'cancelled' : 'error');
     throw err;
+  } finally {
+    round.text = stream.text;
+    out.text += round.text;
   }
   round.toolCalls = [...partial.values()].filter((c) => c.name);
   record(round.finish === 'cancelled' ? 'cancelled' : 'ok');
@@ -98,12 +113,12 @@ async function streamRound(router: Router, opts: GenerateOptions, messages: Chat
  */
 export async function generate(router: Router, opts: GenerateOptions): Promise<Generation> {
   const messages = [...opts.messages];
-  const out: Generation = { text: '', finishReason: 'stop', model: opts.model, promptTokens: 0, completionTokens: 0 };
+  const out: Generation = { text: '', finishReason: 'stop', promptTokens: 0, completionTokens: 0 };
   for (let round = 0; ; round++) {
     const tools = opts.tools?.length && round < opts.maxToolRounds ? opts.tools : undefined;
     let r: Round;
     try {
-      r = await streamRound(router, { ...opts, onCall: (c) => (countCall(out, c), opts.onCall(c)) }, messages, tools);
+      r = await streamRound(router, { ...opts, onCall: (c) => (countCall(out, c), opts.onCall(c)) }, messages, tools, out);
     } catch (err) {
       return {
         ...out,
@@ -111,8 +126,7 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
         error: opts.signal.aborted ? undefined : asAppError(err),
       };
     }
-    out.text += r.text;
-    out.model = r.model;
+    out.deployment = r.deployment;
     out.finishReason = r.finish;
     if (r.finish !== 'tool_calls' || r.toolCalls.length === 0 || !tools || opts.signal.aborted) return out;
     messages.push({ role: 'assistant', content: r.text, toolCalls: r.toolCalls });

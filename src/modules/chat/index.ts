@@ -19,7 +19,7 @@ export const chatModule = (ctx: AppContext) => {
       detail: {
         summary: 'One chat turn, not streamed; stores both messages',
         description:
-          'Creates a conversation when none is given. `requestId` makes retries idempotent: the same id returns the stored answer. `plugins` run before the model, `documentIds` limit retrieval (and imply rag_lookup). 429 with Retry-After and X-RateLimit-* headers over the limit.',
+          'Creates a conversation when none is given. `requestId` makes retries idempotent: the same id returns the stored answer. `plugins` run before the model; `documentIds` limit document search to those documents and switch on the plugins that search them. 429 with Retry-After and X-RateLimit-* headers over the limit.',
         tags: ['chat'],
       },
     },

@@ -1,36 +1,32 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
+import { Citation } from '../../plugins';
+import { FinishReason } from '../../providers/types';
 
-const Id = Type.String({ minLength: 1, maxLength: 128 });
-
-export const ChatBody = Type.Object(
-  {
-    conversationId: Type.Optional(Type.String({ format: 'uuid' })),
-    message: Type.String({ minLength: 1, maxLength: 100_000 }),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
-    documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
-    requestId: Type.Optional(Id),
-    parentId: Type.Optional(
-      Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
-        description:
-          'The message this turn follows (to edit or regenerate: branch from an earlier point); null starts from the top; omitted continues the newest branch',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const Citation = Type.Object({
-  n: Type.Integer(),
-  documentId: Type.String(),
-  documentName: Type.String(),
-  chunkId: Type.String(),
-  page: Type.Union([Type.Integer(), Type.Null()]),
-  start: Type.Integer(),
-  end: Type.Integer(),
-  score: Type.Number(),
-  text: Type.String(),
+/** What a person sends for one turn, whichever way it arrives (`POST /api/chat`, a `chat` frame). */
+export const ChatTurn = Type.Object({
+  conversationId: Type.Optional(Type.String({ format: 'uuid' })),
+  message: Type.String({ minLength: 1, maxLength: 100_000 }),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
+  documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
+  parentId: Type.Optional(
+    Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description:
+        'The message this turn follows (to edit or regenerate: branch from an earlier point); null starts from the top; omitted continues the newest branch',
+    }),
+  ),
 });
+export type ChatTurn = Static<typeof ChatTurn>;
+
+export const ChatBody = Type.Composite(
+  [ChatTurn, Type.Object({ requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) })],
+  {
+    additionalProperties: false,
+  },
+);
+export type ChatBody = Static<typeof ChatBody>;
+
+export const TokenUsage = Type.Object({ promptTokens: Type.Integer(), completionTokens: Type.Integer() });
 
 export const ChatReply = Type.Object({
   conversationId: Type.String(),
@@ -40,6 +36,45 @@ export const ChatReply = Type.Object({
     content: Type.String(),
     model: Type.Union([Type.String(), Type.Null()]),
     citations: Type.Array(Citation),
-    usage: Type.Object({ promptTokens: Type.Integer(), completionTokens: Type.Integer() }),
+    usage: TokenUsage,
   }),
 });
+export type ChatReply = Static<typeof ChatReply>;
+
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+
+/** A plugin call of the turn: `running` when it starts, then `ok` with its data or `error`. */
+export const PluginFrame = Type.Object({
+  type: Type.Literal('plugin'),
+  name: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('ok'), Type.Literal('error')]),
+  via: Type.Union([Type.Literal('explicit'), Type.Literal('tool')]),
+  callId: Type.Optional(Type.String()),
+  data: Type.Optional(Type.Unknown()),
+  error: Type.Optional(ErrorBody),
+});
+export type PluginFrame = Static<typeof PluginFrame>;
+
+export const TurnErrorFrame = Type.Composite([
+  Type.Object({ type: Type.Literal('error'), retryAfterMs: Type.Optional(Type.Number({ minimum: 0 })) }),
+  ErrorBody,
+]);
+export type TurnErrorFrame = Static<typeof TurnErrorFrame>;
+
+/** What one turn emits: `start`, then plugins, citations, tokens and fallbacks as they happen, then `done` or `error`. */
+export const TurnFrame = Type.Union([
+  Type.Object({
+    type: Type.Literal('start'),
+    conversationId: Type.String(),
+    messageId: Type.String(),
+    userMessageId: Type.String(),
+    model: Type.String(),
+  }),
+  Type.Object({ type: Type.Literal('token'), delta: Type.String() }),
+  PluginFrame,
+  Type.Object({ type: Type.Literal('citations'), citations: Type.Array(Citation) }),
+  Type.Object({ type: Type.Literal('fallback'), from: Type.String(), to: Type.String() }),
+  Type.Object({ type: Type.Literal('done'), messageId: Type.String(), finishReason: FinishReason, usage: TokenUsage }),
+  TurnErrorFrame,
+]);
+export type TurnFrame = Static<typeof TurnFrame>;

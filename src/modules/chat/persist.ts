@@ -2,20 +2,29 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
+import { deploymentLabel } from '../../providers/model-config';
+import type { Deployment } from '../../providers/types';
 
 export type MessageRow = typeof messages.$inferSelect;
 
 /**
- * The answer already recorded under this request id (a retry), or undefined. User message and
- * answer are written in one transaction, so one never exists without the other.
+ * The answer recorded under a request id, whoever asked, or undefined. User message and answer are
+ * written in one transaction, so one never exists without the other, and there is one answer per id.
  */
-export async function findTurn(db: Db, userId: string, requestId: string): Promise<MessageRow | undefined> {
-  const rows = await db
+export async function findAnswer(db: Db, requestId: string): Promise<MessageRow | undefined> {
+  const [row] = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')));
-  if (rows.some((r) => r.userId !== userId)) throw conflict('This request id is already in use');
-  return rows[0];
+    .where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')))
+    .limit(1);
+  return row;
+}
+
+/** The answer this user already has under the request id (a retry), or undefined; another user's id is taken. */
+export async function findTurn(db: Db, userId: string, requestId: string): Promise<MessageRow | undefined> {
+  const row = await findAnswer(db, requestId);
+  if (row && row.userId !== userId) throw conflict('This request id is already in use');
+  return row;
 }
 
 /**
@@ -97,8 +106,8 @@ export interface AssistantOutcome {
   content: string;
   status: 'complete' | 'interrupted' | 'error';
   error?: string;
-  model: string;
-  provider?: string;
+  /** Who answered; without one the model asked for stays recorded. */
+  deployment?: Deployment;
   promptTokens: number;
   completionTokens: number;
   citations: unknown[];
@@ -112,8 +121,7 @@ export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): 
       content: o.content,
       status: o.status,
       error: o.error ?? null,
-      model: o.model,
-      provider: o.provider ?? null,
+      ...(o.deployment ? { model: deploymentLabel(o.deployment), provider: o.deployment.provider } : {}),
       promptTokens: o.promptTokens,
       completionTokens: o.completionTokens,
       citations: o.citations,
@@ -126,17 +134,17 @@ export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): 
 
 /**
  * Saves a streaming answer's text every `intervalMs`, one write at a time, so a crash loses at
- * most that much of what the user already saw.
+ * most that much of what the user already saw. The text is read when a write starts, not per token.
  */
 export function contentSaver(db: Db, id: string, intervalMs = 1_000) {
-  let latest = '';
+  let read = () => '';
   let saved = '';
   let writing: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const write = () => {
     timer = undefined;
-    if (latest === saved) return;
-    const text = latest;
+    const text = read();
+    if (text === saved) return;
     writing = writing
       .then(() =>
         db
@@ -150,8 +158,9 @@ export function contentSaver(db: Db, id: string, intervalMs = 1_000) {
       .catch(() => {});
   };
   return {
-    update(text: string) {
-      latest = text;
+    /** The answer grew; `answer()` reads all of it. */
+    update(answer: () => string) {
+      read = answer;
       timer ??= setTimeout(write, intervalMs);
     },
     /** Stops saving; resolves once any write in flight has landed. */

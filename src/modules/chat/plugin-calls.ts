@@ -1,20 +1,18 @@
-import { type Citation, type PluginOutcome, type PluginRegistry, type PluginServices, type RagLookupData, runPlugin } from '../../plugins';
+import {
+  type Citation,
+  type ExplicitUse,
+  explicitArgs,
+  type PluginOutcome,
+  type PluginRegistry,
+  type PluginServices,
+  runPlugin,
+} from '../../plugins';
 import type { Passage, ToolCall } from '../../providers/types';
+import type { PluginFrame } from './model';
 
 export interface PluginDeps {
   registry: PluginRegistry;
   services: PluginServices;
-}
-
-/** The `plugin` frame: `running` when a call starts, then `ok` with its data or `error`. */
-export interface PluginFrame {
-  type: 'plugin';
-  name: string;
-  status: 'running' | 'ok' | 'error';
-  via: 'explicit' | 'tool';
-  callId?: string;
-  data?: unknown;
-  error?: { code: string; message: string };
 }
 
 export interface PluginCallRecord {
@@ -43,14 +41,6 @@ export interface CallScope {
 
 export const emptyGathered = (): Gathered => ({ texts: [], citations: [], calls: [] });
 
-/** Arguments for a plugin the user switched on for this message: the message is the query (or the program). */
-export function explicitArgs(name: string, message: string, documentIds?: string[]): Record<string, unknown> {
-  if (name === 'rag_lookup') return documentIds?.length ? { query: message, documentIds } : { query: message };
-  if (name === 'web_search') return { query: message.slice(0, 400) };
-  if (name === 'code_interpreter') return { code: /```(?:\w+)?\n([\s\S]*?)```/.exec(message)?.[1] ?? message };
-  return {};
-}
-
 /** Passages the offline model answers from, numbered as the answer cites them. */
 export function passagesOf(citations: readonly Citation[]): Passage[] {
   return citations.map((c) => ({ n: c.n, text: c.text, documentName: c.documentName, page: c.page ?? undefined }));
@@ -74,7 +64,7 @@ async function call(
     citationStart: gathered.citations.length + 1,
   });
   if (outcome.ok) {
-    if (name === 'rag_lookup') gathered.citations.push(...(outcome.data as RagLookupData).citations);
+    gathered.citations.push(...outcome.citations);
     scope.emit({ type: 'plugin', name, status: 'ok', via, callId, data: outcome.data });
   } else scope.emit({ type: 'plugin', name, status: 'error', via, callId, error: outcome.error });
   gathered.calls.push({ name, via, args, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }), ms: outcome.ms });
@@ -86,13 +76,12 @@ export async function runExplicitPlugins(
   deps: PluginDeps,
   scope: CallScope,
   names: readonly string[],
-  message: string,
-  documentIds?: string[],
+  use: ExplicitUse,
 ): Promise<Gathered> {
   const gathered = emptyGathered();
   for (const name of new Set(names)) {
     if (scope.signal.aborted) break;
-    const outcome = await call(deps, scope, gathered, name, explicitArgs(name, message, documentIds), 'explicit');
+    const outcome = await call(deps, scope, gathered, name, explicitArgs(deps.registry, name, use), 'explicit');
     gathered.texts.push(outcome.text);
   }
   return gathered;

@@ -5,6 +5,7 @@ import { MemoryStreamHub, type StreamHub } from '../../infra/stream-hub';
 import { builtinPlugins, type PluginRegistry, type PluginServices } from '../../plugins';
 import { createRouter, type Router } from '../../providers/router';
 import { createEmbedder, type Embedder } from '../../rag/embedders';
+import type { LoggedFrame } from '../ws/model';
 import { retrievalService } from './retrieval';
 
 /** What chat turns need beyond the foundation: models, limits, stream logs, retrieval and plugins. */
@@ -12,14 +13,14 @@ export interface ChatRuntime {
   router: Router;
   limiter: RateLimiter;
   rateLimitStore: RateLimitStore;
-  streams: StreamHub;
+  streams: StreamHub<LoggedFrame>;
   embedder: Embedder;
   plugins: { registry: PluginRegistry; services: PluginServices };
 }
 
 export interface ChatRuntimeOptions {
   rateLimitStore?: RateLimitStore;
-  streams?: StreamHub;
+  streams?: StreamHub<LoggedFrame>;
   router?: Router;
   /** Defaults to the configured embedder, run on this thread. */
   embedder?: Embedder;

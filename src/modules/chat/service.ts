@@ -1,16 +1,7 @@
 import type { AppContext } from '../../context';
 import type { Principal } from '../auth/guard';
+import type { ChatBody } from './model';
 import { runTurn, type TurnDeps, type TurnResult } from './turn';
-
-export interface ChatRequestBody {
-  conversationId?: string;
-  message: string;
-  model?: string;
-  plugins?: string[];
-  documentIds?: string[];
-  requestId?: string;
-  parentId?: string | null;
-}
 
 export function turnDeps(ctx: AppContext): TurnDeps {
   return { db: ctx.database.db, router: ctx.router, limiter: ctx.limiter, bus: ctx.bus, plugins: ctx.plugins };
@@ -21,7 +12,7 @@ export function turnDeps(ctx: AppContext): TurnDeps {
  * socket) so the answer is stored; a failed model call answers with its error after the partial
  * answer is saved.
  */
-export async function chatOnce(deps: TurnDeps, principal: Principal, body: ChatRequestBody): Promise<TurnResult> {
+export async function chatOnce(deps: TurnDeps, principal: Principal, body: ChatBody): Promise<TurnResult> {
   const result = await runTurn(
     deps,
     { principal, requestId: body.requestId ?? crypto.randomUUID(), ...body, signal: new AbortController().signal },

@@ -2,6 +2,7 @@ import type { Db } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
 import type { Router } from '../../providers/router';
+import type { Deployment } from '../../providers/types';
 import { setTitle } from '../conversations/service';
 import { heuristicTitle } from '../conversations/title';
 import { publishUsage, usageEvent } from '../usage/service';
@@ -50,7 +51,8 @@ async function modelTitle(
     signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
   });
   const call = {
-    model: result.model,
+    deployment: result.deployment,
+    requested: model,
     promptTokens: result.usage.inputTokens,
     completionTokens: result.usage.outputTokens,
     latencyMs: performance.now() - started,
@@ -58,7 +60,7 @@ async function modelTitle(
     status: 'ok' as const,
   };
   publishUsage(deps.bus, usageEvent(call, { requestId: `${t.requestId}:title`, userId: t.userId, conversationId: t.conversationId }));
-  const title = result.model === 'offline' ? null : cleanTitle(result.text);
+  const title = result.deployment.provider === 'offline' ? null : cleanTitle(result.text);
   if (title) await setTitle(deps.db, t.conversationId, title, 'model');
 }
 
@@ -68,9 +70,9 @@ async function modelTitle(
  */
 export async function writeTitle(
   deps: TitleDeps,
-  t: { conversationId: string; message: string; model: string; answeredBy: string; requestId: string; userId: string },
+  t: { conversationId: string; message: string; model: string; answeredBy?: Deployment; requestId: string; userId: string },
 ): Promise<void> {
   await setTitle(deps.db, t.conversationId, heuristicTitle(t.message), 'auto').catch((error) => log.warn('title not saved', { error }));
-  if (t.answeredBy === 'offline') return;
+  if (t.answeredBy?.provider === 'offline') return;
   void modelTitle(deps, t).catch((error) => log.debug('model title skipped', { error }));
 }

@@ -5,32 +5,19 @@ import type { RateLimiter, Reservation } from '../../infra/rate-limit';
 import { type AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { estimateOutputTokens } from '../../lib/tokens';
-import { type Citation, toolSpecs } from '../../plugins';
+import { type Citation, impliedPlugins, toolSpecs } from '../../plugins';
 import type { Router } from '../../providers/router';
-import type { FinishReason } from '../../providers/types';
+import type { Deployment, FinishReason } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { getOwnedConversation } from '../conversations/service';
 import { enabledPlugins } from '../plugins/service';
 import { publishUsage, usageEvent } from '../usage/service';
 import { generate } from './generate';
+import type { ChatReply, ChatTurn, TurnFrame } from './model';
 import { beginTurn, contentSaver, findTurn, finishAssistant, loadThread, type MessageRow } from './persist';
-import { type CallScope, type PluginDeps, type PluginFrame, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
+import { type CallScope, type PluginDeps, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
 import { buildPrompt } from './prompt';
 import { writeTitle } from './title';
-
-export type TurnFrame =
-  | { type: 'start'; conversationId: string; messageId: string; userMessageId: string; model: string }
-  | { type: 'token'; delta: string }
-  | PluginFrame
-  | { type: 'citations'; citations: Citation[] }
-  | { type: 'fallback'; from: string; to: string }
-  | { type: 'done'; messageId: string; finishReason: FinishReason; usage: TokenUsage }
-  | { type: 'error'; code: string; message: string; retryAfterMs?: number };
-
-export interface TokenUsage {
-  promptTokens: number;
-  completionTokens: number;
-}
 
 export interface TurnDeps {
   db: Db;
@@ -40,25 +27,21 @@ export interface TurnDeps {
   plugins: PluginDeps;
 }
 
-export interface TurnInput {
+/** A turn as the service runs it: what the person sent, who sent it, and the signal that stops it. */
+export type TurnInput = ChatTurn & {
   principal: Principal;
   requestId: string;
-  conversationId?: string;
-  message: string;
-  model?: string;
-  plugins?: string[];
-  documentIds?: string[];
-  /** Branch point: the message this turn follows; null for the top; undefined for the newest branch. */
-  parentId?: string | null;
   signal: AbortSignal;
-}
+};
 
 export interface TurnResult {
   conversationId: string;
-  message: { id: string; role: 'assistant'; content: string; model: string | null; citations: Citation[]; usage: TokenUsage };
+  message: ChatReply['message'];
   status: MessageRow['status'];
   finishReason: FinishReason | 'error';
   error?: AppError;
+  /** The deployment that answered; absent for a replayed turn and when none did. */
+  answeredBy?: Deployment;
   /** Rate-limit headers for the caller; empty for a replayed turn. */
   headers: Record<string, string>;
 }
@@ -166,7 +149,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
         conversationId,
         message: input.message,
         model: p.model,
-        answeredBy: result.message.model ?? p.model,
+        answeredBy: result.answeredBy,
         requestId: input.requestId,
         userId,
       });
@@ -187,14 +170,14 @@ async function answer(
   const userId = input.principal.user.id;
   const enabled = await enabledPlugins(deps.db, deps.plugins.registry, userId);
   const scope: CallScope = { userId, enabled, signal: input.signal, emit };
-  const names = [...(input.plugins ?? []), ...(input.documentIds?.length ? ['rag_lookup'] : [])];
-  const gathered = await runExplicitPlugins(deps.plugins, scope, names, input.message, input.documentIds);
+  const use = { message: input.message, documentIds: input.documentIds };
+  const names = [...(input.plugins ?? []), ...impliedPlugins(deps.plugins.registry, use)];
+  const gathered = await runExplicitPlugins(deps.plugins, scope, names, use);
   if (gathered.citations.length) emit({ type: 'citations', citations: gathered.citations });
   const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: gathered.texts, contextWindow: p.contextWindow });
   const info = (await deps.router.listModels()).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
-  let text = '';
   let calls = 0;
   const gen = await generate(deps.router, {
     model: p.model,
@@ -203,9 +186,8 @@ async function answer(
     tools,
     maxToolRounds: MAX_TOOL_ROUNDS,
     signal: input.signal,
-    onText: (delta) => {
-      text += delta;
-      saver.update(text);
+    onText: (delta, answer) => {
+      saver.update(answer);
       emit({ type: 'token', delta });
     },
     onFallback: (from, to) => emit({ type: 'fallback', from, to }),
@@ -240,14 +222,18 @@ async function finish(
     content: gen.text,
     status,
     error: gen.error?.message,
-    model: gen.model,
-    provider: gen.model.includes('/') ? gen.model.slice(0, gen.model.indexOf('/')) : gen.model,
+    deployment: gen.deployment,
     promptTokens: gen.promptTokens,
     completionTokens: gen.completionTokens,
     citations: gathered.citations,
     pluginCalls: gathered.calls,
   });
-  const base = { requestId: input.requestId, userId: input.principal.user.id, conversationId: ids.conversationId, model: gen.model };
+  const base = {
+    requestId: input.requestId,
+    userId: input.principal.user.id,
+    conversationId: ids.conversationId,
+    model: row.model ?? undefined,
+  };
   if (gen.error) {
     emit({ type: 'error', code: gen.error.code, message: gen.error.message });
     publishChat(deps.bus, { ...base, type: 'turn.failed', error: gen.error.code });
@@ -256,5 +242,5 @@ async function finish(
     emit({ type: 'done', messageId: ids.assistantId, finishReason: gen.finishReason as FinishReason, usage });
     publishChat(deps.bus, { ...base, type: 'turn.completed', finishReason: gen.finishReason });
   }
-  return resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error);
+  return { ...resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error), answeredBy: gen.deployment };
 }

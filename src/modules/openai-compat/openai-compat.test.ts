@@ -98,6 +98,15 @@ for (const tdb of testDatabases()) {
       expect(await h.ctx.database.db.select().from(usageLogs).where(eq(usageLogs.userId, userId))).toHaveLength(rows.length);
     });
 
+    test('usage-names-the-deployment-that-answered', async () => {
+      const rows = await usageRows(h, userId, 3);
+      expect(rows.map((r) => [r.model, r.provider, r.costUsd === null]).sort()).toEqual([
+        ['offline', 'offline', false],
+        ['openai/gpt-4o-mini', 'openai', false],
+        ['openai/gpt-4o-mini', 'openai', false],
+      ]);
+    });
+
     test('client-disconnect-mid-stream-cancels-the-call', async () => {
       const before = (await usageRows(h, userId, 3)).length;
       upstream.configure({ tps: 5 });

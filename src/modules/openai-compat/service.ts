@@ -54,7 +54,7 @@ export async function completions(
     const stream = sseBody(deps.router.stream(req), chunkEncoder(id, body.model, created), {
       includeUsage: body.stream_options?.include_usage === true,
       abort,
-      model: body.model,
+      requested: body.model,
       onEnd: (s) => account({ ...s, latencyMs: performance.now() - started }),
     });
     return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reservation.headers } });
@@ -64,7 +64,8 @@ export async function completions(
   try {
     const result = await deps.router.generate(req);
     account({
-      model: result.model,
+      deployment: result.deployment,
+      requested: body.model,
       promptTokens: result.usage.inputTokens,
       completionTokens: result.usage.outputTokens,
       latencyMs: performance.now() - started,
@@ -74,7 +75,7 @@ export async function completions(
     return Response.json(completionObject(id, body.model, created, result), { headers: reservation.headers });
   } catch (err) {
     account({
-      model: body.model,
+      requested: body.model,
       promptTokens: inputTokens,
       completionTokens: 0,
       latencyMs: performance.now() - started,

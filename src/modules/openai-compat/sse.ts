@@ -1,15 +1,10 @@
 import { AppError } from '../../lib/errors';
 import type { StreamEvent } from '../../providers/types';
+import type { LlmCall } from '../usage/service';
 import { finishReasonOf } from './convert';
 import { openaiErrorBody } from './errors';
 
-export interface StreamSummary {
-  model: string;
-  promptTokens: number;
-  completionTokens: number;
-  ttftMs: number | null;
-  status: 'ok' | 'error' | 'cancelled';
-}
+export type StreamSummary = Omit<LlmCall, 'latencyMs'>;
 
 /**
  * Encodes router events as OpenAI `chat.completion.chunk` SSE. Every chunk shares one prefix, built
@@ -42,10 +37,10 @@ export function chunkEncoder(id: string, model: string, created: number) {
 export function sseBody(
   events: AsyncIterable<StreamEvent>,
   enc: ReturnType<typeof chunkEncoder>,
-  opts: { includeUsage: boolean; abort: AbortController; onEnd(summary: StreamSummary): void; model: string },
+  opts: { includeUsage: boolean; abort: AbortController; onEnd(summary: StreamSummary): void; requested: string },
 ): ReadableStream<Uint8Array> {
   const started = performance.now();
-  const summary: StreamSummary = { model: opts.model, promptTokens: 0, completionTokens: 0, ttftMs: null, status: 'ok' };
+  const summary: StreamSummary = { requested: opts.requested, promptTokens: 0, completionTokens: 0, ttftMs: null, status: 'ok' };
   const source: Bun.DirectUnderlyingSource<Uint8Array> = {
     type: 'direct',
     async pull(controller) {
@@ -61,7 +56,7 @@ export function sseBody(
           } else if (e.type === 'tool-call') send(enc.toolCall(e));
           else if (e.type === 'usage') Object.assign(summary, { promptTokens: e.inputTokens, completionTokens: e.outputTokens });
           else if (e.type === 'finish') {
-            if (e.model) summary.model = e.model;
+            summary.deployment = e.deployment;
             if (e.reason === 'cancelled') summary.status = 'cancelled';
             send(enc.finish(finishReasonOf(e.reason)));
           }

@@ -2,8 +2,9 @@ import type { Db } from '../../db/client';
 import { usageLogs } from '../../db/schema';
 import { type EventBus, TOPICS, type UsageEvent } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
+import { deploymentLabel } from '../../providers/model-config';
 import { estimateCostUsd } from '../../providers/pricing';
-import type { ProviderName } from '../../providers/types';
+import type { Deployment } from '../../providers/types';
 
 export function usageRow(event: UsageEvent): typeof usageLogs.$inferInsert {
   return {
@@ -37,8 +38,10 @@ export function publishUsage(bus: EventBus, event: UsageEvent): void {
 
 /** One upstream LLM call, as usage accounting records it. */
 export interface LlmCall {
-  /** The deployment that answered, e.g. `openai/gpt-4o-mini`, `local/llama3` or `offline`. */
-  model: string;
+  /** The deployment that answered; absent when the call failed before any deployment did. */
+  deployment?: Deployment;
+  /** The model id the caller asked for, recorded in place of a deployment that never answered. */
+  requested: string;
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
@@ -46,32 +49,28 @@ export interface LlmCall {
   status: 'ok' | 'error' | 'cancelled';
 }
 
-/** `openai/gpt-4o-mini` → provider `openai`, upstream model `gpt-4o-mini`; `offline` is both. */
-export function splitDeployment(label: string): { provider: ProviderName; model: string } {
-  const slash = label.indexOf('/');
-  if (slash < 0) return { provider: 'offline', model: label };
-  return { provider: label.slice(0, slash) as ProviderName, model: label.slice(slash + 1) };
-}
+/** The provider recorded for a call no deployment answered. */
+const NO_PROVIDER = 'none';
 
-export function costOf(label: string, usage: { promptTokens: number; completionTokens: number }): number | null {
-  const { provider, model } = splitDeployment(label);
-  return estimateCostUsd(provider, model, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens });
+export function costOf(deployment: Deployment, usage: { promptTokens: number; completionTokens: number }): number | null {
+  return estimateCostUsd(deployment.provider, deployment.model, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens });
 }
 
 export function usageEvent(
   call: LlmCall,
   who: { requestId: string; userId: string; apiKeyId?: string | null; conversationId?: string | null },
 ): UsageEvent {
+  const d = call.deployment;
   return {
     ...who,
-    model: call.model,
-    provider: splitDeployment(call.model).provider,
+    model: d ? deploymentLabel(d) : call.requested,
+    provider: d?.provider ?? NO_PROVIDER,
     promptTokens: call.promptTokens,
     completionTokens: call.completionTokens,
     latencyMs: Math.round(call.latencyMs),
     ttftMs: call.ttftMs === null ? null : Math.round(call.ttftMs),
     status: call.status,
-    costUsd: costOf(call.model, call),
+    costUsd: d ? costOf(d, call) : null,
     at: new Date().toISOString(),
   };
 }

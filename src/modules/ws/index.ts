@@ -8,7 +8,7 @@ import { createProducer } from './producer';
 import { createSession, type Session } from './session';
 
 /**
- * `/ws/chat`: streamed chat turns and benchmarks (DESIGN §4). Authenticated at the upgrade by
+ * `/ws/chat`: streamed chat turns and benchmarks (the protocol: docs/chat.md). Authenticated at the upgrade by
  * session cookie or `Authorization: Bearer`; frames are validated one by one and a bad frame gets
  * an `error` frame without closing the socket.
  */

@@ -1,32 +1,38 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { BenchmarkAnswer, BenchmarkBody, BenchmarkResult } from '../benchmark/model';
+import { ChatTurn, TurnFrame } from '../chat/model';
 
 const RequestId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
 
-export const ChatFrame = Type.Object({
-  type: Type.Literal('chat'),
-  requestId: RequestId,
-  conversationId: Type.Optional(Type.String({ format: 'uuid' })),
-  message: Type.String({ minLength: 1, maxLength: 100_000 }),
-  model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
-  documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
-  parentId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
-});
+export const ChatFrame = Type.Composite([Type.Object({ type: Type.Literal('chat'), requestId: RequestId }), ChatTurn]);
 export const StopFrame = Type.Object({ type: Type.Literal('stop'), requestId: RequestId });
 export const ResumeFrame = Type.Object({ type: Type.Literal('resume'), requestId: RequestId, lastSeq: Type.Integer({ minimum: 0 }) });
-export const BenchmarkFrame = Type.Object({
-  type: Type.Literal('benchmark'),
-  requestId: RequestId,
-  prompt: Type.String({ minLength: 1, maxLength: 20_000 }),
-  models: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, uniqueItems: true }),
-  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 8_192 })),
-});
+export const BenchmarkFrame = Type.Composite([Type.Object({ type: Type.Literal('benchmark'), requestId: RequestId }), BenchmarkBody]);
 
 export const ClientFrame = Type.Union([ChatFrame, StopFrame, ResumeFrame, BenchmarkFrame]);
 export type ClientFrame = Static<typeof ClientFrame>;
 export type ChatFrame = Static<typeof ChatFrame>;
 export type BenchmarkFrame = Static<typeof BenchmarkFrame>;
+
+/** A benchmark's frames: each column's tokens and result are tagged with its `model`. */
+const BenchmarkStreamFrame = Type.Union([
+  Type.Object({ type: Type.Literal('start'), models: Type.Array(Type.String()) }),
+  Type.Object({ type: Type.Literal('token'), model: Type.String(), delta: Type.String() }),
+  Type.Composite([Type.Object({ type: Type.Literal('done') }), BenchmarkAnswer]),
+  Type.Object({ type: Type.Literal('error'), model: Type.String(), code: Type.String(), message: Type.String() }),
+  Type.Object({ type: Type.Literal('benchmark'), results: Type.Array(BenchmarkResult) }),
+]);
+
+/** Every frame the server sends, as the work that produced it emits it. */
+export const ServerFrame = Type.Union([TurnFrame, BenchmarkStreamFrame]);
+export type ServerFrame = Static<typeof ServerFrame>;
+
+/** A frame of a request's log, numbered by the order it was emitted in. */
+export type LoggedFrame = ServerFrame & { requestId: string; seq: number };
+
+/** A frame on the socket: a logged one, or a reply (`seq` 0) to a client frame, whose request id may be unknown. */
+export type WireFrame = ServerFrame & { requestId: string | null; seq: number };
 
 const checkers = {
   chat: TypeCompiler.Compile(ChatFrame),
@@ -35,20 +41,33 @@ const checkers = {
   benchmark: TypeCompiler.Compile(BenchmarkFrame),
 };
 
-/** The frame, or the reason it is not one; the reason names the first bad field. */
-export function parseClientFrame(raw: unknown): ClientFrame | string {
+export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; reason: string; requestId: string | null };
+
+function requestIdOf(value: unknown): string | null {
+  const id = (value as { requestId?: unknown } | null)?.requestId;
+  return typeof id === 'string' ? id.slice(0, 128) : null;
+}
+
+/**
+ * Reads a client frame once: the frame, or why it is not one (naming the first bad field) with
+ * whatever request id it carried, so the error can be addressed to that request.
+ */
+export function parseClientFrame(raw: unknown): ParsedFrame {
   let value = raw;
   if (typeof raw === 'string') {
     try {
       value = JSON.parse(raw);
     } catch {
-      return 'Frame is not valid JSON';
+      return { ok: false, reason: 'Frame is not valid JSON', requestId: null };
     }
   }
   const type = (value as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string' || !(type in checkers)) return 'Frame needs a type: chat, stop, resume or benchmark';
+  if (typeof type !== 'string' || !(type in checkers)) {
+    return { ok: false, reason: 'Frame needs a type: chat, stop, resume or benchmark', requestId: requestIdOf(value) };
+  }
   const checker = checkers[type as keyof typeof checkers];
-  if (checker.Check(value)) return value as ClientFrame;
+  if (checker.Check(value)) return { ok: true, frame: value as ClientFrame };
   const first = checker.Errors(value).First();
-  return `Invalid ${type} frame: ${first?.path.replace(/^\//, '') || 'frame'} ${first?.message ?? 'is invalid'}`;
+  const reason = `Invalid ${type} frame: ${first?.path.replace(/^\//, '') || 'frame'} ${first?.message ?? 'is invalid'}`;
+  return { ok: false, reason, requestId: requestIdOf(value) };
 }

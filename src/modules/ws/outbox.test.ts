@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test';
+import type { WireFrame } from './model';
 import { createOutbox, SLOW_CONSUMER_CLOSE, type SocketLike } from './outbox';
 
 /** Bun's socket under backpressure: accepts writes while below `capacity` buffered bytes. */
@@ -28,7 +29,7 @@ function catchUp(socket: ReturnType<typeof congestedSocket>, out: ReturnType<typ
   } while (out.pendingBytes > 0);
 }
 
-const token = (seq: number, delta = 'word ') => ({ type: 'token', requestId: 'r', seq, delta });
+const token = (seq: number, delta = 'word '): WireFrame => ({ type: 'token', requestId: 'r', seq, delta });
 
 test('congested-socket-coalesces-tokens-keeping-the-last-seq', () => {
   const socket = congestedSocket(100);

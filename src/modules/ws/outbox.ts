@@ -1,4 +1,5 @@
 import { wsFrame } from '../metrics/ws-metrics';
+import type { WireFrame } from './model';
 
 /** The part of Bun's ServerWebSocket the outbox uses. */
 export interface SocketLike {
@@ -6,15 +7,6 @@ export interface SocketLike {
   send(data: string): number;
   close(code?: number, reason?: string): void;
   getBufferedAmount(): number;
-}
-
-export interface OutFrame {
-  type: string;
-  requestId?: string | null;
-  seq: number;
-  delta?: unknown;
-  model?: unknown;
-  [field: string]: unknown;
 }
 
 export interface OutboxOptions {
@@ -28,9 +20,8 @@ export interface OutboxOptions {
 
 export const SLOW_CONSUMER_CLOSE = 4008;
 
-function sameStream(a: OutFrame, b: OutFrame): boolean {
-  return a.type === 'token' && b.type === 'token' && a.requestId === b.requestId && a.model === b.model;
-}
+/** A benchmark's tokens are per model column; a turn's have none. */
+const columnOf = (frame: WireFrame) => ('model' in frame ? frame.model : undefined);
 
 /**
  * Frames to one socket with bounded memory. While the socket is congested, token frames of the same
@@ -40,12 +31,12 @@ function sameStream(a: OutFrame, b: OutFrame): boolean {
 export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
   const highWater = opts.highWaterBytes ?? 256 * 1024;
   const maxPending = opts.maxPendingBytes ?? 1024 * 1024;
-  const pending: OutFrame[] = [];
+  const pending: WireFrame[] = [];
   let pendingBytes = 0;
   let closed = false;
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  const write = (frame: OutFrame) => {
+  const write = (frame: WireFrame) => {
     wsFrame('out', frame.type);
     return socket.send(JSON.stringify(frame)) !== 0;
   };
@@ -74,11 +65,11 @@ export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
     socket.close(SLOW_CONSUMER_CLOSE, 'client too slow; resume from the last seq');
   }
 
-  function enqueue(frame: OutFrame): void {
+  function enqueue(frame: WireFrame): void {
     const last = pending.at(-1);
-    if (last && sameStream(last, frame)) {
+    if (last?.type === 'token' && frame.type === 'token' && last.requestId === frame.requestId && columnOf(last) === columnOf(frame)) {
       pendingBytes -= sizeOf(last);
-      last.delta = String(last.delta) + String(frame.delta);
+      last.delta += frame.delta;
       last.seq = frame.seq;
       pendingBytes += sizeOf(last);
     } else {
@@ -93,7 +84,7 @@ export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
   }
 
   return {
-    send(frame: OutFrame): void {
+    send(frame: WireFrame): void {
       if (closed) return;
       if (pending.length === 0 && socket.getBufferedAmount() < highWater) {
         if (!write(frame)) closed = true;
@@ -115,6 +106,6 @@ export function createOutbox(socket: SocketLike, opts: OutboxOptions = {}) {
 }
 
 /** Token frames are the many small ones; their size is cheap to bound without serialising. */
-function sizeOf(frame: OutFrame): number {
-  return frame.type === 'token' ? 96 + String(frame.delta).length : JSON.stringify(frame).length;
+function sizeOf(frame: WireFrame): number {
+  return frame.type === 'token' ? 96 + frame.delta.length : JSON.stringify(frame).length;
 }

@@ -5,24 +5,23 @@ import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import type { Principal } from '../auth/guard';
 import { type BenchmarkDeps, runBenchmark } from '../benchmark/service';
-import { runTurn, type TurnDeps, type TurnFrame } from '../chat/turn';
-import type { BenchmarkFrame, ChatFrame } from './model';
+import type { TurnErrorFrame } from '../chat/model';
+import { runTurn, type TurnDeps } from '../chat/turn';
+import type { BenchmarkFrame, ChatFrame, LoggedFrame, ServerFrame } from './model';
 
 export interface ProducerDeps {
   turn: TurnDeps;
   benchmark: BenchmarkDeps & { limiter: RateLimiter };
-  streams: StreamHub;
+  streams: StreamHub<LoggedFrame>;
 }
 
-type Frame = { type: string; [field: string]: unknown };
-
 /** Appends a request's frames to its log in order, numbering them. */
-function frameLog(streams: StreamHub, requestId: string) {
+function frameLog(streams: StreamHub<LoggedFrame>, requestId: string) {
   let seq = 0;
   let chain = Promise.resolve();
   return {
-    emit(frame: Frame): void {
-      const numbered = { ...frame, requestId, seq: ++seq };
+    emit(frame: ServerFrame): void {
+      const numbered: LoggedFrame = { ...frame, requestId, seq: ++seq };
       chain = chain.then(() => streams.append(requestId, numbered)).catch((error) => log.error('stream frame lost', { error, requestId }));
     },
     async end(): Promise<void> {
@@ -32,7 +31,7 @@ function frameLog(streams: StreamHub, requestId: string) {
   };
 }
 
-export function errorFrame(err: unknown): Frame {
+export function errorFrame(err: unknown): TurnErrorFrame {
   const e = err instanceof AppError ? err : new AppError('internal_error', 'Internal error', 500);
   if (!(err instanceof AppError)) log.error('turn failed', { error: err });
   const retryAfterMs = retryAfterOf(e);
@@ -48,7 +47,7 @@ export function createProducer(deps: ProducerDeps) {
   // A stop asked on another replica (or another socket) reaches the one running the request.
   deps.streams.onStopRequest((requestId) => running.get(requestId)?.abort.abort());
 
-  function launch(requestId: string, owner: string, work: (signal: AbortSignal, emit: (f: Frame) => void) => Promise<void>): void {
+  function launch(requestId: string, owner: string, work: (signal: AbortSignal, emit: (f: ServerFrame) => void) => Promise<void>): void {
     const abort = new AbortController();
     running.set(requestId, { owner, abort });
     const out = frameLog(deps.streams, requestId);
@@ -64,7 +63,7 @@ export function createProducer(deps: ProducerDeps) {
     chat(principal: Principal, f: ChatFrame): void {
       launch(f.requestId, principal.user.id, async (signal, emit) => {
         const { type: _type, ...input } = f;
-        await runTurn(deps.turn, { ...input, principal, signal }, emit as (frame: TurnFrame) => void);
+        await runTurn(deps.turn, { ...input, principal, signal }, emit);
       });
     },
     benchmark(principal: Principal, f: BenchmarkFrame): void {
@@ -98,7 +97,7 @@ export function createProducer(deps: ProducerDeps) {
 export type Producer = ReturnType<typeof createProducer>;
 
 /** The frame that ends a request's stream: a chat turn's done or error, a benchmark's summary. */
-export function isFinal(frame: Frame): boolean {
+export function isFinal(frame: ServerFrame): boolean {
   if (frame.type === 'benchmark') return true;
-  return (frame.type === 'done' || frame.type === 'error') && frame.model === undefined;
+  return (frame.type === 'done' || frame.type === 'error') && !('model' in frame);
 }

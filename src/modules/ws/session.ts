@@ -1,15 +1,14 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { messages } from '../../db/schema';
-import type { StreamFrame, StreamHub } from '../../infra/stream-hub';
+import type { StreamHub } from '../../infra/stream-hub';
 import type { Principal } from '../auth/guard';
-import { type BenchmarkFrame, type ChatFrame, parseClientFrame } from './model';
+import { findAnswer } from '../chat/persist';
+import { type BenchmarkFrame, type ChatFrame, type LoggedFrame, parseClientFrame } from './model';
 import { createOutbox, type OutboxOptions, type SocketLike } from './outbox';
 import { errorFrame, isFinal, type Producer } from './producer';
 
 export interface SessionDeps {
   db: Db;
-  streams: StreamHub;
+  streams: StreamHub<LoggedFrame>;
   producer: Producer;
   outbox?: OutboxOptions;
 }
@@ -29,7 +28,7 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
   async function follow(requestId: string, afterSeq: number): Promise<void> {
     unfollow(requestId);
     let ended = false;
-    const stop = await deps.streams.subscribe(requestId, afterSeq, (frame: StreamFrame) => {
+    const stop = await deps.streams.subscribe(requestId, afterSeq, (frame) => {
       outbox.send(frame);
       if (!isFinal(frame)) return;
       ended = true;
@@ -57,7 +56,7 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
   async function resume(requestId: string, lastSeq: number): Promise<void> {
     const owner = await deps.streams.owner(requestId);
     if (owner === userId) return follow(requestId, lastSeq);
-    if (owner === null && (await ownsTurn(deps.db, userId, requestId))) {
+    if (owner === null && (await findAnswer(deps.db, requestId))?.userId === userId) {
       return fail(requestId, 'not_resumable', 'This stream has expired; the answer is stored in its conversation');
     }
     return fail(requestId, 'not_found', 'No such stream');
@@ -71,15 +70,16 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
 
   return {
     async onMessage(raw: unknown): Promise<void> {
-      const frame = parseClientFrame(raw);
-      if (typeof frame === 'string') return fail(requestIdOf(raw), 'invalid_frame', frame);
+      const parsed = parseClientFrame(raw);
+      if (!parsed.ok) return fail(parsed.requestId, 'invalid_frame', parsed.reason);
+      const frame = parsed.frame;
       try {
         if (frame.type === 'chat' || frame.type === 'benchmark') return await start(frame);
         if (frame.type === 'resume') return await resume(frame.requestId, frame.lastSeq);
         return await stop(frame.requestId);
       } catch (err) {
         const e = errorFrame(err);
-        fail(frame.requestId, String(e.code), String(e.message));
+        fail(frame.requestId, e.code, e.message);
       }
     },
     onDrain: () => outbox.drain(),
@@ -93,25 +93,3 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
 }
 
 export type Session = ReturnType<typeof createSession>;
-
-function requestIdOf(raw: unknown): string | null {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return null;
-    }
-  }
-  const id = (value as { requestId?: unknown } | null)?.requestId;
-  return typeof id === 'string' ? id.slice(0, 128) : null;
-}
-
-async function ownsTurn(db: Db, userId: string, requestId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(and(eq(messages.requestId, requestId), eq(messages.userId, userId)))
-    .limit(1);
-  return rows.length > 0;
-}

@@ -19,6 +19,8 @@ export type CodeInterpreterArgs = Static<typeof parameters>;
 export type CodeInterpreterData = EvaluateResult & { language: 'javascript' };
 
 const GUEST_TIMEOUT_MS = 5_000;
+/** Switched on for a message, the plugin runs its first fenced code block, or else the whole message. */
+const FENCED_CODE = /```(?:\w+)?\n([\s\S]*?)```/;
 
 function describe(result: EvaluateResult): string {
   const lines = [`status: ${result.status}`];
@@ -43,4 +45,5 @@ export const codeInterpreterPlugin: Plugin<CodeInterpreterArgs, CodeInterpreterD
     const result = await runSandboxed(args.code, { timeoutMs, signal: ctx.signal });
     return { text: describe(result), data: { ...result, language: 'javascript' } };
   },
+  explicitArgs: ({ message }) => ({ code: FENCED_CODE.exec(message)?.[1] ?? message }),
 };

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { Plugin, RetrievedPassage } from '../types';
+import type { Citation } from '../citation';
+import type { Plugin } from '../types';
 
 const parameters = Type.Object(
   {
@@ -11,9 +12,6 @@ const parameters = Type.Object(
 );
 
 export type RagLookupArgs = Static<typeof parameters>;
-
-/** A passage as cited in an answer: `n` is the number the model cites as `[n]`. */
-export type Citation = RetrievedPassage & { n: number };
 
 export interface RagLookupData {
   query: string;
@@ -32,7 +30,8 @@ function describe(query: string, citations: Citation[]): string {
 
 /**
  * Retrieval over the asking user's documents. Numbering continues from `ctx.citationStart`, so
- * numbers stay unique when one answer draws on several lookups.
+ * numbers stay unique when one answer draws on several lookups. Switched on for a message, the
+ * message is the query; a message limited to some documents searches them without being asked.
  */
 export const ragLookupPlugin: Plugin<RagLookupArgs, RagLookupData> = {
   name: 'rag_lookup',
@@ -47,4 +46,7 @@ export const ragLookupPlugin: Plugin<RagLookupArgs, RagLookupData> = {
     const citations = passages.map((p, i) => ({ ...p, n: start + i }));
     return { text: describe(args.query, citations), data: { query: args.query, citations } };
   },
+  explicitArgs: ({ message, documentIds }) => (documentIds?.length ? { query: message, documentIds } : { query: message }),
+  impliedBy: ({ documentIds }) => Boolean(documentIds?.length),
+  citations: (data) => data.citations,
 };

@@ -38,6 +38,7 @@ describe('rag_lookup', () => {
     ]);
     expect(out.text).toContain('[1] (manual.pdf, page 3)\nThe pump runs at 40 bar.');
     expect(out.text).toContain('[2] (notes.md)\nCheck the seals yearly.');
+    expect(out.ok && out.citations).toEqual(data!.citations);
   });
 
   test('continues-numbering-from-earlier-citations-of-the-turn', async () => {

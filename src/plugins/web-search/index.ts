@@ -89,4 +89,5 @@ export const webSearchPlugin: Plugin<WebSearchArgs, WebSearchData> = {
     const data: WebSearchData = { provider, query: args.query, results: [...fetched, ...hits.slice(pages)] };
     return { text: describe(data), data };
   },
+  explicitArgs: ({ message }) => ({ query: message.slice(0, 400) }),
 };

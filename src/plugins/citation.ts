@@ -1,0 +1,15 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/** A passage as an answer cites it: `n` is the number the answer cites as `[n]`. */
+export const Citation = Type.Object({
+  n: Type.Integer(),
+  documentId: Type.String(),
+  documentName: Type.String(),
+  chunkId: Type.String(),
+  page: Type.Union([Type.Integer(), Type.Null()]),
+  start: Type.Integer(),
+  end: Type.Integer(),
+  score: Type.Number(),
+  text: Type.String(),
+});
+export type Citation = Static<typeof Citation>;
