@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors';
+import { type AppError, toAppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
 import type { ChatMessage, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
@@ -33,10 +33,6 @@ interface Round {
   toolCalls: ToolCall[];
   finish: FinishReason;
   model: string;
-}
-
-function asAppError(err: unknown): AppError {
-  return err instanceof AppError ? err : new AppError('generation_failed', 'The model failed to answer', 502);
 }
 
 async function streamRound(router: Router, opts: GenerateOptions, messages: ChatMessage[], tools: ToolSpec[] | undefined): Promise<Round> {
@@ -108,7 +104,7 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
       return {
         ...out,
         finishReason: opts.signal.aborted ? 'cancelled' : 'error',
-        error: opts.signal.aborted ? undefined : asAppError(err),
+        error: opts.signal.aborted ? undefined : toAppError(err, 'generation_failed'),
       };
     }
     out.text += r.text;

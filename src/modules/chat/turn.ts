@@ -239,7 +239,7 @@ async function finish(
   const row = await finishAssistant(deps.db, ids.assistantId, {
     content: gen.text,
     status,
-    error: gen.error?.message,
+    error: gen.error?.publicMessage,
     model: gen.model,
     provider: gen.model.includes('/') ? gen.model.slice(0, gen.model.indexOf('/')) : gen.model,
     promptTokens: gen.promptTokens,
@@ -249,7 +249,7 @@ async function finish(
   });
   const base = { requestId: input.requestId, userId: input.principal.user.id, conversationId: ids.conversationId, model: gen.model };
   if (gen.error) {
-    emit({ type: 'error', code: gen.error.code, message: gen.error.message });
+    emit({ type: 'error', code: gen.error.code, message: gen.error.publicMessage });
     publishChat(deps.bus, { ...base, type: 'turn.failed', error: gen.error.code });
   } else {
     const usage = { promptTokens: gen.promptTokens, completionTokens: gen.completionTokens };
