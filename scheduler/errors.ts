@@ -1,11 +1,7 @@
 import { AppError } from '../src/lib/errors';
 
 /** The queue is full: the caller should back off briefly and retry. */
-export const busy = () =>
-  new AppError('scheduler_busy', 'The work queue is full; retry shortly', 503, {
-    retryable: true,
-    headers: { 'retry-after': '1' },
-  });
+export const busy = () => new AppError('scheduler_busy', { headers: { 'retry-after': '1' } });
 
 /** The scheduler no longer accepts work (shutdown); another replica may. */
-export const closed = () => new AppError('scheduler_closed', 'The scheduler is shutting down', 503, { retryable: true });
+export const closed = () => new AppError('scheduler_closed');

@@ -169,7 +169,7 @@ class WorkScheduler implements Scheduler {
     if (this.closing) return closed();
     if (this.unavailable) return this.unavailable;
     if (LANE_OF[priority] === undefined) return badRequest(`unknown priority "${priority}"`);
-    if (chars > this.maxChars) return new AppError('payload_too_large', `payload over ${this.maxChars} characters`, 413);
+    if (chars > this.maxChars) return new AppError('payload_too_large', { message: `payload over ${this.maxChars} characters` });
     return undefined;
   }
 
@@ -276,7 +276,7 @@ class WorkScheduler implements Scheduler {
     for (const job of held) this.recover(job);
     this.startFailures = wasReady ? 0 : this.startFailures + 1;
     if (this.startFailures >= MAX_START_FAILURES) {
-      this.unavailable = new AppError('scheduler_unavailable', `scheduler workers cannot start: ${error ?? 'exited'}`, 503);
+      this.unavailable = new AppError('scheduler_unavailable', { internal: `scheduler workers cannot start: ${error ?? 'exited'}` });
       for (const w of this.readyWaiters.splice(0)) w.reject(this.unavailable);
       if (this.pool.alive() === 0) this.failAll(this.unavailable, 'crashed');
       return;
@@ -303,7 +303,7 @@ class WorkScheduler implements Scheduler {
     }
     if (group.seen) group.seen[index] = 1;
     const kind = this.control.kindName(group.kind);
-    failGroup(group, new AppError('worker_crashed', `a worker died while running this "${kind}" job`, 500, { retryable: true }));
+    failGroup(group, new AppError('worker_crashed', { internal: `a worker died while running this "${kind}" job` }));
     jobsTotal.inc({ kind, outcome: 'crashed' });
     this.counts.failed++;
     this.pending--;

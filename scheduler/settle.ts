@@ -52,7 +52,7 @@ export function settleBatch(table: JobTable, message: DoneMessage, totals: Settl
     if (error === null && checkNumbers && group.numeric && typeof value !== 'number') error = 'handler must return a number per payload';
     tally[2 * group.kind + (error === null ? 0 : 1)]++;
     if (onSettled) onSettled(PRIORITIES[group.lane], wait, error === null);
-    if (error !== null) failGroup(group, new AppError('job_failed', error, 500));
+    if (error !== null) failGroup(group, new AppError('job_failed', { internal: error }));
     else if (group.results !== null) group.results[index] = value;
     else (group.resolve as (v: unknown) => void)(value);
     settled++;

@@ -3,12 +3,21 @@
  * OpenAI-compatible local server sends), answering with scripted text at a chosen pace, so the
  * UI can be driven through the real router with replies a test controls.
  */
+export interface ScriptedReply {
+  text: string;
+  delayMs?: number;
+  /** Streamed after the text, as a model calling a tool does. */
+  toolCall?: { name: string; arguments: string };
+  /** Ends the stream with OpenAI's in-band error event carrying this message, as an upstream failing mid-answer does. */
+  failWith?: string;
+}
+
 export interface FakeModelServer {
   /** The `/v1` base for LOCAL_LLM_BASE_URL. */
   baseURL: string;
   /** The next answers, in order; when empty, `fallbackReply` answers. */
-  replies: { text: string; delayMs?: number }[];
-  fallbackReply: { text: string; delayMs?: number };
+  replies: ScriptedReply[];
+  fallbackReply: ScriptedReply;
   stop(): void;
 }
 
@@ -25,7 +34,7 @@ function chunk(id: string, model: string, delta: Record<string, unknown>, finish
   return encoder.encode(`data: ${JSON.stringify(body)}\n\n`);
 }
 
-function streamReply(model: string, reply: { text: string; delayMs?: number }, signal: AbortSignal, withUsage: boolean): Response {
+function streamReply(model: string, reply: ScriptedReply, signal: AbortSignal, withUsage: boolean): Response {
   const id = `chatcmpl-${crypto.randomUUID().slice(0, 12)}`;
   const pieces = reply.text.match(/\s*\S+|\s+$/g) ?? [];
   const body = new ReadableStream<Uint8Array>({
@@ -35,6 +44,14 @@ function streamReply(model: string, reply: { text: string; delayMs?: number }, s
         if (signal.aborted) return controller.close();
         if (reply.delayMs) await Bun.sleep(reply.delayMs);
         controller.enqueue(chunk(id, model, { content: piece }, null));
+      }
+      if (reply.toolCall) {
+        const call = { index: 0, id: 'call_1', type: 'function', function: reply.toolCall };
+        controller.enqueue(chunk(id, model, { tool_calls: [call] }, null));
+      }
+      if (reply.failWith) {
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify({ error: { message: reply.failWith, type: 'server_error' } })}\n\n`));
+        return controller.close();
       }
       controller.enqueue(chunk(id, model, {}, 'stop'));
       if (withUsage) {

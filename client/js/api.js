@@ -28,7 +28,9 @@ export async function api(method, path, body) {
     init.body = JSON.stringify(body);
     init.headers['content-type'] = 'application/json';
   }
-  const res = await fetch(path, init);
+  const res = await fetch(path, init).catch(() => {
+    throw new ApiError(0, 'network', 'The server could not be reached');
+  });
   if (!res.ok) {
     const error = await errorFrom(res);
     if (res.status === 401 && !path.startsWith('/api/auth/')) window.dispatchEvent(new CustomEvent('confab:signed-out'));

@@ -36,7 +36,7 @@ export function showAuth() {
         $('auth').hidden = true;
         resolve({ user, created: mode === 'signup' });
       } catch (err) {
-        error.textContent = err.code === 'invalid_credentials' ? 'Email or password is wrong.' : describeError(err);
+        error.textContent = describeError(err);
         error.hidden = false;
       }
     };

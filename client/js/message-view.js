@@ -181,7 +181,7 @@ export class AssistantTurn {
     turn.answer.replaceChildren(renderMarkdown(message.content, { citations: message.citations }));
     if (message.status === 'interrupted') turn.notice('Stopped before the end.');
     if (message.status === 'streaming') turn.notice('This answer is still being written; reload to see more.');
-    if (message.status === 'error') turn.notice(describeError({ message: message.error }), 'error-notice');
+    if (message.status === 'error') turn.notice(describeError({ code: 'generation_failed', message: message.error }), 'error-notice');
     turn.showMeta(message.usage);
     return turn;
   }

@@ -1,4 +1,5 @@
 import { h } from './dom.js';
+import { describeError } from './errors.js';
 
 export const PLUGIN_LABELS = { web_search: 'Web search', code_interpreter: 'Code interpreter', rag_lookup: 'Document lookup' };
 
@@ -17,7 +18,7 @@ function safeUrl(url) {
 
 /** What a plugin returned, as text and links only (its data is untrusted). */
 function details(name, data, error) {
-  if (error) return [h('p', { class: 'error', text: error.message ?? String(error) })];
+  if (error) return [h('p', { class: 'error', text: describeError(error) })];
   if (!data) return [];
   if (name === 'web_search' && Array.isArray(data.results)) {
     return [

@@ -113,7 +113,7 @@ export function isPublicAddress(address: string): boolean {
 }
 
 function ssrfBlocked(message: string): AppError {
-  return new AppError('ssrf_blocked', message, 403);
+  return new AppError('ssrf_blocked', { message });
 }
 
 function parseTarget(raw: string | URL): URL {
@@ -142,10 +142,10 @@ export async function checkedAddress(url: URL, resolve = systemResolve): Promise
     try {
       addresses = await resolve(host);
     } catch (cause) {
-      throw new AppError('fetch_failed', `Could not resolve ${host}`, 502, { cause, retryable: true });
+      throw new AppError('fetch_failed', { message: `Could not resolve ${host}`, cause });
     }
   }
-  if (addresses.length === 0) throw new AppError('fetch_failed', `Could not resolve ${host}`, 502);
+  if (addresses.length === 0) throw new AppError('fetch_failed', { message: `Could not resolve ${host}`, retryable: false });
   // Any private answer refuses the whole name, so a mixed answer cannot be raced into a private one.
   if (!addresses.every(isPublicAddress)) throw ssrfBlocked(`${host} resolves to a non-public address`);
   return addresses[0];
@@ -167,7 +167,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel();
-    throw new AppError('fetch_too_large', `Response is larger than ${maxBytes} bytes`, 502);
+    throw new AppError('fetch_too_large', { message: `Response is larger than ${maxBytes} bytes` });
   }
   if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
@@ -179,7 +179,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new AppError('fetch_too_large', `Response is larger than ${maxBytes} bytes`, 502);
+      throw new AppError('fetch_too_large', { message: `Response is larger than ${maxBytes} bytes` });
     }
     parts.push(value);
   }
@@ -222,7 +222,7 @@ async function sendHop(hop: Hop, trusted: boolean, opts: SafeFetchOptions, signa
 
 function nextHop(hop: Hop, res: Response): Hop {
   const location = res.headers.get('location');
-  if (!location) throw new AppError('fetch_failed', `Redirect ${res.status} without a Location`, 502);
+  if (!location) throw new AppError('fetch_failed', { message: `Redirect ${res.status} without a Location`, retryable: false });
   const url = parseTarget(new URL(location, hop.url));
   const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && hop.method === 'POST');
   const sameOrigin = url.origin === hop.url.origin;
@@ -234,9 +234,9 @@ function nextHop(hop: Hop, res: Response): Hop {
 
 function translateFailure(err: unknown, timeout: AbortSignal, caller: AbortSignal | undefined, timeoutMs: number): unknown {
   if (err instanceof AppError) return err;
-  if (caller?.aborted) return caller.reason instanceof AppError ? caller.reason : new AppError('aborted', 'Request aborted', 499);
-  if (timeout.aborted) return new AppError('fetch_timeout', `No complete response within ${timeoutMs} ms`, 504, { retryable: true });
-  return new AppError('fetch_failed', `Fetch failed: ${(err as Error)?.message ?? String(err)}`, 502, { retryable: true, cause: err });
+  if (caller?.aborted) return caller.reason instanceof AppError ? caller.reason : new AppError('aborted');
+  if (timeout.aborted) return new AppError('fetch_timeout', { message: `No complete response within ${timeoutMs} ms` });
+  return new AppError('fetch_failed', { internal: `Fetch failed: ${(err as Error)?.message ?? String(err)}`, cause: err });
 }
 
 /** Fetches `url` under the SSRF policy, following redirects itself, with size and time limits. */
@@ -256,7 +256,8 @@ export async function safeFetch(url: string | URL, opts: SafeFetchOptions = {}):
         return { status: res.status, ok: res.ok, url: hop.url.toString(), headers: res.headers, body, text };
       }
       await res.body?.cancel();
-      if (redirects >= maxRedirects) throw new AppError('fetch_failed', `More than ${maxRedirects} redirects`, 502);
+      if (redirects >= maxRedirects)
+        throw new AppError('fetch_failed', { message: `More than ${maxRedirects} redirects`, retryable: false });
       hop = nextHop(hop, res);
     }
   } catch (err) {

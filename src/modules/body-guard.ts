@@ -4,7 +4,7 @@ import { AppError } from '../lib/errors';
 /** JSON bodies are small; only uploads (multipart) may approach MAX_UPLOAD_MB. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
-const tooLarge = (limit: number) => new AppError('payload_too_large', `Request body exceeds ${Math.floor(limit / 1024)} KiB`, 413);
+const tooLarge = (limit: number) => new AppError('payload_too_large', { message: `Request body exceeds ${Math.floor(limit / 1024)} KiB` });
 
 /** PostgreSQL text cannot hold NUL, so such input is refused up front instead of failing mid-write. */
 function containsNul(value: unknown, depth = 0): boolean {
@@ -34,11 +34,11 @@ export const bodyGuard = (maxUploadBytes: number) =>
       try {
         return text ? JSON.parse(text) : undefined;
       } catch {
-        throw new AppError('invalid_body', 'Request body is not valid JSON', 400);
+        throw new AppError('invalid_body', { message: 'Request body is not valid JSON' });
       }
     })
     .onTransform({ as: 'global' }, ({ body }) => {
       if (body !== undefined && containsNul(body)) {
-        throw new AppError('invalid_text', 'Text must not contain NUL (\\u0000) characters', 400);
+        throw new AppError('invalid_text');
       }
     });

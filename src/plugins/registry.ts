@@ -25,7 +25,7 @@ export function validateArgs(plugin: Plugin, args: unknown): unknown {
   if (Value.Check(plugin.parameters, value)) return value;
   const details = [...Value.Errors(plugin.parameters, value)].slice(0, 5).map((e) => ({ path: e.path || '/', message: e.message }));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
-  throw new AppError('invalid_plugin_args', `Invalid arguments for ${plugin.name}: ${summary}`, 400, { details });
+  throw new AppError('invalid_plugin_args', { message: `Invalid arguments for ${plugin.name}: ${summary}`, details });
 }
 
 export interface PluginStatus {
@@ -108,23 +108,20 @@ const runSeconds = new Histogram({
 
 function checkRunnable(reg: PluginRegistry, name: string, opts: RunPluginOptions): Plugin {
   const plugin = reg.get(name);
-  if (!plugin) throw new AppError('unknown_plugin', `No plugin named ${name}`, 404);
-  if (opts.enabled && !opts.enabled.has(name)) throw new AppError('plugin_disabled', `${name} is disabled`, 403);
+  if (!plugin) throw new AppError('unknown_plugin', { message: `No plugin named ${name}` });
+  if (opts.enabled && !opts.enabled.has(name)) throw new AppError('plugin_disabled', { message: `${name} is disabled` });
   const a = safeAvailability(plugin, opts.services);
-  if (!a.ok) throw new AppError('plugin_unavailable', `${name} is unavailable: ${a.reason}`, 503);
+  if (!a.ok) throw new AppError('plugin_unavailable', { message: `${name} is unavailable: ${a.reason}` });
   return plugin;
 }
 
 /** Runs `work` until it settles, the deadline passes or the caller aborts, whichever is first. */
 async function withDeadline<T>(timeoutMs: number, caller: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = new AbortController();
-  const onCallerAbort = () => ctl.abort(new AppError('aborted', 'Plugin run aborted', 499));
+  const onCallerAbort = () => ctl.abort(new AppError('aborted', { message: 'Plugin run aborted' }));
   if (caller?.aborted) onCallerAbort();
   caller?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer = setTimeout(
-    () => ctl.abort(new AppError('plugin_timeout', `No result within ${timeoutMs} ms`, 504, { retryable: true })),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => ctl.abort(new AppError('plugin_timeout', { message: `No result within ${timeoutMs} ms` })), timeoutMs);
   const stopped = new Promise<never>((_, reject) => {
     if (ctl.signal.aborted) reject(ctl.signal.reason);
     ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true });
@@ -140,7 +137,7 @@ async function withDeadline<T>(timeoutMs: number, caller: AbortSignal | undefine
 function failure(name: string, err: unknown, ms: number): PluginOutcome {
   const known = err instanceof AppError;
   if (!known) log.error('plugin failed', { plugin: name, err });
-  const error = known ? { code: err.code, message: err.message } : { code: 'plugin_failed', message: `${name} failed` };
+  const error = known ? { code: err.code, message: err.publicMessage } : { code: 'plugin_failed', message: `${name} failed` };
   return { ok: false, plugin: name, error, ms, text: delimitUntrusted(name, `The plugin failed (${error.code}): ${error.message}`) };
 }
 

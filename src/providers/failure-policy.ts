@@ -1,4 +1,5 @@
-import { AppError } from '../lib/errors';
+import { AppError, toAppError } from '../lib/errors';
+import { log } from '../lib/logger';
 import { ProviderError } from './provider-error';
 import type { ProviderName } from './types';
 
@@ -14,13 +15,18 @@ import type { ProviderName } from './types';
 export type Step = { kind: 'retry'; delayMs: number } | { kind: 'fallback' } | { kind: 'surface' };
 
 export function cancelledError(): AppError {
-  return new AppError('cancelled', 'Request cancelled', 499);
+  return new AppError('cancelled');
 }
 
+/** A failed call as the router's error; what the provider said is logged here, once per attempt. */
 export function asProviderError(err: unknown, provider: ProviderName, timedOut: boolean): ProviderError | AppError {
-  if (timedOut) return new ProviderError(provider, 'upstream_timeout', `${provider}: stream stalled`, 504, { scope: 'transient' });
-  if (err instanceof AppError) return err;
-  return new AppError('internal', err instanceof Error ? err.message : String(err), 500, { cause: err });
+  const failure = timedOut
+    ? new ProviderError(provider, 'upstream_timeout', { scope: 'transient', internal: `${provider}: stream stalled` })
+    : toAppError(err, 'internal_error', { provider });
+  if (failure instanceof ProviderError && failure.scope !== 'cancelled') {
+    log.warn('model call failed', { provider, code: failure.code, upstreamStatus: failure.upstreamStatus, reason: failure.message });
+  }
+  return failure;
 }
 
 export function nextStep(

@@ -132,7 +132,7 @@ export function defaultModelConfig(cfg: ProvidersConfig): ModelConfig {
 }
 
 function invalid(path: string, message: string): AppError {
-  return new AppError('config_invalid', `model config ${path}: ${message}`, 500);
+  return new AppError('config_invalid', { internal: `model config ${path}: ${message}` });
 }
 
 function readFile(path: string): ModelConfigFile {

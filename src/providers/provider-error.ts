@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../lib/error-catalogue';
 import { AppError } from '../lib/errors';
 import type { ProviderName } from './types';
 
@@ -15,6 +16,10 @@ export interface UpstreamFailure {
  */
 export type FailureScope = 'transient' | 'deployment' | 'request' | 'cancelled';
 
+/**
+ * A failed call to a model provider. What the upstream said (`internal`) goes to the log; a client
+ * reads the catalogue's sentence for the code.
+ */
 export class ProviderError extends AppError {
   readonly provider: ProviderName;
   readonly upstreamStatus?: number;
@@ -23,12 +28,10 @@ export class ProviderError extends AppError {
 
   constructor(
     provider: ProviderName,
-    code: string,
-    message: string,
-    status: number,
-    opts: { scope: FailureScope; upstreamStatus?: number; retryAfterMs?: number },
+    code: ErrorCode,
+    opts: { scope: FailureScope; internal: string; status?: number; upstreamStatus?: number; retryAfterMs?: number },
   ) {
-    super(code, message, status, { retryable: opts.scope === 'transient' });
+    super(code, { internal: opts.internal, status: opts.status });
     this.name = 'ProviderError';
     this.provider = provider;
     this.scope = opts.scope;
@@ -65,7 +68,7 @@ function scopeOfStatus(status: number): FailureScope {
   return 'request';
 }
 
-function codeOfStatus(status: number): string {
+function codeOfStatus(status: number): ErrorCode {
   if (status === 429) return 'upstream_rate_limited';
   if (status === 401 || status === 403) return 'upstream_auth_failed';
   if (status === 404) return 'upstream_not_found';
@@ -74,21 +77,24 @@ function codeOfStatus(status: number): string {
 }
 
 export function providerError(provider: ProviderName, f: UpstreamFailure, secrets: readonly (string | undefined)[]): ProviderError {
-  const message = `${provider}: ${redactSecrets(f.message, secrets)}`;
+  const internal = `${provider}: ${redactSecrets(f.message, secrets)}`;
   switch (f.kind) {
     case 'abort':
-      return new ProviderError(provider, 'cancelled', message, 499, { scope: 'cancelled' });
+      return new ProviderError(provider, 'cancelled', { scope: 'cancelled', internal });
     case 'timeout':
-      return new ProviderError(provider, 'upstream_timeout', message, 504, { scope: 'transient' });
+      return new ProviderError(provider, 'upstream_timeout', { scope: 'transient', internal });
     case 'connection':
     case 'stream':
     case 'unknown':
-      return new ProviderError(provider, 'upstream_unavailable', message, 502, { scope: 'transient' });
+      return new ProviderError(provider, 'upstream_unavailable', { scope: 'transient', internal });
     case 'http': {
       const status = f.status ?? 502;
       const scope = scopeOfStatus(status);
-      return new ProviderError(provider, codeOfStatus(status), message, scope === 'request' ? status : 502, {
+      // A refused request keeps the upstream's 4xx: it describes the caller's request, not our gateway.
+      return new ProviderError(provider, codeOfStatus(status), {
         scope,
+        internal,
+        status: scope === 'request' ? status : undefined,
         upstreamStatus: status,
         retryAfterMs: parseRetryAfter(f.headers),
       });

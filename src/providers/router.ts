@@ -71,7 +71,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
 
   async function resolve(model: string): Promise<Deployment[]> {
     const id = !model || model === 'default' ? await defaultModel() : model;
-    if (!isKnownModel(config, cfg, id)) throw new AppError('unknown_model', `Unknown model "${id}"`, 400);
+    if (!isKnownModel(config, cfg, id)) throw new AppError('unknown_model', { message: `Unknown model "${id}"` });
     return fallbackChain(config, id);
   }
 
@@ -186,7 +186,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
         }
       }
     }
-    throw failed?.err ?? new AppError('no_model_available', 'No model could answer', 503);
+    throw failed?.err ?? new AppError('no_model_available');
   }
 
   async function generateOnce(d: Deployment, req: ChatRequest): Promise<ChatResult | ProviderError | AppError> {
@@ -234,7 +234,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
         });
       }
     }
-    throw failed?.err ?? new AppError('no_model_available', 'No model could answer', 503);
+    throw failed?.err ?? new AppError('no_model_available');
   }
 
   async function listModels(): Promise<ModelInfo[]> {
@@ -259,7 +259,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     const group = config.groups.get(id);
     if (group) return group.contextWindow;
     if (isKnownModel(config, cfg, id)) return LOCAL_CONTEXT_WINDOW;
-    throw new AppError('unknown_model', `Unknown model "${id}"`, 400);
+    throw new AppError('unknown_model', { message: `Unknown model "${id}"` });
   }
 
   return { listModels, defaultModel, stream, generate, contextWindow };

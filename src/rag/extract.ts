@@ -16,9 +16,9 @@ export interface Extracted {
   pages: PageSpan[];
 }
 
-/** Raised for content that will never extract, so retrying it is pointless. */
+/** Raised for content that will never extract, so retrying it is pointless. The parser's own words stay in the log. */
 export const extractionFailed = (message: string, cause?: unknown) =>
-  new AppError('extraction_failed', message, 422, { retryable: false, cause });
+  new AppError('extraction_failed', { message, cause, internal: cause instanceof Error ? `${message}: ${cause.message}` : undefined });
 
 const PAGE_SEPARATOR = '\n\n';
 
@@ -28,7 +28,7 @@ async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
     const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     pages = (await extractPdfPages(pdf, { mergePages: false })).text;
   } catch (err) {
-    throw extractionFailed(`Could not read the PDF: ${(err as Error).message}`, err);
+    throw extractionFailed('Could not read the PDF', err);
   }
   const spans: PageSpan[] = [];
   let text = '';

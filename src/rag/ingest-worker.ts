@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { and, asc, eq, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { documents } from '../db/schema';
-import { AppError } from '../lib/errors';
+import { AppError, toAppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import type { ChunkOptions } from './chunk';
 import { replaceDocumentChunks } from './chunk-store';
@@ -77,8 +77,8 @@ export async function waitingDocuments(
 }
 
 function describe(err: unknown): { message: string; retryable: boolean } {
-  if (err instanceof AppError) return { message: err.message, retryable: err.retryable };
-  return { message: (err as Error)?.message ?? String(err), retryable: true };
+  const e = toAppError(err, 'ingestion_failed');
+  return { message: e.publicMessage, retryable: e.retryable };
 }
 
 export function createIngestion(opts: IngestionOptions): Ingestion {
@@ -134,7 +134,7 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
 
   async function ingestFile(job: IngestJob, doc: { name: string; storagePath: string }, signal: AbortSignal): Promise<boolean> {
     const file = Bun.file(join(opts.dataDir, doc.storagePath));
-    if (!(await file.exists())) throw new AppError('file_missing', 'The uploaded file is missing from storage', 500);
+    if (!(await file.exists())) throw new AppError('file_missing');
     let lastProgress = 0;
     const prepared = await prepareDocument(await file.bytes(), doc.name, embedder, {
       runCpu: opts.runCpu,

@@ -76,11 +76,9 @@ const MIME: Record<Exclude<DocumentKind, 'code'>, string> = {
 };
 
 export const unsupportedType = (what: string) =>
-  new AppError(
-    'unsupported_media_type',
-    `Unsupported file type: ${what}. Upload text, Markdown, HTML, PDF, JSON, CSV or source code.`,
-    415,
-  );
+  new AppError('unsupported_media_type', {
+    message: `Unsupported file type: ${what}. Upload text, Markdown, HTML, PDF, JSON, CSV or source code.`,
+  });
 
 const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
 
@@ -143,7 +141,7 @@ const MARKDOWN_SIGNS = /^(#{1,6} \S|```|\s*[-*] \[[ x]\] |\[[^\]]+\]\([^)]+\))/m
  * plain-text flavours (a `.txt` holding a PDF is a PDF, a `.pdf` holding text is text).
  */
 export function sniff(bytes: Uint8Array, fileName = ''): SniffResult {
-  if (bytes.length === 0) throw new AppError('empty_file', 'The file is empty', 400);
+  if (bytes.length === 0) throw new AppError('empty_file');
   if (isPdf(bytes)) return { kind: 'pdf', mimeType: MIME.pdf };
   const known = BINARY_MAGIC.find(([, magic]) => startsWith(bytes, magic));
   if (known) throw unsupportedType(known[0]);

@@ -97,7 +97,7 @@ export class KafkaBus implements EventBus {
     } catch (error) {
       kafkaProduceErrors.inc({ topic });
       this.setHealthy(false);
-      throw new AppError('event_bus_unavailable', 'The event log (Kafka) is not reachable', 503, { retryable: true, cause: error });
+      throw new AppError('event_bus_unavailable', { internal: 'The event log (Kafka) is not reachable', cause: error });
     }
   }
 

@@ -124,16 +124,10 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
       rejections.inc({ bucket: limited.name });
       headers['Retry-After'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
       headers['retry-after-ms'] = String(result.retryAfterMs);
-      throw new AppError(
-        'rate_limited',
-        `Rate limit reached (${limited.name.replace('_', ' ')}); retry in ${seconds(result.retryAfterMs)}`,
-        429,
-        {
-          retryable: true,
-          headers,
-          details: { retryAfterMs: result.retryAfterMs, bucket: limited.name },
-        },
-      );
+      throw new AppError('rate_limited', {
+        headers,
+        details: { retryAfterMs: result.retryAfterMs, bucket: limited.name },
+      });
     }
     let settled = false;
     const settle = async (actualTokens: number) => {

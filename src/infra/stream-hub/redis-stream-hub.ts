@@ -27,7 +27,7 @@ interface Reader<F extends StreamFrame> {
 }
 
 const unavailable = (cause: unknown) =>
-  new AppError('stream_unavailable', 'The stream buffer (Redis) is not reachable', 503, { retryable: true, cause });
+  new AppError('stream_unavailable', { internal: 'The stream buffer (Redis) is not reachable', cause });
 
 /** A frame's stream entry id: seq is the sequence part, so ranges by seq are ranges by id. */
 const entryId = (seq: number) => `0-${seq + 1}`;

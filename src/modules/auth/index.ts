@@ -32,7 +32,7 @@ export const authModule = (ctx: AppContext) => {
     .post(
       '/signup',
       async ({ body, request, set }) => {
-        if (!ctx.config.signupOpen) throw new AppError('signup_closed', 'Sign-up is closed on this server', 403);
+        if (!ctx.config.signupOpen) throw new AppError('signup_closed');
         const user = await signup(db, body.email, body.password);
         await startSession(request, set, user.id);
         set.status = 201;

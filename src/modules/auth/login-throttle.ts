@@ -23,9 +23,7 @@ export class LoginThrottle {
     const w = this.windows.get(key);
     if (w && w.resetAt > t && w.failures >= this.maxFailures) {
       const retryAfter = Math.ceil((w.resetAt - t) / 1000);
-      throw new AppError('too_many_attempts', `Too many failed logins; try again in ${retryAfter} s`, 429, {
-        headers: { 'retry-after': String(retryAfter) },
-      });
+      throw new AppError('too_many_attempts', { headers: { 'retry-after': String(retryAfter) } });
     }
   }
 

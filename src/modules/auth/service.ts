@@ -38,7 +38,7 @@ export async function signup(db: Db, email: string, password: string): Promise<U
       .values({ email: normaliseEmail(email), passwordHash, role: n === 0 ? 'admin' : 'user' })
       .onConflictDoNothing({ target: users.email })
       .returning();
-    if (rows.length === 0) throw new AppError('email_taken', 'An account with this email already exists', 409);
+    if (rows.length === 0) throw new AppError('email_taken');
     return toUserView(rows[0]);
   });
 }
@@ -50,7 +50,7 @@ export async function verifyLogin(db: Db, email: string, password: string): Prom
     .from(users)
     .where(eq(users.email, normaliseEmail(email)));
   const ok = await Bun.password.verify(password, user?.passwordHash ?? (await dummyHash()));
-  if (!user || !ok) throw new AppError('invalid_credentials', 'Email or password is wrong', 401);
+  if (!user || !ok) throw new AppError('invalid_credentials');
   return toUserView(user);
 }
 

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../infra/bus/types';
 import type { RateLimiter } from '../../infra/rate-limit';
-import { AppError } from '../../lib/errors';
+import { toAppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Router } from '../../providers/router';
@@ -26,8 +26,8 @@ export interface BenchmarkHooks {
 const round = (n: number) => Math.round(n * 10) / 10;
 
 function failure(model: string, err: unknown): BenchmarkResult {
-  const e = err instanceof AppError ? err : new AppError('internal_error', 'The model failed to answer', 500);
-  return { model, ok: false, error: { code: e.code, message: e.message } };
+  const e = toAppError(err, 'generation_failed', { model });
+  return { model, ok: false, error: { code: e.code, message: e.publicMessage } };
 }
 
 async function runOne(

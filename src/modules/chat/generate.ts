@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors';
+import { type AppError, toAppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
 import type { ChatMessage, Deployment, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
@@ -35,10 +35,6 @@ interface Round {
   toolCalls: ToolCall[];
   finish: FinishReason;
   deployment?: Deployment;
-}
-
-function asAppError(err: unknown): AppError {
-  return err instanceof AppError ? err : new AppError('generation_failed', 'The model failed to answer', 502);
 }
 
 /** One routed request; its text joins `out.text` even when it breaks off, since the user saw it. */
@@ -123,7 +119,7 @@ export async function generate(router: Router, opts: GenerateOptions): Promise<G
       return {
         ...out,
         finishReason: opts.signal.aborted ? 'cancelled' : 'error',
-        error: opts.signal.aborted ? undefined : asAppError(err),
+        error: opts.signal.aborted ? undefined : toAppError(err, 'generation_failed'),
       };
     }
     out.deployment = r.deployment;

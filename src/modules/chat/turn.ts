@@ -221,7 +221,7 @@ async function finish(
   const row = await finishAssistant(deps.db, ids.assistantId, {
     content: gen.text,
     status,
-    error: gen.error?.message,
+    error: gen.error?.publicMessage,
     deployment: gen.deployment,
     promptTokens: gen.promptTokens,
     completionTokens: gen.completionTokens,
@@ -235,7 +235,7 @@ async function finish(
     model: row.model ?? undefined,
   };
   if (gen.error) {
-    emit({ type: 'error', code: gen.error.code, message: gen.error.message });
+    emit({ type: 'error', code: gen.error.code, message: gen.error.publicMessage });
     publishChat(deps.bus, { ...base, type: 'turn.failed', error: gen.error.code });
   } else {
     const usage = { promptTokens: gen.promptTokens, completionTokens: gen.completionTokens };

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
+import { errorBody } from '../../lib/errors';
 
 const ASSETS = fileURLToPath(new URL('../../../node_modules/swagger-ui-dist/', import.meta.url));
 const ASSET_NAMES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
@@ -59,7 +60,7 @@ export const docsModule = () =>
       ({ params, set }) => {
         if (!ASSET_NAMES.has(params.name)) {
           set.status = 404;
-          return { error: { code: 'not_found', message: 'No such asset' } };
+          return errorBody('not_found', 'No such asset');
         }
         set.headers['cache-control'] = 'public, max-age=86400';
         return Bun.file(ASSETS + params.name);

@@ -101,7 +101,7 @@ export async function uploadDocument(
   upload: Upload,
 ): Promise<{ document: DocumentView; created: boolean }> {
   if (upload.bytes.length > deps.maxUploadBytes) {
-    throw new AppError('payload_too_large', `File exceeds ${Math.floor(deps.maxUploadBytes / 1024)} KiB`, 413);
+    throw new AppError('payload_too_large', { message: `File exceeds ${Math.floor(deps.maxUploadBytes / 1024)} KiB` });
   }
   const { mimeType } = sniff(upload.bytes, upload.fileName);
   const digest = sha256(upload.bytes);
@@ -140,7 +140,7 @@ async function concurrentUpload(deps: DocumentDeps, userId: string, digest: stri
   await rm(join(deps.dataDir, relative), { force: true });
   const winner = await existingUpload(deps, userId, digest);
   if (!winner)
-    throw new AppError('conflict', 'The same content was deleted while being uploaded; upload it again', 409, { retryable: true });
+    throw new AppError('conflict', { message: 'The same content was deleted while being uploaded; upload it again', retryable: true });
   return winner;
 }
 

@@ -16,12 +16,12 @@ export const healthModule = (ctx: AppContext) =>
       async ({ set }) => {
         if (ctx.lifecycle.draining) {
           set.status = 503;
-          return errorBody('draining', 'Server is shutting down');
+          return errorBody('draining');
         }
         const ok = await ctx.database.ping().catch(() => false);
         if (!ok) {
           set.status = 503;
-          return errorBody('database_unavailable', 'Database is not reachable');
+          return errorBody('database_unavailable');
         }
         // Redis or Kafka being away degrades some features; the replica still serves, so it stays ready.
         const dependencies = dependencyStatus(ctx);

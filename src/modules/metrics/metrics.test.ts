@@ -13,7 +13,7 @@ function app(metrics: 'on' | 'off') {
     .use(metricsModule({ config: testConfig({ METRICS: metrics }) }))
     .get('/api/things/:id', ({ params }) => ({ id: params.id }))
     .get('/api/broken', () => {
-      throw new AppError('conflict', 'no', 409);
+      throw new AppError('conflict', { message: 'no' });
     })
     .listen({ port: 0, hostname: '127.0.0.1' });
 }

@@ -1,5 +1,5 @@
-import { AppError } from '../../lib/errors';
-import { log } from '../../lib/logger';
+import type { ErrorCode } from '../../lib/error-catalogue';
+import { type AppError, toAppError } from '../../lib/errors';
 
 const TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -11,16 +11,16 @@ const TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
-/** OpenAI's error envelope, so OpenAI clients raise their usual typed errors. */
-export function openaiErrorBody(status: number, code: string, message: string) {
-  return { error: { message, type: TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'), param: null, code } };
+/** Where OpenAI's clients expect OpenAI's own code for the same failure. */
+const OPENAI_CODES: Partial<Record<ErrorCode, string>> = { rate_limited: 'rate_limit_exceeded' };
+
+/** OpenAI's error envelope with the catalogue's wording, so OpenAI clients raise their usual typed errors. */
+export function openaiErrorBody(err: AppError) {
+  const type = TYPES[err.status] ?? (err.status >= 500 ? 'server_error' : 'invalid_request_error');
+  return { error: { message: err.publicMessage, type, param: null, code: OPENAI_CODES[err.code] ?? err.code } };
 }
 
 export function openaiErrorResponse(err: unknown): Response {
-  const app = err instanceof AppError ? err : undefined;
-  if (!app) log.error('unhandled error in /v1', { error: err });
-  const status = app?.status ?? 500;
-  const code = app?.code === 'rate_limited' ? 'rate_limit_exceeded' : (app?.code ?? 'internal_error');
-  const body = openaiErrorBody(status, code, app?.message ?? 'Internal server error');
-  return Response.json(body, { status: status === 499 ? 400 : status, headers: app?.headers });
+  const app = toAppError(err, 'internal_error', { api: '/v1' });
+  return Response.json(openaiErrorBody(app), { status: app.status === 499 ? 400 : app.status, headers: app.headers });
 }

@@ -18,11 +18,9 @@ export interface CompatDeps {
 export function checkedCompletionRequest(body: unknown): CompletionRequest {
   if (checkCompletionRequest.Check(body)) return body;
   const first = checkCompletionRequest.Errors(body).First();
-  throw new AppError(
-    'invalid_request',
-    `Invalid ${first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${first?.message ?? 'invalid value'}`,
-    400,
-  );
+  throw new AppError('invalid_request', {
+    message: `Invalid ${first?.path.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${first?.message ?? 'invalid value'}`,
+  });
 }
 
 /**

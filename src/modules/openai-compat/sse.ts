@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors';
+import { toAppError } from '../../lib/errors';
 import type { StreamEvent } from '../../providers/types';
 import type { LlmCall } from '../usage/service';
 import { finishReasonOf } from './convert';
@@ -65,8 +65,7 @@ export function sseBody(
         send('data: [DONE]\n\n');
       } catch (err) {
         summary.status = opts.abort.signal.aborted ? 'cancelled' : 'error';
-        const app = err instanceof AppError ? err : new AppError('internal_error', 'The model failed to answer', 502);
-        send(`data: ${JSON.stringify(openaiErrorBody(app.status, app.code, app.message))}\n\n`);
+        send(`data: ${JSON.stringify(openaiErrorBody(toAppError(err, 'generation_failed')))}\n\n`);
       } finally {
         opts.onEnd(summary);
         controller.close();

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { staticPlugin } from '@elysiajs/static';
 import { Elysia } from 'elysia';
 import { errorBody } from '../../lib/errors';
+import { ERROR_CATALOGUE_PATH, errorCatalogueScript } from './error-catalogue-script';
 import { UI_HEADERS } from './security-headers';
 import { vendorFile } from './vendor';
 
@@ -33,11 +34,11 @@ function shell(): Response {
 
 /**
  * Serves the browser UI: the shell for each UI route, the files in `client/` (listed once, so
- * unknown paths such as `/api/...` still reach the JSON 404) and browser libraries from
- * node_modules under `/vendor/`.
+ * unknown paths such as `/api/...` still reach the JSON 404), the error catalogue's sentences and
+ * browser libraries from node_modules under `/vendor/`.
  */
 export const webModule = () => {
-  const app = new Elysia({ name: 'web' }).use(clientFiles);
+  const app = new Elysia({ name: 'web' }).use(clientFiles).get(ERROR_CATALOGUE_PATH, errorCatalogueScript, hide);
   for (const route of UI_ROUTES) app.get(route, shell, hide);
   return app.get(
     '/vendor/*',

@@ -1,7 +1,7 @@
 import type { RateLimiter } from '../../infra/rate-limit';
 import { retryAfterOf } from '../../infra/rate-limit';
 import type { StreamHub } from '../../infra/stream-hub';
-import { AppError } from '../../lib/errors';
+import { toAppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import type { Principal } from '../auth/guard';
 import { type BenchmarkDeps, runBenchmark } from '../benchmark/service';
@@ -31,11 +31,10 @@ function frameLog(streams: StreamHub<LoggedFrame>, requestId: string) {
   };
 }
 
-export function errorFrame(err: unknown): TurnErrorFrame {
-  const e = err instanceof AppError ? err : new AppError('internal_error', 'Internal error', 500);
-  if (!(err instanceof AppError)) log.error('turn failed', { error: err });
+function errorFrame(err: unknown): TurnErrorFrame {
+  const e = toAppError(err);
   const retryAfterMs = retryAfterOf(e);
-  return { type: 'error', code: e.code, message: e.message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  return { type: 'error', code: e.code, message: e.publicMessage, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }
 
 /**

@@ -1,10 +1,12 @@
 import type { Db } from '../../db/client';
 import type { StreamHub } from '../../infra/stream-hub';
+import type { ErrorCode } from '../../lib/error-catalogue';
+import { toAppError } from '../../lib/errors';
 import type { Principal } from '../auth/guard';
 import { findAnswer } from '../chat/persist';
 import { type BenchmarkFrame, type ChatFrame, type LoggedFrame, parseClientFrame } from './model';
 import { createOutbox, type OutboxOptions, type SocketLike } from './outbox';
-import { errorFrame, isFinal, type Producer } from './producer';
+import { isFinal, type Producer } from './producer';
 
 export interface SessionDeps {
   db: Db;
@@ -22,7 +24,7 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
   const outbox = createOutbox(socket, deps.outbox);
   const following = new Map<string, () => void>();
 
-  const fail = (requestId: string | null, code: string, message: string) =>
+  const fail = (requestId: string | null, code: ErrorCode, message: string) =>
     outbox.send({ type: 'error', requestId, seq: 0, code, message });
 
   async function follow(requestId: string, afterSeq: number): Promise<void> {
@@ -78,8 +80,8 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
         if (frame.type === 'resume') return await resume(frame.requestId, frame.lastSeq);
         return await stop(frame.requestId);
       } catch (err) {
-        const e = errorFrame(err);
-        fail(frame.requestId, e.code, e.message);
+        const e = toAppError(err);
+        fail(frame.requestId, e.code, e.publicMessage);
       }
     },
     onDrain: () => outbox.drain(),

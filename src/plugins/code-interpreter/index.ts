@@ -40,7 +40,7 @@ export const codeInterpreterPlugin: Plugin<CodeInterpreterArgs, CodeInterpreterD
   timeoutMs: GUEST_TIMEOUT_MS + 3_000,
   available: () => ({ ok: true }),
   async run(args, ctx) {
-    if (args.language === 'python') throw new AppError('unsupported_language', PYTHON_UNAVAILABLE, 400);
+    if (args.language === 'python') throw new AppError('unsupported_language', { message: PYTHON_UNAVAILABLE });
     const timeoutMs = Math.max(1, Math.min(GUEST_TIMEOUT_MS, ctx.deadlineMs - Date.now() - 500));
     const result = await runSandboxed(args.code, { timeoutMs, signal: ctx.signal });
     return { text: describe(result), data: { ...result, language: 'javascript' } };

@@ -26,7 +26,7 @@ export function runSandboxed(code: string, opts: SandboxOptions): Promise<Evalua
     maxOutputChars: opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS,
   };
   return new Promise((resolve, reject) => {
-    if (opts.signal?.aborted) return reject(new AppError('aborted', 'Code run aborted', 499));
+    if (opts.signal?.aborted) return reject(new AppError('aborted', { message: 'Code run aborted' }));
     const worker = new Worker(new URL('./sandbox-worker.ts', import.meta.url).href);
     const finish = (settle: () => void) => {
       clearTimeout(killer);
@@ -34,7 +34,7 @@ export function runSandboxed(code: string, opts: SandboxOptions): Promise<Evalua
       worker.terminate();
       settle();
     };
-    const onAbort = () => finish(() => reject(new AppError('aborted', 'Code run aborted', 499)));
+    const onAbort = () => finish(() => reject(new AppError('aborted', { message: 'Code run aborted' })));
     const killer = setTimeout(
       () =>
         finish(() =>
@@ -49,7 +49,7 @@ export function runSandboxed(code: string, opts: SandboxOptions): Promise<Evalua
     );
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.onmessage = (event: MessageEvent<EvaluateResult>) => finish(() => resolve(event.data));
-    worker.onerror = (event) => finish(() => reject(new AppError('sandbox_failed', `The sandbox failed: ${event.message}`, 500)));
+    worker.onerror = (event) => finish(() => reject(new AppError('sandbox_failed', { internal: `The sandbox failed: ${event.message}` })));
     worker.postMessage(request);
   });
 }

@@ -20,9 +20,9 @@ export async function fetchPageText(url: string, opts: PageTextOptions): Promise
     maxBytes: MAX_PAGE_BYTES,
     allowOrigins: opts.allowOrigins,
   });
-  if (!res.ok) throw new AppError('page_fetch_failed', `The page answered HTTP ${res.status}`, 502);
+  if (!res.ok) throw new AppError('page_fetch_failed', { message: `The page answered HTTP ${res.status}` });
   const type = res.headers.get('content-type') ?? '';
-  if (!/html|^text\//i.test(type)) throw new AppError('page_not_text', `The page is ${type || 'of unknown type'}, not text`, 415);
+  if (!/html|^text\//i.test(type)) throw new AppError('page_not_text', { message: `The page is ${type || 'of unknown type'}, not text` });
   const page = /html/i.test(type) ? htmlToText(res.text) : { title: '', text: res.text.trim() };
   return { title: page.title, text: page.text.slice(0, opts.maxChars), truncated: page.text.length > opts.maxChars };
 }

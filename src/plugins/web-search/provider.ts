@@ -53,12 +53,12 @@ export function providerOrigins(config: WebSearchConfig): string[] {
 export function providerJson(provider: WebSearchProvider, res: SafeResponse): unknown {
   if (!res.ok) {
     const retryable = res.status === 429 || res.status >= 500;
-    throw new AppError('search_failed', `${PROVIDER_LABEL[provider]} answered HTTP ${res.status}`, 502, { retryable });
+    throw new AppError('search_failed', { message: `${PROVIDER_LABEL[provider]} answered HTTP ${res.status}`, retryable });
   }
   try {
     return JSON.parse(res.text);
   } catch {
-    throw new AppError('search_failed', `${PROVIDER_LABEL[provider]} did not answer with JSON`, 502);
+    throw new AppError('search_failed', { message: `${PROVIDER_LABEL[provider]} did not answer with JSON` });
   }
 }
 

@@ -29,7 +29,7 @@ function usageOf(messages: readonly ChatMessage[], passages: readonly Passage[],
 }
 
 function cancelled(): AppError {
-  return new AppError('cancelled', 'offline: request cancelled', 499);
+  return new AppError('cancelled', { internal: 'offline: request cancelled' });
 }
 
 /** The built-in extractive model: needs no network, answers only from the passages it is handed. */

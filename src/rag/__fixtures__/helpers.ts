@@ -68,7 +68,7 @@ export function flakyEmbedder(failures: number): Embedder & { calls: number } {
     calls: 0,
     async embed(texts: string[]) {
       e.calls++;
-      if (e.calls <= failures) throw new AppError('embedding_failed', 'Embedding request failed (503)', 502, { retryable: true });
+      if (e.calls <= failures) throw new AppError('embedding_failed', { message: 'Embedding request failed (503)' });
       return inner.embed(texts);
     },
   };

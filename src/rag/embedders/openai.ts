@@ -20,14 +20,14 @@ const KNOWN_DIMENSIONS: Record<string, number> = {
   'text-embedding-ada-002': 1536,
 };
 
-function toAppError(err: unknown): AppError {
+function embeddingError(err: unknown): AppError {
   if (err instanceof OpenAI.APIError) {
     const status = err.status ?? 502;
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-    return new AppError('embedding_failed', `Embedding request failed (${status})`, 502, { retryable, cause: err });
+    return new AppError('embedding_failed', { message: `Embedding request failed (${status})`, retryable, cause: err });
   }
-  if (err instanceof OpenAI.APIUserAbortError) return new AppError('aborted', 'Embedding was cancelled', 499);
-  return new AppError('embedding_failed', `Embedding request failed: ${(err as Error).message}`, 502, { retryable: true, cause: err });
+  if (err instanceof OpenAI.APIUserAbortError) return new AppError('aborted', { message: 'Embedding was cancelled' });
+  return new AppError('embedding_failed', { internal: `Embedding request failed: ${(err as Error).message}`, cause: err });
 }
 
 /**
@@ -49,11 +49,11 @@ export function createOpenAIEmbedder(opts: OpenAIEmbedderOptions): Embedder {
     try {
       response = await client.embeddings.create({ model: opts.model, input: batch }, { signal });
     } catch (err) {
-      throw toAppError(err);
+      throw embeddingError(err);
     }
     const vectors = [...response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
     if (vectors.length !== batch.length) {
-      throw new AppError('embedding_failed', `Expected ${batch.length} embeddings, got ${vectors.length}`, 502);
+      throw new AppError('embedding_failed', { internal: `Expected ${batch.length} embeddings, got ${vectors.length}`, retryable: false });
     }
     dimensions = vectors[0]?.length ?? dimensions;
     return vectors;
