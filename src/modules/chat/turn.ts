@@ -2,6 +2,7 @@ import type { Db } from '../../db/client';
 import { conversations } from '../../db/schema';
 import { type ChatEvent, type EventBus, TOPICS } from '../../infra/bus/types';
 import type { RateLimiter, Reservation } from '../../infra/rate-limit';
+import { errorCatalogue } from '../../lib/error-catalogue';
 import { type AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { estimateOutputTokens } from '../../lib/tokens';
@@ -79,7 +80,8 @@ function replay(row: MessageRow, emit: (f: TurnFrame) => void): TurnResult {
   emit({ type: 'start', conversationId: row.conversationId, messageId: row.id, userMessageId: row.parentId ?? '', model: row.model ?? '' });
   if (row.content) emit({ type: 'token', delta: row.content });
   if (result.message.citations.length) emit({ type: 'citations', citations: result.message.citations });
-  if (row.status === 'error') emit({ type: 'error', code: 'generation_failed', message: row.error ?? 'The model failed to answer' });
+  if (row.status === 'error')
+    emit({ type: 'error', code: 'generation_failed', message: row.error ?? errorCatalogue.generation_failed.message });
   else emit({ type: 'done', messageId: row.id, finishReason: result.finishReason as FinishReason, usage: result.message.usage });
   return result;
 }
