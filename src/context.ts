@@ -5,7 +5,7 @@ import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
-import type { Ingestion } from './rag/ingest-worker';
+import type { Ingestion } from './rag/ingestion';
 
 /** Process lifecycle state shared by readiness and shutdown. */
 export interface Lifecycle {

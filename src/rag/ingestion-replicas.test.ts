@@ -5,7 +5,7 @@ import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
 import { createOfflineEmbedder } from './embedders/offline';
-import type { Ingestion } from './ingest-worker';
+import type { Ingestion } from './ingestion';
 import { prepareDocument } from './pipeline';
 
 const { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } = process.env;

@@ -5,9 +5,8 @@ import type { EventBus } from '../infra/bus/types';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import { CPU_HANDLERS_PATH, handlers as inlineHandlers } from './cpu-handlers';
-import { createIngestQueue } from './create-ingest-queue';
 import type { Embedder } from './embedders';
-import { createIngestion, type Ingestion } from './ingest-worker';
+import { createIngestion, type Ingestion } from './ingestion';
 import type { RunCpu } from './pipeline';
 
 export interface RagRuntime {
@@ -52,7 +51,7 @@ export async function createRagRuntime(config: Config, database: Database, embed
   const ingestion = createIngestion({
     database,
     embedder,
-    queue: createIngestQueue(bus),
+    queue: bus.ingestQueue(),
     dataDir: config.dataDir,
     runCpu: schedulerRunner(scheduler, 'background'),
   });

@@ -3,11 +3,11 @@ import { type Config, loadConfig } from '../config';
 import type { AppContext } from '../context';
 import type { Database } from '../db/client';
 import { MemoryBus } from '../infra/bus/memory-bus';
+import { createMemoryIngestQueue } from '../infra/bus/memory-ingest-queue';
 import { type ChatRuntimeOptions, createChatRuntime } from '../modules/chat/runtime';
 import { KeyCache } from '../modules/keys/key-cache';
 import { startUsageConsumer } from '../modules/usage/consumer';
-import { createMemoryIngestQueue } from '../rag/ingest-queue';
-import { createIngestion, type Ingestion } from '../rag/ingest-worker';
+import { createIngestion, type Ingestion } from '../rag/ingestion';
 
 export interface Harness {
   ctx: AppContext;
