@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createScheduler } from '../scheduler/index';
-import { type Database, openDatabase } from '../src/db/client';
+import { type Database, openPglite, openPostgres } from '../src/db/client';
 import { chunks, documents, users } from '../src/db/schema';
 import { createMemoryIngestQueue } from '../src/infra/bus/memory-ingest-queue';
 import { type DocumentDeps, uploadDocument } from '../src/modules/documents/service';
@@ -204,13 +204,15 @@ async function run(label: string, sizes: number[], open: () => Promise<{ databas
 
 console.log(`embedder ${embedder.model} (${OFFLINE_DIMENSIONS} dims); ${queryCount} queries per mode`);
 await run('PGlite', pgliteSizes, async () => {
-  const database = await openDatabase({ dataDir: 'memory://' });
+  const database = openPglite();
+  await database.migrate();
   return { database, drop: () => database.close() };
 });
 if (pgUrl) {
   await run('Postgres', pgSizes, async () => {
     const scratch = await createScratchDatabase(pgUrl);
-    const database = await openDatabase({ url: scratch.url, poolSize: 4 });
+    const database = openPostgres(scratch.url, 4);
+    await database.migrate();
     return { database, drop: async () => (await database.close(), await scratch.drop()) };
   });
 } else {

@@ -1,7 +1,7 @@
 import { type App, createApp } from './app';
 import type { Config } from './config';
 import type { AppContext } from './context';
-import { openDatabase } from './db/client';
+import { openPglite, openPostgres } from './db/client';
 import { createBacking } from './infra/backing';
 import { log } from './lib/logger';
 import { createChatRuntime } from './modules/chat/runtime';
@@ -20,7 +20,8 @@ export interface RunningServer {
 
 /** Builds every backing implementation once; each concern's choice is logged at start-up. */
 export async function createContext(config: Config): Promise<AppContext> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const database = config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`);
+  await database.migrate();
   log.info('database ready', { implementation: database.kind });
   const backing = await createBacking(config);
   const bus = backing.bus;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { type Database, openDatabase } from '../db/client';
+import { type Database, openPostgres } from '../db/client';
 import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
@@ -40,7 +40,8 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
         ),
       );
     }
-    database = await openDatabase({ url: scratch.url, poolSize: 2 });
+    database = openPostgres(scratch.url, 2);
+    await database.migrate();
     const res = await fetch(`${servers[0].url}/api/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
