@@ -5,7 +5,6 @@ import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
 import { createOfflineEmbedder } from './embedders/offline';
-import type { Ingestion } from './ingestion';
 import { prepareDocument } from './pipeline';
 
 const { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } = process.env;
@@ -64,8 +63,7 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
     return ((await res.json()) as { id: string }).id;
   }
 
-  // The server's context types ingestion as what routes need; the running object is the full worker.
-  const handled = () => servers.map((s) => (s.ctx.ingestion as Ingestion).handled());
+  const handled = () => servers.map((s) => s.ctx.ingestion.handled());
 
   test('ingestion jobs are split between two servers and each done once', async () => {
     const ids = new Map<string, number>();
