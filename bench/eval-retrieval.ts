@@ -3,7 +3,7 @@
  * full-text half and the hybrid fusion, with the built-in embedder on an in-memory PGlite (or the
  * Postgres named by --database-url).
  */
-import { openDatabase } from '../src/db/client';
+import { openPglite, openPostgres } from '../src/db/client';
 import { users } from '../src/db/schema';
 import { createOfflineEmbedder } from '../src/rag/embedders/offline';
 import { indexCorpus, loadGoldenSet, scoreRetrieval } from '../src/rag/evaluate';
@@ -12,7 +12,8 @@ const urlFlag = process.argv.indexOf('--database-url');
 const url = urlFlag > 0 ? process.argv[urlFlag + 1] : undefined;
 const verbose = process.argv.includes('--verbose');
 
-const database = await openDatabase(url ? { url } : { dataDir: 'memory://' });
+const database = url ? openPostgres(url) : openPglite();
+await database.migrate();
 try {
   const embedder = createOfflineEmbedder();
   const [user] = await database.db

@@ -9,17 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { createScheduler } from '../scheduler/index';
-import { type Database, openDatabase } from '../src/db/client';
+import { loadConfig } from '../src/config';
+import { createContext } from '../src/create-context';
+import { type Database, openPglite, openPostgres } from '../src/db/client';
 import { chunks, documents, users } from '../src/db/schema';
 import { type DocumentDeps, uploadDocument } from '../src/modules/documents/service';
-import { CPU_HANDLERS_PATH } from '../src/rag/cpu-handlers';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS } from '../src/rag/embedders/offline';
-import { createMemoryIngestQueue } from '../src/rag/ingest-queue';
-import { createIngestion } from '../src/rag/ingest-worker';
 import { prepareDocument } from '../src/rag/pipeline';
 import { type RetrievalMode, retrieve } from '../src/rag/retrieve';
-import { schedulerRunner } from '../src/rag/runtime';
 import { castEmbedding, ensureVectorIndex, modelLiteral, vectorIndexName, vectorParam } from '../src/rag/vector-index';
 import { createScratchDatabase } from '../src/testing/databases';
 import { TextGenerator } from './rag-synthetic';
@@ -141,8 +138,8 @@ async function measureRetrieval(database: Database, size: number) {
 }
 
 /**
- * Uploads go through the real queue and worker (concurrency 2) with the offline embedder on the
- * scheduler's workers, as the server runs them, into a table that already holds the corpus.
+ * Uploads go through the ingestion the server's composition root builds (the in-process queue, the
+ * offline embedder on the scheduler's workers) into a table that already holds the corpus.
  */
 async function measureIngestion(database: Database) {
   const gen = new TextGenerator(7);
@@ -153,18 +150,9 @@ async function measureIngestion(database: Database) {
   const cpuRate = cpuChunks / ((performance.now() - cpuStart) / 1000);
   const userId = await newUser(database);
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-'));
-  const scheduler = createScheduler({ handlers: CPU_HANDLERS_PATH });
-  await scheduler.ready();
-  const runCpu = schedulerRunner(scheduler, 'background');
-  const ingestion = createIngestion({
-    database,
-    embedder,
-    queue: createMemoryIngestQueue({ concurrency: 2 }),
-    dataDir,
-    runCpu,
-    refillIntervalMs: 100,
-  });
-  await ingestion.start();
+  const root = createContext(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { database });
+  await root.started;
+  const { ingestion } = root.ctx;
   const deps: DocumentDeps = { db: database.db, dataDir, maxUploadBytes: 1 << 30, submit: (d) => ingestion.submit(d) };
   const start = performance.now();
   const ids: string[] = [];
@@ -177,8 +165,7 @@ async function measureIngestion(database: Database) {
     await Bun.sleep(5);
   }
   const seconds = (performance.now() - start) / 1000;
-  await ingestion.stop();
-  await scheduler.close();
+  await root.close();
   rmSync(dataDir, { recursive: true, force: true });
   const [{ stored }] = await database.rows<{ stored: number }>(
     sql`SELECT coalesce(sum(chunk_count), 0)::int AS stored FROM documents WHERE user_id = ${userId} AND status = 'ready'`,
@@ -204,13 +191,15 @@ async function run(label: string, sizes: number[], open: () => Promise<{ databas
 
 console.log(`embedder ${embedder.model} (${OFFLINE_DIMENSIONS} dims); ${queryCount} queries per mode`);
 await run('PGlite', pgliteSizes, async () => {
-  const database = await openDatabase({ dataDir: 'memory://' });
+  const database = openPglite();
+  await database.migrate();
   return { database, drop: () => database.close() };
 });
 if (pgUrl) {
   await run('Postgres', pgSizes, async () => {
     const scratch = await createScratchDatabase(pgUrl);
-    const database = await openDatabase({ url: scratch.url, poolSize: 4 });
+    const database = openPostgres(scratch.url, 4);
+    await database.migrate();
     return { database, drop: async () => (await database.close(), await scratch.drop()) };
   });
 } else {

@@ -5,7 +5,7 @@ import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
-import type { Ingestion } from './rag/ingest-worker';
+import type { Ingestion } from './rag/ingestion';
 
 /** Process lifecycle state shared by readiness and shutdown. */
 export interface Lifecycle {
@@ -15,8 +15,8 @@ export interface Lifecycle {
 }
 
 /**
- * Everything a module needs, built once at start-up (see src/server.ts). Modules receive it as
- * a plain value so tests can build one against any database.
+ * Everything a module needs, built once at start-up by `createContext` (src/create-context.ts).
+ * Modules receive it as a plain value, so tests build the same one against any database.
  */
 export interface AppContext extends ChatRuntime {
   config: Config;
@@ -26,7 +26,7 @@ export interface AppContext extends ChatRuntime {
   bus: EventBus;
   /** Present with REDIS_URL; its state feeds readiness. */
   redis?: RedisHandle;
-  ingestion: Pick<Ingestion, 'submit'>;
-  /** Bun Workers for CPU-bound work (embedding, chunking); absent in in-process test harnesses. */
-  scheduler?: Scheduler;
+  ingestion: Ingestion;
+  /** Bun Workers for CPU-bound work (embedding, chunking). */
+  scheduler: Scheduler;
 }

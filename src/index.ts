@@ -1,5 +1,5 @@
 import { type Config, ConfigError, loadConfig } from './config';
-import { log, setLogLevel } from './lib/logger';
+import { log } from './lib/logger';
 import { startServer } from './server';
 
 let config: Config;
@@ -12,7 +12,6 @@ try {
   }
   throw e;
 }
-setLogLevel(config.logLevel);
 
 const server = await startServer(config);
 

@@ -13,11 +13,17 @@ import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/**
+ * One database, embedded or shared. Opening is synchronous so a context can be assembled in one
+ * go; the connection comes up in the background and `migrate` (run before first use) waits for it.
+ */
 export interface Database {
   db: Db;
   /** The PGlite instance when embedded, for dumps and low-level access. */
   pglite?: PGlite;
   kind: 'pglite' | 'postgres';
+  /** Applies pending migrations; also where a database that cannot start reports why. */
+  migrate(): Promise<void>;
   /** Raw SQL rows, for the few queries drizzle's builder does not express well. */
   rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]>;
   ping(): Promise<boolean>;
@@ -26,31 +32,22 @@ export interface Database {
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-export interface DatabaseOptions {
-  /** postgres:// URL; without it the embedded PGlite is used. */
-  url?: string;
-  /** PGlite data directory; `memory://` (or undefined) keeps it in memory. */
-  dataDir?: string;
-  poolSize?: number;
-  /** A PGlite data-dir dump (from `dumpDataDir`) to start from instead of an empty cluster. */
-  seed?: Blob;
-}
-
-export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const database = opts.url ? openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir, opts.seed);
-  await database.migrate();
-  return database;
-}
-
-async function openPglite(dataDir?: string, seed?: Blob): Promise<Database & { migrate(): Promise<void> }> {
-  if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector }, loadDataDir: seed });
+/**
+ * PGlite in `dataDir` (`memory://` keeps it in memory), optionally starting from a data-dir dump
+ * (`dumpDataDir`) instead of an empty cluster.
+ */
+export function openPglite(dataDir = 'memory://', seed?: Blob): Database {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir, { extensions: { vector }, loadDataDir: seed });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
     pglite: client,
     kind: 'pglite',
-    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS }),
+    migrate: async () => {
+      await client.waitReady;
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
+    },
     rows: async <T>(query: ReturnType<typeof sql>) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
     ping: async () => {
       await client.query('select 1');
@@ -60,8 +57,9 @@ async function openPglite(dataDir?: string, seed?: Blob): Promise<Database & { m
   };
 }
 
-function openPostgres(url: string, max: number): Database & { migrate(): Promise<void> } {
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+/** PostgreSQL at `url` through a pool of `poolSize` connections, opened on first use. */
+export function openPostgres(url: string, poolSize = 10): Database {
+  const client = postgres(url, { max: poolSize, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   return {
     db,

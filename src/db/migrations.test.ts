@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createScratchDatabase } from '../testing/databases';
-import { type Database, openDatabase } from './client';
+import { type Database, openPglite, openPostgres } from './client';
 import { users } from './schema';
 
 const TABLES = ['api_keys', 'chunks', 'conversations', 'documents', 'messages', 'plugins', 'sessions', 'usage_logs', 'users'];
@@ -16,15 +16,17 @@ async function tableNames(db: Database) {
   return rows.map((r) => r.table_name);
 }
 
-async function checkMigratesAndPersists(open: () => Promise<Database>) {
-  const first = await open();
+async function checkMigratesAndPersists(open: () => Database) {
+  const first = open();
+  await first.migrate();
   expect(await tableNames(first)).toEqual(expect.arrayContaining(TABLES));
   const ext = await first.rows<{ extname: string }>(sql`select extname from pg_extension where extname = 'vector'`);
   expect(ext).toHaveLength(1);
   await first.db.insert(users).values({ email: 'kept@example.com', passwordHash: 'h' });
   await first.close();
 
-  const second = await open();
+  const second = open();
+  await second.migrate();
   const kept = await second.db.select().from(users);
   expect(kept.map((u) => u.email)).toEqual(['kept@example.com']);
   const applied = await second.rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
@@ -37,7 +39,7 @@ describe('migrations on pglite', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('migrates-an-empty-data-dir-then-reopens-it-with-data-kept', async () => {
-    await checkMigratesAndPersists(() => openDatabase({ dataDir: dir }));
+    await checkMigratesAndPersists(() => openPglite(dir));
   });
 });
 
@@ -48,6 +50,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('migrations on postgres', () => 
   test('migrates-an-empty-database-then-reopens-it-with-data-kept', async () => {
     const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!);
     drop = scratch.drop;
-    await checkMigratesAndPersists(() => openDatabase({ url: scratch.url, poolSize: 2 }));
+    await checkMigratesAndPersists(() => openPostgres(scratch.url, 2));
   });
 });

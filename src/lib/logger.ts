@@ -1,13 +1,14 @@
 /**
  * A small structured logger (one JSON object per line). Values under keys that look like secrets
- * are masked, so a careless `log.info({ config })` cannot leak a key.
+ * are masked, so a careless `log.info({ config })` cannot leak a key. The level is the config's
+ * `LOG_LEVEL`, applied at start-up; until then it is `info`.
  */
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
 const SECRET_KEY = /(pass(word)?|secret|token|api[-_]?key|authorization|cookie|database_url|redis_url)/i;
 
-let threshold: number = LEVELS[(process.env.LOG_LEVEL as LogLevel) ?? 'info'] ?? LEVELS.info;
+let threshold: number = LEVELS.info;
 
 export function setLogLevel(level: LogLevel) {
   threshold = LEVELS[level];

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { type Database, openDatabase } from '../db/client';
+import { type Database, openPostgres } from '../db/client';
 import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
 import { createOfflineEmbedder } from './embedders/offline';
-import type { Ingestion } from './ingest-worker';
 import { prepareDocument } from './pipeline';
 
 const { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } = process.env;
@@ -40,7 +39,8 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
         ),
       );
     }
-    database = await openDatabase({ url: scratch.url, poolSize: 2 });
+    database = openPostgres(scratch.url, 2);
+    await database.migrate();
     const res = await fetch(`${servers[0].url}/api/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -63,8 +63,7 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
     return ((await res.json()) as { id: string }).id;
   }
 
-  // The server's context types ingestion as what routes need; the running object is the full worker.
-  const handled = () => servers.map((s) => (s.ctx.ingestion as Ingestion).handled());
+  const handled = () => servers.map((s) => s.ctx.ingestion.handled());
 
   test('ingestion jobs are split between two servers and each done once', async () => {
     const ids = new Map<string, number>();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { chunks, documents } from '../db/schema';
+import { createMemoryIngestQueue, type MemoryIngestQueueOptions } from '../infra/bus/memory-ingest-queue';
 import { type DocumentDeps, uploadDocument } from '../modules/documents/service';
 import { testDatabases } from '../testing/databases';
 import { createUser, flakyEmbedder, gatedEmbedder, smallOfflineEmbedder, tempDataDir, waitForDocument } from './__fixtures__/helpers';
@@ -9,8 +10,7 @@ import { makePdf } from './__fixtures__/make-pdf';
 import type { Embedder } from './embedders/embedder';
 import { createOfflineEmbedder, OFFLINE_MODEL } from './embedders/offline';
 import { extract } from './extract';
-import { createMemoryIngestQueue, type MemoryIngestQueueOptions } from './ingest-queue';
-import { createIngestion, type Ingestion, waitingDocuments } from './ingest-worker';
+import { createIngestion, type Ingestion, waitingDocuments } from './ingestion';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const prose = (topic: string, n = 30) =>

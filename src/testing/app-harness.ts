@@ -1,13 +1,10 @@
+import { createScheduler, type Scheduler } from '../../scheduler/index';
 import { createApp } from '../app';
 import { type Config, loadConfig } from '../config';
 import type { AppContext } from '../context';
+import { type ContextOverrides, createContext } from '../create-context';
 import type { Database } from '../db/client';
-import { MemoryBus } from '../infra/bus/memory-bus';
-import { type ChatRuntimeOptions, createChatRuntime } from '../modules/chat/runtime';
-import { KeyCache } from '../modules/keys/key-cache';
-import { startUsageConsumer } from '../modules/usage/consumer';
-import { createMemoryIngestQueue } from '../rag/ingest-queue';
-import { createIngestion, type Ingestion } from '../rag/ingest-worker';
+import { CPU_HANDLERS_PATH } from '../rag/cpu-handlers';
 
 export interface Harness {
   ctx: AppContext;
@@ -16,6 +13,8 @@ export interface Harness {
   json<T = any>(method: string, path: string, opts?: RequestOptions): Promise<{ status: number; body: T; headers: Headers }>;
   /** Signs up a user and returns its session cookie header value. */
   signup(email?: string, password?: string): Promise<{ cookie: string; id: string; email: string }>;
+  /** Stops background work as shutdown does; the database stays open for its owner. */
+  close(): Promise<void>;
 }
 
 export interface RequestOptions {
@@ -30,32 +29,24 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/confab-test-${crypto.randomUUID()}`, ...env });
 }
 
-/** Drives the real app in-process (no socket) against the given database. */
-export function createHarness(database: Database, config: Config = testConfig(), runtime: ChatRuntimeOptions = {}): Harness {
-  const bus = new MemoryBus();
-  void startUsageConsumer(bus, database.db);
-  const chat = createChatRuntime(config, database, runtime);
-  // Ingestion runs inline (no worker pool) so each harness stays light.
-  const ingestion: Ingestion = createIngestion({
-    database,
-    embedder: chat.embedder,
-    queue: createMemoryIngestQueue(),
-    dataDir: config.dataDir,
-    backoffMs: 50,
-  });
-  // A test may close the database before the start-up scan ran; nothing is left to ingest then.
-  ingestion.start().catch(() => {});
-  const ctx: AppContext = {
-    config,
-    database,
-    lifecycle: { draining: false, closers: [() => ingestion.stop()] },
-    keys: new KeyCache(database.db),
-    bus,
-    ingestion,
-    ...chat,
-  };
-  const app = createApp(ctx);
-  const request = (method: string, path: string, opts: RequestOptions = {}) => {
+let scheduler: Scheduler | undefined;
+const sharedScheduler = () => (scheduler ??= createScheduler({ handlers: CPU_HANDLERS_PATH, workers: 1 }));
+
+/**
+ * Drives the app in-process (no socket) against the given database, built by the same composition
+ * root as production; every harness of the test process shares one scheduler.
+ */
+export function createHarness(
+  database: Database,
+  config: Config = testConfig(),
+  overrides: Omit<ContextOverrides, 'database'> = {},
+): Harness {
+  const root = createContext(config, { scheduler: sharedScheduler(), ...overrides, database });
+  // A test may close its database before start-up finished; only its own requests could notice.
+  root.started.catch(() => {});
+  const app = createApp(root.ctx);
+  const request = async (method: string, path: string, opts: RequestOptions = {}) => {
+    await root.started;
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.cookie) headers.cookie = opts.cookie;
@@ -75,5 +66,5 @@ export function createHarness(database: Database, config: Config = testConfig(),
     const user = (await res.json()) as { id: string };
     return { cookie, id: user.id, email };
   };
-  return { ctx, app, request, json, signup };
+  return { ctx: root.ctx, app, request, json, signup, close: root.close };
 }

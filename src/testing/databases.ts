@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { type Database, openDatabase } from '../db/client';
+import { type Database, openPglite, openPostgres } from '../db/client';
 
 export interface TestDatabase {
   name: 'pglite' | 'postgres';
@@ -33,7 +33,8 @@ let template: Promise<Blob> | undefined;
  * from a dump of one migrated cluster instead. */
 function pgliteTemplate(): Promise<Blob> {
   return (template ??= (async () => {
-    const db = await openDatabase({ dataDir: 'memory://' });
+    const db = openPglite();
+    await db.migrate();
     const dump = await db.pglite!.dumpDataDir('none');
     await db.close();
     return dump;
@@ -45,7 +46,8 @@ function pglite(): TestDatabase {
   return {
     name: 'pglite',
     open: async () => {
-      const db = await openDatabase({ dataDir: 'memory://', seed: await pgliteTemplate() });
+      const db = openPglite('memory://', await pgliteTemplate());
+      await db.migrate();
       opened.push(db);
       return db;
     },
@@ -61,7 +63,8 @@ function realPostgres(baseUrl: string): TestDatabase {
     name: 'postgres',
     open: async () => {
       const scratch = await createScratchDatabase(baseUrl);
-      const db = await openDatabase({ url: scratch.url, poolSize: 4 });
+      const db = openPostgres(scratch.url, 4);
+      await db.migrate();
       created.push({ db, drop: scratch.drop });
       return db;
     },

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { openDatabase } from '../../db/client';
+import { openPostgres } from '../../db/client';
 import { usageLogs, users } from '../../db/schema';
 import { setLogLevel } from '../../lib/logger';
 import { recordUsage } from '../../modules/usage/service';
@@ -86,7 +86,8 @@ describe.skipIf(!brokers)('kafka event bus', () => {
 
   test.skipIf(!databaseUrl)('crash-between-work-and-commit: the event is redelivered and applied once', async () => {
     const scratch = await createScratchDatabase(databaseUrl!);
-    const database = await openDatabase({ url: scratch.url, poolSize: 2 });
+    const database = openPostgres(scratch.url, 2);
+    await database.migrate();
     try {
       const [user] = await database.db.insert(users).values({ email: 'u@example.com', passwordHash: 'x' }).returning();
       const topic = fresh('usage');
@@ -105,11 +106,13 @@ describe.skipIf(!brokers)('kafka event bus', () => {
       const bus = await open();
       await bus.publish(topic, user.id, event);
 
-      const child = Bun.spawn(['bun', `${import.meta.dir}/__fixtures__/crash-before-commit.ts`], {
-        env: { ...process.env, BROKERS: brokers!.join(','), TOPIC: topic, GROUP: group, DATABASE_URL: scratch.url },
-        stdout: 'pipe',
-        stderr: 'inherit',
-      });
+      const child = Bun.spawn(
+        ['bun', `${import.meta.dir}/__fixtures__/crash-before-commit.ts`, brokers!.join(','), topic, group, scratch.url],
+        {
+          stdout: 'pipe',
+          stderr: 'inherit',
+        },
+      );
       const output = await new Response(child.stdout).text();
       expect(await child.exited).not.toBe(0);
       expect(output).toContain(`recorded ${event.requestId}`);

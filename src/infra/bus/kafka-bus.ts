@@ -1,7 +1,9 @@
 import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
+import type { IngestQueue } from './ingest-queue';
 import { type ConsumerOptions, type Consumption, startConsumer } from './kafka-consumer';
+import { createKafkaIngestQueue } from './kafka-ingest-queue';
 import { kafkaLogCreator } from './kafka-log';
 import { kafkaProduceErrors, kafkaUp } from './kafka-metrics';
 import { type BusHandler, type EventBus, TOPICS, type Topic } from './types';
@@ -119,6 +121,11 @@ export class KafkaBus implements EventBus {
         await consumption.stop();
       },
     };
+  }
+
+  /** Jobs on `ingest.jobs`, shared by every replica through one consumer group. */
+  ingestQueue(): IngestQueue {
+    return createKafkaIngestQueue(this);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
 import { log } from '../../lib/logger';
+import type { IngestQueue } from './ingest-queue';
+import { createMemoryIngestQueue } from './memory-ingest-queue';
 import type { BusHandler, EventBus, Topic } from './types';
 
 interface Subscription {
@@ -34,6 +36,11 @@ export class MemoryBus implements EventBus {
     if (!groups) this.groups.set(topic, (groups = new Map()));
     if (groups.has(group)) throw new Error(`group ${group} already consumes ${topic} in this process`);
     groups.set(group, { handler: handler as BusHandler, queue: [], running: false });
+  }
+
+  /** A bounded in-memory queue: jobs stay in this process, like the bus's events. */
+  ingestQueue(): IngestQueue {
+    return createMemoryIngestQueue();
   }
 
   private async drain(topic: Topic, sub: Subscription) {

@@ -1,3 +1,5 @@
+import type { IngestQueue } from './ingest-queue';
+
 /**
  * The event log. Embedded: an in-process bus (`memory-bus.ts`); with KAFKA_BROKERS: Kafka.
  * Both give the same semantics: each consumer group sees every event of a topic at least once,
@@ -28,6 +30,8 @@ export interface EventBus {
   publish<T>(topic: Topic, key: string, value: T): Promise<void>;
   /** Starts a consumer in `group`; replicas using the same group share the work. */
   subscribe<T>(topic: Topic, group: string, handler: BusHandler<T>): Promise<void>;
+  /** Where ingestion jobs travel: over this bus's transport, so replicas sharing the bus share the jobs. */
+  ingestQueue(): IngestQueue;
   close(): Promise<void>;
 }
 

@@ -1,10 +1,10 @@
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
-import { createRateLimiter, createRateLimitStore, type RateLimiter, type RateLimitStore } from '../../infra/rate-limit';
-import { MemoryStreamHub, type StreamHub } from '../../infra/stream-hub';
+import { createRateLimiter, type RateLimiter, type RateLimitStore } from '../../infra/rate-limit';
+import type { StreamHub } from '../../infra/stream-hub';
 import { builtinPlugins, type PluginRegistry, type PluginServices } from '../../plugins';
-import { createRouter, type Router } from '../../providers/router';
-import { createEmbedder, type Embedder } from '../../rag/embedders';
+import type { Router } from '../../providers/router';
+import type { Embedder } from '../../rag/embedders';
 import type { LoggedFrame } from '../ws/model';
 import { retrievalService } from './retrieval';
 
@@ -18,26 +18,18 @@ export interface ChatRuntime {
   plugins: { registry: PluginRegistry; services: PluginServices };
 }
 
-export interface ChatRuntimeOptions {
-  rateLimitStore?: RateLimitStore;
-  streams?: StreamHub<LoggedFrame>;
-  router?: Router;
-  /** Defaults to the configured embedder, run on this thread. */
-  embedder?: Embedder;
-}
-
-export function createChatRuntime(config: Config, database: Database, opts: ChatRuntimeOptions = {}): ChatRuntime {
-  const embedder = opts.embedder ?? createEmbedder(config);
-  const rateLimitStore = opts.rateLimitStore ?? createRateLimitStore(config.redisUrl);
+/** The limiter policy and the plugins' services over implementations chosen by the caller. */
+export function createChatRuntime(
+  config: Config,
+  database: Database,
+  parts: Pick<ChatRuntime, 'router' | 'rateLimitStore' | 'streams' | 'embedder'>,
+): ChatRuntime {
   return {
-    router: opts.router ?? createRouter(config.providers),
-    limiter: createRateLimiter({ store: rateLimitStore, rpm: config.rateLimit.rpm, tpm: config.rateLimit.tpm }),
-    rateLimitStore,
-    streams: opts.streams ?? new MemoryStreamHub(),
-    embedder,
+    ...parts,
+    limiter: createRateLimiter({ store: parts.rateLimitStore, rpm: config.rateLimit.rpm, tpm: config.rateLimit.tpm }),
     plugins: {
       registry: builtinPlugins,
-      services: { webSearch: config.webSearch, retrieve: retrievalService(database, embedder) },
+      services: { webSearch: config.webSearch, retrieve: retrievalService(database, parts.embedder) },
     },
   };
 }

@@ -22,11 +22,23 @@ export async function interruptStaleTurns(database: Database, opts: { all?: bool
   return rows.length;
 }
 
-/** Sweeps at start-up and then periodically; returns the function that stops the sweeping. */
-export function sweepStaleTurns(database: Database, everyMs = 5 * 60_000): () => Promise<void> {
+export interface StaleTurnSweep {
+  /** Sweeps now (at start-up) and then every `everyMs`. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createStaleTurnSweep(database: Database, everyMs = 5 * 60_000): StaleTurnSweep {
   const sweep = (all: boolean) => interruptStaleTurns(database, { all }).catch((error) => log.warn('stale turn sweep failed', { error }));
-  void sweep(database.kind === 'pglite');
-  const timer = setInterval(() => void sweep(false), everyMs);
-  timer.unref?.();
-  return async () => clearInterval(timer);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    start() {
+      void sweep(database.kind === 'pglite');
+      timer = setInterval(() => void sweep(false), everyMs);
+      timer.unref?.();
+    },
+    async stop() {
+      clearInterval(timer);
+    },
+  };
 }

@@ -8,10 +8,8 @@ import { chunks } from '../../db/schema';
 import { waitForDocument } from '../../rag/__fixtures__/helpers';
 import { makePdf } from '../../rag/__fixtures__/make-pdf';
 import { createOfflineEmbedder } from '../../rag/embedders/offline';
-import { createMemoryIngestQueue } from '../../rag/ingest-queue';
-import { createIngestion, type Ingestion } from '../../rag/ingest-worker';
 import { retrieve } from '../../rag/retrieve';
-import { createHarness, testConfig } from '../../testing/app-harness';
+import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { errorHandler } from '../error-handler';
 import { documentsModule } from '.';
@@ -19,7 +17,7 @@ import { documentsModule } from '.';
 for (const target of testDatabases()) {
   describe(`documents API on ${target.name}`, () => {
     let database: Database;
-    let ingestion: Ingestion;
+    let harness: Harness;
     let app: { handle(r: Request): Promise<Response> };
     const config = testConfig({ MAX_UPLOAD_MB: '1' });
     let alice: { cookie: string; id: string };
@@ -41,20 +39,13 @@ for (const target of testDatabases()) {
 
     beforeAll(async () => {
       database = await target.open();
-      ingestion = createIngestion({
-        database,
-        embedder: createOfflineEmbedder(),
-        queue: createMemoryIngestQueue(),
-        dataDir: config.dataDir,
-      });
-      await ingestion.start();
-      const harness = createHarness(database, config);
-      app = new Elysia().use(errorHandler).use(documentsModule({ ...harness.ctx, ingestion }));
+      harness = createHarness(database, config);
+      app = new Elysia().use(errorHandler).use(documentsModule(harness.ctx));
       alice = await harness.signup();
       bob = await harness.signup();
     }, 60_000);
     afterAll(async () => {
-      await ingestion.stop();
+      await harness.close();
       await target.cleanup();
     });
 

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
-import type { Ingestion } from '../../rag/ingest-worker';
+import type { Ingestion } from '../../rag/ingestion';
 import { authGuard } from '../auth/guard';
 import { DocumentId, DocumentList, DocumentView, UploadBody } from './model';
 import { type DocumentDeps, deleteDocument, getDocument, listDocuments, uploadDocument } from './service';

@@ -4,10 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import dashboard from '../../../grafana/dashboards/confab.json';
-import { createScheduler } from '../../../scheduler';
-import { CPU_HANDLERS_PATH } from '../../rag/cpu-handlers';
-import { createMemoryIngestQueue } from '../../rag/ingest-queue';
-import { createIngestion } from '../../rag/ingest-worker';
 import { type RunningServer, startServer } from '../../server';
 import { testConfig } from '../../testing/app-harness';
 import { uploadDocument } from '../documents/service';
@@ -83,17 +79,8 @@ async function websocketTurn(base: string, cookie: string) {
 }
 
 async function ingestOne(server: RunningServer, userId: string, dataDir: string) {
-  const { database, embedder } = server.ctx;
-  // Chunking and embedding run on the scheduler's workers, as in production.
-  const scheduler = createScheduler({ handlers: CPU_HANDLERS_PATH, workers: 1 });
-  const ingestion = createIngestion({
-    database,
-    embedder,
-    dataDir,
-    queue: createMemoryIngestQueue(),
-    runCpu: (kind, payloads) => Promise.all(payloads.map((p) => scheduler.submit(kind, p, 'background'))),
-  });
-  await ingestion.start();
+  // The server's own ingestion: chunking and embedding run on its scheduler's workers.
+  const { database, ingestion } = server.ctx;
   const { document } = await uploadDocument(
     { db: database.db, dataDir, maxUploadBytes: 1 << 20, submit: (doc) => ingestion.submit(doc) },
     userId,
@@ -103,8 +90,6 @@ async function ingestOne(server: RunningServer, userId: string, dataDir: string)
     const [row] = await database.rows<{ status: string }>(sqlStatus(document.id));
     return row?.status === 'ready' ? true : undefined;
   }, 'the document to be ingested');
-  await ingestion.stop();
-  await scheduler.close();
 }
 
 const sqlStatus = (id: string) => sql`select status from documents where id = ${id}`;

@@ -4,12 +4,21 @@ import { createUsageBatcher, type UsageBatcherOptions } from './batcher';
 
 export const USAGE_GROUP = 'usage-writer';
 
+export interface UsageConsumer {
+  /** Joins the consumer group of `usage.events`. */
+  start(): Promise<void>;
+  /** For shutdown: resolves once every received event is stored. */
+  flush(): Promise<void>;
+}
+
 /**
  * Consumes `usage.events` into usage_logs in batches; idempotent by request id, so at-least-once
- * delivery is safe. Returns `flush`, for shutdown: it resolves once every received event is stored.
+ * delivery is safe.
  */
-export async function startUsageConsumer(bus: EventBus, db: Db, opts?: UsageBatcherOptions): Promise<{ flush(): Promise<void> }> {
+export function createUsageConsumer(bus: EventBus, db: Db, opts?: UsageBatcherOptions): UsageConsumer {
   const batcher = createUsageBatcher(db, opts);
-  await bus.subscribe<UsageEvent>(TOPICS.usageEvents, USAGE_GROUP, (message) => batcher.add(message.value));
-  return { flush: batcher.flush };
+  return {
+    start: () => bus.subscribe<UsageEvent>(TOPICS.usageEvents, USAGE_GROUP, (message) => batcher.add(message.value)),
+    flush: batcher.flush,
+  };
 }

@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { and, asc, eq, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { documents } from '../db/schema';
+import type { IngestJob, IngestQueue } from '../infra/bus/ingest-queue';
 import { AppError, toAppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import type { ChunkOptions } from './chunk';
 import { replaceDocumentChunks } from './chunk-store';
 import type { Embedder } from './embedders/embedder';
 import { ingestJobs } from './ingest-metrics';
-import type { IngestJob, IngestQueue } from './ingest-queue';
 import { prepareDocument, type RunCpu } from './pipeline';
 
 export interface IngestionOptions {

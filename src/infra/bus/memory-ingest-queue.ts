@@ -1,31 +1,5 @@
-import { log } from '../lib/logger';
-
-/** One unit of ingestion work. The document row is the source of truth; a job only points at it. */
-export interface IngestJob {
-  documentId: string;
-  userId: string;
-  /** 1 for the first try; the handler decides on retries and dead-lettering from it. */
-  attempt: number;
-}
-
-export type IngestHandler = (job: IngestJob, signal: AbortSignal) => Promise<void>;
-
-/**
- * How ingestion jobs travel from the upload to a worker. Delivery is at least once: handlers are
- * idempotent. The embedded implementation lives in this process; a Kafka one implements the same
- * contract across replicas.
- */
-export interface IngestQueue {
-  /**
-   * Offers a job, to be delivered no earlier than `delayMs` from now. Resolves false when the
-   * transport is full: the document then stays `queued` and is offered again later.
-   */
-  enqueue(job: IngestJob, opts?: { delayMs?: number }): Promise<boolean>;
-  /** Starts delivering jobs to the handler. */
-  start(handler: IngestHandler): Promise<void>;
-  /** Stops delivering, aborts the handlers' signal and waits for in-flight jobs to settle. */
-  stop(): Promise<void>;
-}
+import { log } from '../../lib/logger';
+import type { IngestHandler, IngestJob, IngestQueue } from './ingest-queue';
 
 export interface MemoryIngestQueueOptions {
   /** Jobs held at once (waiting or delayed); more are refused until space frees. */

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { KafkaBus } from '../infra/bus/kafka-bus';
-import { setLogLevel } from '../lib/logger';
+import { setLogLevel } from '../../lib/logger';
 import type { IngestJob } from './ingest-queue';
+import { KafkaBus } from './kafka-bus';
 import { createKafkaIngestQueue } from './kafka-ingest-queue';
 
 const brokers = process.env.TEST_KAFKA_BROKERS?.split(',');

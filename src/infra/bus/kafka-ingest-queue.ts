@@ -1,8 +1,8 @@
-import type { KafkaBus } from '../infra/bus/kafka-bus';
-import type { Consumption } from '../infra/bus/kafka-consumer';
-import { type BusMessage, TOPICS } from '../infra/bus/types';
-import { log } from '../lib/logger';
+import { log } from '../../lib/logger';
 import type { IngestHandler, IngestJob, IngestQueue } from './ingest-queue';
+import type { KafkaBus } from './kafka-bus';
+import type { Consumption } from './kafka-consumer';
+import { type BusMessage, TOPICS } from './types';
 
 /** What travels on `ingest.jobs`: the job, and when it may run at the earliest (a delayed retry). */
 interface JobMessage {

@@ -1,0 +1,160 @@
+import { createScheduler, type Scheduler } from '../scheduler/index';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { type Database, openPglite, openPostgres } from './db/client';
+import { KafkaBus } from './infra/bus/kafka-bus';
+import { MemoryBus } from './infra/bus/memory-bus';
+import type { EventBus } from './infra/bus/types';
+import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from './infra/rate-limit';
+import { createRedis, describeRedisUrl } from './infra/redis/client';
+import { MemoryStreamHub, type StreamHub } from './infra/stream-hub';
+import { RedisStreamHub } from './infra/stream-hub/redis-stream-hub';
+import { log, setLogLevel } from './lib/logger';
+import { createChatRuntime } from './modules/chat/runtime';
+import { createStaleTurnSweep } from './modules/chat/stale-turns';
+import { KeyCache } from './modules/keys/key-cache';
+import { createUsageConsumer } from './modules/usage/consumer';
+import type { LoggedFrame } from './modules/ws/model';
+import { createRouter, type Router } from './providers/router';
+import { CPU_HANDLERS_PATH } from './rag/cpu-handlers';
+import { createOfflineEmbedder, createOpenAIEmbedder, type Embedder } from './rag/embedders';
+import { createIngestion } from './rag/ingestion';
+import { offThreadEmbedder, schedulerRunner } from './rag/scheduler-runner';
+
+/** What a caller supplies instead of what the config would build; production supplies nothing. */
+export interface ContextOverrides {
+  /** An open, migrated database; its owner closes it. */
+  database?: Database;
+  router?: Router;
+  streams?: StreamHub<LoggedFrame>;
+  rateLimitStore?: RateLimitStore;
+  /**
+   * A scheduler that outlives this context: used as it is and never closed here. The test harness
+   * shares one per process because each pool of Bun Workers costs about 200 ms to start and 75 MB
+   * of memory, which tests would never give back (they do not shut their harnesses down).
+   */
+  scheduler?: Scheduler;
+}
+
+export interface ComposedContext {
+  ctx: AppContext;
+  /**
+   * Settles once the database is migrated, the shared services were reached (or found away: the
+   * process then starts degraded and heals) and background work runs. Rejects if start-up fails.
+   */
+  started: Promise<void>;
+  /** Runs the closers in reverse order of registration, then closes the database if it opened it. */
+  close(): Promise<void>;
+}
+
+const REDIS_STARTUP_WAIT_MS = 3_000;
+const DEFAULT_EMBEDDING_MODEL = { openai: 'text-embedding-3-small', local: 'nomic-embed-text' };
+
+/**
+ * The composition root: the only place that picks an implementation for each concern (embedded by
+ * default, shared when configured) and wires the application from it. Everything is built at once,
+ * so the context exists before anything has connected; `started` says when it is ready to serve.
+ */
+export function createContext(config: Config, overrides: ContextOverrides = {}): ComposedContext {
+  setLogLevel(config.logLevel);
+  const { redisUrl, kafkaBrokers } = config;
+  const database = overrides.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`));
+  // One Redis connection carries the rate-limit buckets and the stream hub.
+  const redis = redisUrl ? createRedis(redisUrl) : undefined;
+  const kafka = kafkaBrokers?.length ? new KafkaBus({ brokers: kafkaBrokers }) : undefined;
+  const bus: EventBus = kafka ?? new MemoryBus();
+  const rateLimitStore = overrides.rateLimitStore ?? (redis ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore());
+  const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
+  const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
+  const embedder = configuredEmbedder(config);
+  const ingestion = createIngestion({
+    database,
+    embedder,
+    queue: bus.ingestQueue(),
+    dataDir: config.dataDir,
+    runCpu: schedulerRunner(scheduler, 'background'),
+  });
+  const chat = createChatRuntime(config, database, {
+    router: overrides.router ?? createRouter(config.providers),
+    rateLimitStore,
+    streams,
+    // A user waits for a query's embedding; ingestion's can wait behind it.
+    embedder: offThreadEmbedder(embedder, schedulerRunner(scheduler, 'interactive')),
+  });
+  const usage = createUsageConsumer(bus, database.db);
+  const sweep = createStaleTurnSweep(database);
+  // Closed last to first: the stores, then ingestion and its workers, then the connections (the
+  // bus first delivers what it still holds), and last the usage batch those deliveries filled.
+  const closers = [
+    usage.flush,
+    sweep.stop,
+    async () => {
+      await redis?.close();
+      await bus.close();
+    },
+    async () => {
+      await ingestion.stop();
+      if (!overrides.scheduler) await scheduler.close();
+    },
+    () => streams.close(),
+    () => rateLimitStore.close(),
+  ];
+  const ctx: AppContext = {
+    config,
+    database,
+    lifecycle: { draining: false, closers },
+    keys: new KeyCache(database.db),
+    bus,
+    redis,
+    ingestion,
+    scheduler,
+    ...chat,
+  };
+
+  async function start(): Promise<void> {
+    if (!overrides.database) await database.migrate();
+    await kafka?.start();
+    const redisReady = await redis?.waitReady(REDIS_STARTUP_WAIT_MS);
+    if (redisUrl && !redisReady) log.warn('redis not reachable yet; starting degraded and retrying', { at: describeRedisUrl(redisUrl) });
+    await scheduler.ready();
+    await ingestion.start();
+    await usage.start();
+    sweep.start();
+    log.info('backing services', {
+      database: { implementation: database.kind },
+      eventBus: { implementation: bus.kind, brokers: kafkaBrokers, connected: kafka?.isConnected() },
+      rateLimits: { implementation: rateLimitStore.kind },
+      streams: { implementation: streams.kind },
+      redis: redisUrl && { at: describeRedisUrl(redisUrl), ready: redisReady },
+      embedder: { model: embedder.model },
+      scheduler: { workers: scheduler.stats().workers },
+    });
+  }
+
+  return {
+    ctx,
+    started: start(),
+    async close() {
+      for (const close of [...ctx.lifecycle.closers].reverse()) await close().catch((error) => log.error('close failed', { error }));
+      if (!overrides.database) await database.close();
+    },
+  };
+}
+
+/** The embedder the configuration names; the built-in offline one unless a provider is chosen. */
+function configuredEmbedder(config: Pick<Config, 'embeddings' | 'providers'>): Embedder {
+  const { provider, model } = config.embeddings;
+  const { openai, local } = config.providers;
+  if (provider === 'openai' && openai) {
+    return createOpenAIEmbedder({
+      provider: 'openai',
+      model: model ?? DEFAULT_EMBEDDING_MODEL.openai,
+      apiKey: openai.apiKey,
+      baseURL: openai.baseURL,
+    });
+  }
+  if (provider === 'local' && local) {
+    return createOpenAIEmbedder({ provider: 'local', model: model ?? DEFAULT_EMBEDDING_MODEL.local, baseURL: local.baseURL });
+  }
+  return createOfflineEmbedder();
+}
