@@ -1,5 +1,5 @@
-import type { Resolved } from './upstream-behaviour';
-import { type Bytes, type Stamp, stamp, type Template } from './upstream-template';
+import type { Resolved } from './behaviour';
+import { type Bytes, type Stamp, stamp, type Template } from './template';
 
 /**
  * Erroring a response stream makes Bun reset the connection; with an Error it also prints a stack

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { type FakeUpstream, startFakeUpstream } from './upstream';
+import { type FakeUpstream, startFakeUpstream } from './index';
 
 let upstream: FakeUpstream;
 let client: OpenAI;

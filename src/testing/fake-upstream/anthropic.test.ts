@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { type FakeUpstream, startFakeUpstream } from './upstream';
+import { type FakeUpstream, startFakeUpstream } from './index';
 
 let upstream: FakeUpstream;
 let client: Anthropic;

@@ -1,7 +1,7 @@
-import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './upstream-behaviour';
-import { embeddingsResponse } from './upstream-embeddings';
-import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './upstream-stream';
-import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './upstream-template';
+import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './behaviour';
+import { embeddingsResponse } from './embeddings';
+import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './stream';
+import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './template';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };

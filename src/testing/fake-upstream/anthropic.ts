@@ -1,6 +1,6 @@
-import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './upstream-behaviour';
-import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './upstream-stream';
-import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './upstream-template';
+import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './behaviour';
+import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './stream';
+import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './template';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
