@@ -1,6 +1,8 @@
+import { type Answer, answerText, generatedAnswer, type ScriptedAnswer, scriptedAnswer, scriptedPacing } from './answer';
 import { preflight, type Resolved, resolveBehaviour, retryHeaders, type UpstreamState } from './behaviour';
+import { type RawReply, rawResponse } from './replies';
 import { buildStreamTemplate, cutBody, hold, type StreamTemplate, sleep, streamBody } from './stream';
-import { answerText, compile, estimateTokens, MARK, nextId, stamp, type Template, TemplateCache, tokenText } from './template';
+import { compile, estimateTokens, MARK, nextId, type Stamp, stamp, type Template, TemplateCache } from './template';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
@@ -15,15 +17,20 @@ const ERRORS: Record<number, { type: string; message: string }> = {
   529: { type: 'overloaded_error', message: 'Overloaded' },
 };
 
-/** Anthropic's error envelope: `{"type":"error","error":{type, message}}`, with a request-id header. */
-export function anthropicError(status: number, message?: string, retryAfterMs = 1000): Response {
+/** Anthropic's error envelope, `{"type":"error","error":{type, message}}`, with a request-id header and retry hints. */
+export function anthropicErrorReply(status: number, message?: string, retryAfterMs = 1000): RawReply {
   const e = ERRORS[status] ?? ERRORS[500];
   const requestId = `req_${nextId()}`;
   const retry = status === 429 || status === 503 || status === 529 ? retryHeaders(retryAfterMs) : {};
-  return Response.json(
-    { type: 'error', error: { type: e.type, message: message ?? e.message }, request_id: requestId },
-    { status, headers: { 'content-type': 'application/json', 'request-id': requestId, ...retry } },
-  );
+  return {
+    status,
+    body: { type: 'error', error: { type: e.type, message: message ?? e.message }, request_id: requestId },
+    headers: { 'content-type': 'application/json', 'request-id': requestId, ...retry },
+  };
+}
+
+export function anthropicError(status: number, message?: string, retryAfterMs = 1000): Response {
+  return rawResponse(anthropicErrorReply(status, message, retryAfterMs));
 }
 
 interface MessagesBody {
@@ -37,32 +44,38 @@ interface MessagesBody {
 const streams = new TemplateCache<StreamTemplate>();
 const wholes = new TemplateCache<Template>();
 
-export async function anthropicMessages(req: Request, state: UpstreamState): Promise<Response> {
+/** `/v1/messages`: a generated answer shaped by the behaviour, or the one a test scripted. */
+export async function anthropicMessages(req: Request, raw: unknown, state: UpstreamState, scripted?: ScriptedAnswer): Promise<Response> {
   const begin = performance.now();
   if (state.apiKey !== null && req.headers.get('x-api-key') !== state.apiKey) return anthropicError(401);
-  const body = (await req.json().catch(() => null)) as MessagesBody | null;
+  const body = raw as MessagesBody | null;
   if (body === null || typeof body !== 'object') return anthropicError(400);
   if (typeof body.model !== 'string') return anthropicError(400, 'model: Field required');
   if (typeof body.max_tokens !== 'number') return anthropicError(400, 'max_tokens: Field required');
   if (!Array.isArray(body.messages) || body.messages.length === 0) return anthropicError(400, 'messages: Field required');
-  const b = resolveBehaviour(state.behaviour, req.headers, body.max_tokens);
+  const resolved = resolveBehaviour(state.behaviour, req.headers, body.max_tokens);
+  const answer = scripted ? scriptedAnswer(scripted) : null;
+  const b = answer ? scriptedPacing(resolved, answer, scripted?.delayMs) : resolved;
   const early = await preflight(b, req.signal, (status) => anthropicError(status, undefined, b.retryAfterMs), hold);
   if (early) return early;
   const start = b.error === 'stall' ? performance.now() : begin;
   const text = [body.system, ...body.messages.map((m) => m?.content)].map((c) => (typeof c === 'string' ? c : JSON.stringify(c ?? '')));
   const input = text.reduce((sum, t) => sum + estimateTokens(t), 0);
-  const values = { id: nextId(), created: 0, input, total: input + b.tokens };
-  const stop = b.truncated ? 'max_tokens' : 'end_turn';
+  const output = answer?.outputTokens ?? b.tokens;
+  const values = { id: nextId(), created: 0, input, total: input + output };
+  const stop = answer && answer.toolCalls.length > 0 ? 'tool_use' : b.truncated ? 'max_tokens' : 'end_turn';
   const model = body.model;
   if (body.stream === true) {
-    const template = streams.get(`${model}|${b.tokens}|${stop}`, () => eventTemplate(model, b.tokens, stop));
+    const build = (a: Answer) => eventTemplate(model, a, stop);
+    const template = answer ? build(answer) : streams.get(`${model}|${b.tokens}|${stop}`, () => build(generatedAnswer(b.tokens)));
     return new Response(streamBody(template, values, b, start), { headers: SSE_HEADERS });
   }
-  return message(model, b, stop, values, start);
+  const build = (a: Answer) => messageTemplate(model, a, stop);
+  const template = answer ? build(answer) : wholes.get(`${model}|${b.tokens}|${stop}`, () => build(generatedAnswer(b.tokens)));
+  return message(template, b, values, start);
 }
 
-async function message(model: string, b: Resolved, stop: string, values: Parameters<typeof stamp>[1], start: number) {
-  const template = wholes.get(`${model}|${b.tokens}|${stop}`, () => messageTemplate(model, b.tokens, stop));
+async function message(template: Template, b: Resolved, values: Stamp, start: number) {
   if (b.error === 'cut') return new Response(cutBody(), { headers: { 'content-type': 'application/json' } });
   const generation = b.ttftMs + (b.tps > 0 ? ((b.tokens - 1) * 1000) / b.tps : 0);
   await sleep(start + generation - performance.now());
@@ -82,25 +95,49 @@ function messageShape(model: string, content: object[], stop: string | null, out
   };
 }
 
-function messageTemplate(model: string, tokens: number, stop: string): Template {
-  return compile(JSON.stringify(messageShape(model, [{ type: 'text', text: answerText(tokens) }], stop, tokens)));
+const toolUseId = (answer: Answer, i: number) => answer.toolCalls[i].id ?? `toolu_${String(i).padStart(24, '0')}`;
+
+function messageTemplate(model: string, answer: Answer, stop: string): Template {
+  const content: object[] = answer.pieces.length > 0 ? [{ type: 'text', text: answerText(answer) }] : [];
+  answer.toolCalls.forEach((call, i) => {
+    content.push({ type: 'tool_use', id: toolUseId(answer, i), name: call.name, input: JSON.parse(call.arguments) });
+  });
+  return compile(JSON.stringify(messageShape(model, content, stop, answer.outputTokens)));
 }
 
-function eventTemplate(model: string, tokens: number, stop: string): StreamTemplate {
+/** Text comes as block 0; each tool call is a block of its own whose input streams as JSON deltas. */
+function eventTemplate(model: string, answer: Answer, stop: string): StreamTemplate {
   const event = (name: string, data: object) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-  const preamble = [
-    event('message_start', { type: 'message_start', message: messageShape(model, [], null, 1) }),
-    event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-    event('ping', { type: 'ping' }),
-  ];
-  const deltas = Array.from({ length: tokens }, (_, i) =>
-    event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: tokenText(i) } }),
+  const hasText = answer.pieces.length > 0;
+  const preamble = [event('message_start', { type: 'message_start', message: messageShape(model, [], null, 1) })];
+  if (hasText)
+    preamble.push(event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+  preamble.push(event('ping', { type: 'ping' }));
+  const deltas = answer.pieces.map((text) =>
+    event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
   );
-  const closing = [
-    event('content_block_stop', { type: 'content_block_stop', index: 0 }),
-    event('message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: tokens } }),
+  const closing = hasText ? [event('content_block_stop', { type: 'content_block_stop', index: 0 })] : [];
+  answer.toolCalls.forEach((call, i) => {
+    const index = i + (hasText ? 1 : 0);
+    const block = { type: 'tool_use', id: toolUseId(answer, i), name: call.name, input: {} };
+    closing.push(
+      event('content_block_start', { type: 'content_block_start', index, content_block: block }),
+      event('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: call.arguments },
+      }),
+      event('content_block_stop', { type: 'content_block_stop', index }),
+    );
+  });
+  closing.push(
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stop, stop_sequence: null },
+      usage: { output_tokens: answer.outputTokens },
+    }),
     event('message_stop', { type: 'message_stop' }),
-  ];
+  );
   return buildStreamTemplate(preamble, deltas, closing, compile);
 }
 

@@ -76,19 +76,6 @@ export function nextId(): string {
   return prefix + counter.toString(36).padStart(12, '0');
 }
 
-/** The fake model's words; token i of every answer is WORDS[i % WORDS.length]. */
-const WORDS = 'The quick brown fox jumps over the lazy dog while the load generator counts every token it sees'.split(' ');
-
-export function tokenText(i: number): string {
-  return i === 0 ? WORDS[0] : ` ${WORDS[i % WORDS.length]}`;
-}
-
-export function answerText(tokens: number): string {
-  let text = '';
-  for (let i = 0; i < tokens; i++) text += tokenText(i);
-  return text;
-}
-
 /** A rough prompt size (four characters a token), enough for usage figures to move with input. */
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
