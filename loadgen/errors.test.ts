@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { type FakeUpstream, startFakeUpstream } from '../src/testing/fake-upstream';
+import { type RawAction, rawServer, type Scripted } from '../src/testing/scripted-servers';
 import { parseOptions } from './options';
 import { runLoadgen } from './run';
-import { type RawAction, rawServer, type Scripted } from './test-support/scripted-servers';
 
 const stops: Array<() => unknown> = [];
 afterEach(async () => {

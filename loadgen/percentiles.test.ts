@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { delayServer, pausingServer, type Scripted } from '../src/testing/scripted-servers';
 import { createHistogram, distribution, recordMs } from './histogram';
 import { parseOptions } from './options';
 import { runLoadgen } from './run';
-import { delayServer, pausingServer, type Scripted } from './test-support/scripted-servers';
 
 const servers: Scripted[] = [];
 afterEach(() => {

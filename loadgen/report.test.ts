@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { delayServer, rawServer, type Scripted } from '../src/testing/scripted-servers';
 import { parseOptions } from './options';
 import type { Report } from './report';
 import { renderHtml } from './report-html';
 import { formatTable } from './report-table';
 import { runLoadgen } from './run';
-import { delayServer, rawServer, type Scripted } from './test-support/scripted-servers';
 
 /** Every key path of a value, arrays collapsed to their first element; the schema's fingerprint. */
 function shape(value: unknown, prefix = ''): string[] {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { type FakeConfab, startFakeConfab } from '../src/testing/fake-confab';
 import { parseOptions } from './options';
 import { runLoadgen } from './run';
-import { type LlmServer, llmServer } from './test-support/scripted-servers';
 
-let server: LlmServer;
+let server: FakeConfab;
 beforeAll(() => {
-  server = llmServer({ ttftMs: 150, itlMs: 50, tokens: 5, usageTokens: 7 });
+  server = startFakeConfab({ ttftMs: 150, itlMs: 50, tokens: 5, usageTokens: 7 });
 });
 afterAll(() => server.stop());
 

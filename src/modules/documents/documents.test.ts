@@ -5,14 +5,14 @@ import { eq } from 'drizzle-orm';
 import { Elysia } from 'elysia';
 import type { Database } from '../../db/client';
 import { chunks } from '../../db/schema';
-import { waitForDocument } from '../../rag/__fixtures__/helpers';
-import { makePdf } from '../../rag/__fixtures__/make-pdf';
 import { createOfflineEmbedder } from '../../rag/embedders/offline';
 import { createMemoryIngestQueue } from '../../rag/ingest-queue';
 import { createIngestion, type Ingestion } from '../../rag/ingest-worker';
 import { retrieve } from '../../rag/retrieve';
 import { createHarness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
+import { waitForDocument } from '../../testing/documents';
+import { makePdf } from '../../testing/make-pdf';
 import { errorHandler } from '../error-handler';
 import { documentsModule } from '.';
 

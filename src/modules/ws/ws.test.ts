@@ -5,7 +5,7 @@ import { MemoryStreamHub } from '../../infra/stream-hub';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
-import { isEnd, TestSocket } from './test-client';
+import { isEnd, TestSocket } from '../../testing/test-socket';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
