@@ -1,5 +1,5 @@
 import { type Deployment, deploymentLabel, type ModelConfig } from './model-config';
-import { OFFLINE_MODEL_ID } from './offline/model';
+import { OFFLINE_MODEL_ID } from './offline/provider';
 
 const OFFLINE: Deployment = { provider: 'offline', model: OFFLINE_MODEL_ID };
 
