@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOTS = join(import.meta.dir, '../../test-artifacts/screenshots');
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(import.meta.dir, '../../test-artifacts/screenshots');
 
 /** Null when Chromium can run here; otherwise why the browser tests are skipped. */
 export async function chromiumMissing(): Promise<string | null> {

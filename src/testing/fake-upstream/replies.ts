@@ -68,7 +68,7 @@ export function rawResponse(reply: RawReply): Response {
 }
 
 /** A transcript's frames, each with its blank-line terminator. */
-export function sseFrames(file: string): string[] {
+function sseFrames(file: string): string[] {
   return readFileSync(file, 'utf8')
     .split('\n\n')
     .filter((f) => f.trim())

@@ -3,7 +3,7 @@
  * timestamp and token counts written over fixed-width placeholders. This keeps the fake upstream
  * far cheaper than the gateway it is measured against.
  */
-export const ID_LENGTH = 24;
+const ID_LENGTH = 24;
 
 /** Placeholders as they appear in a JSON.stringify-ed template. */
 export const MARK = {
