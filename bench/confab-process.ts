@@ -32,11 +32,14 @@ export interface Proc {
 /** The fake OpenAI upstream, answering `tokens` tokens instantly. */
 export async function startUpstream(model: string, tokens: number): Promise<Proc> {
   const port = freePort();
-  const child = Bun.spawn(['bun', 'run', 'loadgen/upstream.ts', '--port', String(port), '--tokens', String(tokens), '--models', model], {
-    cwd: root,
-    stdout: 'ignore',
-    stderr: 'inherit',
-  });
+  const child = Bun.spawn(
+    ['bun', 'run', 'src/testing/fake-upstream/cli.ts', '--port', String(port), '--tokens', String(tokens), '--models', model],
+    {
+      cwd: root,
+      stdout: 'ignore',
+      stderr: 'inherit',
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, child);
   return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };

@@ -7,26 +7,13 @@
 import OpenAI from 'openai';
 import { setLogLevel } from '../src/lib/logger';
 import { createRouter } from '../src/providers/router';
+import { startFakeUpstream } from '../src/testing/fake-upstream';
 
 setLogLevel('error');
 const N = Number(process.argv[2] ?? 2000);
 const WARMUP = 200;
-const words = Array.from({ length: 20 }, (_, i) => ` w${i}`);
-const chunk = (delta: object, finish: string | null = null) =>
-  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const body =
-  chunk({ role: 'assistant', content: '' }) +
-  words.map((w) => chunk({ content: w })).join('') +
-  chunk({}, 'stop') +
-  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 } })}\n\n` +
-  'data: [DONE]\n\n';
-
-const upstream = Bun.serve({
-  port: 0,
-  hostname: '127.0.0.1',
-  fetch: () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
-});
-const baseURL = `http://127.0.0.1:${upstream.port}/v1`;
+const upstream = await startFakeUpstream({ tokens: 20, models: ['gpt-4o-mini'] });
+const baseURL = `${upstream.url}/v1`;
 const client = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, organization: null, project: null, webhookSecret: null });
 const router = createRouter({ openai: { apiKey: 'sk-bench', baseURL } });
 const messages = [{ role: 'user' as const, content: 'Benchmark prompt with a few words in it.' }];
@@ -64,7 +51,7 @@ for (let i = 0; i < N; i++) {
   samples.routed[0].push(r);
   samples.routed[1].push(rt);
 }
-upstream.stop(true);
+await upstream.stop();
 
 for (const [name, idx] of [
   ['total', 0],

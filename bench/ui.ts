@@ -8,7 +8,8 @@
  *     baseline), and the highest rate each sustains without dropping frames is reported.
  * Run: bun run bench:ui
  */
-import { chromiumMissing, launchChromium, startStack } from '../client/e2e/stack';
+import { chromiumMissing, launchChromium } from '../src/testing/browser';
+import { startStack } from '../src/testing/ui-stack';
 
 const RUNS = 7;
 const RATES = [0, 100, 300, 1000, 3000, 10000];

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { type FakeUpstream, startFakeUpstream } from '../src/testing/fake-upstream';
+import { type RawAction, rawServer, type Scripted } from '../src/testing/scripted-servers';
 import { parseOptions } from './options';
 import { runLoadgen } from './run';
-import { type RawAction, rawServer, type Scripted } from './test-support/scripted-servers';
-import { type FakeUpstream, startFakeUpstream } from './upstream';
 
 const stops: Array<() => unknown> = [];
 afterEach(async () => {
@@ -18,7 +18,7 @@ function serve(script: (i: number) => RawAction): Scripted {
 }
 
 describe('errors are classified by kind', () => {
-  test('http mode: statuses, dropped connections and timeouts', async () => {
+  test('http-mode-statuses-dropped-connections-and-timeouts', async () => {
     const actions: RawAction[] = ['ok', 429, 500, 'close-mid-body', 'hang', 'ok', 429, 503];
     const server = serve((i) => actions[i] ?? 'ok');
     const report = await run(['--mode', 'http', '--url', server.url, '--concurrency', '1', '--total', '8', '--timeout', '300ms']);
@@ -29,14 +29,14 @@ describe('errors are classified by kind', () => {
     expect(r.summary.errorRate).toBe(0.75);
   });
 
-  test('a refused connection is reported as such', async () => {
+  test('a-refused-connection-is-reported-as-such', async () => {
     const server = serve(() => 'ok');
     server.stop();
     const r = (await run(['--mode', 'http', '--url', server.url, '--total', '3'])).runs[0];
     expect(r.errors).toEqual({ 'connection refused': 3 });
   });
 
-  test('sse mode: a cut stream, a 429 and a stall against the fake upstream', async () => {
+  test('sse-mode-a-cut-stream-a-429-and-a-stall-against-the-fake-upstream', async () => {
     const upstream: FakeUpstream = await startFakeUpstream({ tokens: 6 });
     stops.push(() => upstream.stop());
     const base = ['--mode', 'sse', '--url', upstream.url, '--api-key', 'k', '--total', '2', '--concurrency', '1'];

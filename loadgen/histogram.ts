@@ -15,7 +15,7 @@ export interface Distribution {
 }
 
 /** Points of the percentile curve drawn in the HTML report (HdrHistogram's classic plot). */
-export const CURVE_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
+const CURVE_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
 
 /**
  * Values are recorded as whole microseconds: three significant digits keep sub-millisecond

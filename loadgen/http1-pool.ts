@@ -149,7 +149,7 @@ function write(conn: Conn, bytes: Uint8Array): void {
   conn.unsent = written < bytes.length ? bytes.subarray(Math.max(0, written)) : null;
 }
 
-export function connectErrorKind(error: unknown): string {
+function connectErrorKind(error: unknown): string {
   const code = (error as { code?: string })?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ECONNRESET') return 'socket close';

@@ -24,7 +24,7 @@ export function httpExecutor(target: Target, spec: HttpRequestSpec): Executor {
   return { run: () => pool.request(), close: () => pool.close() };
 }
 
-export function encodeRequest(url: URL, method: string, headers: Record<string, string>, body: string | null): Uint8Array {
+function encodeRequest(url: URL, method: string, headers: Record<string, string>, body: string | null): Uint8Array {
   const payload = body === null ? null : new TextEncoder().encode(body);
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
   const names = new Set(Object.keys(headers).map((h) => h.toLowerCase()));

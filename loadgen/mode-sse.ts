@@ -32,7 +32,7 @@ export function sseExecutor(target: Target, prompt: Prompt): Executor {
 }
 
 /** Reads an OpenAI chat.completion.chunk stream into token arrival times and usage. */
-export async function readCompletionStream(body: ReadableStream<Uint8Array>): Promise<Outcome> {
+async function readCompletionStream(body: ReadableStream<Uint8Array>): Promise<Outcome> {
   const times: number[] = [];
   let usage: number | null = null;
   let finished = false;

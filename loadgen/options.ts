@@ -3,7 +3,7 @@ import type { LoadPlan } from './runner';
 import { parseDurationMs, parseSlo } from './slo';
 
 export type Mode = 'chat' | 'sse' | 'ws' | 'http';
-export const MODES: readonly Mode[] = ['chat', 'sse', 'ws', 'http'];
+const MODES: readonly Mode[] = ['chat', 'sse', 'ws', 'http'];
 
 export interface LoadgenOptions extends LoadPlan {
   url: string;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { delayServer, pausingServer, type Scripted } from '../src/testing/scripted-servers';
 import { createHistogram, distribution, recordMs } from './histogram';
 import { parseOptions } from './options';
 import { runLoadgen } from './run';
-import { delayServer, pausingServer, type Scripted } from './test-support/scripted-servers';
 
 const servers: Scripted[] = [];
 afterEach(() => {
@@ -12,7 +12,7 @@ afterEach(() => {
 const run = (args: string[]) => runLoadgen(parseOptions([...args, '--quiet'])!);
 
 describe('percentiles', () => {
-  test('match a known distribution recorded directly', () => {
+  test('match-a-known-distribution-recorded-directly', () => {
     const h = createHistogram();
     for (let ms = 1; ms <= 1000; ms++) recordMs(h, ms);
     const d = distribution(h)!;
@@ -24,7 +24,7 @@ describe('percentiles', () => {
     expect(d.max).toBeCloseTo(1000, -1);
   });
 
-  test('follow a server whose delays are spread evenly from 10 to 100 ms', async () => {
+  test('follow-a-server-whose-delays-are-spread-evenly-from-10-to-100-ms', async () => {
     const delays = Array.from({ length: 10 }, (_, i) => 10 + i * 10);
     const server = delayServer(delays);
     servers.push(server);
@@ -43,7 +43,7 @@ describe('percentiles', () => {
 });
 
 describe('coordinated omission', () => {
-  test('an open loop reports the stall of a pausing server that a closed loop hides', async () => {
+  test('an-open-loop-reports-the-stall-of-a-pausing-server-that-a-closed-loop-hides', async () => {
     const closedServer = pausingServer(20, 600);
     const openServer = pausingServer(20, 600);
     servers.push(closedServer, openServer);

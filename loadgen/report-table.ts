@@ -56,7 +56,7 @@ function formatRun(run: RunResult): string[] {
   return out;
 }
 
-export function formatSlo(slo: Slo): string {
+function formatSlo(slo: Slo): string {
   return Object.entries(slo)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}≤${v} ms`)

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { delayServer, rawServer, type Scripted } from '../src/testing/scripted-servers';
 import { parseOptions } from './options';
 import type { Report } from './report';
 import { renderHtml } from './report-html';
 import { formatTable } from './report-table';
 import { runLoadgen } from './run';
-import { delayServer, rawServer, type Scripted } from './test-support/scripted-servers';
 
 /** Every key path of a value, arrays collapsed to their first element; the schema's fingerprint. */
 function shape(value: unknown, prefix = ''): string[] {
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 describe('JSON result', () => {
-  test('keeps a stable schema', () => {
+  test('keeps-a-stable-schema', () => {
     const keys = new Set(shape(report));
     expect(report.schemaVersion).toBe(1);
     for (const key of [
@@ -72,11 +72,11 @@ describe('JSON result', () => {
     }
   });
 
-  test('survives a JSON round trip unchanged', () => {
+  test('survives-a-json-round-trip-unchanged', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
-  test('names headers but never their values or the API key', () => {
+  test('names-headers-but-never-their-values-or-the-api-key', () => {
     expect(report.config.headerNames).toEqual(['X-Secret']);
     expect(JSON.stringify(report)).not.toContain('hunter2');
     expect(report.config).not.toHaveProperty('apiKey');
@@ -84,12 +84,12 @@ describe('JSON result', () => {
 });
 
 describe('human output', () => {
-  test('the table shows the percentiles, throughput and goodput', () => {
+  test('the-table-shows-the-percentiles-throughput-and-goodput', () => {
     const table = formatTable(report);
     for (const word of ['p50', 'p95', 'p99', 'p99.9', 'req/s', 'goodput', 'latency']) expect(table).toContain(word);
   });
 
-  test('the HTML report is self-contained and carries both plots', () => {
+  test('the-html-report-is-self-contained-and-carries-both-plots', () => {
     const html = renderHtml(report);
     expect(html).toStartWith('<!doctype html>');
     expect(html).not.toMatch(/<script[^>]*\bsrc=|<link[^>]*\bhref=|<img[^>]*\bsrc=|@import|url\(/i);
@@ -100,7 +100,7 @@ describe('human output', () => {
 });
 
 describe('rate sweep', () => {
-  test('stops at the first rate whose error rate breaks the SLO', async () => {
+  test('stops-at-the-first-rate-whose-error-rate-breaks-the-slo', async () => {
     let served = 0;
     const breaking = rawServer(() => (++served > 30 ? 500 : 'ok'));
     try {

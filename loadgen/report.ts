@@ -7,7 +7,7 @@ import type { Slo } from './slo';
 import type { TimelinePoint } from './timeline';
 
 /** Bumped whenever a field is renamed or removed; additions keep the version. */
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 
 export interface RunSummary {
   requests: number;

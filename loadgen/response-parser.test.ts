@@ -13,7 +13,7 @@ function feedSplit(parser: ResponseParser, text: string, cuts: number[]): void {
 }
 
 describe('HTTP/1.1 response framing', () => {
-  test('finds the end of a Content-Length body split across reads', () => {
+  test('finds-the-end-of-a-content-length-body-split-across-reads', () => {
     const p = new ResponseParser();
     const text = 'HTTP/1.1 201 Created\r\nCONTENT-LENGTH: 5\r\n\r\nhello';
     feedSplit(p, text, [3, 20, 41, 43]);
@@ -22,13 +22,13 @@ describe('HTTP/1.1 response framing', () => {
     expect(p.keepAlive).toBe(true);
   });
 
-  test('is not done before the last byte of the body', () => {
+  test('is-not-done-before-the-last-byte-of-the-body', () => {
     const p = new ResponseParser();
     p.feed(bytes('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhell'));
     expect(p.done).toBe(false);
   });
 
-  test('follows chunked encoding with extensions and trailers, byte by byte', () => {
+  test('follows-chunked-encoding-with-extensions-and-trailers-byte-by-byte', () => {
     const text = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n';
     const p = new ResponseParser();
     feedSplit(
@@ -42,14 +42,14 @@ describe('HTTP/1.1 response framing', () => {
     expect(early.done).toBe(false);
   });
 
-  test('honours Connection: close and bodiless statuses', () => {
+  test('honours-connection-close-and-bodiless-statuses', () => {
     const closing = new ResponseParser();
     closing.feed(bytes('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n'));
     expect(closing.done).toBe(true);
     expect(closing.keepAlive).toBe(false);
   });
 
-  test('treats a body without length as ending at close', () => {
+  test('treats-a-body-without-length-as-ending-at-close', () => {
     const p = new ResponseParser();
     p.feed(bytes('HTTP/1.0 200 OK\r\n\r\nstream'));
     expect(p.done).toBe(false);

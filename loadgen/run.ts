@@ -43,7 +43,7 @@ export async function runLoadgen(options: LoadgenOptions, onStatus?: (status: Li
   }
 }
 
-export function createExecutor(options: LoadgenOptions, target: Target): Executor {
+function createExecutor(options: LoadgenOptions, target: Target): Executor {
   const prompt: Prompt = {
     message: options.prompt,
     model: options.model,

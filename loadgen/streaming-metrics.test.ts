@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { type FakeConfab, startFakeConfab } from '../src/testing/fake-confab';
 import { parseOptions } from './options';
 import { runLoadgen } from './run';
-import { type LlmServer, llmServer } from './test-support/scripted-servers';
 
-let server: LlmServer;
+let server: FakeConfab;
 beforeAll(() => {
-  server = llmServer({ ttftMs: 150, itlMs: 50, tokens: 5, usageTokens: 7 });
+  server = startFakeConfab({ ttftMs: 150, itlMs: 50, tokens: 5, usageTokens: 7 });
 });
 afterAll(() => server.stop());
 
@@ -14,7 +14,7 @@ const run = (mode: string, extra: string[] = []) =>
 
 describe('streamed modes measure TTFT and inter-token latency', () => {
   for (const mode of ['sse', 'ws']) {
-    test(`${mode}: ttft, itl and tpot follow the scripted stream`, async () => {
+    test(`${mode}-ttft-itl-and-tpot-follow-the-scripted-stream`, async () => {
       const report = await run(mode, ['--api-key', 'k']);
       const r = report.runs[0];
       expect(r.summary.ok).toBe(12);
@@ -33,7 +33,7 @@ describe('streamed modes measure TTFT and inter-token latency', () => {
     });
   }
 
-  test('chat mode reports end-to-end latency and usage tokens without a ttft', async () => {
+  test('chat-mode-reports-end-to-end-latency-and-usage-tokens-without-a-ttft', async () => {
     const r = (await run('chat', ['--api-key', 'k'])).runs[0];
     expect(r.summary.ok).toBe(12);
     expect(r.latency.ttft).toBeNull();
@@ -41,7 +41,7 @@ describe('streamed modes measure TTFT and inter-token latency', () => {
     expect(r.summary.outputTokens).toBe(12 * 7);
   });
 
-  test('goodput counts only requests within every SLO', async () => {
+  test('goodput-counts-only-requests-within-every-slo', async () => {
     const met = (await run('sse', ['--api-key', 'k', '--slo', 'ttft=1000,e2e=5s'])).runs[0];
     const missed = (await run('sse', ['--api-key', 'k', '--slo', 'ttft=100'])).runs[0];
     expect(met.summary.goodput!.fraction).toBe(1);
@@ -50,13 +50,13 @@ describe('streamed modes measure TTFT and inter-token latency', () => {
 });
 
 describe('authentication', () => {
-  test('sends the given key as a Bearer token', async () => {
+  test('sends-the-given-key-as-a-bearer-token', async () => {
     server.authorizations.length = 0;
     await run('chat', ['--api-key', 'given-key']);
     expect(new Set(server.authorizations)).toEqual(new Set(['Bearer given-key']));
   });
 
-  test('signs up a load user and uses the minted key when no key is given', async () => {
+  test('signs-up-a-load-user-and-uses-the-minted-key-when-no-key-is-given', async () => {
     server.authorizations.length = 0;
     const report = await run('ws');
     expect(report.config.auth).toBe('signup');

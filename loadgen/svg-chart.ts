@@ -73,7 +73,7 @@ function spread(lo: number, hi: number): [number, number] {
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
+function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (hi <= lo) hi = lo + 1;
   const raw = (hi - lo) / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));

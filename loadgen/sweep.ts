@@ -31,7 +31,7 @@ export async function sweepRates(
   return { runs, sweep };
 }
 
-export function sloBreaches(run: RunResult, slo: Slo): string[] {
+function sloBreaches(run: RunResult, slo: Slo): string[] {
   const reasons: string[] = [];
   for (const metric of ['ttft', 'tpot', 'e2e'] as const) {
     const limit = slo[metric];

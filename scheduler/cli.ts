@@ -60,7 +60,7 @@ export function parseOptions(argv: string[]): (WorkloadOptions & { json: boolean
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
 
-export function formatReport(r: WorkloadReport): string {
+function formatReport(r: WorkloadReport): string {
   const o = r.options;
   const lines = [
     `scheduler: ${o.workers} workers, max batch ${o.batch}, max wait ${o.maxWaitUs} µs, concurrency ${o.concurrency}`,

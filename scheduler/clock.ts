@@ -12,8 +12,3 @@ export function wallMs(): number {
 export function clockUs(epochMs: number): number {
   return ((wallMs() - epochMs) * 1000) | 0;
 }
-
-/** Microseconds from `fromUs` to `toUs` on the wrapping clock. */
-export function elapsedUs(fromUs: number, toUs: number): number {
-  return (toUs - fromUs) | 0;
-}

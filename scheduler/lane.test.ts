@@ -8,21 +8,21 @@ function drain(lane: Lane, max = 64) {
 }
 
 describe('lane', () => {
-  test('round-trips payload text, including non-ASCII, astral and empty strings', () => {
+  test('round-trips-payload-text-including-non-ascii-astral-and-empty-strings', () => {
     const lane = Lane.create(8, 4096);
     const texts = ['hello', 'héllo wörld', '', '😀 emoji', 'x'.repeat(300), 'naïve ' + 'ü'.repeat(70)];
     for (const [i, text] of texts.entries()) expect(lane.offer(i, 0, 0, text, 0)).toBe(true);
     expect(drain(lane)).toEqual({ handles: [0, 1, 2, 3, 4, 5], payloads: texts });
   });
 
-  test('replaces a lone surrogate the way UTF-8 does, keeping later payloads intact', () => {
+  test('replaces-a-lone-surrogate-the-way-utf-8-does-keeping-later-payloads-intact', () => {
     const lane = Lane.create(4, 256);
     lane.offer(0, 0, 0, 'a\ud800b', 0);
     lane.offer(1, 0, 0, 'next', 0);
     expect(drain(lane).payloads).toEqual(['a\ufffdb', 'next']);
   });
 
-  test('refuses a job when the arena is full and accepts it again once consumers release', () => {
+  test('refuses-a-job-when-the-arena-is-full-and-accepts-it-again-once-consumers-release', () => {
     const lane = Lane.create(64, 64);
     let accepted = 0;
     while (lane.offer(accepted, 0, 0, 'abcdefghij', 0)) accepted++;
@@ -32,7 +32,7 @@ describe('lane', () => {
     expect(lane.offer(99, 0, 0, 'abcdefghij', 0)).toBe(true);
   });
 
-  test('reuses arena space across many laps without corrupting payloads', () => {
+  test('reuses-arena-space-across-many-laps-without-corrupting-payloads', () => {
     const lane = Lane.create(8, 200);
     const sent: string[] = [];
     const got: string[] = [];
@@ -49,14 +49,14 @@ describe('lane', () => {
     expect(sent.length).toBe(5000);
   });
 
-  test('refuses when the ring is full even with arena space left', () => {
+  test('refuses-when-the-ring-is-full-even-with-arena-space-left', () => {
     const lane = Lane.create(2, 4096);
     expect(lane.offer(0, 0, 0, 'a', 0)).toBe(true);
     expect(lane.offer(1, 0, 0, 'b', 0)).toBe(true);
     expect(lane.offer(2, 0, 0, 'c', 0)).toBe(false);
   });
 
-  test("publishes a group in order with each job's index, stopping where the ring fills", () => {
+  test('publishes-a-group-in-order-with-each-jobs-index-stopping-where-the-ring-fills', () => {
     const lane = Lane.create(8, 4096);
     const texts = ['a', 'bé', '', '😀', 'x'.repeat(40), 'f', 'g', 'h', 'i', 'j'];
     expect(lane.offerMany(5, 2, 3, texts, 1, 9, 0)).toBe(8);
@@ -68,7 +68,7 @@ describe('lane', () => {
     expect([...batch.handles.subarray(0, batch.n)]).toEqual(Array(8).fill(5));
   });
 
-  test('publishes only the part of a group that fits the arena', () => {
+  test('publishes-only-the-part-of-a-group-that-fits-the-arena', () => {
     const lane = Lane.create(64, 64);
     const texts = Array.from({ length: 20 }, (_, i) => `payload-${i}`);
     const sent = lane.offerMany(0, 0, 0, texts, 0, texts.length, 0);
@@ -77,7 +77,7 @@ describe('lane', () => {
     expect(drain(lane).payloads).toEqual(texts.slice(0, sent));
   });
 
-  test('exposes the enqueue time of the oldest waiting job', () => {
+  test('exposes-the-enqueue-time-of-the-oldest-waiting-job', () => {
     const lane = Lane.create(4, 256);
     expect(lane.oldestEnqueuedUs()).toBeUndefined();
     lane.offer(0, 0, 0, 'a', 111);

@@ -11,7 +11,8 @@ export const PRIORITIES = ['interactive', 'normal', 'background'] as const;
 type DepthSource = () => readonly number[];
 const depthSources = new Set<DepthSource>();
 
-export const queueDepth = new Gauge({
+// Registered for its collect hook: the registry reads the depth at scrape time.
+new Gauge({
   name: 'confab_scheduler_queue_depth',
   help: 'Jobs waiting in the scheduler queue, by priority',
   labelNames: ['priority'],

@@ -19,11 +19,11 @@ function pop(ring: Ring, max: number): number[] {
 }
 
 describe('ring', () => {
-  test('rejects a capacity that is not a power of two', () => {
+  test('rejects-a-capacity-that-is-not-a-power-of-two', () => {
     expect(() => Ring.create(12)).toThrow(RangeError);
   });
 
-  test('reports empty, fills to capacity exactly, then reports full', () => {
+  test('reports-empty-fills-to-capacity-exactly-then-reports-full', () => {
     const ring = Ring.create(8);
     expect(pop(ring, 4)).toEqual([]);
     expect(push(ring, [1, 2, 3, 4, 5])).toBe(5);
@@ -34,7 +34,7 @@ describe('ring', () => {
     expect(pop(ring, 1)).toEqual([]);
   });
 
-  test('keeps FIFO order across many wrap-arounds', () => {
+  test('keeps-fifo-order-across-many-wrap-arounds', () => {
     const ring = Ring.create(4);
     const seen: number[] = [];
     let next = 0;
@@ -47,7 +47,7 @@ describe('ring', () => {
     expect(seen).toEqual(Array.from({ length: next }, (_, i) => i));
   });
 
-  test('survives the 32-bit position counter wrapping', () => {
+  test('survives-the-32-bit-position-counter-wrapping', () => {
     const ring = Ring.create(4);
     ring.header[0] = ring.header[16] = 0x7ffffffe;
     for (let i = 0; i < 4; i++) ring.slots[ring.base(0x7ffffffe + i)] = (0x7ffffffe + i) | 0;
@@ -59,7 +59,7 @@ describe('ring', () => {
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
-  test('a slot released out of order is not reused before its turn', () => {
+  test('a-slot-released-out-of-order-is-not-reused-before-its-turn', () => {
     const ring = Ring.create(4);
     push(ring, [1, 2, 3, 4]);
     const first = ring.claim(2);
@@ -71,7 +71,7 @@ describe('ring', () => {
     expect(push(ring, [5, 6, 7, 8, 9])).toBe(4);
   });
 
-  test('every id is taken exactly once with several producers and consumers', async () => {
+  test('every-id-is-taken-exactly-once-with-several-producers-and-consumers', async () => {
     const producers = 3;
     const consumers = 3;
     const perProducer = 60_000;

@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('scheduler', () => {
-  test('runs a job on a worker and returns its result', async () => {
+  test('runs-a-job-on-a-worker-and-returns-its-result', async () => {
     const s = scheduler({ workers: 2 });
     await s.ready();
     expect(s.stats().workers).toBe(2);
@@ -38,7 +38,7 @@ describe('scheduler', () => {
     expect(s.stats()).toMatchObject({ completed: 4, failed: 0, queued: 0, inFlight: 0, workers: 2 });
   });
 
-  test('settles every job exactly once with its own result under mixed-priority stress', async () => {
+  test('settles-every-job-exactly-once-with-its-own-result-under-mixed-priority-stress', async () => {
     const s = scheduler({ workers: 2, capacity: 1024, maxBatch: 16 });
     const priorities = ['interactive', 'normal', 'background'] as const;
     const ids = Array.from({ length: 20_000 }, (_, i) => i);
@@ -51,7 +51,7 @@ describe('scheduler', () => {
     expect(s.stats()).toMatchObject({ completed: 20_000, failed: 0 });
   });
 
-  test('hands a handler only one kind of job per call and never more than maxBatch', async () => {
+  test('hands-a-handler-only-one-kind-of-job-per-call-and-never-more-than-maxbatch', async () => {
     const s = scheduler({ maxBatch: 4 });
     await s.submit('slow', '30');
     const batches = await Promise.all(Array.from({ length: 10 }, (_, i) => s.submit<string[]>(i % 2 ? 'batch' : 'echo', `${i}`)));
@@ -62,7 +62,7 @@ describe('scheduler', () => {
     }
   });
 
-  test('waits up to maxWaitUs for a partial batch to fill', async () => {
+  test('waits-up-to-maxwaitus-for-a-partial-batch-to-fill', async () => {
     const s = scheduler({ maxBatch: 3, maxWaitUs: 5_000_000 });
     const first = s.submit<string[]>('batch', 'a');
     await Bun.sleep(30);
@@ -74,7 +74,7 @@ describe('scheduler', () => {
     expect(await third).toEqual(['a', 'b', 'c']);
   });
 
-  test('runs a lone job at once when maxWaitUs is zero', async () => {
+  test('runs-a-lone-job-at-once-when-maxwaitus-is-zero', async () => {
     const s = scheduler({ maxBatch: 8, maxWaitUs: 0 });
     await s.ready();
     const first = s.submit<string[]>('batch', 'a');
@@ -84,7 +84,7 @@ describe('scheduler', () => {
     expect(await second).toEqual(['b']);
   });
 
-  test('serves waiting interactive jobs before earlier background jobs', async () => {
+  test('serves-waiting-interactive-jobs-before-earlier-background-jobs', async () => {
     const order: string[] = [];
     const s = scheduler({ maxBatch: 1, agingMs: 60_000 });
     const blocker = s.submit('slow', '50');
@@ -98,7 +98,7 @@ describe('scheduler', () => {
     expect(order).toEqual(['i1', 'i2', 'n1', 'b1', 'b2', 'b3']);
   });
 
-  test('lets long-waiting background work overtake newer interactive work', async () => {
+  test('lets-long-waiting-background-work-overtake-newer-interactive-work', async () => {
     const order: string[] = [];
     const s = scheduler({ maxBatch: 1, agingMs: 5 });
     const blocker = s.submit('slow', '60');
@@ -110,7 +110,7 @@ describe('scheduler', () => {
     expect(order).toEqual(['old-background', 'fresh-interactive']);
   });
 
-  test('refuses work with a retryable busy error when the queue is full', async () => {
+  test('refuses-work-with-a-retryable-busy-error-when-the-queue-is-full', async () => {
     const s = scheduler({ capacity: 4, maxBatch: 1 });
     const accepted: Promise<unknown>[] = [];
     const refused: Promise<AppError>[] = [];
@@ -126,7 +126,7 @@ describe('scheduler', () => {
     expect(await s.submit('echo', 'after')).toBe('after');
   });
 
-  test('fails only the jobs of a handler that throws, with its message', async () => {
+  test('fails-only-the-jobs-of-a-handler-that-throws-with-its-message', async () => {
     const s = scheduler({ maxBatch: 8 });
     const [bad, good] = await Promise.allSettled([s.submit('fail', 'x'), s.submit('echo', 'fine')]);
     expect(bad.status).toBe('rejected');
@@ -136,7 +136,7 @@ describe('scheduler', () => {
     expect((await rejection(s.submit('nope', 'x'))).message).toContain('no handler');
   });
 
-  test('replaces a worker that exits mid-batch and re-runs the jobs it held', async () => {
+  test('replaces-a-worker-that-exits-mid-batch-and-re-runs-the-jobs-it-held', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'sched-')), 'died-once');
     const s = scheduler();
     expect(await s.submit('exitOnce', marker)).toBe(marker);
@@ -144,7 +144,7 @@ describe('scheduler', () => {
     expect(await s.submit('echo', 'still working')).toBe('still working');
   });
 
-  test('fails a job that kills its worker on every attempt instead of dropping it', async () => {
+  test('fails-a-job-that-kills-its-worker-on-every-attempt-instead-of-dropping-it', async () => {
     const s = scheduler();
     const err = await rejection(s.submit('exit', 'die'));
     expect(err).toMatchObject({ code: 'worker_crashed', retryable: true });
@@ -152,7 +152,7 @@ describe('scheduler', () => {
     expect(await s.submit('exit', 'spare me')).toBe('spare me');
   });
 
-  test('drains queued jobs before closing', async () => {
+  test('drains-queued-jobs-before-closing', async () => {
     const s = scheduler({ maxBatch: 1 });
     const jobs = Array.from({ length: 5 }, (_, i) => s.submit('slow', `${5 + i}`));
     await s.close();
@@ -161,21 +161,21 @@ describe('scheduler', () => {
     expect(await rejection(s.submit('echo', 'late'))).toMatchObject({ code: 'scheduler_closed' });
   });
 
-  test('closing without drain rejects queued jobs instead of losing them', async () => {
+  test('closing-without-drain-rejects-queued-jobs-instead-of-losing-them', async () => {
     const s = scheduler({ maxBatch: 1 });
     const jobs = Array.from({ length: 5 }, () => s.submit('slow', '50').catch((e: AppError) => e.code));
     await s.close({ drain: false });
     expect(await Promise.all(jobs)).toEqual(Array(5).fill('scheduler_closed'));
   });
 
-  test('stops restarting and fails work when the handler module cannot load', async () => {
+  test('stops-restarting-and-fails-work-when-the-handler-module-cannot-load', async () => {
     const s = scheduler({ handlers: '/nonexistent/handlers.ts' });
     expect(await rejection(s.ready())).toMatchObject({ code: 'scheduler_unavailable' });
     const err = await rejection(s.submit('echo', 'x'));
     expect(err).toMatchObject({ code: 'scheduler_unavailable', status: 503 });
   });
 
-  test('returns numeric results of a group as one Float64Array in submission order', async () => {
+  test('returns-numeric-results-of-a-group-as-one-float64array-in-submission-order', async () => {
     const s = scheduler({ maxBatch: 7 });
     const payloads = Array.from({ length: 100 }, (_, i) => 'x'.repeat(i));
     const lengths = await s.submitNumbers('len', payloads, 'background');
@@ -184,13 +184,13 @@ describe('scheduler', () => {
     expect(s.stats()).toMatchObject({ completed: 100, queued: 0, inFlight: 0 });
   });
 
-  test('fails submitNumbers when the handler returns something other than numbers', async () => {
+  test('fails-submitnumbers-when-the-handler-returns-something-other-than-numbers', async () => {
     const s = scheduler();
     expect(await rejection(s.submitNumbers('echo', ['a', 'b']))).toMatchObject({ code: 'job_failed' });
     expect(s.stats()).toMatchObject({ inFlight: 0, queued: 0 });
   });
 
-  test('re-runs the jobs of a group held by a worker that died and delivers each result once', async () => {
+  test('re-runs-the-jobs-of-a-group-held-by-a-worker-that-died-and-delivers-each-result-once', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'sched-')), 'died-once');
     const s = scheduler({ maxBatch: 4 });
     // The handler dies once on a batch that starts with the marker; every batch of 4 does.
@@ -199,7 +199,7 @@ describe('scheduler', () => {
     expect(s.stats()).toMatchObject({ restarts: 1, completed: 12, failed: 0, inFlight: 0 });
   });
 
-  test('exports its metrics on the shared registry', async () => {
+  test('exports-its-metrics-on-the-shared-registry', async () => {
     const s = scheduler();
     await s.submitMany('echo', ['a', 'b']);
     const text = await registry.metrics();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, screenshot, startStack } from './stack';
-import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from './ui-helpers';
+import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
+import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from '../../src/testing/chat-page';
+import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 
@@ -53,7 +54,7 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
     await page.click('#new-chat');
     await pickModel(page, 'local/scripted');
     const full = words(300);
-    stack.model.replies.push({ text: full, delayMs: 20 });
+    stack.model.script(MODEL_CHAT_PATH, { text: full, delayMs: 20 });
     await send(page, 'Count for me, slowly');
     await page.waitForFunction(() => (document.querySelector('.turn-assistant .answer')?.textContent ?? '').includes('word5'));
     expect(await page.isVisible('#stop')).toBe(true);
@@ -98,14 +99,14 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
     await page.click('#new-chat');
     await pickModel(page, 'local/scripted');
     // The first exchange also asks the model for a title; let it take its reply before going on.
-    stack.model.replies.push({ text: 'First answer.' }, { text: 'A title' });
+    stack.model.script(MODEL_CHAT_PATH, { text: 'First answer.' }, { text: 'A title' });
     await send(page, 'First question');
     await waitForAnswerEnd(page);
-    for (let i = 0; i < 200 && stack.model.replies.length > 0; i++) await Bun.sleep(25);
-    stack.model.replies.push({ text: 'Second answer.' });
+    for (let i = 0; i < 200 && stack.model.pending(MODEL_CHAT_PATH) > 0; i++) await Bun.sleep(25);
+    stack.model.script(MODEL_CHAT_PATH, { text: 'Second answer.' });
     await send(page, 'Second question');
     await waitForAnswerEnd(page);
-    stack.model.replies.push({ text: 'Edited answer.' }, { text: 'Regenerated answer.' });
+    stack.model.script(MODEL_CHAT_PATH, { text: 'Edited answer.' }, { text: 'Regenerated answer.' });
     await page.locator('.turn-user').nth(1).getByRole('button', { name: 'Edit and resend' }).click();
     await page.fill('textarea[aria-label="Edit message"]', 'Second question, edited');
     await page.locator('.edit-box button.primary').click();
@@ -135,7 +136,7 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
     await page.click('#new-chat');
     await pickModel(page, 'local/scripted');
     const full = words(120, 'tok');
-    stack.model.replies.push({ text: full, delayMs: 25 });
+    stack.model.script(MODEL_CHAT_PATH, { text: full, delayMs: 25 });
     await send(page, 'Keep going even if the network blinks');
     await page.waitForFunction(() => (document.querySelector('.turn-assistant .answer')?.textContent ?? '').includes('tok10'));
     expect(stack.proxy.cutAll()).toBeGreaterThan(0);
@@ -148,7 +149,10 @@ describe.skipIf(Boolean(missing))('chat in the browser', () => {
 
   test('auto-scroll-stops-when-the-user-scrolls-up', async () => {
     await page.setViewportSize({ width: 1280, height: 500 });
-    stack.model.replies.push({ text: Array.from({ length: 80 }, (_, i) => `Line ${i} of a long answer.\n\n`).join(''), delayMs: 15 });
+    stack.model.script(MODEL_CHAT_PATH, {
+      text: Array.from({ length: 80 }, (_, i) => `Line ${i} of a long answer.\n\n`).join(''),
+      delayMs: 15,
+    });
     await send(page, 'Write a long answer');
     await page.waitForFunction(() => (document.querySelector('.turn-assistant:last-child .answer')?.textContent ?? '').includes('Line 20'));
     await page.evaluate(() => document.getElementById('messages')!.scrollTo({ top: 0 }));

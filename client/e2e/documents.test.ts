@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, screenshot, startStack } from './stack';
-import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
+import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
+import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
+import { HOOK_TIMEOUT_MS, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 

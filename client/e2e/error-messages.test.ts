@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { errorCatalogue } from '../../src/lib/error-catalogue';
-import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, startStack } from './stack';
-import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
+import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
+import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
+import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 
@@ -11,6 +12,30 @@ if (missing) console.log(missing);
 
 /** What the upstream says when it breaks; a person must never read it. */
 const UPSTREAM_TEXT = 'overloaded: shard eu-3/7 is down';
+
+/**
+ * OpenAI's stream as it breaks after a tool call has begun: some text, the call, then the in-band
+ * error event OpenAI sends when a stream fails part-way.
+ */
+function streamFailingAfterToolCall(): { status: number; body: string; headers: Record<string, string> } {
+  const chunk = (delta: unknown) => ({
+    id: 'chatcmpl-outage',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'scripted',
+    choices: [{ index: 0, delta, finish_reason: null }],
+  });
+  const events = [
+    chunk({ role: 'assistant', content: 'Let me look that up.' }),
+    chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"tides"}' } }] }),
+    { error: { message: UPSTREAM_TEXT, type: 'server_error' } },
+  ];
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream' },
+    body: events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''),
+  };
+}
 
 const lastErrorNotice = (page: Page) => page.locator('.turn-assistant .error-notice').last();
 
@@ -35,11 +60,7 @@ describe.skipIf(Boolean(missing))('error messages in the browser', () => {
   test('a-provider-failing-mid-answer-shows-the-catalogue-sentence-not-the-upstream-text', async () => {
     await pickModel(page, 'local/scripted');
     // Once a tool call has started no other model can take the answer over, so the outage reaches the user.
-    stack.model.replies.push({
-      text: 'Let me look that up.',
-      toolCall: { name: 'lookup', arguments: '{"q":"tides"}' },
-      failWith: UPSTREAM_TEXT,
-    });
+    stack.model.script(MODEL_CHAT_PATH, streamFailingAfterToolCall());
     await send(page, 'When is high tide?');
     await waitForAnswerEnd(page);
     expect(await lastErrorNotice(page).textContent()).toBe(errorCatalogue.upstream_unavailable.message);

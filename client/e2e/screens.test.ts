@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type Stack, screenshot, startStack } from './stack';
-import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
+import { chromiumMissing, launchChromium, openPage, screenshot } from '../../src/testing/browser';
+import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
+import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 
@@ -46,7 +47,7 @@ describe.skipIf(Boolean(missing))('main screens', () => {
     await page.click('a[href="/benchmark"]');
     await page.waitForSelector('#benchmark-view:not([hidden]) .bench-models input');
     for (const box of await page.locator('.bench-models input').all()) await box.check();
-    stack.model.replies.push({ text: 'Scripted models answer one word at a time, slowly.', delayMs: 30 });
+    stack.model.script(MODEL_CHAT_PATH, { text: 'Scripted models answer one word at a time, slowly.', delayMs: 30 });
     await page.fill('#bench-prompt', 'What is the offline model?');
     await page.click('text=Run benchmark');
     await page.waitForSelector('.bench-column[data-model="local/scripted"] .answer:has-text("Scripted models")');
@@ -71,7 +72,7 @@ describe.skipIf(Boolean(missing))('main screens', () => {
         await screenshot(page, `auth-${size}-${scheme}`);
         await signUp(page, `${size}-${scheme}@example.com`);
         await pickModel(page, 'local/scripted');
-        stack.model.replies.push({ text: RICH_REPLY });
+        stack.model.script(MODEL_CHAT_PATH, { text: RICH_REPLY });
         await send(page, 'Show me how to count words');
         await waitForAnswerEnd(page);
         await page.waitForSelector('.answer pre code .hljs-keyword');

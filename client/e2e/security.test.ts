@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, HOOK_TIMEOUT_MS, launchChromium, openPage, type PageProblems, type Stack, startStack } from './stack';
-import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from './ui-helpers';
+import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
+import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
+import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 
@@ -42,7 +43,7 @@ describe.skipIf(Boolean(missing))('browser security', () => {
 
   test('script-in-a-model-reply-is-rendered-inert', async () => {
     await pickModel(page, 'local/scripted');
-    stack.model.replies.push({ text: HOSTILE_REPLY, delayMs: 2 });
+    stack.model.script(MODEL_CHAT_PATH, { text: HOSTILE_REPLY, delayMs: 2 });
     await send(page, 'Say something dangerous');
     await waitForAnswerEnd(page);
     const answer = lastAnswer(page);

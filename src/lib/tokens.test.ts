@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { countTokens as o200kTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { countMessageTokens, countTextTokens, estimateOutputTokens } from './tokens';
 
 describe('tokens', () => {
@@ -6,11 +7,15 @@ describe('tokens', () => {
     expect(countTextTokens('')).toBe(0);
     expect(countTextTokens('hello world')).toBe(2);
   });
-  test('gives-the-same-count-for-a-long-text-counted-twice', () => {
+  test('gives-the-true-count-for-a-long-text-counted-twice', () => {
     const long = 'Retrieval augmented generation grounds answers in documents. '.repeat(200);
+    const sameLength = `${long.slice(0, -200)}${'7'.repeat(200)}`;
     const first = countTextTokens(long);
     expect(first).toBeGreaterThan(1000);
+    expect(first).toBe(o200kTokens(long));
     expect(countTextTokens(long)).toBe(first);
+    expect(countTextTokens(sameLength)).toBe(o200kTokens(sameLength));
+    expect(countTextTokens(sameLength)).not.toBe(first);
   });
   test('adds-framing-per-message-and-counts-tool-calls', () => {
     const plain = countMessageTokens([{ role: 'user', content: 'hello world' }]);

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { anthropicError, startWireServer } from './__fixtures__/wire-server';
+import { join } from 'node:path';
+import { anthropicErrorReply, startFakeUpstream } from '../testing/fake-upstream';
 import { createAnthropicProvider } from './anthropic/adapter';
 import { ProviderError } from './provider-error';
 import type { ProviderRequest, StreamEvent } from './types';
 
-const server = startWireServer();
+const server = await startFakeUpstream({ record: true, fixtures: join(import.meta.dir, '__fixtures__') });
 afterAll(() => server.stop());
 const PATH = '/v1/messages';
 const API_KEY = 'sk-ant-api03-test-key-abcdef';
@@ -123,7 +124,7 @@ describe('anthropic adapter', () => {
 
   test('maps-529-overloaded-and-retry-after-date', async () => {
     const when = new Date(Date.now() + 60_000).toUTCString();
-    server.script(PATH, { ...anthropicError(529, 'overloaded_error', 'Overloaded'), headers: { 'retry-after': when } });
+    server.script(PATH, { ...anthropicErrorReply(529, 'Overloaded'), headers: { 'retry-after': when } });
     const err = await failure(() => collect(provider.stream(request())));
     expect(err.retryable).toBe(true);
     expect(err.retryAfterMs).toBeGreaterThan(50_000);
@@ -131,7 +132,7 @@ describe('anthropic adapter', () => {
   });
 
   test('an-invalid-key-is-a-deployment-failure-without-the-key-in-the-message', async () => {
-    server.script(PATH, anthropicError(401, 'authentication_error', `invalid x-api-key ${API_KEY}`));
+    server.script(PATH, anthropicErrorReply(401, `invalid x-api-key ${API_KEY}`));
     const err = await failure(() => provider.generate(request()));
     expect(err.scope).toBe('deployment');
     expect(err.message).not.toContain(API_KEY);

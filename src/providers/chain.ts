@@ -1,5 +1,5 @@
 import { deploymentLabel, localDeployment, type ModelConfig } from './model-config';
-import { OFFLINE_MODEL_ID } from './offline/model';
+import { OFFLINE_MODEL_ID } from './offline/provider';
 import type { Deployment } from './types';
 
 const OFFLINE: Deployment = { provider: 'offline', model: OFFLINE_MODEL_ID };

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { startWireServer } from './__fixtures__/wire-server';
+import { startFakeUpstream } from '../testing/fake-upstream';
 import { createLocalProvider } from './local/adapter';
 
-const server = startWireServer();
+const server = await startFakeUpstream();
 afterAll(() => server.stop());
 const MODELS = '/v1/models';
 const list = (...ids: string[]) => ({

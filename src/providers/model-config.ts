@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AppError } from '../lib/errors';
 import { DEFAULT_MODELS, defaultCapabilities, knownContextWindow, type Tier } from './model-catalog';
-import { OFFLINE_MODEL_ID } from './offline/model';
+import { OFFLINE_MODEL_ID } from './offline/provider';
 import type { Deployment, ModelCapabilities, ProvidersConfig } from './types';
 
 export interface ModelGroup {

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { createOfflineProvider, NO_INFORMATION_ANSWER } from './offline/model';
-import { heuristicTitle } from './offline/title';
+import { createOfflineProvider, NO_INFORMATION_ANSWER } from './offline/provider';
 import type { ProviderRequest, StreamEvent } from './types';
 
 const offline = createOfflineProvider();
@@ -84,21 +83,5 @@ describe('offline model', () => {
     };
     await expect(run()).rejects.toMatchObject({ code: 'cancelled' });
     expect(seen).toHaveLength(1);
-  });
-});
-
-describe('heuristic titles', () => {
-  test('drops-greetings-and-filler-and-keeps-the-first-sentence', () => {
-    expect(heuristicTitle('Hi! Can you please explain how BM25 scoring works? I am curious.')).toBe('Explain how BM25 scoring works');
-  });
-  test('removes-code-links-and-markup-and-caps-the-length', () => {
-    const title = heuristicTitle(
-      '**Refactor** this `parseDate` helper from https://example.com/x so that it handles every single timezone correctly',
-    );
-    expect(title).toBe('Refactor this parseDate helper from so that it');
-    expect(title.length).toBeLessThanOrEqual(60);
-  });
-  test('falls-back-when-nothing-is-left', () => {
-    expect(heuristicTitle('```\ncode only\n```')).toBe('New conversation');
   });
 });

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { openAIError, startWireServer } from './__fixtures__/wire-server';
+import { join } from 'node:path';
+import { openaiErrorReply, startFakeUpstream } from '../testing/fake-upstream';
 import { createOpenAICompatibleProvider } from './openai/adapter';
 import { ProviderError } from './provider-error';
 import type { ProviderRequest, StreamEvent } from './types';
 
-const server = startWireServer();
+const server = await startFakeUpstream({ record: true, fixtures: join(import.meta.dir, '__fixtures__') });
 afterAll(() => server.stop());
 const PATH = '/v1/chat/completions';
 const API_KEY = 'sk-test-0123456789abcdefSECRET';
@@ -94,7 +95,7 @@ describe('openai adapter', () => {
   });
 
   test('marks-429-retryable-with-retry-after-ms', async () => {
-    server.script(PATH, { ...openAIError(429, 'Rate limit reached', 'requests'), headers: { 'retry-after-ms': '1500' } });
+    server.script(PATH, { ...openaiErrorReply(429, 'Rate limit reached'), headers: { 'retry-after-ms': '1500' } });
     const err = await failure(() => collect(provider.stream(request())));
     expect(err.retryable).toBe(true);
     expect(err.code).toBe('upstream_rate_limited');
@@ -102,7 +103,7 @@ describe('openai adapter', () => {
   });
 
   test('marks-400-as-a-request-error-not-retryable', async () => {
-    server.script(PATH, openAIError(400, "This model's maximum context length is 128000 tokens.", 'invalid_request_error'));
+    server.script(PATH, openaiErrorReply(400, "This model's maximum context length is 128000 tokens."));
     const err = await failure(() => provider.generate(request()));
     expect(err.retryable).toBe(false);
     expect(err.scope).toBe('request');
@@ -112,11 +113,7 @@ describe('openai adapter', () => {
   test('never-puts-the-api-key-into-an-error', async () => {
     server.script(
       PATH,
-      openAIError(
-        401,
-        `Incorrect API key provided: ${API_KEY}. You can find your API key at https://platform.openai.com.`,
-        'invalid_request_error',
-      ),
+      openaiErrorReply(401, `Incorrect API key provided: ${API_KEY}. You can find your API key at https://platform.openai.com.`),
     );
     const err = await failure(() => collect(provider.stream(request())));
     expect(err.scope).toBe('deployment');

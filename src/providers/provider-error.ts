@@ -102,10 +102,6 @@ export function providerError(provider: ProviderName, f: UpstreamFailure, secret
   }
 }
 
-export function isProviderError(err: unknown): err is ProviderError {
-  return err instanceof ProviderError;
-}
-
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** The error classes each official SDK exports under the same names. */

@@ -1,7 +1,7 @@
 import { ANTHROPIC_DEFAULT_BASE_URL, createAnthropicProvider } from './anthropic/adapter';
 import { createLocalProvider } from './local/adapter';
 import type { RouterTuning } from './model-config';
-import { createOfflineProvider } from './offline/model';
+import { createOfflineProvider } from './offline/provider';
 import { createOpenAICompatibleProvider, OPENAI_DEFAULT_BASE_URL } from './openai/adapter';
 import type { Provider, ProviderName, ProvidersConfig } from './types';
 

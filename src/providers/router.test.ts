@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../lib/errors';
 import { registry } from '../lib/metrics';
-import { anthropicError, openAIError, startWireServer } from './__fixtures__/wire-server';
+import { anthropicErrorReply, openaiErrorReply, startFakeUpstream } from '../testing/fake-upstream';
 import { CONTINUE_INSTRUCTION } from './continuation';
 import { createRouter, type RouterOptions } from './router';
 import type { ChatRequest, ProvidersConfig, StreamEvent } from './types';
 
-const server = startWireServer();
+const server = await startFakeUpstream({ record: true, fixtures: join(import.meta.dir, '__fixtures__') });
 afterAll(() => server.stop());
 const OPENAI = '/openai/v1/chat/completions';
 const ANTHROPIC = '/anthropic/v1/messages';
@@ -67,16 +67,21 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
   throw new Error('expected a rejection');
 }
 
+/** The process-wide fallback counter for one deployment; other tests move it too, so tests compare deltas. */
+async function fallbacksCounted(from: string): Promise<number> {
+  const metric = await registry.getSingleMetric('confab_llm_fallbacks_total')!.get();
+  return metric.values.find((v) => v.labels.from === from && v.labels.midstream === 'false')?.value ?? 0;
+}
+
 function reset() {
-  server.requests.length = 0;
-  server.disconnects.length = 0;
+  server.reset();
 }
 
 describe('router', () => {
   test('retries-a-429-then-succeeds-on-the-same-deployment', async () => {
     reset();
     const { router, clock } = routerFor(both);
-    server.script(OPENAI, openAIError(429, 'Rate limit reached'), { sse: 'openai-text-stream.sse' });
+    server.script(OPENAI, openaiErrorReply(429, 'Rate limit reached'), { sse: 'openai-text-stream.sse' });
     const r = await run(router.stream(chat()));
     expect(r.text).toBe(FOX);
     expect(r.fallbacks).toEqual([]);
@@ -90,8 +95,8 @@ describe('router', () => {
     const { router, clock } = routerFor(both);
     server.script(
       OPENAI,
-      { ...openAIError(429, 'slow down'), headers: { 'retry-after': '2' } },
-      { ...openAIError(503, 'busy'), headers: { 'retry-after-ms': '750' } },
+      { ...openaiErrorReply(429, 'slow down'), headers: { 'retry-after': '2' } },
+      { ...openaiErrorReply(503, 'busy'), headers: { 'retry-after-ms': '750' } },
       { sse: 'openai-text-stream.sse' },
     );
     expect((await run(router.stream(chat()))).text).toBe(FOX);
@@ -101,7 +106,7 @@ describe('router', () => {
   test('falls-back-at-once-when-retry-after-exceeds-the-budget', async () => {
     reset();
     const { router, clock } = routerFor(both, { budgetMs: 10_000 });
-    server.script(OPENAI, { ...openAIError(429, 'quota'), headers: { 'retry-after': '3600' } });
+    server.script(OPENAI, { ...openaiErrorReply(429, 'quota'), headers: { 'retry-after': '3600' } });
     server.script(ANTHROPIC, { sse: 'anthropic-text-stream.sse' });
     const r = await run(router.stream(chat()));
     expect(r.text).toBe(HELLO);
@@ -111,8 +116,9 @@ describe('router', () => {
 
   test('falls-back-to-the-next-provider-after-repeated-500s', async () => {
     reset();
+    const before = await fallbacksCounted('openai/gpt-4o-mini');
     const { router, clock } = routerFor(both);
-    server.script(OPENAI, openAIError(500, 'boom'), openAIError(502, 'bad gateway'), openAIError(500, 'boom'));
+    server.script(OPENAI, openaiErrorReply(500, 'boom'), openaiErrorReply(502, 'bad gateway'), openaiErrorReply(500, 'boom'));
     server.script(ANTHROPIC, { sse: 'anthropic-text-stream.sse' });
     const seen: string[] = [];
     const r = await run(router.stream(chat(), { onFallback: (from, to) => seen.push(`${from}->${to}`) }));
@@ -122,15 +128,13 @@ describe('router', () => {
     expect(r.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });
     expect(server.hits(OPENAI)).toBe(3);
     expect(clock.sleeps).toHaveLength(2);
-    const metric = await registry.getSingleMetric('confab_llm_fallbacks_total')!.get();
-    const counted = metric.values.find((v) => v.labels.from === 'openai/gpt-4o-mini' && v.labels.midstream === 'false');
-    expect(counted?.value).toBeGreaterThanOrEqual(1);
+    expect((await fallbacksCounted('openai/gpt-4o-mini')) - before).toBe(1);
   });
 
   test('answers-with-the-offline-model-when-every-provider-fails', async () => {
     const { router } = routerFor(both, { maxAttempts: 1 });
-    server.script(OPENAI, openAIError(503, 'down'));
-    server.script(ANTHROPIC, anthropicError(529, 'overloaded_error', 'Overloaded'));
+    server.script(OPENAI, openaiErrorReply(503, 'down'));
+    server.script(ANTHROPIC, anthropicErrorReply(529, 'Overloaded'));
     const r = await run(router.stream(chat()));
     expect(r.text).toContain("Confab's offline model");
     expect(r.fallbacks.map((f) => (f.type === 'fallback' ? f.to : ''))).toEqual(['anthropic/claude-haiku-4-5', 'offline']);
@@ -160,7 +164,7 @@ describe('router', () => {
   test('surfaces-a-400-without-retry-or-fallback', async () => {
     reset();
     const { router, clock } = routerFor(both);
-    server.script(OPENAI, openAIError(400, 'Invalid value for temperature', 'invalid_request_error'));
+    server.script(OPENAI, openaiErrorReply(400, 'Invalid value for temperature'));
     const err = await rejection(run(router.stream(chat())));
     expect(err.status).toBe(400);
     expect(err.retryable).toBe(false);
@@ -171,7 +175,7 @@ describe('router', () => {
   test('routes-around-a-provider-with-a-rejected-key-and-stops-asking-it', async () => {
     reset();
     const { router } = routerFor(both);
-    server.script(OPENAI, openAIError(401, 'Incorrect API key provided: sk-test-openai-key-000', 'invalid_request_error'));
+    server.script(OPENAI, openaiErrorReply(401, 'Incorrect API key provided: sk-test-openai-key-000'));
     server.script(ANTHROPIC, { sse: 'anthropic-text-stream.sse' }, { sse: 'anthropic-text-stream.sse' });
     expect((await run(router.stream(chat()))).text).toBe(HELLO);
     const second = await run(router.stream(chat()));
@@ -203,7 +207,7 @@ describe('router', () => {
     reset();
     const { router, clock } = routerFor(both, { maxAttempts: 1, failureThreshold: 2, cooldownMs: 10_000 });
     server.always(ANTHROPIC, { sse: 'anthropic-text-stream.sse' });
-    server.script(OPENAI, openAIError(500, 'boom'), openAIError(500, 'boom'), openAIError(500, 'still down'));
+    server.script(OPENAI, openaiErrorReply(500, 'boom'), openaiErrorReply(500, 'boom'), openaiErrorReply(500, 'still down'));
     await run(router.stream(chat()));
     await run(router.stream(chat()));
     expect(server.hits(OPENAI)).toBe(2);
@@ -223,7 +227,7 @@ describe('router', () => {
     expect(server.hits(OPENAI)).toBe(5);
     const gauge = await registry.getSingleMetric('confab_llm_deployment_cooldown')!.get();
     expect(gauge.values.find((v) => v.labels.provider === 'openai' && v.labels.model === 'gpt-4o-mini')?.value).toBe(0);
-    server.always(ANTHROPIC, anthropicError(500, 'api_error', 'unset'));
+    server.always(ANTHROPIC, anthropicErrorReply(500, 'unset'));
   });
 
   test('cancelling-aborts-the-upstream-request-and-reports-what-was-produced', async () => {
@@ -256,7 +260,7 @@ describe('router', () => {
 
   test('generate-falls-back-and-names-the-model-that-answered', async () => {
     const { router } = routerFor(both, { maxAttempts: 1 });
-    server.script(OPENAI, openAIError(503, 'down'));
+    server.script(OPENAI, openaiErrorReply(503, 'down'));
     server.script(ANTHROPIC, {
       status: 200,
       body: {
@@ -342,7 +346,7 @@ describe('router configuration', () => {
     expect(await router.defaultModel()).toBe('team');
     expect(router.contextWindow('team')).toBe(100_000);
     expect((await router.listModels()).some((m) => m.id === 'team')).toBe(true);
-    server.script(ANTHROPIC, anthropicError(500, 'api_error', 'boom'));
+    server.script(ANTHROPIC, anthropicErrorReply(500, 'boom'));
     server.script(OPENAI, { sse: 'openai-text-stream.sse' });
     const r = await run(router.stream(chat({ model: 'default' })));
     expect(r.finish).toMatchObject({ deployment: { provider: 'openai', model: 'gpt-4o-mini' } });

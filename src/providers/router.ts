@@ -8,7 +8,7 @@ import { asProviderError, cancelledError, nextStep, type Step } from './failure-
 import { llmDuration, llmFallbacks, llmRequests, llmRetries, llmTokens } from './metrics';
 import { defaultCapabilities, LOCAL_CONTEXT_WINDOW } from './model-catalog';
 import { deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
-import { OFFLINE_MODEL_ID } from './offline/model';
+import { OFFLINE_MODEL_ID } from './offline/provider';
 import { ProviderError } from './provider-error';
 import { createProviders } from './registry';
 import { type AttemptContext, type AttemptOutcome, streamAttempt } from './stream-attempt';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { countTokens } from 'gpt-tokenizer';
-import { makePdf } from './__fixtures__/make-pdf';
+import { makePdf } from '../testing/make-pdf';
 import { chunkText, type TextChunk } from './chunk';
 import { extract } from './extract';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { AppError } from '../lib/errors';
-import { makePdf } from './__fixtures__/make-pdf';
+import { makePdf } from '../testing/make-pdf';
 import { extract, pageAt } from './extract';
 import { sniff } from './sniff';
 

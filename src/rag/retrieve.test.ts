@@ -3,7 +3,7 @@ import { sql, TransactionRollbackError } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { chunks, documents } from '../db/schema';
 import { testDatabases } from '../testing/databases';
-import { createUser } from './__fixtures__/helpers';
+import { createUser } from '../testing/users';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './embedders/offline';
 import { type EvalScore, indexCorpus, loadGoldenSet, scoreRetrieval } from './evaluate';
 import type { CandidateRow } from './retrieval-scope';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { documents, usageLogs } from '../../db/schema';
+import { conversations, documents, messages, usageLogs } from '../../db/schema';
 import { ragLookupPlugin } from '../../plugins/rag-lookup';
 import { chunkText } from '../../rag/chunk';
 import { replaceDocumentChunks } from '../../rag/chunk-store';
@@ -147,9 +147,21 @@ for (const tdb of testDatabases()) {
     });
 
     test('unknown-model-is-refused-before-anything-is-stored', async () => {
-      const res = await chat({ message: 'Hi', model: 'no-such-model' });
+      const fresh = await h.signup();
+      const db = h.ctx.database.db;
+      const stored = async () => ({
+        conversations: await db.select().from(conversations).where(eq(conversations.userId, fresh.id)),
+        messages: await db.select().from(messages).where(eq(messages.userId, fresh.id)),
+      });
+      const res = await chat({ message: 'Hi', model: 'no-such-model' }, fresh.cookie);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('unknown_model');
+      expect(await stored()).toEqual({ conversations: [], messages: [] });
+      const thread = await chat({ message: 'Hello' }, fresh.cookie);
+      const before = await stored();
+      const refused = await chat({ message: 'Hi', model: 'no-such-model', conversationId: thread.body.conversationId }, fresh.cookie);
+      expect(refused.status).toBe(400);
+      expect((await stored()).messages).toEqual(before.messages);
     });
 
     test('disabled-plugin-is-reported-and-not-run', async () => {

@@ -35,9 +35,18 @@ describe('openapi document', () => {
   test('swagger-ui-page-and-assets-are-served-locally', async () => {
     const page = await (await h.request('GET', '/swagger')).text();
     expect(page).not.toMatch(/https?:\/\//);
-    for (const src of page.matchAll(/(?:src|href)="([^"]+)"/g)) {
-      const res = await h.request('GET', src[1]);
-      expect(res.status, src[1]).toBe(200);
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toEqual(
+      expect.arrayContaining(['/swagger/assets/swagger-ui.css', '/swagger/assets/swagger-ui-bundle.js', '/swagger/assets/swagger-init.js']),
+    );
+    for (const src of assets) {
+      const res = await h.request('GET', src);
+      expect(res.status, src).toBe(200);
+      expect((await res.arrayBuffer()).byteLength, src).toBeGreaterThan(0);
     }
+    const bundle = await (await h.request('GET', '/swagger/assets/swagger-ui-bundle.js')).text();
+    expect(bundle).toContain('SwaggerUIBundle');
+    const init = await (await h.request('GET', '/swagger/assets/swagger-init.js')).text();
+    expect(init).toContain("url: '/swagger/json'");
   });
 });

@@ -5,12 +5,12 @@ import { eq } from 'drizzle-orm';
 import { Elysia } from 'elysia';
 import type { Database } from '../../db/client';
 import { chunks } from '../../db/schema';
-import { waitForDocument } from '../../rag/__fixtures__/helpers';
-import { makePdf } from '../../rag/__fixtures__/make-pdf';
 import { createOfflineEmbedder } from '../../rag/embedders/offline';
 import { retrieve } from '../../rag/retrieve';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
+import { waitForDocument } from '../../testing/documents';
+import { makePdf } from '../../testing/make-pdf';
 import { errorHandler } from '../error-handler';
 import { documentsModule } from '.';
 

@@ -24,7 +24,7 @@ async function count(labels: Record<string, string>): Promise<number> {
 }
 
 describe('metrics', () => {
-  test('labels-by-route-template: requests are counted under the matched route, never the raw path', async () => {
+  test('labels-by-route-template-requests-are-counted-under-the-matched-route-never-the-raw-path', async () => {
     const server = app('on');
     const base = `http://127.0.0.1:${server.server!.port}`;
     const before = await count({ route: '/api/things/:id', status: '200' });
@@ -42,7 +42,7 @@ describe('metrics', () => {
     server.stop(true);
   });
 
-  test('metrics-off: no /metrics endpoint and nothing recorded', async () => {
+  test('metrics-off-no-metrics-endpoint-and-nothing-recorded', async () => {
     const server = app('off');
     const base = `http://127.0.0.1:${server.server!.port}`;
     const before = await count({ route: '/api/things/:id' });
@@ -53,7 +53,7 @@ describe('metrics', () => {
     server.stop(true);
   });
 
-  test('websocket gauges follow opens, closes and frames, with unknown frame types bounded to "other"', async () => {
+  test('websocket-gauges-follow-opens-closes-and-frames-with-unknown-frame-types-bounded-to-other', async () => {
     const gauge = async () => (await registry.getSingleMetric('confab_ws_connections')!.get()).values[0]?.value ?? 0;
     const start = await gauge();
     wsOpened();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import OpenAI from 'openai';
-import { type FakeUpstream, startFakeUpstream } from '../../../loadgen/upstream';
 import { usageLogs } from '../../db/schema';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
+import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
 import { recordUsage } from '../usage/service';
 
 let upstream: FakeUpstream;

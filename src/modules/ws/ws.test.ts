@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { type FakeUpstream, startFakeUpstream } from '../../../loadgen/upstream';
 import { messages } from '../../db/schema';
 import { MemoryStreamHub } from '../../infra/stream-hub';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
-import { isEnd, TestSocket } from './test-client';
+import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
+import { isEnd, TestSocket } from '../../testing/test-socket';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {

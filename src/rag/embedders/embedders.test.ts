@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { AppError } from '../../lib/errors';
+import { type FakeUpstream, openaiErrorReply, startFakeUpstream } from '../../testing/fake-upstream';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS, stem } from './offline';
 import { createOpenAIEmbedder } from './openai';
 
@@ -38,39 +39,39 @@ describe('offline embedder', () => {
 });
 
 describe('openai-compatible embedder', () => {
-  let server: ReturnType<typeof Bun.serve>;
+  let upstream: FakeUpstream;
   const requests: { model: string; input: string[]; encoding_format?: string; auth: string | null }[] = [];
   let failNext = 0;
 
-  // Speaks the OpenAI `/v1/embeddings` wire format, including the base64 encoding the SDK asks for.
-  beforeAll(() => {
-    server = Bun.serve({
-      port: 0,
-      hostname: '127.0.0.1',
-      async fetch(req) {
-        const body = (await req.json()) as { model: string; input: string[]; encoding_format?: string };
-        requests.push({ ...body, auth: req.headers.get('authorization') });
-        if (failNext > 0) {
-          failNext--;
-          return Response.json({ error: { message: 'slow down', type: 'rate_limit' } }, { status: 429 });
-        }
-        const data = body.input.map((text, index) => {
-          const vector = new Float32Array([text.length, index, 1]);
-          const embedding = body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
-          return { object: 'embedding', index, embedding };
-        });
-        return Response.json({ object: 'list', model: body.model, data: data.reverse(), usage: { prompt_tokens: 1, total_tokens: 1 } });
-      },
+  // Vectors a test can read back, (text length, index, 1), sent out of order so that reordering shows.
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    upstream.always('/v1/embeddings', (request) => {
+      const body = request.body as { model: string; input: string[]; encoding_format?: string };
+      requests.push({ ...body, auth: request.headers.get('authorization') });
+      if (failNext > 0) {
+        failNext--;
+        return openaiErrorReply(429, 'slow down');
+      }
+      const data = body.input.map((text, index) => {
+        const vector = new Float32Array([text.length, index, 1]);
+        const embedding = body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
+        return { object: 'embedding', index, embedding };
+      });
+      return {
+        status: 200,
+        body: { object: 'list', model: body.model, data: data.reverse(), usage: { prompt_tokens: 1, total_tokens: 1 } },
+      };
     });
   });
-  afterAll(() => server.stop(true));
+  afterAll(() => upstream.stop());
 
   test('batches-inputs-keeps-order-and-learns-the-dimension', async () => {
     requests.length = 0;
     const e = createOpenAIEmbedder({
       provider: 'local',
       model: 'nomic-embed-text',
-      baseURL: `http://127.0.0.1:${server.port}/v1`,
+      baseURL: `${upstream.url}/v1`,
       batchSize: 2,
     });
     expect(e.model).toBe('local:nomic-embed-text');
@@ -89,7 +90,7 @@ describe('openai-compatible embedder', () => {
       provider: 'openai',
       model: 'text-embedding-3-small',
       apiKey: 'sk-test',
-      baseURL: `http://127.0.0.1:${server.port}/v1`,
+      baseURL: `${upstream.url}/v1`,
     });
     expect(e.dimensions).toBe(1536);
     const err = (await e.embed(['x']).catch((x) => x)) as AppError;

@@ -1,5 +1,5 @@
-import type { UpstreamState } from './upstream-behaviour';
-import { estimateTokens } from './upstream-template';
+import type { UpstreamState } from './behaviour';
+import { estimateTokens } from './template';
 
 /**
  * Deterministic unit vectors seeded by the text, so equal inputs embed equally and tests can rely

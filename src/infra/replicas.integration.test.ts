@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { type FakeUpstream, startFakeUpstream } from '../../loadgen/upstream';
-import { isEnd, TestSocket } from '../modules/ws/test-client';
 import { type RunningServer, startServer } from '../server';
 import { testConfig } from '../testing/app-harness';
 import { createScratchDatabase } from '../testing/databases';
+import { type FakeUpstream, startFakeUpstream } from '../testing/fake-upstream';
+import { isEnd, TestSocket } from '../testing/test-socket';
 
 const { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_KAFKA_BROKERS } = process.env;
 const ready = TEST_DATABASE_URL && TEST_REDIS_URL && TEST_KAFKA_BROKERS;

@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { setLogLevel } from '../../src/lib/logger';
-import { type RunningServer, startServer } from '../../src/server';
-import { type FakeModelServer, startFakeModelServer } from './fake-model-server';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Starting a server (a fresh PGlite cluster) and a browser takes seconds on a busy machine. */
-export const HOOK_TIMEOUT_MS = 90_000;
-export const SCREENSHOTS = join(import.meta.dir, '../../test-artifacts/screenshots');
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(import.meta.dir, '../../test-artifacts/screenshots');
 
 /** Null when Chromium can run here; otherwise why the browser tests are skipped. */
 export async function chromiumMissing(): Promise<string | null> {
@@ -34,44 +25,6 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
-}
-
-export interface Stack {
-  /** The UI's address, through a relay whose connections a test can cut. */
-  url: string;
-  server: RunningServer;
-  model: FakeModelServer;
-  proxy: TcpProxy;
-  stop(): Promise<void>;
-}
-
-/** A real Confab server on a fresh data dir, with a scripted local model next to the offline one. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'confab-ui-'));
-  const model = startFakeModelServer(['scripted']);
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    LOCAL_LLM_BASE_URL: model.baseURL,
-    ...env,
-  });
-  setLogLevel(config.logLevel);
-  const server = await startServer(config);
-  const proxy = await startTcpProxy(Number(new URL(server.url).port));
-  return {
-    url: proxy.url,
-    server,
-    model,
-    proxy,
-    async stop() {
-      proxy.stop();
-      await server.shutdown();
-      model.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 export interface PageProblems {

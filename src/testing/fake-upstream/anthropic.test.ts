@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { type FakeUpstream, startFakeUpstream } from './upstream';
+import { type FakeUpstream, startFakeUpstream } from './index';
 
 let upstream: FakeUpstream;
 let client: Anthropic;
@@ -14,7 +14,7 @@ afterAll(() => upstream.stop());
 const request = { model: 'claude-fake', max_tokens: 100, messages: [{ role: 'user' as const, content: 'Hello' }] };
 
 describe('fake upstream speaks Anthropic', () => {
-  test('answers a message with text content and usage', async () => {
+  test('answers-a-message-with-text-content-and-usage', async () => {
     const message = await client.messages.create(request);
     expect(message.type).toBe('message');
     expect(message.model).toBe('claude-fake');
@@ -25,13 +25,13 @@ describe('fake upstream speaks Anthropic', () => {
     expect(message.id).toMatch(/^msg_/);
   });
 
-  test('stops at max_tokens with stop_reason max_tokens', async () => {
+  test('stops-at-max-tokens-with-stop-reason-max-tokens', async () => {
     const message = await client.messages.create({ ...request, max_tokens: 2 });
     expect(message.content[0].type === 'text' && message.content[0].text).toBe('The quick');
     expect(message.stop_reason).toBe('max_tokens');
   });
 
-  test('streams the exact event sequence', async () => {
+  test('streams-the-exact-event-sequence', async () => {
     const stream = await client.messages.create({ ...request, stream: true });
     const types: string[] = [];
     let text = '';
@@ -56,7 +56,7 @@ describe('fake upstream speaks Anthropic', () => {
     expect(outputTokens).toBe(4);
   });
 
-  test('sends ping as a named event on the wire', async () => {
+  test('sends-ping-as-a-named-event-on-the-wire', async () => {
     const res = await fetch(`${upstream.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-fake-tokens': '1' },
@@ -74,13 +74,13 @@ describe('fake upstream speaks Anthropic', () => {
     ]);
   });
 
-  test('the stream helper assembles the final message', async () => {
+  test('the-stream-helper-assembles-the-final-message', async () => {
     const final = await client.messages.stream(request).finalMessage();
     expect(final.content[0].type === 'text' && final.content[0].text).toBe('The quick brown fox');
     expect(final.usage.output_tokens).toBe(4);
   });
 
-  test('answers an injected 429 with rate_limit_error and retry hints', async () => {
+  test('answers-an-injected-429-with-rate-limit-error-and-retry-hints', async () => {
     const error = await client.messages
       .create(request, { headers: { 'x-fake-error': '429', 'x-fake-retry-after-ms': '1500' } })
       .catch((e) => e);
@@ -90,19 +90,19 @@ describe('fake upstream speaks Anthropic', () => {
     expect(error.headers.get('request-id')).toMatch(/^req_/);
   });
 
-  test('answers an injected 529 with overloaded_error', async () => {
+  test('answers-an-injected-529-with-overloaded-error', async () => {
     const error = await client.messages.create(request, { headers: { 'x-fake-error': '529' } }).catch((e) => e);
     expect(error.status).toBe(529);
     expect(error.error.error.type).toBe('overloaded_error');
   });
 
-  test('answers an injected 500 with api_error', async () => {
+  test('answers-an-injected-500-with-api-error', async () => {
     const error = await client.messages.create(request, { headers: { 'x-fake-error': '500' } }).catch((e) => e);
     expect(error).toBeInstanceOf(Anthropic.InternalServerError);
     expect(error.error.error.type).toBe('api_error');
   });
 
-  test('rejects a request without max_tokens as invalid_request_error', async () => {
+  test('rejects-a-request-without-max-tokens-as-invalid-request-error', async () => {
     const res = await fetch(`${upstream.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -112,7 +112,7 @@ describe('fake upstream speaks Anthropic', () => {
     expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
   });
 
-  test('cuts a stream mid-way', async () => {
+  test('cuts-a-stream-mid-way', async () => {
     const stream = await client.messages.create({ ...request, stream: true }, { headers: { 'x-fake-cut-after': '1' } });
     const deltas: string[] = [];
     const error = await (async () => {
@@ -124,13 +124,13 @@ describe('fake upstream speaks Anthropic', () => {
     expect(error).toBeInstanceOf(Error);
   });
 
-  test('lists models in the Anthropic shape when asked with anthropic-version', async () => {
+  test('lists-models-in-the-anthropic-shape-when-asked-with-anthropic-version', async () => {
     const page = await client.models.list();
     expect(page.data.map((m) => m.id)).toEqual(['fake-model']);
     expect(page.data[0].type).toBe('model');
   });
 
-  test('refuses a wrong x-api-key with authentication_error', async () => {
+  test('refuses-a-wrong-x-api-key-with-authentication-error', async () => {
     const guarded = await startFakeUpstream({ apiKey: 'right' });
     try {
       const wrong = new Anthropic({ baseURL: guarded.url, apiKey: 'wrong', maxRetries: 0 });

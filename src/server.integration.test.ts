@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHarness } from './testing/app-harness';
 import { createScratchDatabase, testDatabases } from './testing/databases';
-import { spawnServer } from './testing/process';
+import { spawnServer } from './testing/server-process';
 
 async function signupAndCreate(url: string, email: string) {
   const res = await fetch(`${url}/api/auth/signup`, {

@@ -1,11 +1,11 @@
-import type { Resolved } from './upstream-behaviour';
-import { type Bytes, type Stamp, stamp, type Template } from './upstream-template';
+import type { Resolved } from './behaviour';
+import { type Bytes, type Stamp, stamp, type Template } from './template';
 
 /**
  * Erroring a response stream makes Bun reset the connection; with an Error it also prints a stack
  * trace per request, which would flood the console of a fault-injection run, so no reason is given.
  */
-const SILENT_RESET = undefined;
+export const SILENT_RESET = undefined;
 
 /** A streamed answer: preamble events, one segment per token, closing events. */
 export interface StreamTemplate {

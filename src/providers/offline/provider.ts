@@ -17,7 +17,7 @@ function lastUserMessage(messages: readonly ChatMessage[]): string {
 }
 
 /** The offline answer to a request; a continuation starts a new paragraph after the broken answer. */
-export function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' | 'continuation'>): string {
+function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' | 'continuation'>): string {
   const answer = extractAnswer(lastUserMessage(req.messages), req.passages ?? []) ?? NO_INFORMATION_ANSWER;
   return req.continuation ? `\n\n${answer}` : answer;
 }

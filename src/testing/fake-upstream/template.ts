@@ -3,7 +3,7 @@
  * timestamp and token counts written over fixed-width placeholders. This keeps the fake upstream
  * far cheaper than the gateway it is measured against.
  */
-export const ID_LENGTH = 24;
+const ID_LENGTH = 24;
 
 /** Placeholders as they appear in a JSON.stringify-ed template. */
 export const MARK = {
@@ -74,19 +74,6 @@ let counter = 0;
 export function nextId(): string {
   counter = (counter + 1) % 36 ** 12;
   return prefix + counter.toString(36).padStart(12, '0');
-}
-
-/** The fake model's words; token i of every answer is WORDS[i % WORDS.length]. */
-const WORDS = 'The quick brown fox jumps over the lazy dog while the load generator counts every token it sees'.split(' ');
-
-export function tokenText(i: number): string {
-  return i === 0 ? WORDS[0] : ` ${WORDS[i % WORDS.length]}`;
-}
-
-export function answerText(tokens: number): string {
-  let text = '';
-  for (let i = 0; i < tokens; i++) text += tokenText(i);
-  return text;
 }
 
 /** A rough prompt size (four characters a token), enough for usage figures to move with input. */

@@ -147,7 +147,7 @@ describe.skipIf(!prometheusBin)('grafana dashboard against a real Prometheus', (
     return body.data.result;
   };
 
-  test('every panel query returns data after a little load', async () => {
+  test('every-panel-query-returns-data-after-a-little-load', async () => {
     await generateLoad(server, join(dir, 'data'));
     const loadDone = Date.now();
     // A few scrapes after the load, so every counter has samples on both sides of a rate window.

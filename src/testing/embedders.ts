@@ -1,40 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { documents, users } from '../../db/schema';
-import { AppError } from '../../lib/errors';
-import type { Embedder } from '../embedders/embedder';
-import { createOfflineEmbedder, embedOffline } from '../embedders/offline';
-
-export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'confab-rag-'));
-
-export async function createUser(database: Database): Promise<string> {
-  const [user] = await database.db
-    .insert(users)
-    .values({ email: `${crypto.randomUUID()}@example.com`, passwordHash: '-' })
-    .returning({ id: users.id });
-  return user.id;
-}
-
-export type DocumentRow = typeof documents.$inferSelect;
-
-/** Polls the document row until `done` holds (ingestion is asynchronous by design). */
-export async function waitForDocument(
-  database: Database,
-  id: string,
-  done: (d: DocumentRow) => boolean = (d) => d.status === 'ready' || d.status === 'failed',
-  timeoutMs = 20_000,
-): Promise<DocumentRow> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [doc] = await database.db.select().from(documents).where(eq(documents.id, id));
-    if (doc && done(doc)) return doc;
-    if (Date.now() > deadline) throw new Error(`document ${id} stuck: ${JSON.stringify(doc)}`);
-    await Bun.sleep(20);
-  }
-}
+import { AppError } from '../lib/errors';
+import type { Embedder } from '../rag/embedders/embedder';
+import { createOfflineEmbedder, embedOffline } from '../rag/embedders/offline';
 
 /** The offline embedder, held at a gate until the test opens it: makes "mid-ingestion" observable. */
 export function gatedEmbedder(): Embedder & { open(): void; entered: Promise<void> } {

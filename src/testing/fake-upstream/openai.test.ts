@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { type FakeUpstream, startFakeUpstream } from './upstream';
+import { type FakeUpstream, startFakeUpstream } from './index';
 
 let upstream: FakeUpstream;
 let client: OpenAI;
@@ -15,7 +15,7 @@ afterAll(() => upstream.stop());
 const messages = [{ role: 'user' as const, content: 'Say something' }];
 
 describe('fake upstream speaks OpenAI', () => {
-  test('streams chat.completion.chunk objects ending with a usage chunk', async () => {
+  test('streams-chat-completion-chunk-objects-ending-with-a-usage-chunk', async () => {
     const stream = await client.chat.completions.create({
       model: 'fake-a',
       messages,
@@ -33,7 +33,7 @@ describe('fake upstream speaks OpenAI', () => {
     expect(chunks.at(-1)?.usage?.total_tokens).toBe((chunks.at(-1)?.usage?.prompt_tokens ?? 0) + 5);
   });
 
-  test('omits usage chunks unless include_usage is asked for', async () => {
+  test('omits-usage-chunks-unless-include-usage-is-asked-for', async () => {
     const stream = await client.chat.completions.create({ model: 'fake-a', messages, stream: true });
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -41,7 +41,7 @@ describe('fake upstream speaks OpenAI', () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
   });
 
-  test('answers unstreamed completions with usage and a length stop under max_tokens', async () => {
+  test('answers-unstreamed-completions-with-usage-and-a-length-stop-under-max-tokens', async () => {
     const full = await client.chat.completions.create({ model: 'fake-b', messages });
     expect(full.model).toBe('fake-b');
     expect(full.choices[0].message.content).toBe('The quick brown fox jumps');
@@ -51,20 +51,20 @@ describe('fake upstream speaks OpenAI', () => {
     expect(capped.choices[0].finish_reason).toBe('length');
   });
 
-  test('gives every response its own id', async () => {
+  test('gives-every-response-its-own-id', async () => {
     const a = await client.chat.completions.create({ model: 'fake-a', messages });
     const b = await client.chat.completions.create({ model: 'fake-a', messages });
     expect(a.id).toMatch(/^chatcmpl-/);
     expect(a.id).not.toBe(b.id);
   });
 
-  test('lists the configured models', async () => {
+  test('lists-the-configured-models', async () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model.id);
     expect(models).toEqual(['fake-a', 'fake-b']);
   });
 
-  test('embeds deterministically in float and base64 encodings', async () => {
+  test('embeds-deterministically-in-float-and-base64-encodings', async () => {
     const floats = await client.embeddings.create({ model: 'emb', input: ['alpha', 'beta'], encoding_format: 'float' });
     const base64 = await client.embeddings.create({ model: 'emb', input: ['alpha', 'beta'], dimensions: 1536 });
     expect(floats.data).toHaveLength(2);
@@ -75,7 +75,7 @@ describe('fake upstream speaks OpenAI', () => {
     expect(norm).toBeCloseTo(1, 4);
   });
 
-  test('answers an injected 429 with the rate-limit body and retry hints', async () => {
+  test('answers-an-injected-429-with-the-rate-limit-body-and-retry-hints', async () => {
     const error = await client.chat.completions
       .create({ model: 'fake-a', messages }, { headers: { 'x-fake-error': '429', 'x-fake-retry-after-ms': '2500' } })
       .catch((e) => e);
@@ -86,7 +86,7 @@ describe('fake upstream speaks OpenAI', () => {
     expect(error.headers.get('retry-after')).toBe('3');
   });
 
-  test('answers an injected 500 as an internal server error', async () => {
+  test('answers-an-injected-500-as-an-internal-server-error', async () => {
     const error = await client.chat.completions
       .create({ model: 'fake-a', messages }, { headers: { 'x-fake-error': '500' } })
       .catch((e) => e);
@@ -94,7 +94,7 @@ describe('fake upstream speaks OpenAI', () => {
     expect(error.type).toBe('server_error');
   });
 
-  test('cuts a stream after the requested number of tokens', async () => {
+  test('cuts-a-stream-after-the-requested-number-of-tokens', async () => {
     const stream = await client.chat.completions.create(
       { model: 'fake-a', messages, stream: true },
       { headers: { 'x-fake-cut-after': '2', 'x-fake-tokens': '6' } },
@@ -107,14 +107,14 @@ describe('fake upstream speaks OpenAI', () => {
     expect(error).toBeInstanceOf(Error);
   });
 
-  test('stalls until the client gives up', async () => {
+  test('stalls-until-the-client-gives-up', async () => {
     const error = await client.chat.completions
       .create({ model: 'fake-a', messages }, { headers: { 'x-fake-error': 'stall' }, timeout: 300 })
       .catch((e) => e);
     expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
   });
 
-  test('applies server-wide faults set through configure', async () => {
+  test('applies-server-wide-faults-set-through-configure', async () => {
     upstream.configure({ error: '500' });
     const failed = await client.chat.completions.create({ model: 'fake-a', messages }).catch((e) => e);
     upstream.configure({ error: null });
@@ -123,7 +123,7 @@ describe('fake upstream speaks OpenAI', () => {
     expect(ok.choices[0].message.content).toBe('The quick brown fox jumps');
   });
 
-  test('rejects a malformed body with invalid_request_error', async () => {
+  test('rejects-a-malformed-body-with-invalid-request-error', async () => {
     const res = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: '{nope' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
@@ -131,7 +131,7 @@ describe('fake upstream speaks OpenAI', () => {
 });
 
 describe('fake upstream with a required key', () => {
-  test('refuses a wrong key with invalid_api_key', async () => {
+  test('refuses-a-wrong-key-with-invalid-api-key', async () => {
     const guarded = await startFakeUpstream({ apiKey: 'right' });
     try {
       const wrong = new OpenAI({ baseURL: `${guarded.url}/v1`, apiKey: 'wrong', maxRetries: 0 });

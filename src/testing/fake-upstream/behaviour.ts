@@ -1,6 +1,6 @@
 /** Failures the fake upstream can inject: an HTTP status, a hang, or a stream cut mid-way. */
 export type FakeError = '429' | '500' | '503' | '529' | 'stall' | 'cut';
-export const FAKE_ERRORS: readonly FakeError[] = ['429', '500', '503', '529', 'stall', 'cut'];
+const FAKE_ERRORS: readonly FakeError[] = ['429', '500', '503', '529', 'stall', 'cut'];
 
 /** Server-wide defaults; each can be overridden per request with an `x-fake-*` header. */
 export interface FakeBehaviour {
