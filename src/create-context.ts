@@ -64,6 +64,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const kafka = kafkaBrokers?.length ? new KafkaBus({ brokers: kafkaBrokers }) : undefined;
   const bus: EventBus = kafka ?? new MemoryBus();
   const rateLimitStore = overrides.rateLimitStore ?? (redis ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore());
+  // Limits fail open to this process's own buckets while a shared store cannot answer.
+  const rateLimitFallback = rateLimitStore.kind === 'memory' ? rateLimitStore : new MemoryRateLimitStore();
   const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
   const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
   const embedder = configuredEmbedder(config);
@@ -77,6 +79,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const chat = createChatRuntime(config, database, {
     router: overrides.router ?? createRouter(config.providers),
     rateLimitStore,
+    rateLimitFallback,
     streams,
     // A user waits for a query's embedding; ingestion's can wait behind it.
     embedder: offThreadEmbedder(embedder, schedulerRunner(scheduler, 'interactive')),

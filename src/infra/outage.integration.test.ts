@@ -87,7 +87,7 @@ describe.skipIf(!enabled)('Redis and Kafka going away and coming back', () => {
       })
     ).status;
 
-  test('keeps serving, reports what is down, and recovers without a restart', async () => {
+  test('keeps-serving-reports-what-is-down-and-recovers-without-a-restart', async () => {
     await until(async () => ((await ready()).status === 'ready' ? true : undefined), 'both services up');
 
     redis.kill('SIGKILL');

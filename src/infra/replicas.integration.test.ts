@@ -54,7 +54,7 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
 
   const socket = (i: number) => TestSocket.open(`${replicas[i].url.replace('http', 'ws')}/ws/chat`, { cookie });
 
-  test('resumes-on-another-replica: a turn started on one replica is followed to its end on the other, no gap, no duplicate', async () => {
+  test('resumes-on-another-replica-with-no-gap-and-no-duplicate', async () => {
     const requestId = crypto.randomUUID();
     const first = await socket(0);
     first.send({ type: 'chat', requestId, message: 'tell me something long', model: 'gpt-4o-mini' });
@@ -76,7 +76,7 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
     await Promise.all([second.close(), watcher.close()]);
   });
 
-  test('stop-reaches-the-replica-running-the-turn: asked on the other replica, the turn ends interrupted', async () => {
+  test('stop-reaches-the-replica-running-the-turn', async () => {
     const requestId = crypto.randomUUID();
     const first = await socket(0);
     first.send({ type: 'chat', requestId, message: 'count to sixty slowly', model: 'gpt-4o-mini' });
@@ -91,7 +91,7 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
     await Promise.all([first.close(), other.close()]);
   });
 
-  test('limits-are-shared: requests on both replicas draw from one bucket', async () => {
+  test('shares-limits-between-replicas', async () => {
     const chat = (i: number) =>
       fetch(`${replicas[i].url}/api/chat`, {
         method: 'POST',
@@ -106,7 +106,7 @@ describe.skipIf(!ready)('two replicas sharing Postgres, Redis and Kafka', () => 
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(4);
   });
 
-  test('readiness reports both shared services up', async () => {
+  test('readiness-reports-both-shared-services-up', async () => {
     for (const r of replicas) {
       const body = await (await fetch(`${r.url}/ready`)).json();
       expect(body).toEqual({ status: 'ready', dependencies: { redis: 'up', kafka: 'up' } });

@@ -65,7 +65,7 @@ describe.skipIf(!ready)('ingestion across two servers sharing Postgres and Kafka
 
   const handled = () => servers.map((s) => s.ctx.ingestion.handled());
 
-  test('ingestion jobs are split between two servers and each done once', async () => {
+  test('splits-ingestion-jobs-between-two-servers-and-does-each-once', async () => {
     const ids = new Map<string, number>();
     // The consumer group settles a few seconds after the second server joins; until then one
     // server may hold every partition, so uploads go on until both have taken work.

@@ -38,7 +38,7 @@ describe.skipIf(!brokers)('kafka event bus', () => {
     await Promise.all(buses.map((b) => b.close()));
   });
 
-  test('delivers every event to the group, in order per key, and resumes after the committed offset', async () => {
+  test('delivers-every-event-in-order-per-key-and-resumes-after-the-committed-offset', async () => {
     const topic = fresh('order');
     const group = fresh('group');
     const first = await open();
@@ -61,7 +61,7 @@ describe.skipIf(!brokers)('kafka event bus', () => {
     expect(later).toEqual([10]);
   });
 
-  test('retries-until-handled: a handler that throws gets the same event again', async () => {
+  test('retries-until-handled', async () => {
     const topic = fresh('retry');
     const bus = await open();
     const attempts: number[] = [];
@@ -74,7 +74,7 @@ describe.skipIf(!brokers)('kafka event bus', () => {
     expect(attempts).toEqual([1, 2, 3]);
   });
 
-  test('a publish to an unreachable broker fails fast with a retryable 503', async () => {
+  test('fails-fast-with-a-retryable-503-when-the-broker-is-unreachable', async () => {
     const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], publishTimeoutMs: 1_000 });
     buses.push(bus);
     const error = await bus.publish('chat.events', 'k', {}).catch((e) => e);
@@ -84,7 +84,7 @@ describe.skipIf(!brokers)('kafka event bus', () => {
     expect(bus.isConnected()).toBe(false);
   });
 
-  test.skipIf(!databaseUrl)('crash-between-work-and-commit: the event is redelivered and applied once', async () => {
+  test.skipIf(!databaseUrl)('redelivers-and-applies-once-after-a-crash-between-work-and-commit', async () => {
     const scratch = await createScratchDatabase(databaseUrl!);
     const database = openPostgres(scratch.url, 2);
     await database.migrate();

@@ -32,7 +32,7 @@ describe.skipIf(!brokers)('kafka ingestion queue', () => {
     await Promise.all(buses.map((b) => b.close()));
   });
 
-  test('two replicas in one group share the jobs and each job is handled once', async () => {
+  test('replicas-in-one-group-share-the-jobs-and-handle-each-once', async () => {
     const topic = fresh('ingest');
     const group = fresh('ingest-group');
     const handledBy = new Map<string, string[]>();
@@ -63,7 +63,7 @@ describe.skipIf(!brokers)('kafka ingestion queue', () => {
     expect(perReplica).toContain('b');
   });
 
-  test('a delayed job is not handled before its time', async () => {
+  test('holds-a-delayed-job-until-its-time', async () => {
     const queue = createKafkaIngestQueue(await bus(), { topic: fresh('ingest'), group: fresh('g') });
     const handled: { job: IngestJob; at: number }[] = [];
     await queue.start(async (job) => void handled.push({ job, at: Date.now() }));
@@ -75,7 +75,7 @@ describe.skipIf(!brokers)('kafka ingestion queue', () => {
     expect(handled[0].job.attempt).toBe(2);
   });
 
-  test('a job whose handler keeps failing goes to the dead-letter topic', async () => {
+  test('sends-a-job-that-keeps-failing-to-the-dead-letter-topic', async () => {
     const b = await bus();
     const dlq = fresh('dlq');
     const queue = createKafkaIngestQueue(b, { topic: fresh('ingest'), group: fresh('g'), deadLetterTopic: dlq, maxDeliveries: 2 });

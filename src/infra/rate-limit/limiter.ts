@@ -2,7 +2,6 @@ import { Counter } from 'prom-client';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { registry } from '../../lib/metrics';
-import { MemoryRateLimitStore } from './memory-store';
 import type { BucketSpec, RateLimitStore, TakeResult } from './types';
 
 export interface LimitSubject {
@@ -29,8 +28,8 @@ export interface RateLimiterOptions {
   /** Tokens per period; 0 turns the token buckets off. */
   tpm: number;
   periodMs?: number;
-  /** Used while the store fails; defaults to a fresh in-process store. */
-  fallback?: RateLimitStore;
+  /** The in-process store that decides while `store` fails (`store` itself when it is in-process). */
+  fallback: RateLimitStore;
 }
 
 const rejections = new Counter({
@@ -62,7 +61,7 @@ const KINDS = ['requests', 'tokens'] as const;
  */
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   const periodMs = opts.periodMs ?? 60_000;
-  const fallback = opts.fallback ?? new MemoryRateLimitStore();
+  const fallback = opts.fallback;
   let lastWarn = 0;
 
   function bucketsFor(subject: LimitSubject): Bucket[] {

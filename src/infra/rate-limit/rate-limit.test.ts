@@ -49,17 +49,17 @@ for (const s of stores) {
     afterAll(async () => expect(await metric('confab_rate_limit_store_failures_total')).toBe(failuresBefore));
 
     test('admits-exactly-the-limit-under-concurrency', async () => {
-      const limiter = createRateLimiter({ store, rpm: 25, tpm: 0, periodMs: HOUR });
+      const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 25, tpm: 0, periodMs: HOUR });
       expect(await admitted(limiter, 200, { userId: crypto.randomUUID() })).toBe(25);
     });
 
     test('token-bucket-admits-exactly-what-fits', async () => {
-      const limiter = createRateLimiter({ store, rpm: 0, tpm: 1_000, periodMs: HOUR });
+      const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 0, tpm: 1_000, periodMs: HOUR });
       expect(await admitted(limiter, 60, { userId: crypto.randomUUID() }, 100)).toBe(10);
     });
 
     test('api-key-bucket-limits-independently-of-user', async () => {
-      const limiter = createRateLimiter({ store, rpm: 5, tpm: 0, periodMs: HOUR });
+      const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 5, tpm: 0, periodMs: HOUR });
       const userId = crypto.randomUUID();
       expect(await admitted(limiter, 20, { userId, apiKeyId: 'key-a' })).toBe(5);
       // The user's own bucket is now empty too, so another key of the same user is refused.
@@ -67,7 +67,7 @@ for (const s of stores) {
     });
 
     test('refusal-carries-retry-after-and-ratelimit-headers', async () => {
-      const limiter = createRateLimiter({ store, rpm: 1, tpm: 500, periodMs: 60_000 });
+      const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 1, tpm: 500, periodMs: 60_000 });
       const subject = { userId: crypto.randomUUID() };
       const ok = await limiter.reserve(subject, 100);
       expect(ok.headers['X-RateLimit-Remaining-Requests']).toBe('0');
@@ -82,7 +82,7 @@ for (const s of stores) {
     });
 
     test('settling-returns-unused-reserved-tokens', async () => {
-      const limiter = createRateLimiter({ store, rpm: 0, tpm: 1_000, periodMs: HOUR });
+      const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 0, tpm: 1_000, periodMs: HOUR });
       const subject = { userId: crypto.randomUUID() };
       const r = await limiter.reserve(subject, 900);
       await r.settle(100);
@@ -90,7 +90,7 @@ for (const s of stores) {
     });
 
     test('settling-above-the-estimate-charges-the-difference', async () => {
-      const limiter = createRateLimiter({ store, rpm: 0, tpm: 1_000, periodMs: HOUR });
+      const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 0, tpm: 1_000, periodMs: HOUR });
       const subject = { userId: crypto.randomUUID() };
       const r = await limiter.reserve(subject, 100);
       await r.settle(700);
@@ -103,7 +103,7 @@ describe('when Redis is unreachable', () => {
   test('fails-open-to-an-exact-in-process-limit-and-counts-it', async () => {
     const store = new RedisRateLimitStore('redis://127.0.0.1:1', { commandTimeoutMs: 100 });
     opened.push(store);
-    const limiter = createRateLimiter({ store, rpm: 7, tpm: 0, periodMs: HOUR });
+    const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 7, tpm: 0, periodMs: HOUR });
     const before = await metric('confab_rate_limit_store_failures_total');
     expect(await admitted(limiter, 30, { userId: crypto.randomUUID() })).toBe(7);
     expect(await metric('confab_rate_limit_store_failures_total')).toBe(before + 30);

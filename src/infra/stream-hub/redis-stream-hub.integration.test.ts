@@ -35,14 +35,14 @@ describe.skipIf(!url)('redis stream hub across replicas', () => {
     for (const h of handles) await h.close();
   });
 
-  test('a request id can be claimed once, by one replica', async () => {
+  test('lets-one-replica-claim-a-request-id-once', async () => {
     const id = crypto.randomUUID();
     expect(await a.create(id, 'alice')).toBe(true);
     expect(await b.create(id, 'mallory')).toBe(false);
     expect(await b.owner(id)).toBe('alice');
   });
 
-  test('resumes-on-another-replica: replay after lastSeq, then live frames, each once and in order', async () => {
+  test('resumes-on-another-replica-replaying-after-last-seq-then-live', async () => {
     const id = crypto.randomUUID();
     await a.create(id, 'alice');
     for (let seq = 1; seq <= 5; seq++) await a.append(id, frame(id, seq));
@@ -56,7 +56,7 @@ describe.skipIf(!url)('redis stream hub across replicas', () => {
     expect((await b.read(id, 7)).map((f) => f.seq)).toEqual([8, 9]);
   });
 
-  test('a reader that joins mid-stream sees no gap and no duplicate', async () => {
+  test('a-reader-joining-mid-stream-sees-no-gap-and-no-duplicate', async () => {
     const id = crypto.randomUUID();
     await a.create(id, 'alice');
     const writing = (async () => {
@@ -71,7 +71,7 @@ describe.skipIf(!url)('redis stream hub across replicas', () => {
     expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 
-  test('skips-duplicate-append: appending a seq twice stores it once', async () => {
+  test('skips-duplicate-append', async () => {
     const id = crypto.randomUUID();
     await a.create(id, 'alice');
     await a.append(id, frame(id, 1));
@@ -80,7 +80,7 @@ describe.skipIf(!url)('redis stream hub across replicas', () => {
     expect((await b.read(id, 0)).map((f) => f.seq)).toEqual([1, 2]);
   });
 
-  test('a finished log stops its readers and expires after the ttl', async () => {
+  test('a-finished-log-stops-its-readers-and-expires-after-the-ttl', async () => {
     const id = crypto.randomUUID();
     await a.create(id, 'alice');
     await a.append(id, frame(id, 1));

@@ -22,11 +22,15 @@ export interface ChatRuntime {
 export function createChatRuntime(
   config: Config,
   database: Database,
-  parts: Pick<ChatRuntime, 'router' | 'rateLimitStore' | 'streams' | 'embedder'>,
+  {
+    rateLimitFallback,
+    ...parts
+  }: Pick<ChatRuntime, 'router' | 'rateLimitStore' | 'streams' | 'embedder'> & { rateLimitFallback: RateLimitStore },
 ): ChatRuntime {
+  const { rpm, tpm } = config.rateLimit;
   return {
     ...parts,
-    limiter: createRateLimiter({ store: parts.rateLimitStore, rpm: config.rateLimit.rpm, tpm: config.rateLimit.tpm }),
+    limiter: createRateLimiter({ store: parts.rateLimitStore, fallback: rateLimitFallback, rpm, tpm }),
     plugins: {
       registry: builtinPlugins,
       services: { webSearch: config.webSearch, retrieve: retrievalService(database, parts.embedder) },

@@ -1,5 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import { registry } from '../../lib/metrics';
+import { FRAME_TYPES } from '../ws/model';
 
 const connections = new Gauge({
   name: 'confab_ws_connections',
@@ -14,9 +15,6 @@ const frames = new Counter({
   registers: [registry],
 });
 
-/** The protocol's frame types (DESIGN §4); anything else is counted as `other`. */
-const FRAME_TYPES = new Set(['chat', 'stop', 'resume', 'start', 'token', 'plugin', 'citations', 'fallback', 'done', 'error']);
-
 export function wsOpened(): void {
   connections.inc();
 }
@@ -26,5 +24,6 @@ export function wsClosed(): void {
 }
 
 export function wsFrame(direction: 'in' | 'out', type: string | undefined): void {
+  // Anything a client makes up is counted as `other`, so label values stay bounded.
   frames.inc({ direction, type: type && FRAME_TYPES.has(type) ? type : 'other' });
 }

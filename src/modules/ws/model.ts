@@ -34,6 +34,16 @@ export type LoggedFrame = ServerFrame & { requestId: string; seq: number };
 /** A frame on the socket: a logged one, or a reply (`seq` 0) to a client frame, whose request id may be unknown. */
 export type WireFrame = ServerFrame & { requestId: string | null; seq: number };
 
+type Schema = { anyOf?: Schema[]; allOf?: Schema[]; properties?: { type?: { const?: unknown } } };
+
+function frameTypesOf(schema: Schema): string[] {
+  const own = schema.properties?.type?.const;
+  return [...(typeof own === 'string' ? [own] : []), ...[...(schema.anyOf ?? []), ...(schema.allOf ?? [])].flatMap(frameTypesOf)];
+}
+
+/** Every frame type the protocol has, either way, read off the schemas above. */
+export const FRAME_TYPES: ReadonlySet<string> = new Set([...frameTypesOf(ClientFrame), ...frameTypesOf(ServerFrame)]);
+
 const checkers = {
   chat: TypeCompiler.Compile(ChatFrame),
   stop: TypeCompiler.Compile(StopFrame),
