@@ -68,6 +68,17 @@ export async function startConfab(env: Record<string, string>): Promise<Proc> {
   return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
 }
 
+/** loadgen arguments for non-streamed `POST /v1/chat/completions` calls made with an API key. */
+export function v1CompletionArgs(base: string, apiKey: string, body: string): string[] {
+  const headers = ['-H', 'content-type: application/json', '-H', `authorization: Bearer ${apiKey}`];
+  return ['--mode', 'http', '--url', `${base}/v1/chat/completions`, '--method', 'POST', '--body', body, ...headers];
+}
+
+/** loadgen arguments for a quiet run of `seconds` measured after a warm-up. */
+export function timedRunArgs(seconds: number, warmupS = 1): string[] {
+  return ['-d', `${seconds}s`, '--warmup', `${warmupS}s`, '-q', '--timeout', '30s'];
+}
+
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 

@@ -12,7 +12,7 @@ import { provisionApiKey } from '../loadgen/auth';
 import type { Distribution } from '../loadgen/histogram';
 import { parseOptions } from '../loadgen/options';
 import { runLoadgen } from '../loadgen/run';
-import { type Proc, printTable, startConfab, startUpstream } from './confab-process';
+import { type Proc, printTable, startConfab, startUpstream, timedRunArgs, v1CompletionArgs } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const RATE = Number(process.argv[3] ?? 500);
@@ -48,24 +48,11 @@ interface Outcome {
 async function measure(server: Proc, apiKey: string, s: Scenario): Promise<Outcome> {
   const base = server.url;
   const load = s.rate === null ? ['-c', '50'] : ['-r', String(s.rate), '-c', '1000'];
-  const common = ['-d', `${SECONDS}s`, '--warmup', `${WARMUP_S}s`, '-q', '--timeout', '30s'];
+  const common = timedRunArgs(SECONDS, WARMUP_S);
   const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Benchmark prompt with a few words in it.' }] });
   const args = s.streamed
     ? ['--mode', 'sse', '--url', base, '--model', MODEL, '--api-key', apiKey, '--prompt', 'Benchmark prompt with a few words in it.']
-    : [
-        '--mode',
-        'http',
-        '--url',
-        `${base}/v1/chat/completions`,
-        '--method',
-        'POST',
-        '--body',
-        body,
-        '-H',
-        'content-type: application/json',
-        '-H',
-        `authorization: Bearer ${apiKey}`,
-      ];
+    : v1CompletionArgs(base, apiKey, body);
   let cpuAtWarm = NaN;
   const warm = setTimeout(() => (cpuAtWarm = cpuMicros(server.child.pid)), WARMUP_S * 1000);
   const report = await runLoadgen(parseOptions([...args, ...load, ...common])!);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { provisionApiKey } from '../loadgen/auth';
 import { parseOptions } from '../loadgen/options';
 import { runLoadgen } from '../loadgen/run';
-import { fmt, median, type Proc, printTable, startConfab, startUpstream } from './confab-process';
+import { fmt, median, type Proc, printTable, startConfab, startUpstream, timedRunArgs, v1CompletionArgs } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 6);
 const ROUNDS = Number(process.argv[3] ?? 4);
@@ -36,31 +36,7 @@ async function round(server: Proc, key: string, scrape: boolean): Promise<Round>
       await Bun.sleep(1_000);
     }
   })();
-  const report = await runLoadgen(
-    parseOptions([
-      '--mode',
-      'http',
-      '--url',
-      `${server.url}/v1/chat/completions`,
-      '--method',
-      'POST',
-      '--body',
-      body,
-      '-H',
-      'content-type: application/json',
-      '-H',
-      `authorization: Bearer ${key}`,
-      '-c',
-      '32',
-      '-d',
-      `${SECONDS}s`,
-      '--warmup',
-      '1s',
-      '-q',
-      '--timeout',
-      '30s',
-    ])!,
-  );
+  const report = await runLoadgen(parseOptions([...v1CompletionArgs(server.url, key, body), '-c', '32', ...timedRunArgs(SECONDS)])!);
   scraping = false;
   await scraper;
   const run = report.runs[0];

@@ -12,7 +12,7 @@ import { provisionApiKey } from '../loadgen/auth';
 import { parseOptions } from '../loadgen/options';
 import { runLoadgen } from '../loadgen/run';
 import { createScratchDatabase } from '../src/testing/databases';
-import { fmt, median, type Proc, printTable, startConfab, startUpstream } from './confab-process';
+import { fmt, median, type Proc, printTable, startConfab, startUpstream, timedRunArgs } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -40,13 +40,7 @@ async function load(server: Proc, key: string, connections: number): Promise<Mea
       key,
       '-c',
       String(connections),
-      '-d',
-      `${SECONDS}s`,
-      '--warmup',
-      '1s',
-      '-q',
-      '--timeout',
-      '30s',
+      ...timedRunArgs(SECONDS),
     ])!,
   );
   const run = report.runs[0];

@@ -54,6 +54,7 @@ const DEFAULT_EMBEDDING_MODEL = { openai: 'text-embedding-3-small', local: 'nomi
  * The composition root: the only place that picks an implementation for each concern (embedded by
  * default, shared when configured) and wires the application from it. Everything is built at once,
  * so the context exists before anything has connected; `started` says when it is ready to serve.
+ * It stays one function so that every choice reads in one place.
  */
 export function createContext(config: Config, overrides: ContextOverrides = {}): ComposedContext {
   setLogLevel(config.logLevel);
