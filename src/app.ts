@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from './context';
+import { registerUuidFormat } from './lib/uuid-format';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard } from './modules/body-guard';
@@ -18,6 +19,7 @@ import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
 export function createApp(ctx: AppContext) {
+  registerUuidFormat();
   return new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))

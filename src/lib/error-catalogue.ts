@@ -17,6 +17,7 @@ export const errorCatalogue = {
   invalid_request: { status: 400, retryable: false, message: 'The request is not valid.' },
   invalid_body: { status: 400, retryable: false, message: 'The request body could not be read (malformed JSON or form data).' },
   invalid_text: { status: 400, retryable: false, message: 'Text must not contain NUL (\\u0000) characters.' },
+  invalid_cursor: { status: 400, retryable: false, message: 'The page cursor is not valid; start again from the first page.' },
   invalid_frame: { status: 400, retryable: false, message: 'The message sent over the chat connection is not valid.' },
   payload_too_large: { status: 413, retryable: false, message: 'The request is too large.' },
   unsupported_media_type: {
