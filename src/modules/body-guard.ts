@@ -15,12 +15,14 @@ function containsNul(value: unknown, depth = 0): boolean {
 }
 
 /**
- * Size and content limits that hold for every JSON route: a declared length is checked before
- * reading, an undeclared (chunked) one while parsing.
+ * Limits that hold for every request: no NUL in its URL; a JSON body of a bounded size, a declared
+ * length checked before reading and an undeclared (chunked) one while parsing.
  */
 export const bodyGuard = (maxUploadBytes: number) =>
   new Elysia({ name: 'body-guard' })
     .onRequest(({ request }) => {
+      // The path and query are percent-decoded into params and query values; a raw NUL never gets past Bun's parser.
+      if (/%00/i.test(request.url)) throw new AppError('invalid_text', { message: 'The URL must not contain NUL (%00) characters.' });
       const length = Number(request.headers.get('content-length') ?? 0);
       if (!length) return;
       const multipart = request.headers.get('content-type')?.startsWith('multipart/form-data');
