@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHarness, type Harness } from '../testing/app-harness';
 import { testDatabases } from '../testing/databases';
+import { JSON_DEPTH_LIMIT } from './body-guard';
+
+/** `{"message": …}` with objects and arrays nested `depth` deep in all, the outer object counted. */
+const nested = (depth: number) => `{"message":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
 
 for (const backend of testDatabases()) {
   describe(`request guard on ${backend.name}`, () => {
@@ -29,6 +33,42 @@ for (const backend of testDatabases()) {
       ];
       expect(attempts.map((a) => [a.status, a.body?.error?.code])).toEqual(Array(attempts.length).fill([400, 'invalid_text']));
       expect(await conversations()).toHaveLength(1);
+    });
+
+    test('json-nested-deeper-than-the-limit-answers-400-before-validation', async () => {
+      const deep = nested(5_000);
+      const routes: [string, string, string?][] = [
+        ['POST', '/api/chat', user.cookie],
+        ['POST', '/api/auth/signup'],
+        ['POST', '/api/auth/login'],
+        ['POST', '/api/keys', user.cookie],
+        ['POST', '/api/conversations', user.cookie],
+        ['PATCH', `/api/conversations/${conversationId}`, user.cookie],
+        ['POST', '/api/benchmark', user.cookie],
+        ['POST', '/v1/chat/completions', user.cookie],
+      ];
+      for (const [method, path, cookie] of routes) {
+        const res = await h.json(method, path, { cookie, raw: deep, headers: { 'content-type': 'application/json' } });
+        expect([method, path, res.status, res.body?.error?.code]).toEqual([method, path, 400, 'body_too_deep']);
+      }
+      const atLimit = await h.json('POST', '/api/chat', {
+        cookie: user.cookie,
+        raw: nested(JSON_DEPTH_LIMIT),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([atLimit.status, atLimit.body?.error?.code]).toEqual([400, 'validation_error']);
+      const pastLimit = await h.json('POST', '/api/chat', {
+        cookie: user.cookie,
+        raw: nested(JSON_DEPTH_LIMIT + 1),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([pastLimit.status, pastLimit.body?.error?.code]).toEqual([400, 'body_too_deep']);
+      // Brackets inside strings are text, not nesting.
+      const brackets = await h.json('POST', '/api/conversations', { cookie: user.cookie, body: { title: `"[{\\${'['.repeat(100)}` } });
+      expect(brackets.status).toBe(201);
+      expect((await h.request('DELETE', `/api/conversations/${brackets.body.id}`, { cookie: user.cookie })).status).toBe(204);
+      expect(await conversations()).toHaveLength(1);
+      expect((await h.json('GET', `/api/conversations/${conversationId}`, { cookie: user.cookie })).body.title).toBe('kept');
     });
   });
 }

@@ -4,19 +4,46 @@ import { AppError } from '../lib/errors';
 /** JSON bodies are small; only uploads (multipart) may approach MAX_UPLOAD_MB. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
+/**
+ * How deep objects and arrays may nest in a JSON body. No route's schema goes past a handful of
+ * levels, and validating (and describing the failure of) a much deeper value overflows the stack.
+ */
+export const JSON_DEPTH_LIMIT = 64;
+
 const tooLarge = (limit: number) => new AppError('payload_too_large', { message: `Request body exceeds ${Math.floor(limit / 1024)} KiB` });
 
-/** PostgreSQL text cannot hold NUL, so such input is refused up front instead of failing mid-write. */
-function containsNul(value: unknown, depth = 0): boolean {
+/** Whether objects and arrays nest deeper than `limit` in JSON text; brackets inside strings do not count. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, so such input is refused up front instead of failing mid-write.
+ * The walk needs no depth limit of its own: a parsed body nests at most JSON_DEPTH_LIMIT deep.
+ */
+function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
-  return Object.values(value).some((v) => containsNul(v, depth + 1));
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(containsNul);
+  return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
 }
 
 /**
  * Limits that hold for every request: no NUL in its URL; a JSON body of a bounded size, a declared
- * length checked before reading and an undeclared (chunked) one while parsing.
+ * length checked before reading and an undeclared (chunked) one while parsing; JSON nested no
+ * deeper than JSON_DEPTH_LIMIT, checked before anything validates it.
  */
 export const bodyGuard = (maxUploadBytes: number) =>
   new Elysia({ name: 'body-guard' })
@@ -33,6 +60,7 @@ export const bodyGuard = (maxUploadBytes: number) =>
       if (!contentType?.startsWith('application/json')) return;
       const text = await request.text();
       if (text.length > JSON_BODY_LIMIT) throw tooLarge(JSON_BODY_LIMIT);
+      if (nestsDeeperThan(text, JSON_DEPTH_LIMIT)) throw new AppError('body_too_deep');
       try {
         return text ? JSON.parse(text) : undefined;
       } catch {
