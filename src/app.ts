@@ -3,7 +3,7 @@ import type { AppContext } from './context';
 import { registerUuidFormat } from './lib/uuid-format';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
-import { bodyGuard } from './modules/body-guard';
+import { bodyGuard, type DeclaredRoutes } from './modules/body-guard';
 import { chatModule } from './modules/chat';
 import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
@@ -20,10 +20,10 @@ import { wsModule } from './modules/ws';
 
 export function createApp(ctx: AppContext) {
   registerUuidFormat();
-  return new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
+  const app = new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
-    .use(bodyGuard(ctx.config.maxUploadBytes))
+    .use(bodyGuard(ctx.config.maxUploadBytes, (): DeclaredRoutes => app.routes))
     .use(healthModule(ctx))
     .use(docsModule())
     .use(webModule())
@@ -37,6 +37,7 @@ export function createApp(ctx: AppContext) {
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
     .use(wsModule(ctx));
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -70,5 +70,46 @@ for (const backend of testDatabases()) {
       expect(await conversations()).toHaveLength(1);
       expect((await h.json('GET', `/api/conversations/${conversationId}`, { cookie: user.cookie })).body.title).toBe('kept');
     });
+
+    test('json-routes-refuse-other-content-types-with-415', async () => {
+      const form = new FormData();
+      form.set('message', 'from a form');
+      const attempts = [
+        await h.json('POST', '/api/chat', {
+          cookie: user.cookie,
+          raw: 'message=from+a+form',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        await h.json('POST', '/api/conversations', {
+          cookie: user.cookie,
+          raw: '{"title":"plain"}',
+          headers: { 'content-type': 'text/plain' },
+        }),
+        await h.json('POST', '/api/conversations', { cookie: user.cookie, raw: form }),
+        await h.json('POST', '/api/conversations', { cookie: user.cookie, raw: new Blob(['{"title":"untyped"}']) }),
+        await h.json('PATCH', `/api/conversations/${conversationId}`, {
+          cookie: user.cookie,
+          raw: 'title=renamed',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        await h.json('POST', '/api/auth/logout', { cookie: user.cookie, raw: 'x=1', headers: { 'content-type': 'text/plain' } }),
+        await h.json('POST', '/api/documents', { cookie: user.cookie, body: { file: 'notes.txt' } }),
+      ];
+      expect(attempts.map((a) => [a.status, a.body?.error?.code])).toEqual(Array(attempts.length).fill([415, 'unsupported_media_type']));
+      expect(await conversations()).toHaveLength(1);
+      expect((await h.json('GET', `/api/conversations/${conversationId}`, { cookie: user.cookie })).body.title).toBe('kept');
+      expect((await h.json('GET', '/api/auth/me', { cookie: user.cookie })).status).toBe(200);
+
+      const upload = new FormData();
+      upload.set('file', new File(['Multipart uploads still work.'], 'notes.txt'));
+      const uploaded = await h.json('POST', '/api/documents', { cookie: user.cookie, raw: upload });
+      expect(uploaded.status).toBe(201);
+      const typed = await h.json('POST', '/api/conversations', {
+        cookie: user.cookie,
+        raw: '{"title":"typed"}',
+        headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+      });
+      expect(typed.status).toBe(201);
+    });
   });
 }
