@@ -204,6 +204,7 @@ for (const backend of testDatabases()) {
         await h.json('DELETE', `/api/keys/${urn}`, { cookie: u.cookie }),
         await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hi', conversationId: urn } }),
         await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hi', parentId: urn } }),
+        await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hi', documentIds: [urn] } }),
       ];
       expect(attempts.map((a) => [a.status, a.body.error.code])).toEqual(Array(attempts.length).fill([400, 'validation_error']));
       expect((await h.json('GET', '/api/conversations', { cookie: u.cookie })).body.items).toEqual([]);
