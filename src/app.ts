@@ -1,8 +1,9 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from './context';
+import { registerUuidFormat } from './lib/uuid-format';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
-import { bodyGuard } from './modules/body-guard';
+import { bodyGuard, type DeclaredRoutes } from './modules/body-guard';
 import { chatModule } from './modules/chat';
 import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
@@ -18,10 +19,11 @@ import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
 export function createApp(ctx: AppContext) {
-  return new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
+  registerUuidFormat();
+  const app = new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
-    .use(bodyGuard(ctx.config.maxUploadBytes))
+    .use(bodyGuard(ctx.config.maxUploadBytes, (): DeclaredRoutes => app.routes))
     .use(healthModule(ctx))
     .use(docsModule())
     .use(webModule())
@@ -35,6 +37,7 @@ export function createApp(ctx: AppContext) {
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
     .use(wsModule(ctx));
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

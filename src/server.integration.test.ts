@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createHarness } from './testing/app-harness';
 import { createScratchDatabase, testDatabases } from './testing/databases';
 import { spawnServer } from './testing/server-process';
+import { TestSocket } from './testing/test-socket';
 
 async function signupAndCreate(url: string, email: string) {
   const res = await fetch(`${url}/api/auth/signup`, {
@@ -90,6 +91,27 @@ describe('server process', () => {
     const inFlightAtSignal = Number(/"msg":"draining","inFlight":(\d+)/.exec(server.output())?.[1]);
     expect(inFlightAtSignal).toBeGreaterThan(0);
     expect(server.output()).toContain('"msg":"stopped"');
+  });
+
+  test('ready-answers-503-draining-until-the-listener-closes', async () => {
+    const server = await spawnServer({ DATA_DIR: tempDir() });
+    const signup = await fetch(`${server.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'drain@example.com', password: 'long enough password' }),
+    });
+    const cookie = signup.headers.get('set-cookie')!.split(';')[0];
+    // An open socket is work in flight: the drain waits for it, so the listener stays up meanwhile.
+    const socket = await TestSocket.open(`${server.url.replace('http', 'ws')}/ws/chat`, { cookie });
+    server.proc.kill('SIGTERM');
+    while (!server.output().includes('"msg":"draining"') && server.proc.exitCode === null) await Bun.sleep(20);
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as any).error.code).toBe('draining');
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    await socket.close();
+    expect(await server.proc.exited).toBe(0);
+    expect(await fetch(`${server.url}/ready`).catch(() => 'refused')).toBe('refused');
   });
 
   test('a-bad-environment-variable-stops-start-up-naming-it', async () => {

@@ -24,21 +24,23 @@ export async function startServer(config: Config): Promise<RunningServer> {
 }
 
 /**
- * Graceful stop: readiness turns false, no new connections are accepted, in-flight requests
- * finish (up to the timeout), then background work and pools close.
+ * Graceful stop: readiness turns false at once, in-flight requests and streams finish (up to the
+ * timeout), then the listener closes and background work and pools stop. The listener stays open
+ * until then so that a load balancer's probe reads `/ready`'s 503 and stops sending, instead of
+ * meeting a closed port while answers are still streaming.
  */
 async function drain(root: ComposedContext, server: NonNullable<App['server']>, timeoutMs: number): Promise<void> {
   root.ctx.lifecycle.draining = true;
   log.info('draining', { inFlight: server.pendingRequests });
-  const stopped = server.stop(false);
+  const busy = () => server.pendingRequests > 0 || server.pendingWebSockets > 0;
   const deadline = Date.now() + timeoutMs;
-  while ((server.pendingRequests > 0 || server.pendingWebSockets > 0) && Date.now() < deadline) {
+  while (busy() && Date.now() < deadline) {
     await Bun.sleep(20);
   }
-  if (server.pendingRequests > 0 || server.pendingWebSockets > 0) {
+  if (busy()) {
     log.warn('shutdown timeout; closing remaining connections', { pending: server.pendingRequests });
     await server.stop(true);
-  } else await stopped;
+  } else await server.stop(false);
   await root.close();
   log.info('stopped');
 }

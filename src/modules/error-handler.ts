@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { AppError, errorBody, toAppError } from '../lib/errors';
+import { openaiErrorResponse } from './openai-compat/errors';
 
 /** Turns TypeBox's validation error into one sentence a client can act on. */
 function validationError(error: unknown): AppError {
@@ -37,12 +38,17 @@ function appErrorOf(code: string | number, error: unknown, request: Request): Ap
   return toAppError(error, 'internal_error', { path, elysiaCode: String(code) });
 }
 
+/** The OpenAI-compatible API, whose clients read only OpenAI's error envelope. */
+const speaksOpenai = (path: string) => path === '/v1' || path.startsWith('/v1/');
+
 /**
- * One place that maps every failure to the JSON error shape. Only the public sentence leaves:
+ * One place that maps every failure to the JSON error shape, or under `/v1` to OpenAI's, whatever
+ * refused the request (the body guard, validation, routing). Only the public sentence leaves:
  * internal detail, and unknown errors' text, go to the log so internals and secrets never leak.
  */
 export const errorHandler = new Elysia({ name: 'error-handler' }).onError({ as: 'global' }, ({ code, error, set, request }) => {
   const app = appErrorOf(code, error, request);
+  if (speaksOpenai(new URL(request.url).pathname)) return openaiErrorResponse(app);
   set.status = app.status;
   if (app.headers) Object.assign(set.headers, app.headers);
   return errorBody(app.code, app.publicMessage, app.details);

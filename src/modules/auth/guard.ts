@@ -30,11 +30,18 @@ export async function authenticate(ctx: AppContext, request: Request): Promise<P
   return { user: await userForSession(ctx.database.db, token) };
 }
 
+/** The named cookie's value; one that is not valid percent-encoding is no value, as if it were absent. */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

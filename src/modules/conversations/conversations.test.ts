@@ -166,6 +166,49 @@ for (const backend of testDatabases()) {
       expect(res.status).toBeLessThan(500);
       expect((await h.json('GET', '/api/conversations', { cookie: u.cookie })).body.items).toEqual([]);
     });
+
+    test('crafted-cursor-answers-400-invalid-cursor', async () => {
+      const u = await h.signup();
+      await h.json('POST', '/api/conversations', { cookie: u.cookie, body: { title: 'one' } });
+      const uuid = crypto.randomUUID();
+      const crafted = [
+        ['2030-01-01T00:00:00Z', '------------------------------------'],
+        [8.64e15, uuid],
+        ['+275760-09-13T00:00:00.000Z', uuid],
+        ['0000-01-01T00:00:00.000Z', uuid],
+        ['2030-02-30T00:00:00.000Z', uuid],
+        ['2030-01-01T00:00:00.000Z', `urn:uuid:${uuid}`],
+        ['2030-01-01T00:00:00.000Z', uuid, 'extra'],
+        { updatedAt: '2030-01-01T00:00:00.000Z', id: uuid },
+      ];
+      for (const value of crafted) {
+        const cursor = Buffer.from(JSON.stringify(value)).toString('base64url');
+        const res = await h.json('GET', `/api/conversations?cursor=${cursor}`, { cookie: u.cookie });
+        expect([JSON.stringify(value), res.status, res.body.error?.code]).toEqual([JSON.stringify(value), 400, 'invalid_cursor']);
+      }
+      const valid = Buffer.from(JSON.stringify(['2999-01-01T00:00:00.000Z', uuid])).toString('base64url');
+      const page = await h.json('GET', `/api/conversations?cursor=${valid}`, { cookie: u.cookie });
+      expect(page.status).toBe(200);
+      expect(page.body.items.map((c: any) => c.title)).toEqual(['one']);
+    });
+
+    test('urn-prefixed-ids-answer-400-not-500', async () => {
+      const u = await h.signup();
+      const urn = `urn:uuid:${crypto.randomUUID()}`;
+      const attempts = [
+        await h.json('GET', `/api/conversations/${urn}`, { cookie: u.cookie }),
+        await h.json('PATCH', `/api/conversations/${urn}`, { cookie: u.cookie, body: { title: 'x' } }),
+        await h.json('DELETE', `/api/conversations/${urn}`, { cookie: u.cookie }),
+        await h.json('GET', `/api/documents/${urn}`, { cookie: u.cookie }),
+        await h.json('DELETE', `/api/documents/${urn}`, { cookie: u.cookie }),
+        await h.json('DELETE', `/api/keys/${urn}`, { cookie: u.cookie }),
+        await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hi', conversationId: urn } }),
+        await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hi', parentId: urn } }),
+        await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hi', documentIds: [urn] } }),
+      ];
+      expect(attempts.map((a) => [a.status, a.body.error.code])).toEqual(Array(attempts.length).fill([400, 'validation_error']));
+      expect((await h.json('GET', '/api/conversations', { cookie: u.cookie })).body.items).toEqual([]);
+    });
   });
 }
 

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
-import { badRequest, notFound } from '../../lib/errors';
+import { AppError, notFound } from '../../lib/errors';
+import { isUuid } from '../../lib/uuid-format';
 import { heuristicTitle } from './title';
 
 type ConversationRow = typeof conversations.$inferSelect;
@@ -44,15 +45,27 @@ function encodeCursor(c: ConversationRow): string {
   return Buffer.from(JSON.stringify([c.updatedAt.toISOString(), c.id])).toString('base64url');
 }
 
+/** The only timestamp spelling `encodeCursor` writes (`toISOString` of a year 1 to 9999). */
+const CURSOR_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Reads back only what `encodeCursor` writes. A cursor is client input: anything the query's
+ * timestamptz and uuid casts could refuse must be refused here, as a bad request.
+ */
 function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  let value: unknown;
   try {
-    const [ts, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const updatedAt = new Date(ts);
-    if (Number.isNaN(updatedAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad cursor');
-    return { updatedAt, id };
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
   } catch {
-    throw badRequest('Invalid cursor');
+    throw new AppError('invalid_cursor');
   }
+  if (!Array.isArray(value) || value.length !== 2) throw new AppError('invalid_cursor');
+  const [ts, id] = value;
+  if (typeof ts !== 'string' || typeof id !== 'string' || !CURSOR_TIME.test(ts) || !isUuid(id)) throw new AppError('invalid_cursor');
+  const updatedAt = new Date(ts);
+  // A well-formed but impossible date (30 February) rolls over instead of failing, so it must read back the same.
+  if (Number.isNaN(updatedAt.getTime()) || updatedAt.toISOString() !== ts) throw new AppError('invalid_cursor');
+  return { updatedAt, id };
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -11,16 +11,29 @@ const TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
-/** Where OpenAI's clients expect OpenAI's own code for the same failure. */
-const OPENAI_CODES: Partial<Record<ErrorCode, string>> = { rate_limited: 'rate_limit_exceeded' };
+/**
+ * Where OpenAI answers the same failure with its own code, or its own status, which its clients
+ * turn into a typed error (`NotFoundError` for a model it does not have).
+ */
+const OPENAI_SPELLING: Partial<Record<ErrorCode, { code: string; status?: number }>> = {
+  rate_limited: { code: 'rate_limit_exceeded' },
+  unknown_model: { code: 'model_not_found', status: 404 },
+};
+
+/** The status OpenAI's clients expect; a cancelled request is a 400 to them. */
+function openaiStatus(err: AppError): number {
+  const status = OPENAI_SPELLING[err.code]?.status ?? err.status;
+  return status === 499 ? 400 : status;
+}
 
 /** OpenAI's error envelope with the catalogue's wording, so OpenAI clients raise their usual typed errors. */
 export function openaiErrorBody(err: AppError) {
-  const type = TYPES[err.status] ?? (err.status >= 500 ? 'server_error' : 'invalid_request_error');
-  return { error: { message: err.publicMessage, type, param: null, code: OPENAI_CODES[err.code] ?? err.code } };
+  const status = openaiStatus(err);
+  const type = TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
+  return { error: { message: err.publicMessage, type, param: null, code: OPENAI_SPELLING[err.code]?.code ?? err.code } };
 }
 
 export function openaiErrorResponse(err: unknown): Response {
   const app = toAppError(err, 'internal_error', { api: '/v1' });
-  return Response.json(openaiErrorBody(app), { status: app.status === 499 ? 400 : app.status, headers: app.headers });
+  return Response.json(openaiErrorBody(app), { status: openaiStatus(app), headers: app.headers });
 }

@@ -84,9 +84,6 @@ for (const tdb of testDatabases()) {
       const bad = new OpenAI({ apiKey: 'cf_wrong', baseURL: client.baseURL, maxRetries: 0 });
       const unauthorized = await bad.models.list().catch((e) => e);
       expect(unauthorized).toBeInstanceOf(OpenAI.AuthenticationError);
-      const unknown = await client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
-      expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);
-      expect(unknown.error).toMatchObject({ type: 'invalid_request_error', code: 'unknown_model' });
     });
 
     test('usage-logged-once-per-call-and-idempotent-by-request-id', async () => {
@@ -147,6 +144,81 @@ for (const tdb of testDatabases()) {
       expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
       expect(refused[0].headers.get('x-ratelimit-remaining-requests')).toBe('0');
       expect(((await refused[0].json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+    });
+  });
+}
+
+/** What the OpenAI client raised, with the fields it read off OpenAI's error envelope. */
+const raised = (e: unknown) => {
+  const err = e as InstanceType<typeof OpenAI.APIError>;
+  return {
+    status: err.status,
+    type: err.type,
+    code: err.code,
+    param: err.param,
+    worded: typeof (err.error as { message?: unknown })?.message === 'string',
+  };
+};
+
+for (const tdb of testDatabases()) {
+  describe(`/v1 errors as OpenAI sends them on ${tdb.name}`, () => {
+    let h: Harness;
+    let baseURL: string;
+    let key: string;
+    /** A client whose requests the test rewrites on the way out, as a broken or hostile client would send them. */
+    const clientSending = (rewrite: (init: RequestInit) => RequestInit = (init) => init) =>
+      new OpenAI({ apiKey: key, baseURL, maxRetries: 0, fetch: (url, init) => fetch(url, rewrite(init ?? {})) });
+
+    beforeAll(async () => {
+      h = createHarness(await tdb.open());
+      h.app.listen({ port: 0, hostname: '127.0.0.1' });
+      const user = await h.signup();
+      key = (await h.json('POST', '/api/keys', { cookie: user.cookie, body: { name: 'sdk' } })).body.key;
+      baseURL = `http://127.0.0.1:${h.app.server!.port}/v1`;
+    });
+    afterAll(async () => {
+      await h.app.stop(true);
+      await tdb.cleanup();
+    });
+
+    test('an-unknown-model-is-openais-404-model-not-found', async () => {
+      const client = clientSending();
+      for (const stream of [false, true]) {
+        const err = await client.chat.completions
+          .create({ model: 'nope', messages: [{ role: 'user', content: 'x' }], stream })
+          .catch((e) => e);
+        expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+        expect(raised(err)).toEqual({ status: 404, type: 'invalid_request_error', code: 'model_not_found', param: null, worded: true });
+      }
+    });
+
+    test('malformed-json-on-v1-answers-in-openais-envelope', async () => {
+      const truncated = clientSending((init) => ({ ...init, body: String(init.body).slice(0, 10) }));
+      const err = await truncated.chat.completions.create({ model: 'offline', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(raised(err)).toEqual({ status: 400, type: 'invalid_request_error', code: 'invalid_body', param: null, worded: true });
+    });
+
+    test('every-refusal-on-v1-uses-openais-envelope', async () => {
+      const asText = clientSending((init) => ({
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), 'content-type': 'text/plain' },
+      }));
+      const deep = clientSending((init) => ({ ...init, body: `{"model":"offline","messages":${'['.repeat(100)}${']'.repeat(100)}}` }));
+      const client = clientSending();
+      const attempts = [
+        await asText.chat.completions.create({ model: 'offline', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e),
+        await deep.chat.completions.create({ model: 'offline', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e),
+        await client.models.list({ query: { q: 'a\u0000b' } }).catch((e) => e),
+        await client.get('/nowhere').catch((e) => e),
+      ];
+      expect(attempts.map(raised)).toEqual([
+        { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type', param: null, worded: true },
+        { status: 400, type: 'invalid_request_error', code: 'body_too_deep', param: null, worded: true },
+        { status: 400, type: 'invalid_request_error', code: 'invalid_text', param: null, worded: true },
+        { status: 404, type: 'invalid_request_error', code: 'not_found', param: null, worded: true },
+      ]);
+      expect(attempts[3]).toBeInstanceOf(OpenAI.NotFoundError);
     });
   });
 }

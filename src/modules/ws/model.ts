@@ -7,7 +7,12 @@ const RequestId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z
 
 export const ChatFrame = Type.Composite([Type.Object({ type: Type.Literal('chat'), requestId: RequestId }), ChatTurn]);
 export const StopFrame = Type.Object({ type: Type.Literal('stop'), requestId: RequestId });
-export const ResumeFrame = Type.Object({ type: Type.Literal('resume'), requestId: RequestId, lastSeq: Type.Integer({ minimum: 0 }) });
+// Past the safe integers a number no longer names one stream entry, and the shared buffer refuses it.
+export const ResumeFrame = Type.Object({
+  type: Type.Literal('resume'),
+  requestId: RequestId,
+  lastSeq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+});
 export const BenchmarkFrame = Type.Composite([Type.Object({ type: Type.Literal('benchmark'), requestId: RequestId }), BenchmarkBody]);
 
 export const ClientFrame = Type.Union([ChatFrame, StopFrame, ResumeFrame, BenchmarkFrame]);
