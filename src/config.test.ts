@@ -10,6 +10,7 @@ describe('config', () => {
     expect(c.providers.openai).toBeUndefined();
     expect(c.embeddings.provider).toBe('offline');
     expect(c.rateLimit).toEqual({ rpm: 60, tpm: 100_000 });
+    expect(c.trustedProxies).toEqual([]);
   });
 
   test('bad-values-name-the-variable-and-never-echo-it', () => {
@@ -21,6 +22,7 @@ describe('config', () => {
       { RATE_LIMIT_RPM: '-1' },
       { LOG_LEVEL: 'loud' },
       { EMBEDDINGS_PROVIDER: 'openai' },
+      { TRUSTED_PROXIES: '10.0.0.1,secret-password' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];
@@ -47,5 +49,6 @@ describe('config', () => {
     expect(c.providers.local?.baseURL).toBe('http://127.0.0.1:11434/v1');
     expect(c.kafkaBrokers).toEqual(['a:9092', 'b:9092']);
     expect(c.rateLimit.tpm).toBe(5000);
+    expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, ::1 ' }).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
   });
 });

@@ -2,6 +2,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { sessions, users } from '../../db/schema';
 import { AppError, unauthorized } from '../../lib/errors';
+import type { LoginThrottle } from './login-throttle';
 import { hashToken, randomToken } from './tokens';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
@@ -52,6 +53,23 @@ export async function verifyLogin(db: Db, email: string, password: string): Prom
   const ok = await Bun.password.verify(password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !ok) throw new AppError('invalid_credentials');
   return toUserView(user);
+}
+
+/**
+ * A login within the throttle: the attempt is counted before the password is checked, so any number
+ * of concurrent guesses gets no more checks than the throttle allows.
+ */
+export async function login(db: Db, throttle: LoginThrottle, email: string, password: string, address: string): Promise<UserView> {
+  const attempt = await throttle.reserve(normaliseEmail(email), address);
+  let user: UserView;
+  try {
+    user = await verifyLogin(db, email, password);
+  } catch (e) {
+    await (e instanceof AppError && e.code === 'invalid_credentials' ? attempt.failed() : attempt.abandoned());
+    throw e;
+  }
+  await attempt.succeeded();
+  return user;
 }
 
 let dummy: Promise<string> | undefined;
