@@ -36,12 +36,21 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  SIGNUP_RATE_PER_HOUR: Type.Optional(Type.Integer({ minimum: 0 })),
   TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
 });
 export type Env = Static<typeof EnvSchema>;
 
-const INTEGER_VARS = new Set(['PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS']);
+const INTEGER_VARS = new Set([
+  'PORT',
+  'RATE_LIMIT_RPM',
+  'RATE_LIMIT_TPM',
+  'MAX_UPLOAD_MB',
+  'SCHEDULER_WORKERS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'SIGNUP_RATE_PER_HOUR',
+]);
 
 export interface Config {
   port: number;
@@ -64,6 +73,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   metrics: boolean;
   signupOpen: boolean;
+  /** Sign-ups admitted per client address per hour (a bucket refilling over the hour); 0 turns the limit off. */
+  signupRatePerHour: number;
   /** Peers (IPs and CIDR ranges) whose `X-Forwarded-For` names the client address. */
   trustedProxies: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -130,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',
     signupOpen: (e.SIGNUP ?? 'open') === 'open',
+    signupRatePerHour: e.SIGNUP_RATE_PER_HOUR ?? 10,
     trustedProxies,
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
   };

@@ -5,6 +5,7 @@ import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
 import type { ClientAddressOf } from './lib/client-address';
 import type { LoginThrottle } from './modules/auth/login-throttle';
+import type { SignupThrottle } from './modules/auth/signup-throttle';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
 import type { Ingestion } from './rag/ingestion';
@@ -26,6 +27,7 @@ export interface AppContext extends ChatRuntime {
   lifecycle: Lifecycle;
   keys: KeyCache;
   loginThrottle: LoginThrottle;
+  signupThrottle: SignupThrottle;
   /** The one reading of a request's client address (`TRUSTED_PROXIES` decides when `X-Forwarded-For` counts). */
   clientAddress: ClientAddressOf;
   bus: EventBus;

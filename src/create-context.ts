@@ -13,6 +13,7 @@ import { RedisStreamHub } from './infra/stream-hub/redis-stream-hub';
 import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
 import { createLoginThrottle } from './modules/auth/login-throttle';
+import { createSignupThrottle } from './modules/auth/signup-throttle';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { KeyCache } from './modules/keys/key-cache';
@@ -118,6 +119,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     lifecycle: { draining: false, closers },
     keys: new KeyCache(database.db),
     loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
+    signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
     clientAddress: clientAddressResolver(config.trustedProxies),
     bus,
     redis,

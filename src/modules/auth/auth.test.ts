@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import type { ContextOverrides } from '../../create-context';
 import { MemoryBackoffStore, RedisBackoffStore } from '../../infra/backoff';
+import { RedisRateLimitStore } from '../../infra/rate-limit';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { createLoginThrottle } from './login-throttle';
@@ -131,7 +133,7 @@ describe('login throttle', () => {
 });
 
 const redisUrl = process.env.TEST_REDIS_URL;
-if (!redisUrl) console.warn('TEST_REDIS_URL is not set: skipping the Redis variants of the login throttle');
+if (!redisUrl) console.warn('TEST_REDIS_URL is not set: skipping the Redis variants of the login and sign-up throttles');
 const throttleStores: { name: string; overrides(): ContextOverrides }[] = [{ name: 'memory', overrides: () => ({}) }];
 if (redisUrl)
   throttleStores.push({
@@ -140,6 +142,7 @@ if (redisUrl)
       const prefix = `confab:test:${crypto.randomUUID()}:`;
       return {
         backoffStore: new RedisBackoffStore(redisUrl, { prefix, commandTimeoutMs: 5_000 }),
+        rateLimitStore: new RedisRateLimitStore(redisUrl, { prefix, commandTimeoutMs: 5_000 }),
       };
     },
   });
@@ -176,10 +179,10 @@ async function listening(env: Record<string, string>, overrides: ContextOverride
 }
 
 for (const stores of throttleStores) {
-  describe(`login throttle on ${stores.name}`, () => {
+  describe(`login and sign-up throttles on ${stores.name}`, () => {
     let s: Awaited<ReturnType<typeof listening>>;
     beforeAll(async () => {
-      s = await listening({ TRUSTED_PROXIES: '127.0.0.1' }, stores.overrides());
+      s = await listening({ TRUSTED_PROXIES: '127.0.0.1', SIGNUP_RATE_PER_HOUR: '10' }, stores.overrides());
     });
     afterAll(() => s.stop());
 
@@ -236,6 +239,21 @@ for (const stores of throttleStores) {
       // The trusted proxy appends the real client; what the client wrote to the left of it is ignored.
       for (let i = 0; i < 5; i++) expect((await s.login(email, 'wrong-password', `${someAddress()}, ${client}`)).status).toBe(401);
       expect((await s.login(email, 'wrong-password', `${someAddress()}, ${client}`)).status).toBe(429);
+    });
+
+    test('signups-from-one-address-are-throttled', async () => {
+      const from = someAddress();
+      const emails = Array.from({ length: 100 }, () => `s${crypto.randomUUID().slice(0, 12)}@example.com`);
+      const responses = await Promise.all(emails.map((email) => s.post('/api/auth/signup', { email, password: 'password-1' }, from)));
+      const statuses = responses.map((r) => r.status);
+      expect(count(statuses, 201)).toBe(10);
+      expect(count(statuses, 429)).toBe(90);
+      const refused = responses.find((r) => r.status === 429)!;
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_signups');
+      const [{ n }] = await s.h.ctx.database.rows<{ n: number }>(sql`select count(*)::int as n from users where email in ${emails}`);
+      expect(n).toBe(10);
+      expect((await s.post('/api/auth/signup', { email: `other-${emails[0]}`, password: 'password-1' }, someAddress())).status).toBe(201);
     });
   });
 }

@@ -22,8 +22,9 @@ export const authModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/api/auth' })
     .post(
       '/signup',
-      async ({ body, request, set }) => {
+      async ({ body, request, set, server }) => {
         if (!ctx.config.signupOpen) throw new AppError('signup_closed');
+        await ctx.signupThrottle.take(ctx.clientAddress(request, server));
         const user = await signup(db, body.email, body.password);
         await startSession(request, set, user.id);
         set.status = 201;
