@@ -13,6 +13,7 @@ import { RedisStreamHub } from './infra/stream-hub/redis-stream-hub';
 import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
 import { createLoginThrottle } from './modules/auth/login-throttle';
+import { createRevocations } from './modules/auth/revocation';
 import { createSignupThrottle } from './modules/auth/signup-throttle';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
@@ -77,6 +78,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   // Like rate limits, login backoff fails open to this process's own counts.
   const backoffFallback = backoffStore.kind === 'memory' ? backoffStore : new MemoryBackoffStore();
   const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
+  // Revocations reach every replica through the stream hub's control channel (Redis pub/sub when shared).
+  const revocations = createRevocations(streams);
+  const keys = new KeyCache(database.db);
+  revocations.subscribe((revocation) => keys.forget(revocation));
   const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
   const embedder = configuredEmbedder(config);
   const ingestion = createIngestion({
@@ -117,7 +122,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     config,
     database,
     lifecycle: { draining: false, closers },
-    keys: new KeyCache(database.db),
+    keys,
+    revocations,
     loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
     signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
     clientAddress: clientAddressResolver(config.trustedProxies),

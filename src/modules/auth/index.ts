@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../lib/errors';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
 import { Credentials, Ok, User } from './model';
-import { createSession, deleteSession, login, SESSION_TTL_MS, signup } from './service';
+import { createSession, login, logout, SESSION_TTL_MS, signup } from './service';
 
 const tags = ['auth'];
 
@@ -49,7 +49,7 @@ export const authModule = (ctx: AppContext) => {
       '/logout',
       async ({ request, set }) => {
         const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
-        if (token) await deleteSession(db, token);
+        if (token) await logout(db, ctx.revocations, token);
         set.headers['set-cookie'] = sessionCookie(request, '', 0);
         return { ok: true as const };
       },
