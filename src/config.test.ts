@@ -10,6 +10,8 @@ describe('config', () => {
     expect(c.providers.openai).toBeUndefined();
     expect(c.embeddings.provider).toBe('offline');
     expect(c.rateLimit).toEqual({ rpm: 60, tpm: 100_000 });
+    expect(c.signupRatePerHour).toBe(10);
+    expect(c.trustedProxies).toEqual([]);
   });
 
   test('bad-values-name-the-variable-and-never-echo-it', () => {
@@ -21,6 +23,8 @@ describe('config', () => {
       { RATE_LIMIT_RPM: '-1' },
       { LOG_LEVEL: 'loud' },
       { EMBEDDINGS_PROVIDER: 'openai' },
+      { SIGNUP_RATE_PER_HOUR: '-1' },
+      { TRUSTED_PROXIES: '10.0.0.1,secret-password' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];
@@ -47,5 +51,7 @@ describe('config', () => {
     expect(c.providers.local?.baseURL).toBe('http://127.0.0.1:11434/v1');
     expect(c.kafkaBrokers).toEqual(['a:9092', 'b:9092']);
     expect(c.rateLimit.tpm).toBe(5000);
+    expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, ::1 ' }).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(loadConfig({ SIGNUP_RATE_PER_HOUR: '0' }).signupRatePerHour).toBe(0);
   });
 });

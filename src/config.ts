@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { invalidAddressRange } from './lib/client-address';
 
 /**
  * The only reader of the environment. Everything is validated once at start-up; a bad value
@@ -35,11 +36,21 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  SIGNUP_RATE_PER_HOUR: Type.Optional(Type.Integer({ minimum: 0 })),
+  TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
 });
 export type Env = Static<typeof EnvSchema>;
 
-const INTEGER_VARS = new Set(['PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS']);
+const INTEGER_VARS = new Set([
+  'PORT',
+  'RATE_LIMIT_RPM',
+  'RATE_LIMIT_TPM',
+  'MAX_UPLOAD_MB',
+  'SCHEDULER_WORKERS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'SIGNUP_RATE_PER_HOUR',
+]);
 
 export interface Config {
   port: number;
@@ -62,6 +73,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   metrics: boolean;
   signupOpen: boolean;
+  /** Sign-ups admitted per client address per hour (a bucket refilling over the hour); 0 turns the limit off. */
+  signupRatePerHour: number;
+  /** Peers (IPs and CIDR ranges) whose `X-Forwarded-For` names the client address. */
+  trustedProxies: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -92,6 +107,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (embeddingsProvider === 'local' && !e.LOCAL_LLM_BASE_URL) {
     throw new ConfigError('Invalid environment variable EMBEDDINGS_PROVIDER: "local" needs LOCAL_LLM_BASE_URL');
   }
+  const trustedProxies = (e.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const [i, entry] of trustedProxies.entries()) {
+    const problem = invalidAddressRange(entry);
+    if (problem) throw new ConfigError(`Invalid environment variable TRUSTED_PROXIES: entry ${i + 1} ${problem}`);
+  }
   return {
     port: e.PORT ?? 8000,
     host: e.HOST ?? '0.0.0.0',
@@ -118,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',
     signupOpen: (e.SIGNUP ?? 'open') === 'open',
+    signupRatePerHour: e.SIGNUP_RATE_PER_HOUR ?? 10,
+    trustedProxies,
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
   };
 }

@@ -3,6 +3,10 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
+import type { ClientAddressOf } from './lib/client-address';
+import type { LoginThrottle } from './modules/auth/login-throttle';
+import type { Revocations } from './modules/auth/revocation';
+import type { SignupThrottle } from './modules/auth/signup-throttle';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { KeyCache } from './modules/keys/key-cache';
 import type { Ingestion } from './rag/ingestion';
@@ -23,6 +27,12 @@ export interface AppContext extends ChatRuntime {
   database: Database;
   lifecycle: Lifecycle;
   keys: KeyCache;
+  /** Ended sessions, API keys and users, told to every replica. */
+  revocations: Revocations;
+  loginThrottle: LoginThrottle;
+  signupThrottle: SignupThrottle;
+  /** The one reading of a request's client address (`TRUSTED_PROXIES` decides when `X-Forwarded-For` counts). */
+  clientAddress: ClientAddressOf;
   bus: EventBus;
   /** Present with REDIS_URL; its state feeds readiness. */
   redis?: RedisHandle;

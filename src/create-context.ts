@@ -2,6 +2,7 @@ import { createScheduler, type Scheduler } from '../scheduler/index';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { type Database, openPglite, openPostgres } from './db/client';
+import { type BackoffStore, MemoryBackoffStore, RedisBackoffStore } from './infra/backoff';
 import { KafkaBus } from './infra/bus/kafka-bus';
 import { MemoryBus } from './infra/bus/memory-bus';
 import type { EventBus } from './infra/bus/types';
@@ -9,7 +10,11 @@ import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from '
 import { createRedis, describeRedisUrl } from './infra/redis/client';
 import { MemoryStreamHub, type StreamHub } from './infra/stream-hub';
 import { RedisStreamHub } from './infra/stream-hub/redis-stream-hub';
+import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
+import { createLoginThrottle } from './modules/auth/login-throttle';
+import { createRevocations } from './modules/auth/revocation';
+import { createSignupThrottle } from './modules/auth/signup-throttle';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { KeyCache } from './modules/keys/key-cache';
@@ -28,6 +33,8 @@ export interface ContextOverrides {
   router?: Router;
   streams?: StreamHub<LoggedFrame>;
   rateLimitStore?: RateLimitStore;
+  /** Where failed-login counts live. */
+  backoffStore?: BackoffStore;
   /**
    * A scheduler that outlives this context: used as it is and never closed here. The test harness
    * shares one per process because each pool of Bun Workers costs about 200 ms to start and 75 MB
@@ -60,14 +67,21 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   setLogLevel(config.logLevel);
   const { redisUrl, kafkaBrokers } = config;
   const database = overrides.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`));
-  // One Redis connection carries the rate-limit buckets and the stream hub.
+  // One Redis connection carries the rate-limit buckets, the login backoff and the stream hub.
   const redis = redisUrl ? createRedis(redisUrl) : undefined;
   const kafka = kafkaBrokers?.length ? new KafkaBus({ brokers: kafkaBrokers }) : undefined;
   const bus: EventBus = kafka ?? new MemoryBus();
   const rateLimitStore = overrides.rateLimitStore ?? (redis ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore());
   // Limits fail open to this process's own buckets while a shared store cannot answer.
   const rateLimitFallback = rateLimitStore.kind === 'memory' ? rateLimitStore : new MemoryRateLimitStore();
+  const backoffStore = overrides.backoffStore ?? (redis ? new RedisBackoffStore(redis.client) : new MemoryBackoffStore());
+  // Like rate limits, login backoff fails open to this process's own counts.
+  const backoffFallback = backoffStore.kind === 'memory' ? backoffStore : new MemoryBackoffStore();
   const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
+  // Revocations reach every replica through the stream hub's control channel (Redis pub/sub when shared).
+  const revocations = createRevocations(streams);
+  const keys = new KeyCache(database.db);
+  revocations.subscribe((revocation) => keys.forget(revocation));
   const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
   const embedder = configuredEmbedder(config);
   const ingestion = createIngestion({
@@ -102,12 +116,17 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     },
     () => streams.close(),
     () => rateLimitStore.close(),
+    () => backoffStore.close(),
   ];
   const ctx: AppContext = {
     config,
     database,
     lifecycle: { draining: false, closers },
-    keys: new KeyCache(database.db),
+    keys,
+    revocations,
+    loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
+    signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
+    clientAddress: clientAddressResolver(config.trustedProxies),
     bus,
     redis,
     ingestion,
@@ -128,6 +147,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       database: { implementation: database.kind },
       eventBus: { implementation: bus.kind, brokers: kafkaBrokers, connected: kafka?.isConnected() },
       rateLimits: { implementation: rateLimitStore.kind },
+      loginBackoff: { implementation: backoffStore.kind },
       streams: { implementation: streams.kind },
       redis: redisUrl && { at: describeRedisUrl(redisUrl), ready: redisReady },
       embedder: { model: embedder.model },

@@ -25,8 +25,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * The config tests run with: quiet, on a fresh data dir, and without the per-address sign-up limit,
+ * because every in-process request comes from one unknown address and tests sign up freely (tests
+ * of that limit set `SIGNUP_RATE_PER_HOUR`).
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/confab-test-${crypto.randomUUID()}`, ...env });
+  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/confab-test-${crypto.randomUUID()}`, SIGNUP_RATE_PER_HOUR: '0', ...env });
 }
 
 let scheduler: Scheduler | undefined;

@@ -57,6 +57,12 @@ export class TestSocket {
     }
   }
 
+  /** Resolves with the code the socket was closed with, or null if it is still open after `timeoutMs`. */
+  async closeCode(timeoutMs = 20_000): Promise<number | null> {
+    await this.until(() => false, timeoutMs).catch(() => undefined);
+    return this.closed?.code ?? null;
+  }
+
   /** The frames of one request, in arrival order. */
   of(requestId: string): Frame[] {
     return this.frames.filter((f) => f.requestId === requestId);

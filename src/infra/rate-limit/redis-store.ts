@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { withTimeout } from '../redis/with-timeout';
 import type { BucketSpec, RateLimitStore, TakeResult } from './types';
 
 /**
@@ -59,14 +60,6 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** Key namespace, so several deployments can share one Redis. */
   prefix?: string;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

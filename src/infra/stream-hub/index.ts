@@ -1,2 +1,2 @@
 export { MemoryStreamHub } from './memory-hub';
-export type { FrameListener, StreamFrame, StreamHub } from './types';
+export type { ControlListener, ControlMessage, FrameListener, StreamFrame, StreamHub } from './types';

@@ -1,4 +1,5 @@
-import type { FrameListener, StreamFrame, StreamHub } from './types';
+import { deliverControl } from './deliver-control';
+import type { ControlListener, ControlMessage, FrameListener, StreamFrame, StreamHub } from './types';
 
 interface Log<F extends StreamFrame> {
   owner: string;
@@ -25,6 +26,7 @@ export class MemoryStreamHub<F extends StreamFrame = StreamFrame> implements Str
   readonly kind = 'memory' as const;
   private readonly logs = new Map<string, Log<F>>();
   private readonly stopListeners: ((requestId: string) => void)[] = [];
+  private readonly controlListeners = new Set<ControlListener>();
 
   constructor(private readonly ttlMs = 5 * 60_000) {}
 
@@ -66,6 +68,15 @@ export class MemoryStreamHub<F extends StreamFrame = StreamFrame> implements Str
 
   onStopRequest(onStop: (requestId: string) => void): void {
     this.stopListeners.push(onStop);
+  }
+
+  async broadcast(message: ControlMessage): Promise<void> {
+    deliverControl(this.controlListeners, message);
+  }
+
+  onBroadcast(listener: ControlListener): () => void {
+    this.controlListeners.add(listener);
+    return () => this.controlListeners.delete(listener);
   }
 
   async finish(requestId: string): Promise<void> {

@@ -80,6 +80,22 @@ describe.skipIf(!url)('redis stream hub across replicas', () => {
     expect((await b.read(id, 0)).map((f) => f.seq)).toEqual([1, 2]);
   });
 
+  test('a-control-message-reaches-every-replica-once-and-this-one-before-broadcast-returns', async () => {
+    const got = { a: [] as unknown[], b: [] as unknown[] };
+    const offA = a.onBroadcast((m) => got.a.push(m));
+    const offB = b.onBroadcast((m) => got.b.push(m));
+    const message = { type: 'test', id: crypto.randomUUID() };
+    await a.broadcast(message);
+    expect(got.a).toEqual([message]);
+    await until(() => got.b.length === 1, 'the message on the other replica');
+    // A marker sent after it arrives after it, so nothing else was coming.
+    await a.broadcast({ type: 'marker' });
+    await until(() => got.b.length === 2, 'the marker');
+    expect(got).toEqual({ a: [message, { type: 'marker' }], b: [message, { type: 'marker' }] });
+    offA();
+    offB();
+  });
+
   test('a-finished-log-stops-its-readers-and-expires-after-the-ttl', async () => {
     const id = crypto.randomUUID();
     await a.create(id, 'alice');

@@ -2,7 +2,8 @@ import type Redis from 'ioredis';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import type { RedisHandle } from '../redis/client';
-import type { FrameListener, StreamFrame, StreamHub } from './types';
+import { deliverControl } from './deliver-control';
+import type { ControlListener, ControlMessage, FrameListener, StreamFrame, StreamHub } from './types';
 
 export interface RedisStreamHubOptions {
   /** How long a finished log stays readable. */
@@ -51,6 +52,9 @@ export class RedisStreamHub<F extends StreamFrame = StreamFrame> implements Stre
   private readonly maxFrames: number;
   private readonly prefix: string;
   private readonly stopListeners: ((requestId: string) => void)[] = [];
+  private readonly controlListeners = new Set<ControlListener>();
+  /** Names this hub on the control channel, so it skips its own messages: it delivered them already. */
+  private readonly instance = crypto.randomUUID();
 
   constructor(redis: RedisHandle, opts: RedisStreamHubOptions = {}) {
     this.client = redis.client;
@@ -62,7 +66,9 @@ export class RedisStreamHub<F extends StreamFrame = StreamFrame> implements Stre
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     // Subscribed on every (re)connect: commands are not queued while Redis is away.
     const listenForStops = () =>
-      this.subscriber.subscribe(this.stopChannel()).catch((error) => log.warn('stop channel not subscribed', { error }));
+      this.subscriber
+        .subscribe(this.stopChannel(), this.controlChannel())
+        .catch((error) => log.warn('stop and control channels not subscribed', { error }));
     if (this.subscriber.status === 'ready') void listenForStops();
     // Frames published while the subscriber was away are only in the stream.
     this.subscriber.on('ready', () => {
@@ -81,6 +87,34 @@ export class RedisStreamHub<F extends StreamFrame = StreamFrame> implements Stre
 
   onStopRequest(onStop: (requestId: string) => void): void {
     this.stopListeners.push(onStop);
+  }
+
+  private controlChannel() {
+    return `${this.prefix}control`;
+  }
+
+  async broadcast(message: ControlMessage): Promise<void> {
+    deliverControl(this.controlListeners, message);
+    const envelope = JSON.stringify({ from: this.instance, message });
+    await this.run(() => this.client.publish(this.controlChannel(), envelope));
+  }
+
+  onBroadcast(listener: ControlListener): () => void {
+    this.controlListeners.add(listener);
+    return () => this.controlListeners.delete(listener);
+  }
+
+  private onControl(raw: string) {
+    let envelope: { from?: unknown; message?: ControlMessage };
+    try {
+      envelope = JSON.parse(raw);
+    } catch {
+      log.warn('unreadable control message ignored');
+      return;
+    }
+    const message = envelope?.message;
+    if (envelope?.from === this.instance || typeof message?.type !== 'string') return;
+    deliverControl(this.controlListeners, message);
   }
 
   private key(requestId: string, part: 'frames' | 'owner' | 'done' | 'channel') {
@@ -194,6 +228,7 @@ export class RedisStreamHub<F extends StreamFrame = StreamFrame> implements Stre
       for (const onStop of this.stopListeners) onStop(message);
       return;
     }
+    if (channel === this.controlChannel()) return this.onControl(message);
     const set = this.readers.get(channel);
     if (!set) return;
     const live = message === FINISHED ? null : (JSON.parse(message) as { p: number | null; f: F });

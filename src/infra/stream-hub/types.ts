@@ -11,6 +11,14 @@ export interface StreamFrame {
 
 export type FrameListener<F extends StreamFrame = StreamFrame> = (frame: F) => void;
 
+/** A message every replica must act on, such as a principal losing its access. Plain JSON. */
+export interface ControlMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+export type ControlListener = (message: ControlMessage) => void;
+
 /**
  * The per-turn frame log behind WebSocket streaming: the turn appends, any number of sockets
  * (on any replica, with a shared implementation) read from a sequence number on. A finished log
@@ -35,6 +43,13 @@ export interface StreamHub<F extends StreamFrame = StreamFrame> {
   requestStop(requestId: string): Promise<void>;
   /** Registers what runs on each stop request, whichever replica it was asked on. */
   onStopRequest(onStop: (requestId: string) => void): void;
+  /**
+   * Delivers `message` to the control listeners of every replica: this one's before it returns, even
+   * when the others cannot be reached (then it throws, once the local delivery is done).
+   */
+  broadcast(message: ControlMessage): Promise<void>;
+  /** Registers a control listener, on this replica; returns the function that removes it. */
+  onBroadcast(listener: ControlListener): () => void;
   /** Marks the log complete; it expires `ttlMs` later. */
   finish(requestId: string): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { unauthorized } from '../../lib/errors';
-import { type UserView, userForSession } from './service';
+import { sessionIdOf, type UserView, userForSession } from './service';
 
 export const SESSION_COOKIE = 'confab_session';
 
@@ -9,6 +9,8 @@ export interface Principal {
   user: UserView;
   /** Set when the request authenticated with an API key rather than a session cookie. */
   apiKeyId?: string;
+  /** The stored id of the session, when the request authenticated with its cookie. */
+  sessionId?: string;
 }
 
 function bearer(header: string | undefined): string | undefined {
@@ -27,7 +29,7 @@ export async function authenticate(ctx: AppContext, request: Request): Promise<P
   }
   const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
   if (!token) throw unauthorized();
-  return { user: await userForSession(ctx.database.db, token) };
+  return { user: await userForSession(ctx.database.db, token), sessionId: sessionIdOf(token) };
 }
 
 /** The named cookie's value; one that is not valid percent-encoding is no value, as if it were absent. */

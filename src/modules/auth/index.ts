@@ -2,15 +2,10 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { AppError } from '../../lib/errors';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
-import { LoginThrottle } from './login-throttle';
 import { Credentials, Ok, User } from './model';
-import { createSession, deleteSession, SESSION_TTL_MS, signup, verifyLogin } from './service';
+import { createSession, login, logout, SESSION_TTL_MS, signup } from './service';
 
 const tags = ['auth'];
-
-function clientAddress(request: Request, server: { requestIP(r: Request): { address: string } | null } | null) {
-  return server?.requestIP(request)?.address ?? 'unknown';
-}
 
 function sessionCookie(request: Request, token: string, maxAgeS: number): string {
   const secure = request.url.startsWith('https:') || request.headers.get('x-forwarded-proto') === 'https';
@@ -18,10 +13,6 @@ function sessionCookie(request: Request, token: string, maxAgeS: number): string
 }
 
 export const authModule = (ctx: AppContext) => {
-  // Per account: stops guessing one password. Per address: stops spraying many accounts, with
-  // room for a shared NAT.
-  const accountThrottle = new LoginThrottle(5);
-  const addressThrottle = new LoginThrottle(50);
   const db = ctx.database.db;
   const startSession = async (request: Request, set: { headers: Record<string, unknown> }, userId: string) => {
     const { token } = await createSession(db, userId);
@@ -31,8 +22,9 @@ export const authModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/api/auth' })
     .post(
       '/signup',
-      async ({ body, request, set }) => {
+      async ({ body, request, set, server }) => {
         if (!ctx.config.signupOpen) throw new AppError('signup_closed');
+        await ctx.signupThrottle.take(ctx.clientAddress(request, server));
         const user = await signup(db, body.email, body.password);
         await startSession(request, set, user.id);
         set.status = 201;
@@ -47,22 +39,9 @@ export const authModule = (ctx: AppContext) => {
     .post(
       '/login',
       async ({ body, request, set, server }) => {
-        const account = body.email.trim().toLowerCase();
-        const address = clientAddress(request, server);
-        accountThrottle.check(account);
-        addressThrottle.check(address);
-        try {
-          const user = await verifyLogin(db, body.email, body.password);
-          accountThrottle.succeed(account);
-          await startSession(request, set, user.id);
-          return user;
-        } catch (e) {
-          if (e instanceof AppError && e.code === 'invalid_credentials') {
-            accountThrottle.fail(account);
-            addressThrottle.fail(address);
-          }
-          throw e;
-        }
+        const user = await login(db, ctx.loginThrottle, body.email, body.password, ctx.clientAddress(request, server));
+        await startSession(request, set, user.id);
+        return user;
       },
       { body: Credentials, response: { 200: User }, detail: { summary: 'Log in; sets the session cookie', tags } },
     )
@@ -70,7 +49,7 @@ export const authModule = (ctx: AppContext) => {
       '/logout',
       async ({ request, set }) => {
         const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
-        if (token) await deleteSession(db, token);
+        if (token) await logout(db, ctx.revocations, token);
         set.headers['set-cookie'] = sessionCookie(request, '', 0);
         return { ok: true as const };
       },

@@ -1,7 +1,9 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { sessions, users } from '../../db/schema';
+import { apiKeys, sessions, users } from '../../db/schema';
 import { AppError, unauthorized } from '../../lib/errors';
+import type { LoginThrottle } from './login-throttle';
+import type { Revocations } from './revocation';
 import { hashToken, randomToken } from './tokens';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
@@ -54,13 +56,33 @@ export async function verifyLogin(db: Db, email: string, password: string): Prom
   return toUserView(user);
 }
 
+/**
+ * A login within the throttle: the attempt is counted before the password is checked, so any number
+ * of concurrent guesses gets no more checks than the throttle allows.
+ */
+export async function login(db: Db, throttle: LoginThrottle, email: string, password: string, address: string): Promise<UserView> {
+  const attempt = await throttle.reserve(normaliseEmail(email), address);
+  let user: UserView;
+  try {
+    user = await verifyLogin(db, email, password);
+  } catch (e) {
+    await (e instanceof AppError && e.code === 'invalid_credentials' ? attempt.failed() : attempt.abandoned());
+    throw e;
+  }
+  await attempt.succeeded();
+  return user;
+}
+
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= Bun.password.hash(randomToken(), { algorithm: 'argon2id' }));
+
+/** The id a session is stored and revoked under: the cookie token itself is never kept. */
+export const sessionIdOf = (token: string) => hashToken(token);
 
 export async function createSession(db: Db, userId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await db.insert(sessions).values({ id: hashToken(token), userId, expiresAt });
+  await db.insert(sessions).values({ id: sessionIdOf(token), userId, expiresAt });
   return { token, expiresAt };
 }
 
@@ -69,11 +91,40 @@ export async function userForSession(db: Db, token: string): Promise<UserView> {
     .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, new Date())));
+    .where(and(eq(sessions.id, sessionIdOf(token)), gt(sessions.expiresAt, new Date())));
   if (!row) throw unauthorized('Session expired or invalid; log in again');
   return toUserView(row);
 }
 
-export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, hashToken(token)));
+/** Ends a session and tells every replica, so sockets it opened close and its turns stop. */
+export async function logout(db: Db, revocations: Revocations, token: string): Promise<void> {
+  const id = sessionIdOf(token);
+  await db.delete(sessions).where(eq(sessions.id, id));
+  await revocations.publish({ kind: 'session', id });
+}
+
+/**
+ * Whether the session or API key a principal authenticated with still grants access: checked again
+ * by connections that outlive their authentication, for each thing they are asked to do.
+ */
+export async function principalIsCurrent(
+  db: Db,
+  principal: { user: { id: string }; apiKeyId?: string; sessionId?: string },
+): Promise<boolean> {
+  const userId = principal.user.id;
+  if (principal.apiKeyId) {
+    const rows = await db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, principal.apiKeyId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+    return rows.length > 0;
+  }
+  if (principal.sessionId) {
+    const rows = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.id, principal.sessionId), eq(sessions.userId, userId), gt(sessions.expiresAt, new Date())));
+    return rows.length > 0;
+  }
+  return false;
 }

@@ -33,9 +33,7 @@ export const keysModule = (ctx: AppContext) =>
     .delete(
       '/:id',
       async ({ params, principal }) => {
-        const key = await revokeKey(ctx.database.db, principal.user.id, params.id);
-        ctx.keys.evict(key.id);
-        return key;
+        return revokeKey(ctx.database.db, ctx.revocations, principal.user.id, params.id);
       },
       { params: KeyId, response: KeyView, detail: { summary: 'Revoke an API key', tags } },
     );

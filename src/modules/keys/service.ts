@@ -2,6 +2,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { apiKeys, users } from '../../db/schema';
 import { notFound } from '../../lib/errors';
+import type { Revocations } from '../auth/revocation';
 import { toUserView, type UserView } from '../auth/service';
 import { hashToken, randomToken } from '../auth/tokens';
 
@@ -50,13 +51,17 @@ export async function getKey(db: Db, userId: string, id: string): Promise<KeyVie
   return toKeyView(row);
 }
 
-export async function revokeKey(db: Db, userId: string, id: string): Promise<KeyView> {
+/** Revokes a key and tells every replica, so cached lookups, sockets and turns using it end. */
+export async function revokeKey(db: Db, revocations: Revocations, userId: string, id: string): Promise<KeyView> {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
     .returning();
-  if (row) return toKeyView(row);
+  if (row) {
+    await revocations.publish({ kind: 'apiKey', id: row.id });
+    return toKeyView(row);
+  }
   const [existing] = await db
     .select()
     .from(apiKeys)

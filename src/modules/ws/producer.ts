@@ -42,13 +42,17 @@ function errorFrame(err: unknown): TurnErrorFrame {
  * the owner can follow them. `stop` aborts the work on this process at once.
  */
 export function createProducer(deps: ProducerDeps) {
-  const running = new Map<string, { owner: string; abort: AbortController }>();
+  const running = new Map<string, { principal: Principal; abort: AbortController }>();
   // A stop asked on another replica (or another socket) reaches the one running the request.
   deps.streams.onStopRequest((requestId) => running.get(requestId)?.abort.abort());
 
-  function launch(requestId: string, owner: string, work: (signal: AbortSignal, emit: (f: ServerFrame) => void) => Promise<void>): void {
+  function launch(
+    requestId: string,
+    principal: Principal,
+    work: (signal: AbortSignal, emit: (f: ServerFrame) => void) => Promise<void>,
+  ): void {
     const abort = new AbortController();
-    running.set(requestId, { owner, abort });
+    running.set(requestId, { principal, abort });
     const out = frameLog(deps.streams, requestId);
     void work(abort.signal, out.emit)
       .catch((err) => out.emit(errorFrame(err)))
@@ -60,13 +64,13 @@ export function createProducer(deps: ProducerDeps) {
 
   return {
     chat(principal: Principal, f: ChatFrame): void {
-      launch(f.requestId, principal.user.id, async (signal, emit) => {
+      launch(f.requestId, principal, async (signal, emit) => {
         const { type: _type, ...input } = f;
         await runTurn(deps.turn, { ...input, principal, signal }, emit);
       });
     },
     benchmark(principal: Principal, f: BenchmarkFrame): void {
-      launch(f.requestId, principal.user.id, async (signal, emit) => {
+      launch(f.requestId, principal, async (signal, emit) => {
         emit({ type: 'start', models: f.models });
         const results = await runBenchmark(deps.benchmark, principal, f, {
           signal,
@@ -79,9 +83,13 @@ export function createProducer(deps: ProducerDeps) {
     /** True when this process runs the request for `owner` and it was aborted. */
     stop(requestId: string, owner: string): boolean {
       const r = running.get(requestId);
-      if (!r || r.owner !== owner) return false;
+      if (!r || r.principal.user.id !== owner) return false;
       r.abort.abort();
       return true;
+    },
+    /** Aborts what runs here for principals that `ended` picks (their access was revoked). */
+    stopWhere(ended: (principal: Principal) => boolean): void {
+      for (const r of running.values()) if (ended(r.principal)) r.abort.abort();
     },
     /** Aborts everything still running (shutdown). */
     stopAll(): void {

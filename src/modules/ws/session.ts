@@ -12,8 +12,13 @@ export interface SessionDeps {
   db: Db;
   streams: StreamHub<LoggedFrame>;
   producer: Producer;
+  /** Whether the session or key the socket was opened with still grants access. */
+  isCurrent(principal: Principal): Promise<boolean>;
   outbox?: OutboxOptions;
 }
+
+/** The close code of a socket whose session or key was revoked: the client must authenticate again. */
+export const REVOKED_CLOSE = 4401;
 
 /**
  * One WebSocket connection of one user. It starts, stops and follows streams; the streams
@@ -23,6 +28,7 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
   const userId = principal.user.id;
   const outbox = createOutbox(socket, deps.outbox);
   const following = new Map<string, () => void>();
+  let revoked = false;
 
   const fail = (requestId: string | null, code: ErrorCode, message: string) =>
     outbox.send({ type: 'error', requestId, seq: 0, code, message });
@@ -70,12 +76,24 @@ export function createSession(deps: SessionDeps, principal: Principal, socket: S
     await deps.streams.requestStop(requestId);
   }
 
+  /** Access ended: the socket closes, and the client gets no more frames from it. */
+  function revoke(): void {
+    if (revoked) return;
+    revoked = true;
+    socket.close(REVOKED_CLOSE, 'access revoked; authenticate again');
+  }
+
   return {
+    principal,
+    revoke,
     async onMessage(raw: unknown): Promise<void> {
+      if (revoked) return;
       const parsed = parseClientFrame(raw);
       if (!parsed.ok) return fail(parsed.requestId, 'invalid_frame', parsed.reason);
       const frame = parsed.frame;
       try {
+        // A socket outlives the check made at its upgrade, so every request on it is checked again.
+        if (!(await deps.isCurrent(principal))) return revoke();
         if (frame.type === 'chat' || frame.type === 'benchmark') return await start(frame);
         if (frame.type === 'resume') return await resume(frame.requestId, frame.lastSeq);
         return await stop(frame.requestId);

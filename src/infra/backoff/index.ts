@@ -1,0 +1,3 @@
+export { MemoryBackoffStore } from './memory-store';
+export { RedisBackoffStore } from './redis-store';
+export type { BackoffDecision, BackoffRule, BackoffStore } from './types';
