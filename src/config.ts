@@ -8,6 +8,7 @@ import { Value } from '@sinclair/typebox/value';
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Url = Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' });
 const PositiveInt = Type.Integer({ minimum: 1 });
+const OnOff = Type.Union([Type.Literal('on'), Type.Literal('off')]);
 
 export const EnvSchema = Type.Object({
   PORT: Type.Optional(Port),
@@ -36,6 +37,7 @@ export const EnvSchema = Type.Object({
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
+  REUSE_PORT: Type.Optional(OnOff),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -63,6 +65,8 @@ export interface Config {
   metrics: boolean;
   signupOpen: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Whether another process may listen on the same port (SO_REUSEPORT). */
+  reusePort: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -119,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: (e.METRICS ?? 'on') === 'on',
     signupOpen: (e.SIGNUP ?? 'open') === 'open',
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
+    reusePort: e.REUSE_PORT === 'on',
   };
 }
