@@ -38,6 +38,8 @@ export const EnvSchema = Type.Object({
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
   REUSE_PORT: Type.Optional(OnOff),
+  PUBLIC_URL: Type.Optional(Url),
+  ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$' })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -67,6 +69,12 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Whether another process may listen on the same port (SO_REUSEPORT). */
   reusePort: boolean;
+  origins: {
+    /** The origin the server is reached at from outside (a proxy's), besides each request's own host. */
+    publicOrigin?: string;
+    /** Further origins whose pages may send cookie-authenticated requests. */
+    allowed: string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +87,36 @@ function coerce(env: Record<string, string | undefined>): Record<string, unknown
     out[key] = INTEGER_VARS.has(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
   }
   return out;
+}
+
+/** The origin (`scheme://host[:port]`) of an http(s) URL, or undefined when it is not one. */
+function originOf(value: string, bare: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (bare && (url.pathname !== '/' || url.search || url.hash || url.username || url.password)) return undefined;
+  return url.origin;
+}
+
+function publicOrigin(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const origin = originOf(value, false);
+  if (!origin) throw new ConfigError('Invalid environment variable PUBLIC_URL: must be an http(s) URL such as https://chat.example.com');
+  return origin;
+}
+
+function allowedOrigins(list: string | undefined): string[] {
+  return (list?.split(',') ?? []).map((entry) => {
+    const origin = originOf(entry, true);
+    if (!origin) {
+      throw new ConfigError('Invalid environment variable ALLOWED_ORIGINS: each entry must be an origin such as https://chat.example.com');
+    }
+    return origin;
+  });
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -124,5 +162,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signupOpen: (e.SIGNUP ?? 'open') === 'open',
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
     reusePort: e.REUSE_PORT === 'on',
+    origins: { publicOrigin: publicOrigin(e.PUBLIC_URL), allowed: allowedOrigins(e.ALLOWED_ORIGINS) },
   };
 }

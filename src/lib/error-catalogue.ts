@@ -37,6 +37,11 @@ export const errorCatalogue = {
   unauthorized: { status: 401, retryable: false, message: 'You are not signed in, or your session has ended. Log in again.' },
   invalid_credentials: { status: 401, retryable: false, message: 'Email or password is wrong.' },
   forbidden: { status: 403, retryable: false, message: 'You are not allowed to do that.' },
+  origin_forbidden: {
+    status: 403,
+    retryable: false,
+    message: 'This request came from a page on another site, so it was refused. Use Confab from its own address.',
+  },
   signup_closed: { status: 403, retryable: false, message: 'Sign-up is closed on this server.' },
   email_taken: { status: 409, retryable: false, message: 'An account with this email already exists.' },
   too_many_attempts: { status: 429, retryable: true, message: 'Too many failed logins.' },
