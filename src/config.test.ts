@@ -53,6 +53,17 @@ describe('config', () => {
     }
   });
 
+  test('code-interpreter-caps-default-small-and-are-bounded', () => {
+    expect(loadConfig({}).codeInterpreter).toEqual({ concurrency: 2, userConcurrency: 1, queue: 8, queueWaitMs: 10_000 });
+    expect(loadConfig({ CODE_INTERPRETER_CONCURRENCY: '4', CODE_INTERPRETER_QUEUE: '0' }).codeInterpreter).toMatchObject({
+      concurrency: 4,
+      queue: 0,
+    });
+    for (const env of [{ CODE_INTERPRETER_CONCURRENCY: '0' }, { CODE_INTERPRETER_QUEUE_WAIT_MS: '60000' }]) {
+      expect(() => loadConfig(env)).toThrow(new RegExp(Object.keys(env)[0]));
+    }
+  });
+
   test('providers-and-lists-are-parsed', () => {
     const c = loadConfig({
       OPENAI_API_KEY: 'sk-test',

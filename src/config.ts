@@ -9,6 +9,8 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Url = Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' });
 const PositiveInt = Type.Integer({ minimum: 1 });
 const OnOff = Type.Union([Type.Literal('on'), Type.Literal('off')]);
+/** The code interpreter's own time budget leaves room for at most this much waiting for a sandbox. */
+export const CODE_QUEUE_WAIT_CEILING_MS = 30_000;
 
 export const EnvSchema = Type.Object({
   PORT: Type.Optional(Port),
@@ -40,10 +42,25 @@ export const EnvSchema = Type.Object({
   REUSE_PORT: Type.Optional(OnOff),
   PUBLIC_URL: Type.Optional(Url),
   ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$' })),
+  CODE_INTERPRETER_CONCURRENCY: Type.Optional(PositiveInt),
+  CODE_INTERPRETER_USER_CONCURRENCY: Type.Optional(PositiveInt),
+  CODE_INTERPRETER_QUEUE: Type.Optional(Type.Integer({ minimum: 0 })),
+  CODE_INTERPRETER_QUEUE_WAIT_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: CODE_QUEUE_WAIT_CEILING_MS })),
 });
 export type Env = Static<typeof EnvSchema>;
 
-const INTEGER_VARS = new Set(['PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS']);
+const INTEGER_VARS = new Set([
+  'PORT',
+  'RATE_LIMIT_RPM',
+  'RATE_LIMIT_TPM',
+  'MAX_UPLOAD_MB',
+  'SCHEDULER_WORKERS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'CODE_INTERPRETER_CONCURRENCY',
+  'CODE_INTERPRETER_USER_CONCURRENCY',
+  'CODE_INTERPRETER_QUEUE',
+  'CODE_INTERPRETER_QUEUE_WAIT_MS',
+]);
 
 export interface Config {
   port: number;
@@ -74,6 +91,17 @@ export interface Config {
     publicOrigin?: string;
     /** Further origins whose pages may send cookie-authenticated requests. */
     allowed: string[];
+  };
+  /** Caps on code interpreter sandboxes, which cost a Worker and up to 64 MiB each. */
+  codeInterpreter: {
+    /** Sandboxes running at once in this process. */
+    concurrency: number;
+    /** Sandboxes one user may run at once (and as many more of theirs may wait). */
+    userConcurrency: number;
+    /** Runs that may wait for a sandbox, all users together; beyond them a run is refused as busy. */
+    queue: number;
+    /** Longest a run waits for a sandbox before it is refused as busy. */
+    queueWaitMs: number;
   };
 }
 
@@ -163,5 +191,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
     reusePort: e.REUSE_PORT === 'on',
     origins: { publicOrigin: publicOrigin(e.PUBLIC_URL), allowed: allowedOrigins(e.ALLOWED_ORIGINS) },
+    // Sized for two cores: each run keeps a core busy and holds tens of MiB while it lasts.
+    codeInterpreter: {
+      concurrency: e.CODE_INTERPRETER_CONCURRENCY ?? 2,
+      userConcurrency: e.CODE_INTERPRETER_USER_CONCURRENCY ?? 1,
+      queue: e.CODE_INTERPRETER_QUEUE ?? 8,
+      queueWaitMs: e.CODE_INTERPRETER_QUEUE_WAIT_MS ?? 10_000,
+    },
   };
 }

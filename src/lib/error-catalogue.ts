@@ -104,6 +104,7 @@ export const errorCatalogue = {
   plugin_failed: { status: 500, retryable: false, message: 'The plugin failed.' },
   unsupported_language: { status: 400, retryable: false, message: 'The code interpreter cannot run this language.' },
   sandbox_failed: { status: 500, retryable: false, message: 'The code sandbox failed.' },
+  sandbox_busy: { status: 503, retryable: true, message: 'The code interpreter is busy running other programs right now.' },
   search_failed: { status: 502, retryable: false, message: 'The web search provider failed.' },
   page_fetch_failed: { status: 502, retryable: false, message: 'The page could not be fetched.' },
   page_not_text: { status: 415, retryable: false, message: 'The page is not text.' },
