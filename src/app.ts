@@ -14,6 +14,7 @@ import { keysModule } from './modules/keys';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
+import { originGuard } from './modules/origin-guard';
 import { pluginsModule } from './modules/plugins';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
@@ -23,6 +24,7 @@ export function createApp(ctx: AppContext) {
   const app = new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
+    .use(originGuard(ctx.config.origins))
     .use(bodyGuard(ctx.config.maxUploadBytes, (): DeclaredRoutes => app.routes))
     .use(healthModule(ctx))
     .use(docsModule())

@@ -40,6 +40,34 @@ describe('config', () => {
     }
   });
 
+  test('origins-are-validated-and-kept-as-origins', () => {
+    const c = loadConfig({
+      PUBLIC_URL: 'https://Chat.Example.com/confab/',
+      ALLOWED_ORIGINS: 'https://a.example:443,http://localhost:5173/',
+    });
+    expect(c.origins).toEqual({ publicOrigin: 'https://chat.example.com', allowed: ['https://a.example', 'http://localhost:5173'] });
+    expect(loadConfig({}).origins).toEqual({ publicOrigin: undefined, allowed: [] });
+    for (const env of [
+      { ALLOWED_ORIGINS: 'https://a.example/app' },
+      { ALLOWED_ORIGINS: 'ftp://a.example' },
+      { ALLOWED_ORIGINS: 'a.example' },
+      { PUBLIC_URL: 'ftp://files.example' },
+    ]) {
+      expect(() => loadConfig(env)).toThrow(new RegExp(Object.keys(env)[0]));
+    }
+  });
+
+  test('code-interpreter-caps-default-small-and-are-bounded', () => {
+    expect(loadConfig({}).codeInterpreter).toEqual({ concurrency: 2, userConcurrency: 1, queue: 8, queueWaitMs: 10_000 });
+    expect(loadConfig({ CODE_INTERPRETER_CONCURRENCY: '4', CODE_INTERPRETER_QUEUE: '0' }).codeInterpreter).toMatchObject({
+      concurrency: 4,
+      queue: 0,
+    });
+    for (const env of [{ CODE_INTERPRETER_CONCURRENCY: '0' }, { CODE_INTERPRETER_QUEUE_WAIT_MS: '60000' }]) {
+      expect(() => loadConfig(env)).toThrow(new RegExp(Object.keys(env)[0]));
+    }
+  });
+
   test('providers-and-lists-are-parsed', () => {
     const c = loadConfig({
       OPENAI_API_KEY: 'sk-test',

@@ -9,6 +9,9 @@ import { invalidAddressRange } from './lib/client-address';
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Url = Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' });
 const PositiveInt = Type.Integer({ minimum: 1 });
+const OnOff = Type.Union([Type.Literal('on'), Type.Literal('off')]);
+/** The code interpreter's own time budget leaves room for at most this much waiting for a sandbox. */
+export const CODE_QUEUE_WAIT_CEILING_MS = 30_000;
 
 export const EnvSchema = Type.Object({
   PORT: Type.Optional(Port),
@@ -39,6 +42,13 @@ export const EnvSchema = Type.Object({
   SIGNUP_RATE_PER_HOUR: Type.Optional(Type.Integer({ minimum: 0 })),
   TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
+  REUSE_PORT: Type.Optional(OnOff),
+  PUBLIC_URL: Type.Optional(Url),
+  ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$' })),
+  CODE_INTERPRETER_CONCURRENCY: Type.Optional(PositiveInt),
+  CODE_INTERPRETER_USER_CONCURRENCY: Type.Optional(PositiveInt),
+  CODE_INTERPRETER_QUEUE: Type.Optional(Type.Integer({ minimum: 0 })),
+  CODE_INTERPRETER_QUEUE_WAIT_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: CODE_QUEUE_WAIT_CEILING_MS })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -50,6 +60,10 @@ const INTEGER_VARS = new Set([
   'SCHEDULER_WORKERS',
   'SHUTDOWN_TIMEOUT_MS',
   'SIGNUP_RATE_PER_HOUR',
+  'CODE_INTERPRETER_CONCURRENCY',
+  'CODE_INTERPRETER_USER_CONCURRENCY',
+  'CODE_INTERPRETER_QUEUE',
+  'CODE_INTERPRETER_QUEUE_WAIT_MS',
 ]);
 
 export interface Config {
@@ -78,6 +92,25 @@ export interface Config {
   /** Peers (IPs and CIDR ranges) whose `X-Forwarded-For` names the client address. */
   trustedProxies: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Whether another process may listen on the same port (SO_REUSEPORT). */
+  reusePort: boolean;
+  origins: {
+    /** The origin the server is reached at from outside (a proxy's), besides each request's own host. */
+    publicOrigin?: string;
+    /** Further origins whose pages may send cookie-authenticated requests. */
+    allowed: string[];
+  };
+  /** Caps on code interpreter sandboxes, which cost a Worker and up to 64 MiB each. */
+  codeInterpreter: {
+    /** Sandboxes running at once in this process. */
+    concurrency: number;
+    /** Sandboxes one user may run at once (and as many more of theirs may wait). */
+    userConcurrency: number;
+    /** Runs that may wait for a sandbox, all users together; beyond them a run is refused as busy. */
+    queue: number;
+    /** Longest a run waits for a sandbox before it is refused as busy. */
+    queueWaitMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +123,36 @@ function coerce(env: Record<string, string | undefined>): Record<string, unknown
     out[key] = INTEGER_VARS.has(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
   }
   return out;
+}
+
+/** The origin (`scheme://host[:port]`) of an http(s) URL, or undefined when it is not one. */
+function originOf(value: string, bare: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (bare && (url.pathname !== '/' || url.search || url.hash || url.username || url.password)) return undefined;
+  return url.origin;
+}
+
+function publicOrigin(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const origin = originOf(value, false);
+  if (!origin) throw new ConfigError('Invalid environment variable PUBLIC_URL: must be an http(s) URL such as https://chat.example.com');
+  return origin;
+}
+
+function allowedOrigins(list: string | undefined): string[] {
+  return (list?.split(',') ?? []).map((entry) => {
+    const origin = originOf(entry, true);
+    if (!origin) {
+      throw new ConfigError('Invalid environment variable ALLOWED_ORIGINS: each entry must be an origin such as https://chat.example.com');
+    }
+    return origin;
+  });
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -144,5 +207,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signupRatePerHour: e.SIGNUP_RATE_PER_HOUR ?? 10,
     trustedProxies,
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
+    reusePort: e.REUSE_PORT === 'on',
+    origins: { publicOrigin: publicOrigin(e.PUBLIC_URL), allowed: allowedOrigins(e.ALLOWED_ORIGINS) },
+    // Sized for two cores: each run keeps a core busy and holds tens of MiB while it lasts.
+    codeInterpreter: {
+      concurrency: e.CODE_INTERPRETER_CONCURRENCY ?? 2,
+      userConcurrency: e.CODE_INTERPRETER_USER_CONCURRENCY ?? 1,
+      queue: e.CODE_INTERPRETER_QUEUE ?? 8,
+      queueWaitMs: e.CODE_INTERPRETER_QUEUE_WAIT_MS ?? 10_000,
+    },
   };
 }

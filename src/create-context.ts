@@ -2,6 +2,7 @@ import { createScheduler, type Scheduler } from '../scheduler/index';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { type Database, openPglite, openPostgres } from './db/client';
+import { lockDataDir } from './db/data-dir-lock';
 import { type BackoffStore, MemoryBackoffStore, RedisBackoffStore } from './infra/backoff';
 import { KafkaBus } from './infra/bus/kafka-bus';
 import { MemoryBus } from './infra/bus/memory-bus';
@@ -50,7 +51,10 @@ export interface ComposedContext {
    * process then starts degraded and heals) and background work runs. Rejects if start-up fails.
    */
   started: Promise<void>;
-  /** Runs the closers in reverse order of registration, then closes the database if it opened it. */
+  /**
+   * Runs the closers in reverse order of registration, then closes the database if it opened it and
+   * gives up the data directory.
+   */
   close(): Promise<void>;
 }
 
@@ -66,6 +70,9 @@ const DEFAULT_EMBEDDING_MODEL = { openai: 'text-embedding-3-small', local: 'nomi
 export function createContext(config: Config, overrides: ContextOverrides = {}): ComposedContext {
   setLogLevel(config.logLevel);
   const { redisUrl, kafkaBrokers } = config;
+  // Taken before anything else starts, so a refused process has nothing to stop. Only the embedded
+  // database needs it: replicas on PostgreSQL share DATA_DIR on purpose, for uploaded files.
+  const dataDirLock = overrides.database || config.databaseUrl ? undefined : lockDataDir(config.dataDir);
   const database = overrides.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`));
   // One Redis connection carries the rate-limit buckets, the login backoff and the stream hub.
   const redis = redisUrl ? createRedis(redisUrl) : undefined;
@@ -161,6 +168,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     async close() {
       for (const close of [...ctx.lifecycle.closers].reverse()) await close().catch((error) => log.error('close failed', { error }));
       if (!overrides.database) await database.close();
+      dataDirLock?.release();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { type Config, ConfigError, loadConfig } from './config';
+import { DataDirInUseError } from './db/data-dir-lock';
 import { log } from './lib/logger';
 import { startServer } from './server';
 
@@ -13,7 +14,13 @@ try {
   throw e;
 }
 
-const server = await startServer(config);
+const server = await startServer(config).catch((e) => {
+  if (e instanceof DataDirInUseError) {
+    process.stderr.write(`confab: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+});
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

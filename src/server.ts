@@ -14,7 +14,9 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const root = createContext(config);
   await root.started;
-  const app = createApp(root.ctx).listen({ port: config.port, hostname: config.host });
+  // Elysia asks for SO_REUSEPORT unless told not to; a second server on a taken port must fail
+  // instead of silently splitting the traffic.
+  const app = createApp(root.ctx).listen({ port: config.port, hostname: config.host, reusePort: config.reusePort });
   const server = app.server!;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   log.info('listening', { url });

@@ -8,6 +8,7 @@ export const builtinPlugins = createRegistry([ragLookupPlugin, webSearchPlugin, 
 
 export { Citation } from './citation';
 export type { CodeInterpreterData } from './code-interpreter';
+export { createSandboxGate, type SandboxGate, type SandboxLimits } from './code-interpreter/sandbox-gate';
 export type { RagLookupData } from './rag-lookup';
 export type { PluginOutcome, PluginRegistry, PluginStatus, RunPluginOptions } from './registry';
 export { createRegistry, explicitArgs, impliedPlugins, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';

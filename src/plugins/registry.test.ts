@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../lib/errors';
+import { createSandboxGate } from './code-interpreter/sandbox-gate';
 import { builtinPlugins } from './index';
 import { createRegistry, explicitArgs, impliedPlugins, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';
 import type { Plugin, PluginContext } from './types';
@@ -21,11 +22,12 @@ function plugin(name: string, run: Plugin['run'], timeoutMs = 5_000): Plugin {
 
 const echo = plugin('echo', async (args) => ({ text: String(args.say).repeat(args.times), data: { args } }));
 const base = { userId: 'u1', services: {} };
+const sandboxes = createSandboxGate({ concurrency: 1, userConcurrency: 1, queue: 0, queueWaitMs: 0 });
 const echoOnly = createRegistry([echo]);
 
 describe('catalogue', () => {
   test('says-which-plugins-are-usable-and-why-not', () => {
-    const rows = pluginStatuses(builtinPlugins, {});
+    const rows = pluginStatuses(builtinPlugins, { sandboxes });
     const by = Object.fromEntries(rows.map((r) => [r.name, r]));
     expect(by.web_search.available).toBe(false);
     expect(by.web_search.reason).toContain('no search provider configured');

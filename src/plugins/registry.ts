@@ -90,7 +90,7 @@ export interface RunPluginOptions {
 
 export type PluginOutcome =
   | { ok: true; plugin: string; text: string; data: unknown; citations: Citation[]; ms: number }
-  | { ok: false; plugin: string; text: string; error: { code: string; message: string }; ms: number };
+  | { ok: false; plugin: string; text: string; error: { code: string; message: string; retryAfterMs?: number }; ms: number };
 
 const runs = new Counter({
   name: 'confab_plugin_runs_total',
@@ -134,11 +134,27 @@ async function withDeadline<T>(timeoutMs: number, caller: AbortSignal | undefine
   }
 }
 
+/** When trying again may work (a busy plugin says so), for the model and for the person reading. */
+function retryAfterOf(err: AppError): number | undefined {
+  const ms = (err.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof ms === 'number' ? ms : undefined;
+}
+
 function failure(name: string, err: unknown, ms: number): PluginOutcome {
   const known = err instanceof AppError;
   if (!known) log.error('plugin failed', { plugin: name, err });
-  const error = known ? { code: err.code, message: err.publicMessage } : { code: 'plugin_failed', message: `${name} failed` };
-  return { ok: false, plugin: name, error, ms, text: delimitUntrusted(name, `The plugin failed (${error.code}): ${error.message}`) };
+  const retryAfterMs = known ? retryAfterOf(err) : undefined;
+  const error = known
+    ? { code: err.code, message: err.publicMessage, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
+    : { code: 'plugin_failed', message: `${name} failed` };
+  const retry = retryAfterMs === undefined ? '' : ` It may work again in ${Math.ceil(retryAfterMs / 1000)} s.`;
+  return {
+    ok: false,
+    plugin: name,
+    error,
+    ms,
+    text: delimitUntrusted(name, `The plugin failed (${error.code}): ${error.message}${retry}`),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { RetrievedChunk } from '../rag/retrieve';
 import type { Citation } from './citation';
+import type { SandboxGate } from './code-interpreter/sandbox-gate';
 
 /** What a plugin may touch, shown to users and admins so they know what they enable. */
 export type PluginCapability = 'network' | 'code' | 'documents';
@@ -29,6 +30,8 @@ export type RetrieveFn = (userId: string, query: string, opts: { k: number; docu
 export interface PluginServices {
   webSearch?: WebSearchConfig;
   retrieve?: RetrieveFn;
+  /** The process's code sandboxes, capped; the code interpreter runs only in one of them. */
+  sandboxes?: SandboxGate;
 }
 
 export interface PluginContext {

@@ -11,8 +11,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `bun run src/index.ts` as a real process and waits for its "listening" log line. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+/** How a start-up ended: listening (the process keeps running) or exited with a code. */
+export type StartOutcome = { listening: ServerProcess } | { exitCode: number; output: string };
+
+/** Starts `bun run src/index.ts` as a real process and resolves once it listens or exits. */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<StartOutcome> {
   const proc = Bun.spawn(['bun', 'run', 'src/index.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', ...env },
@@ -26,26 +29,38 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 30_00
     const reader = stream.getReader();
     for (let r = await reader.read(); !r.done; r = await reader.read()) out += decoder.decode(r.value, { stream: true });
   };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
+  const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
   const deadline = Date.now() + timeoutMs;
-  let url: string | undefined;
-  while (!url) {
-    url = /"msg":"listening","url":"([^"]+)"/.exec(out)?.[1];
-    if (url) break;
-    if (proc.exitCode !== null || Date.now() > deadline) {
+  for (;;) {
+    const url = /"msg":"listening","url":"([^"]+)"/.exec(out)?.[1];
+    if (url) {
+      return {
+        listening: {
+          url,
+          proc,
+          output: () => out,
+          stop: async (signal = 'SIGTERM') => {
+            proc.kill(signal);
+            return proc.exited;
+          },
+        },
+      };
+    }
+    if (proc.exitCode !== null) {
+      await pumped;
+      return { exitCode: proc.exitCode, output: out };
+    }
+    if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`server did not start (exit ${proc.exitCode}):\n${out}`);
+      throw new Error(`server neither listened nor exited:\n${out}`);
     }
     await Bun.sleep(25);
   }
-  return {
-    url,
-    proc,
-    output: () => out,
-    stop: async (signal = 'SIGTERM') => {
-      proc.kill(signal);
-      return proc.exited;
-    },
-  };
+}
+
+/** Starts `bun run src/index.ts` as a real process and waits for its "listening" log line. */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  const outcome = await startServerProcess(env, timeoutMs);
+  if ('listening' in outcome) return outcome.listening;
+  throw new Error(`server did not start (exit ${outcome.exitCode}):\n${outcome.output}`);
 }

@@ -13,7 +13,7 @@ export interface Principal {
   sessionId?: string;
 }
 
-function bearer(header: string | undefined): string | undefined {
+export function bearer(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   return m?.[1];

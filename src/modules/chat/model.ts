@@ -51,7 +51,8 @@ export const PluginFrame = Type.Object({
   via: Type.Union([Type.Literal('explicit'), Type.Literal('tool')]),
   callId: Type.Optional(Type.String()),
   data: Type.Optional(Type.Unknown()),
-  error: Type.Optional(ErrorBody),
+  // A busy plugin says when trying again may work.
+  error: Type.Optional(Type.Composite([ErrorBody, Type.Object({ retryAfterMs: Type.Optional(Type.Number({ minimum: 0 })) })])),
 });
 export type PluginFrame = Static<typeof PluginFrame>;
 

@@ -2,7 +2,7 @@ import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { createRateLimiter, type RateLimiter, type RateLimitStore } from '../../infra/rate-limit';
 import type { StreamHub } from '../../infra/stream-hub';
-import { builtinPlugins, type PluginRegistry, type PluginServices } from '../../plugins';
+import { builtinPlugins, createSandboxGate, type PluginRegistry, type PluginServices } from '../../plugins';
 import type { Router } from '../../providers/router';
 import type { Embedder } from '../../rag/embedders';
 import type { LoggedFrame } from '../ws/model';
@@ -33,7 +33,11 @@ export function createChatRuntime(
     limiter: createRateLimiter({ store: parts.rateLimitStore, fallback: rateLimitFallback, rpm, tpm }),
     plugins: {
       registry: builtinPlugins,
-      services: { webSearch: config.webSearch, retrieve: retrievalService(database, parts.embedder) },
+      services: {
+        webSearch: config.webSearch,
+        retrieve: retrievalService(database, parts.embedder),
+        sandboxes: createSandboxGate(config.codeInterpreter),
+      },
     },
   };
 }

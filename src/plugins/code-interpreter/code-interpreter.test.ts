@@ -1,12 +1,19 @@
-import { describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { AppError } from '../../lib/errors';
-import { createRegistry, runPlugin } from '../registry';
+import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
+import { testDatabases } from '../../testing/databases';
+import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
+import { createRegistry, type PluginOutcome, runPlugin } from '../registry';
 import type { CodeInterpreterData } from './index';
 import { codeInterpreterPlugin, PYTHON_UNAVAILABLE } from './index';
-import { runSandboxed } from './sandbox';
+import { liveSandboxes, runSandboxed } from './sandbox';
+import { createSandboxGate, type SandboxLimits } from './sandbox-gate';
 
 const reg = createRegistry([codeInterpreterPlugin]);
-const opts = { userId: 'u1', services: {} };
+const opts = {
+  userId: 'u1',
+  services: { sandboxes: createSandboxGate({ concurrency: 2, userConcurrency: 1, queue: 8, queueWaitMs: 10_000 }) },
+};
 
 async function run(code: string, timeoutMs?: number): Promise<CodeInterpreterData> {
   const out = await runPlugin(reg, 'code_interpreter', { code }, { ...opts, timeoutMs });
@@ -94,5 +101,128 @@ describe('code_interpreter', () => {
   test('refuses-python-and-says-why', async () => {
     const out = await runPlugin(reg, 'code_interpreter', { code: 'print(1)', language: 'python' }, opts);
     expect(out).toMatchObject({ ok: false, error: { code: 'unsupported_language', message: PYTHON_UNAVAILABLE } });
+  });
+});
+
+/** Resolves once `condition` holds; what the caps allow at each moment is the test's assertion. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await Bun.sleep(5);
+}
+
+const gate = (limits: Partial<SandboxLimits>) =>
+  createSandboxGate({ concurrency: 2, userConcurrency: 1, queue: 8, queueWaitMs: 10_000, ...limits });
+
+function call(services: { sandboxes: ReturnType<typeof gate> }, userId: string, code: string, signal?: AbortSignal) {
+  return runPlugin(reg, 'code_interpreter', { code }, { userId, services, signal });
+}
+
+const codeOf = (o: PluginOutcome) => (o.ok ? 'ran' : o.error.code);
+
+describe('code_interpreter sandbox caps', () => {
+  test('concurrent-runs-never-exceed-the-sandbox-cap', async () => {
+    const services = { sandboxes: gate({ concurrency: 2 }) };
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, liveSandboxes())), 1);
+    const users = ['a', 'b', 'c'];
+    const stops = users.map(() => new AbortController());
+    const runs = users.map((u, i) => call(services, u, 'for (;;) {}', stops[i].signal));
+    await until(() => liveSandboxes() + services.sandboxes.stats().waiting === users.length);
+    expect(liveSandboxes()).toBe(2);
+    // A freed sandbox goes to the run that waited, and the count stays at the cap.
+    stops[0].abort();
+    await until(() => services.sandboxes.stats().waiting === 0 && liveSandboxes() === 2);
+    for (const stop of stops) stop.abort();
+    const outcomes = await Promise.all(runs);
+    clearInterval(sampler);
+    expect(peak).toBe(2);
+    expect(outcomes.map(codeOf)).not.toContain('sandbox_busy');
+    expect(liveSandboxes()).toBe(0);
+  });
+
+  test('a-run-past-the-caps-gets-sandbox-busy-with-a-retry-hint', async () => {
+    const services = { sandboxes: gate({ concurrency: 1, queue: 0 }) };
+    const release = await services.sandboxes.acquire({ userId: 'holder', holdMs: 5_000 });
+    const refused = await call(services, 'u2', '6 * 7');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'sandbox_busy' } });
+    if (refused.ok) return;
+    expect(refused.error.retryAfterMs).toBeGreaterThanOrEqual(1_000);
+    expect(refused.text).toContain('sandbox_busy');
+    expect(liveSandboxes()).toBe(0);
+    release();
+    expect(await call(services, 'u2', '6 * 7')).toMatchObject({ ok: true, data: { value: '42' } });
+  });
+
+  test('a-user-at-their-cap-waits-without-holding-up-others-and-one-more-is-busy', async () => {
+    const services = { sandboxes: gate({ concurrency: 4, userConcurrency: 1 }) };
+    const release = await services.sandboxes.acquire({ userId: 'a', holdMs: 5_000 });
+    const waiting = call(services, 'a', '"second"');
+    await until(() => services.sandboxes.stats().waiting === 1);
+    expect(codeOf(await call(services, 'a', '"third"'))).toBe('sandbox_busy');
+    expect(await call(services, 'b', '"other user"')).toMatchObject({ ok: true, data: { value: 'other user' } });
+    release();
+    expect(await waiting).toMatchObject({ ok: true, data: { value: 'second' } });
+  });
+
+  test('a-run-that-waits-past-the-queue-deadline-gets-sandbox-busy', async () => {
+    const services = { sandboxes: gate({ concurrency: 1, queueWaitMs: 1 }) };
+    const release = await services.sandboxes.acquire({ userId: 'holder', holdMs: 5_000 });
+    expect(codeOf(await call(services, 'u2', '1'))).toBe('sandbox_busy');
+    expect(services.sandboxes.stats()).toEqual({ running: 1, waiting: 0 });
+    release();
+  });
+
+  test('a-run-stopped-while-waiting-leaves-the-queue', async () => {
+    const services = { sandboxes: gate({ concurrency: 1 }) };
+    const release = await services.sandboxes.acquire({ userId: 'holder', holdMs: 5_000 });
+    const stop = new AbortController();
+    const waiting = call(services, 'u2', '1', stop.signal);
+    await until(() => services.sandboxes.stats().waiting === 1);
+    stop.abort();
+    expect(codeOf(await waiting)).toBe('aborted');
+    release();
+    expect(services.sandboxes.stats()).toEqual({ running: 0, waiting: 0 });
+  });
+});
+
+const [tdb] = testDatabases();
+
+describe('code_interpreter in a turn', () => {
+  let upstream: FakeUpstream;
+  let h: Harness;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream({ models: ['gpt-4o-mini'], record: true });
+    h = createHarness(
+      await tdb.open(),
+      testConfig({
+        OPENAI_API_KEY: 'sk-test-0000000',
+        OPENAI_BASE_URL: `${upstream.url}/v1`,
+        CODE_INTERPRETER_CONCURRENCY: '1',
+        CODE_INTERPRETER_QUEUE: '0',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await upstream.stop();
+    await tdb.cleanup();
+  });
+
+  test('a-busy-sandbox-is-a-tool-error-the-model-reads-and-the-turn-still-answers', async () => {
+    const user = await h.signup();
+    const release = await h.ctx.plugins.services.sandboxes!.acquire({ userId: 'someone else', holdMs: 5_000 });
+    upstream.script(
+      '/v1/chat/completions',
+      { text: '', toolCalls: [{ id: 'call_1', name: 'code_interpreter', arguments: '{"code":"6 * 7"}' }] },
+      { text: 'The sandbox is busy right now.' },
+    );
+    const res = await h.json('POST', '/api/chat', { cookie: user.cookie, body: { message: 'What is 6 * 7?', model: 'gpt-4o-mini' } });
+    release();
+    expect(res.status).toBe(200);
+    expect(res.body.message.content).toBe('The sandbox is busy right now.');
+    const toolMessage = upstream.requests.at(-1)!.body.messages.find((m: { role: string }) => m.role === 'tool');
+    expect(toolMessage.content).toContain('sandbox_busy');
+    const conv = await h.json('GET', `/api/conversations/${res.body.conversationId}`, { cookie: user.cookie });
+    const [record] = conv.body.messages[1].plugins;
+    expect(record).toMatchObject({ name: 'code_interpreter', via: 'tool', ok: false, error: { code: 'sandbox_busy' } });
+    expect(record.error.retryAfterMs).toBeGreaterThanOrEqual(1_000);
   });
 });

@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CODE_QUEUE_WAIT_CEILING_MS } from '../../config';
 import { AppError } from '../../lib/errors';
 import type { Plugin } from '../types';
 import type { EvaluateResult } from './evaluate';
-import { runSandboxed } from './sandbox';
+import { KILL_GRACE_MS, runSandboxed } from './sandbox';
 
 export const PYTHON_UNAVAILABLE =
   'Python is not offered: Pyodide is not a sandbox (its `js` module reaches the host), so only JavaScript runs, in QuickJS.';
@@ -19,6 +20,8 @@ export type CodeInterpreterArgs = Static<typeof parameters>;
 export type CodeInterpreterData = EvaluateResult & { language: 'javascript' };
 
 const GUEST_TIMEOUT_MS = 5_000;
+/** Left between the guest's deadline and the plugin's, for the answer to come back. */
+const DEADLINE_MARGIN_MS = 500;
 /** Switched on for a message, the plugin runs its first fenced code block, or else the whole message. */
 const FENCED_CODE = /```(?:\w+)?\n([\s\S]*?)```/;
 
@@ -37,13 +40,25 @@ export const codeInterpreterPlugin: Plugin<CodeInterpreterArgs, CodeInterpreterD
     `the last expression. No network, filesystem or environment; ${GUEST_TIMEOUT_MS / 1000} s and 64 MiB limits. ${PYTHON_UNAVAILABLE}`,
   parameters,
   capabilities: ['code'],
-  timeoutMs: GUEST_TIMEOUT_MS + 3_000,
-  available: () => ({ ok: true }),
+  // Room for the longest configured wait for a sandbox, then the run itself.
+  timeoutMs: CODE_QUEUE_WAIT_CEILING_MS + GUEST_TIMEOUT_MS + 3_000,
+  available: (services) => (services.sandboxes ? { ok: true } : { ok: false, reason: 'no sandboxes on this server' }),
   async run(args, ctx) {
     if (args.language === 'python') throw new AppError('unsupported_language', { message: PYTHON_UNAVAILABLE });
-    const timeoutMs = Math.max(1, Math.min(GUEST_TIMEOUT_MS, ctx.deadlineMs - Date.now() - 500));
-    const result = await runSandboxed(args.code, { timeoutMs, signal: ctx.signal });
-    return { text: describe(result), data: { ...result, language: 'javascript' } };
+    const release = await ctx.services.sandboxes!.acquire({
+      userId: ctx.userId,
+      holdMs: GUEST_TIMEOUT_MS + KILL_GRACE_MS,
+      // Waiting ends while the run can still have its whole time.
+      waitUntil: ctx.deadlineMs - GUEST_TIMEOUT_MS - DEADLINE_MARGIN_MS,
+      signal: ctx.signal,
+    });
+    try {
+      const timeoutMs = Math.max(1, Math.min(GUEST_TIMEOUT_MS, ctx.deadlineMs - Date.now() - DEADLINE_MARGIN_MS));
+      const result = await runSandboxed(args.code, { timeoutMs, signal: ctx.signal });
+      return { text: describe(result), data: { ...result, language: 'javascript' } };
+    } finally {
+      release();
+    }
   },
   explicitArgs: ({ message }) => ({ code: FENCED_CODE.exec(message)?.[1] ?? message }),
 };

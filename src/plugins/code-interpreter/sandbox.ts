@@ -1,4 +1,6 @@
+import { Gauge } from 'prom-client';
 import { AppError } from '../../lib/errors';
+import { registry as metrics } from '../../lib/metrics';
 import type { EvaluateRequest, EvaluateResult } from './evaluate';
 
 export interface SandboxOptions {
@@ -11,7 +13,21 @@ export interface SandboxOptions {
 export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_OUTPUT_CHARS = 64 * 1024;
 /** Time past the guest deadline before the worker is killed outright (start-up plus a stuck native call). */
-const KILL_GRACE_MS = 2_000;
+export const KILL_GRACE_MS = 2_000;
+
+let live = 0;
+
+/** Sandbox Workers alive in this process right now: each holds its own interpreter and memory. */
+export const liveSandboxes = () => live;
+
+new Gauge({
+  name: 'confab_code_sandboxes',
+  help: 'Code interpreter sandboxes (one Worker each) alive in this process.',
+  registers: [metrics],
+  collect() {
+    this.set(live);
+  },
+});
 
 /**
  * Runs guest JavaScript on its own Worker so a runaway script never blocks the event loop that
@@ -28,7 +44,12 @@ export function runSandboxed(code: string, opts: SandboxOptions): Promise<Evalua
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new AppError('aborted', { message: 'Code run aborted' }));
     const worker = new Worker(new URL('./sandbox-worker.ts', import.meta.url).href);
+    live++;
+    let finished = false;
     const finish = (settle: () => void) => {
+      if (finished) return;
+      finished = true;
+      live--;
       clearTimeout(killer);
       opts.signal?.removeEventListener('abort', onAbort);
       worker.terminate();
