@@ -59,6 +59,7 @@ export async function startConfab(env: Record<string, string>): Promise<Proc> {
       HOST: '127.0.0.1',
       RATE_LIMIT_RPM: '1000000000',
       RATE_LIMIT_TPM: '1000000000',
+      SIGNUP_RATE_PER_HOUR: '0',
       LOG_LEVEL: 'error',
       ...env,
     },
