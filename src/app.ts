@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from './context';
+import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard } from './modules/body-guard';
@@ -34,6 +35,7 @@ export function createApp(ctx: AppContext) {
     .use(pluginsModule(ctx))
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
+    .use(auditModule(ctx))
     .use(wsModule(ctx));
 }
 

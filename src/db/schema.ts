@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   customType,
   index,
@@ -223,4 +224,28 @@ export const usageLogs = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('usage_logs_user_idx').on(t.userId, t.createdAt.desc())],
+);
+
+/**
+ * Who did what, when and from where. Rows are only ever inserted: no route updates or deletes
+ * them. `details` says what changed and never holds a secret.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: entries of one millisecond still list in the order they happened. */
+    seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
+    at: timestamp('at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
+    /** Null for actions without a signed-in actor (a failed sign-in, a sign-up). */
+    actorId: uuid('actor_id'),
+    /** Kept as it was at the time, so the entry still reads after the account is gone. */
+    actorEmail: text('actor_email'),
+    action: text('action').notNull(),
+    /** What the action was done to: `user:<id>`, `connection:<id>`, `model:<id>`, `settings`… */
+    target: text('target'),
+    address: text('address'),
+    details: jsonb('details'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_action_idx').on(t.action, t.seq)],
 );

@@ -25,6 +25,7 @@ export const errorCatalogue = {
     message: 'This file type is not supported. Upload text, Markdown, HTML, PDF, JSON, CSV or source code.',
   },
   empty_file: { status: 400, retryable: false, message: 'The file is empty.' },
+  invalid_cursor: { status: 400, retryable: false, message: 'The page cursor is not one this server gave out.' },
   not_found: { status: 404, retryable: false, message: 'That does not exist, or it is not yours.' },
   conflict: { status: 409, retryable: false, message: 'This clashes with another request in progress.' },
   not_resumable: {
