@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseSecretKey } from './lib/secret-box';
 
 /**
  * The only reader of the environment. Everything is validated once at start-up; a bad value
@@ -35,6 +36,8 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  SECRET_KEY_PREVIOUS: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
 });
 export type Env = Static<typeof EnvSchema>;
@@ -62,6 +65,12 @@ export interface Config {
   shutdownTimeoutMs: number;
   metrics: boolean;
   signupOpen: boolean;
+  /**
+   * The key sealing stored credentials, and keys that sealed them before a rotation (they still
+   * open, and values under them are sealed again under `key` at start-up). Without `key`, the
+   * composition root keeps a generated one in `DATA_DIR`.
+   */
+  secrets: { key?: Uint8Array; previousKeys: Uint8Array[] };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -75,6 +84,22 @@ function coerce(env: Record<string, string | undefined>): Record<string, unknown
     out[key] = INTEGER_VARS.has(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
   }
   return out;
+}
+
+const KEY_SHAPE = 'expected 32 bytes as base64 or as 64 hex digits';
+
+function secretKeys(e: Env): Config['secrets'] {
+  const key = e.SECRET_KEY === undefined ? undefined : parseSecretKey(e.SECRET_KEY);
+  if (e.SECRET_KEY !== undefined && !key) throw new ConfigError(`Invalid environment variable SECRET_KEY: ${KEY_SHAPE}`);
+  const previousKeys = (e.SECRET_KEY_PREVIOUS ?? '')
+    .split(',')
+    .filter((k) => k.trim())
+    .map((k) => {
+      const parsed = parseSecretKey(k);
+      if (!parsed) throw new ConfigError(`Invalid environment variable SECRET_KEY_PREVIOUS: ${KEY_SHAPE}, comma separated`);
+      return parsed;
+    });
+  return { key, previousKeys };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -93,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid environment variable EMBEDDINGS_PROVIDER: "local" needs LOCAL_LLM_BASE_URL');
   }
   return {
+    secrets: secretKeys(e),
     port: e.PORT ?? 8000,
     host: e.HOST ?? '0.0.0.0',
     dataDir: e.DATA_DIR ?? './data',

@@ -55,6 +55,11 @@ export const errorCatalogue = {
   scheduler_unavailable: { status: 503, retryable: false, message: 'Background work cannot run on this server right now.' },
   worker_crashed: { status: 500, retryable: true, message: 'A background worker stopped while doing this.' },
   job_failed: { status: 500, retryable: false, message: 'A background job failed.' },
+  secret_unreadable: {
+    status: 500,
+    retryable: false,
+    message: "A stored credential could not be decrypted with this server's secret key.",
+  },
 
   // Models
   unknown_model: { status: 400, retryable: false, message: 'That model is not available. Pick another one.' },
