@@ -273,3 +273,44 @@ export const groupMembers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('group_members_user_idx').on(t.userId)],
 );
+
+/**
+ * Model providers an admin added at runtime. The API key is stored sealed (AES-256-GCM under the
+ * server's secret key, `src/lib/secret-box.ts`) and never in clear; `apiKeyHint` is what listings show.
+ */
+export const connections = pgTable('connections', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: text('kind', { enum: ['openai', 'anthropic', 'openai-compatible'] }).notNull(),
+  /** Prefixes the ids of its models: `<name>/<model>`. */
+  name: text('name').notNull().unique(),
+  baseUrl: text('base_url'),
+  /** The sealed key (`v1.<key id>.<iv>.<ciphertext>`); null when the server needs none. */
+  apiKeySealed: text('api_key_sealed'),
+  /** The key's first and last characters, `sk-…1234`, so an admin can tell keys apart. */
+  apiKeyHint: text('api_key_hint'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * An admin's settings for one model, keyed by the id `/api/models` lists. A model without a row is
+ * enabled, open to everyone and priced from the built-in list.
+ */
+export const modelSettings = pgTable('model_settings', {
+  modelId: text('model_id').primaryKey(),
+  enabled: boolean('enabled').notNull().default(true),
+  displayName: text('display_name'),
+  /** `{roles, groups}` that may use the model; null lets everyone. */
+  access: jsonb('access'),
+  /** `{inputPerMTok, outputPerMTok}` in USD, replacing the built-in price; null keeps it. */
+  price: jsonb('price'),
+  updatedAt: updatedAt(),
+});
+
+/** Server-wide settings an admin changes at runtime, one row per key (`defaultModel`, …). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: updatedAt(),
+});
