@@ -63,6 +63,7 @@ export const errorCatalogue = {
 
   // Models
   unknown_model: { status: 400, retryable: false, message: 'That model is not available. Pick another one.' },
+  model_forbidden: { status: 403, retryable: false, message: 'You are not allowed to use this model. Pick another one.' },
   no_model_available: { status: 503, retryable: true, message: 'No model could answer right now. Try again in a moment.' },
   generation_failed: { status: 502, retryable: false, message: 'The model failed to answer.' },
   cancelled: { status: 499, retryable: false, message: 'The request was cancelled.' },
