@@ -1,10 +1,13 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from './context';
+import { adminModelsModule } from './modules/admin-models';
+import { adminSettingsModule } from './modules/admin-settings';
 import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard } from './modules/body-guard';
 import { chatModule } from './modules/chat';
+import { connectionsModule } from './modules/connections';
 import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
@@ -36,6 +39,9 @@ export function createApp(ctx: AppContext) {
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
+    .use(connectionsModule(ctx))
+    .use(adminModelsModule(ctx))
+    .use(adminSettingsModule(ctx))
     .use(wsModule(ctx));
 }
 

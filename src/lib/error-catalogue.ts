@@ -91,6 +91,14 @@ export const errorCatalogue = {
     message: 'The model provider refused this request; it may be too long for the model. Try a shorter message or another model.',
   },
 
+  // Provider connections
+  connection_read_only: {
+    status: 409,
+    retryable: false,
+    message: "This connection comes from the server's environment; it can only be changed there.",
+  },
+  connection_name_taken: { status: 409, retryable: false, message: 'A connection with this name already exists.' },
+
   // Documents
   extraction_failed: { status: 422, retryable: false, message: 'The text of this document could not be read.' },
   embedding_failed: { status: 502, retryable: true, message: 'Embedding request failed.' },
