@@ -1,10 +1,14 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from './context';
 import { registerUuidFormat } from './lib/uuid-format';
+import { adminModelsModule } from './modules/admin-models';
+import { adminSettingsModule } from './modules/admin-settings';
+import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard, type DeclaredRoutes } from './modules/body-guard';
 import { chatModule } from './modules/chat';
+import { connectionsModule } from './modules/connections';
 import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
@@ -38,6 +42,10 @@ export function createApp(ctx: AppContext) {
     .use(pluginsModule(ctx))
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
+    .use(auditModule(ctx))
+    .use(connectionsModule(ctx))
+    .use(adminModelsModule(ctx))
+    .use(adminSettingsModule(ctx))
     .use(wsModule(ctx));
   return app;
 }

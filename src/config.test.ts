@@ -82,4 +82,33 @@ describe('config', () => {
     expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, ::1 ' }).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
     expect(loadConfig({ SIGNUP_RATE_PER_HOUR: '0' }).signupRatePerHour).toBe(0);
   });
+
+  test('secret-keys-are-read-as-32-bytes-and-a-bad-one-is-named-never-echoed', () => {
+    const current = Buffer.alloc(32, 1);
+    const previous = [Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
+    const c = loadConfig({
+      SECRET_KEY: current.toString('base64'),
+      SECRET_KEY_PREVIOUS: `${previous[0].toString('hex')}, ${previous[1].toString('base64url')}`,
+    });
+    expect(c.secrets.key).toEqual(new Uint8Array(current));
+    expect(c.secrets.previousKeys).toEqual(previous.map((p) => new Uint8Array(p)));
+    expect(loadConfig({}).secrets).toEqual({ key: undefined, previousKeys: [] });
+    for (const env of [
+      { SECRET_KEY: 'secret-password' },
+      { SECRET_KEY: Buffer.alloc(16).toString('base64') },
+      { SECRET_KEY_PREVIOUS: `${current.toString('hex')},secret-password` },
+    ]) {
+      const name = Object.keys(env)[0];
+      const error = (() => {
+        try {
+          loadConfig(env);
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error?.message).toContain(`variable ${name}:`);
+      expect(error?.message).not.toContain('secret-password');
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { invalidAddressRange } from './lib/client-address';
+import { parseSecretKey } from './lib/secret-box';
 
 /**
  * The only reader of the environment. Everything is validated once at start-up; a bad value
@@ -41,6 +42,8 @@ export const EnvSchema = Type.Object({
   SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
   SIGNUP_RATE_PER_HOUR: Type.Optional(Type.Integer({ minimum: 0 })),
   TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
+  SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  SECRET_KEY_PREVIOUS: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)))),
   REUSE_PORT: Type.Optional(OnOff),
   PUBLIC_URL: Type.Optional(Url),
@@ -91,6 +94,12 @@ export interface Config {
   signupRatePerHour: number;
   /** Peers (IPs and CIDR ranges) whose `X-Forwarded-For` names the client address. */
   trustedProxies: string[];
+  /**
+   * The key sealing stored credentials, and keys that sealed them before a rotation (they still
+   * open, and values under them are sealed again under `key` at start-up). Without `key`, the
+   * composition root keeps a generated one in `DATA_DIR`.
+   */
+  secrets: { key?: Uint8Array; previousKeys: Uint8Array[] };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Whether another process may listen on the same port (SO_REUSEPORT). */
   reusePort: boolean;
@@ -155,6 +164,22 @@ function allowedOrigins(list: string | undefined): string[] {
   });
 }
 
+const KEY_SHAPE = 'expected 32 bytes as base64 or as 64 hex digits';
+
+function secretKeys(e: Env): Config['secrets'] {
+  const key = e.SECRET_KEY === undefined ? undefined : parseSecretKey(e.SECRET_KEY);
+  if (e.SECRET_KEY !== undefined && !key) throw new ConfigError(`Invalid environment variable SECRET_KEY: ${KEY_SHAPE}`);
+  const previousKeys = (e.SECRET_KEY_PREVIOUS ?? '')
+    .split(',')
+    .filter((k) => k.trim())
+    .map((k) => {
+      const parsed = parseSecretKey(k);
+      if (!parsed) throw new ConfigError(`Invalid environment variable SECRET_KEY_PREVIOUS: ${KEY_SHAPE}, comma separated`);
+      return parsed;
+    });
+  return { key, previousKeys };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const values = coerce(env);
   const firstError = Value.Errors(EnvSchema, values).First();
@@ -179,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (problem) throw new ConfigError(`Invalid environment variable TRUSTED_PROXIES: entry ${i + 1} ${problem}`);
   }
   return {
+    secrets: secretKeys(e),
     port: e.PORT ?? 8000,
     host: e.HOST ?? '0.0.0.0',
     dataDir: e.DATA_DIR ?? './data',

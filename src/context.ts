@@ -1,13 +1,16 @@
 import type { Scheduler } from '../scheduler/index';
 import type { Config } from './config';
 import type { Database } from './db/client';
+import type { Broadcast } from './infra/broadcast';
 import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
 import type { ClientAddressOf } from './lib/client-address';
+import type { SecretBox } from './lib/secret-box';
 import type { LoginThrottle } from './modules/auth/login-throttle';
 import type { Revocations } from './modules/auth/revocation';
 import type { SignupThrottle } from './modules/auth/signup-throttle';
 import type { ChatRuntime } from './modules/chat/runtime';
+import type { RuntimeSync } from './modules/connections/runtime-sync';
 import type { KeyCache } from './modules/keys/key-cache';
 import type { Ingestion } from './rag/ingestion';
 
@@ -39,4 +42,10 @@ export interface AppContext extends ChatRuntime {
   ingestion: Ingestion;
   /** Bun Workers for CPU-bound work (embedding, chunking). */
   scheduler: Scheduler;
+  /** Seals and opens stored credentials (connections' API keys). */
+  secrets: SecretBox;
+  /** Tells other replicas that something they keep in memory changed. */
+  broadcast: Broadcast;
+  /** Keeps the router serving the connections and model settings in the database. */
+  runtimeSync: RuntimeSync;
 }

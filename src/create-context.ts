@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createScheduler, type Scheduler } from '../scheduler/index';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { type Database, openPglite, openPostgres } from './db/client';
 import { lockDataDir } from './db/data-dir-lock';
 import { type BackoffStore, MemoryBackoffStore, RedisBackoffStore } from './infra/backoff';
+import { type Broadcast, MemoryBroadcast, RedisBroadcast } from './infra/broadcast';
 import { KafkaBus } from './infra/bus/kafka-bus';
 import { MemoryBus } from './infra/bus/memory-bus';
 import type { EventBus } from './infra/bus/types';
@@ -13,11 +16,13 @@ import { MemoryStreamHub, type StreamHub } from './infra/stream-hub';
 import { RedisStreamHub } from './infra/stream-hub/redis-stream-hub';
 import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
+import { createSecretBox, readOrCreateKeyFile, type SecretBox } from './lib/secret-box';
 import { createLoginThrottle } from './modules/auth/login-throttle';
 import { createRevocations } from './modules/auth/revocation';
 import { createSignupThrottle } from './modules/auth/signup-throttle';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
+import { createRuntimeSync } from './modules/connections/runtime-sync';
 import { KeyCache } from './modules/keys/key-cache';
 import { createUsageConsumer } from './modules/usage/consumer';
 import type { LoggedFrame } from './modules/ws/model';
@@ -89,6 +94,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const revocations = createRevocations(streams);
   const keys = new KeyCache(database.db);
   revocations.subscribe((revocation) => keys.forget(revocation));
+  // Replicas hear of changed connections and model settings over Redis; alone, nobody needs telling.
+  const broadcast: Broadcast = redis ? new RedisBroadcast(redis) : new MemoryBroadcast();
+  const secrets = secretBoxFor(config);
   const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
   const embedder = configuredEmbedder(config);
   const ingestion = createIngestion({
@@ -98,8 +106,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     dataDir: config.dataDir,
     runCpu: schedulerRunner(scheduler, 'background'),
   });
+  const router = overrides.router ?? createRouter(config.providers);
+  const runtimeSync = createRuntimeSync({ db: database.db, router, secrets: secrets.box, broadcast });
   const chat = createChatRuntime(config, database, {
-    router: overrides.router ?? createRouter(config.providers),
+    router,
     rateLimitStore,
     rateLimitFallback,
     streams,
@@ -124,6 +134,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     () => streams.close(),
     () => rateLimitStore.close(),
     () => backoffStore.close(),
+    () => broadcast.close(),
+    runtimeSync.stop,
   ];
   const ctx: AppContext = {
     config,
@@ -138,6 +150,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     redis,
     ingestion,
     scheduler,
+    secrets: secrets.box,
+    broadcast,
+    runtimeSync,
     ...chat,
   };
 
@@ -146,6 +161,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     await kafka?.start();
     const redisReady = await redis?.waitReady(REDIS_STARTUP_WAIT_MS);
     if (redisUrl && !redisReady) log.warn('redis not reachable yet; starting degraded and retrying', { at: describeRedisUrl(redisUrl) });
+    await runtimeSync.start();
     await scheduler.ready();
     await ingestion.start();
     await usage.start();
@@ -158,6 +174,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       streams: { implementation: streams.kind },
       redis: redisUrl && { at: describeRedisUrl(redisUrl), ready: redisReady },
       embedder: { model: embedder.model },
+      credentials: { sealedWith: secrets.source, replicaChanges: broadcast.kind },
       scheduler: { workers: scheduler.stats().workers },
     });
   }
@@ -171,6 +188,25 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       dataDirLock?.release();
     },
   };
+}
+
+/**
+ * The box sealing stored credentials: under SECRET_KEY, or under a key generated into DATA_DIR on
+ * first start. A generated key still opens what it sealed after SECRET_KEY is set, and every value
+ * is then sealed again under SECRET_KEY (as under SECRET_KEY_PREVIOUS).
+ */
+function secretBoxFor(config: Pick<Config, 'secrets' | 'dataDir' | 'databaseUrl'>): { box: SecretBox; source: string } {
+  const file = join(config.dataDir, 'secret.key');
+  const { key, previousKeys } = config.secrets;
+  if (key) {
+    const previous = existsSync(file) ? [...previousKeys, readOrCreateKeyFile(file).key] : previousKeys;
+    return { box: createSecretBox(key, previous), source: 'SECRET_KEY' };
+  }
+  const generated = readOrCreateKeyFile(file);
+  if (generated.created) log.info('generated the key that seals stored credentials', { file });
+  if (config.databaseUrl)
+    log.warn('SECRET_KEY is not set: replicas sharing this database must share DATA_DIR, or set one SECRET_KEY', { file });
+  return { box: createSecretBox(generated.key, previousKeys), source: 'DATA_DIR' };
 }
 
 /** The embedder the configuration names; the built-in offline one unless a provider is chosen. */

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   customType,
   index,
@@ -224,3 +225,92 @@ export const usageLogs = pgTable(
   },
   (t) => [index('usage_logs_user_idx').on(t.userId, t.createdAt.desc())],
 );
+
+/**
+ * Who did what, when and from where. Rows are only ever inserted: no route updates or deletes
+ * them. `details` says what changed and never holds a secret.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: entries of one millisecond still list in the order they happened. */
+    seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
+    at: timestamp('at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
+    /** Null for actions without a signed-in actor (a failed sign-in, a sign-up). */
+    actorId: uuid('actor_id'),
+    /** Kept as it was at the time, so the entry still reads after the account is gone. */
+    actorEmail: text('actor_email'),
+    action: text('action').notNull(),
+    /** What the action was done to: `user:<id>`, `connection:<id>`, `model:<id>`, `settings`… */
+    target: text('target'),
+    address: text('address'),
+    details: jsonb('details'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_action_idx').on(t.action, t.seq)],
+);
+
+/**
+ * Groups of users: model access and quotas can be granted to a group. `limits` holds the group's
+ * quotas (`{rpm, tpm, tokensPerDay, usdPerMonth}`, each optional).
+ */
+export const groups = pgTable('groups', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  limits: jsonb('limits'),
+  createdAt: createdAt(),
+});
+
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('group_members_user_idx').on(t.userId)],
+);
+
+/**
+ * Model providers an admin added at runtime. The API key is stored sealed (AES-256-GCM under the
+ * server's secret key, `src/lib/secret-box.ts`) and never in clear; `apiKeyHint` is what listings show.
+ */
+export const connections = pgTable('connections', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: text('kind', { enum: ['openai', 'anthropic', 'openai-compatible'] }).notNull(),
+  /** Prefixes the ids of its models: `<name>/<model>`. */
+  name: text('name').notNull().unique(),
+  baseUrl: text('base_url'),
+  /** The sealed key (`v1.<key id>.<iv>.<ciphertext>`); null when the server needs none. */
+  apiKeySealed: text('api_key_sealed'),
+  /** The key's first and last characters, `sk-…1234`, so an admin can tell keys apart. */
+  apiKeyHint: text('api_key_hint'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * An admin's settings for one model, keyed by the id `/api/models` lists. A model without a row is
+ * enabled, open to everyone and priced from the built-in list.
+ */
+export const modelSettings = pgTable('model_settings', {
+  modelId: text('model_id').primaryKey(),
+  enabled: boolean('enabled').notNull().default(true),
+  displayName: text('display_name'),
+  /** `{roles, groups}` that may use the model; null lets everyone. */
+  access: jsonb('access'),
+  /** `{inputPerMTok, outputPerMTok}` in USD, replacing the built-in price; null keeps it. */
+  price: jsonb('price'),
+  updatedAt: updatedAt(),
+});
+
+/** Server-wide settings an admin changes at runtime, one row per key (`defaultModel`, …). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: updatedAt(),
+});

@@ -62,9 +62,15 @@ export const errorCatalogue = {
   scheduler_unavailable: { status: 503, retryable: false, message: 'Background work cannot run on this server right now.' },
   worker_crashed: { status: 500, retryable: true, message: 'A background worker stopped while doing this.' },
   job_failed: { status: 500, retryable: false, message: 'A background job failed.' },
+  secret_unreadable: {
+    status: 500,
+    retryable: false,
+    message: "A stored credential could not be decrypted with this server's secret key.",
+  },
 
   // Models
   unknown_model: { status: 400, retryable: false, message: 'That model is not available. Pick another one.' },
+  model_forbidden: { status: 403, retryable: false, message: 'You are not allowed to use this model. Pick another one.' },
   no_model_available: { status: 503, retryable: true, message: 'No model could answer right now. Try again in a moment.' },
   generation_failed: { status: 502, retryable: false, message: 'The model failed to answer.' },
   cancelled: { status: 499, retryable: false, message: 'The request was cancelled.' },
@@ -91,6 +97,14 @@ export const errorCatalogue = {
     retryable: false,
     message: 'The model provider refused this request; it may be too long for the model. Try a shorter message or another model.',
   },
+
+  // Provider connections
+  connection_read_only: {
+    status: 409,
+    retryable: false,
+    message: "This connection comes from the server's environment; it can only be changed there.",
+  },
+  connection_name_taken: { status: 409, retryable: false, message: 'A connection with this name already exists.' },
 
   // Documents
   extraction_failed: { status: 422, retryable: false, message: 'The text of this document could not be read.' },

@@ -65,6 +65,16 @@ export class DeploymentHealth {
     this.open(d, s);
   }
 
+  /** Forgets what is known about these providers' deployments: their upstream was replaced. */
+  forget(providers: readonly string[]): void {
+    for (const [label, s] of this.states) {
+      const provider = providers.find((p) => label.startsWith(`${p}/`));
+      if (provider === undefined) continue;
+      if (s.openUntil !== undefined) llmDeploymentCooldown.set({ provider, model: label.slice(provider.length + 1) }, 0);
+      this.states.delete(label);
+    }
+  }
+
   isCoolingDown(d: Deployment): boolean {
     return this.state(d).openUntil !== undefined;
   }

@@ -1,7 +1,6 @@
 import { AppError, toAppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import { ProviderError } from './provider-error';
-import type { ProviderName } from './types';
 
 /**
  * What the router does after a failed call:
@@ -19,7 +18,7 @@ export function cancelledError(): AppError {
 }
 
 /** A failed call as the router's error; what the provider said is logged here, once per attempt. */
-export function asProviderError(err: unknown, provider: ProviderName, timedOut: boolean): ProviderError | AppError {
+export function asProviderError(err: unknown, provider: string, timedOut: boolean): ProviderError | AppError {
   const failure = timedOut
     ? new ProviderError(provider, 'upstream_timeout', { scope: 'transient', internal: `${provider}: stream stalled` })
     : toAppError(err, 'internal_error', { provider });

@@ -1,4 +1,4 @@
-import type { ModelCapabilities, ProviderName } from './types';
+import type { ModelCapabilities, ProviderKind } from './types';
 
 /** What Confab knows about models without asking anyone: defaults per provider and context windows. */
 
@@ -33,13 +33,21 @@ export const LOCAL_CONTEXT_WINDOW = 8_192;
 export const OFFLINE_CONTEXT_WINDOW = 16_384;
 const UNKNOWN_HOSTED_WINDOW = 128_000;
 
-export function knownContextWindow(provider: ProviderName, model: string): number {
+export function knownContextWindow(provider: ProviderKind, model: string): number {
   if (provider === 'offline') return OFFLINE_CONTEXT_WINDOW;
   if (provider === 'local') return LOCAL_CONTEXT_WINDOW;
   return WINDOWS.find(([prefix]) => model.startsWith(prefix))?.[1] ?? UNKNOWN_HOSTED_WINDOW;
 }
 
 /** Hosted APIs all take tools; whether a local model does depends on the model, so assume not. */
-export function defaultCapabilities(provider: ProviderName): ModelCapabilities {
+export function defaultCapabilities(provider: ProviderKind): ModelCapabilities {
   return { streaming: true, tools: provider === 'openai' || provider === 'anthropic' };
+}
+
+/** Families an OpenAI account lists that do not chat: embeddings, speech, images, moderation… */
+const NOT_CHAT = /embedding|tts|whisper|dall-e|moderation|transcribe|realtime|audio|image|search|davinci|babbage|sora/;
+
+/** Whether a model an upstream lists can answer a chat; only OpenAI's own listing mixes in others. */
+export function isChatModel(kind: ProviderKind, model: string): boolean {
+  return kind !== 'openai' || !NOT_CHAT.test(model);
 }

@@ -4,7 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { AppError } from '../lib/errors';
 import { DEFAULT_MODELS, defaultCapabilities, knownContextWindow, type Tier } from './model-catalog';
 import { OFFLINE_MODEL_ID } from './offline/provider';
-import type { Deployment, ModelCapabilities, ProvidersConfig } from './types';
+import type { Deployment, ModelCapabilities, ProviderKind, ProvidersConfig } from './types';
 
 export interface ModelGroup {
   id: string;
@@ -86,18 +86,18 @@ export function deploymentLabel(d: Deployment): string {
   return d.provider === 'offline' ? OFFLINE_MODEL_ID : `${d.provider}/${d.model}`;
 }
 
-const LOCAL_PREFIX = 'local/';
-
 /**
- * The deployment a `local/<name>` id names by itself (any model the local server serves, group or
- * not), or undefined for other ids. The one place a model id is taken apart.
+ * The deployment a `<provider>/<model>` id names by itself (`local/llama3`, a connection's
+ * `lab/qwen2.5:7b`), or undefined for an id without a provider. The one place a model id is taken apart.
  */
-export function localDeployment(id: string): Deployment | undefined {
-  if (!id.startsWith(LOCAL_PREFIX) || id.length === LOCAL_PREFIX.length) return undefined;
-  return { provider: 'local', model: id.slice(LOCAL_PREFIX.length) };
+export function prefixedDeployment(id: string): Deployment | undefined {
+  const slash = id.indexOf('/');
+  if (slash <= 0 || slash === id.length - 1) return undefined;
+  return { provider: id.slice(0, slash), model: id.slice(slash + 1) };
 }
 
-function group(id: string, deployments: Deployment[], fallbacks: string[]): ModelGroup {
+/** Groups name providers configured in the environment, whose names are their kinds. */
+function group(id: string, deployments: { provider: ProviderKind; model: string }[], fallbacks: string[]): ModelGroup {
   const first = deployments[0];
   return {
     id,
@@ -147,9 +147,9 @@ function readFile(path: string): ModelConfigFile {
   return parsed as ModelConfigFile;
 }
 
-/** Resolvable ids are groups, any `local/<name>` when a local server is configured, and `offline`. */
+/** Ids a config file may name: groups, any `local/<name>` when a local server is configured, and `offline`. */
 export function isKnownModel(config: ModelConfig, cfg: ProvidersConfig, id: string): boolean {
-  return config.groups.has(id) || (cfg.local !== undefined && localDeployment(id) !== undefined);
+  return config.groups.has(id) || (cfg.local !== undefined && prefixedDeployment(id)?.provider === 'local');
 }
 
 /** Applies a config file over the defaults: its groups replace same-named ones, its tuning overrides. */

@@ -1,4 +1,4 @@
-import type { ProviderName, Usage } from './types';
+import type { Usage } from './types';
 
 export interface Price {
   /** USD per million input tokens. */
@@ -34,16 +34,23 @@ const PRICES: Record<string, Price> = {
 const PREFIXES = Object.keys(PRICES).sort((a, b) => b.length - a.length);
 const FREE: Price = { input: 0, output: 0 };
 
-/** The price of an upstream model; local and offline models cost nothing; unknown models are undefined. */
-export function priceOf(provider: ProviderName, model: string): Price | undefined {
+/**
+ * The list price of an upstream model by its provider's kind; local and offline models cost
+ * nothing; unknown models are undefined.
+ */
+export function priceOf(provider: string, model: string): Price | undefined {
   if (provider === 'local' || provider === 'offline') return FREE;
   const prefix = PREFIXES.find((p) => model.startsWith(p));
   return prefix ? PRICES[prefix] : undefined;
 }
 
 /** Estimated cost in USD, or null when the model's price is unknown. */
-export function estimateCostUsd(provider: ProviderName, model: string, usage: Usage): number | null {
-  const price = priceOf(provider, model);
+export function estimateCostUsd(provider: string, model: string, usage: Usage): number | null {
+  return costAt(priceOf(provider, model), usage);
+}
+
+/** Cost in USD of `usage` at `price`, or null without a price. */
+export function costAt(price: Price | undefined, usage: Usage): number | null {
   if (!price) return null;
   return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
 }

@@ -1,6 +1,5 @@
 import type { ErrorCode } from '../lib/error-catalogue';
 import { AppError } from '../lib/errors';
-import type { ProviderName } from './types';
 
 /** How a call failed, as an adapter reads it off its SDK's error classes. */
 export interface UpstreamFailure {
@@ -21,13 +20,14 @@ export type FailureScope = 'transient' | 'deployment' | 'request' | 'cancelled';
  * reads the catalogue's sentence for the code.
  */
 export class ProviderError extends AppError {
-  readonly provider: ProviderName;
+  /** The provider's name (see `Deployment.provider`). */
+  readonly provider: string;
   readonly upstreamStatus?: number;
   readonly retryAfterMs?: number;
   readonly scope: FailureScope;
 
   constructor(
-    provider: ProviderName,
+    provider: string,
     code: ErrorCode,
     opts: { scope: FailureScope; internal: string; status?: number; upstreamStatus?: number; retryAfterMs?: number },
   ) {
@@ -76,7 +76,7 @@ function codeOfStatus(status: number): ErrorCode {
   return 'upstream_rejected';
 }
 
-export function providerError(provider: ProviderName, f: UpstreamFailure, secrets: readonly (string | undefined)[]): ProviderError {
+export function providerError(provider: string, f: UpstreamFailure, secrets: readonly (string | undefined)[]): ProviderError {
   const internal = `${provider}: ${redactSecrets(f.message, secrets)}`;
   switch (f.kind) {
     case 'abort':

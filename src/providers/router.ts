@@ -1,16 +1,14 @@
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
 import { abortableSleep, retryDelayMs } from './backoff';
-import { fallbackChain } from './chain';
 import { continuationMessages } from './continuation';
 import { DeploymentHealth } from './deployment-health';
 import { asProviderError, cancelledError, nextStep, type Step } from './failure-policy';
 import { llmDuration, llmFallbacks, llmRequests, llmRetries, llmTokens } from './metrics';
-import { defaultCapabilities, LOCAL_CONTEXT_WINDOW } from './model-catalog';
-import { deploymentLabel, isKnownModel, loadModelConfig, type RouterTuning } from './model-config';
-import { OFFLINE_MODEL_ID } from './offline/provider';
+import type { ModelViewer } from './model-access';
+import { deploymentLabel, loadModelConfig, type RouterTuning } from './model-config';
+import { type CatalogEntry, createModelDirectory, type Resolution, type RuntimeModels } from './model-directory';
 import { ProviderError } from './provider-error';
-import { createProviders } from './registry';
 import { type AttemptContext, type AttemptOutcome, streamAttempt } from './stream-attempt';
 import type { ChatRequest, ChatResult, Deployment, ModelInfo, ProviderRequest, ProvidersConfig, StreamEvent, Usage } from './types';
 import { settleUsage } from './usage';
@@ -33,9 +31,15 @@ export interface AnswerStream extends AsyncIterable<StreamEvent> {
 }
 
 export interface Router {
-  listModels(): Promise<ModelInfo[]>;
-  /** The model used when a request names `default` or nothing. */
-  defaultModel(): Promise<string>;
+  /** Enabled models; with a viewer, only those it may use. */
+  listModels(viewer?: ModelViewer): Promise<ModelInfo[]>;
+  /** The model used when a request names `default` or nothing (for this viewer). */
+  defaultModel(viewer?: ModelViewer): Promise<string>;
+  /**
+   * The model id a request may use, `default` resolved: throws `unknown_model` for unknown and
+   * disabled models and, with a viewer, `model_forbidden` for a model it may not use.
+   */
+  authorize(model: string, viewer?: ModelViewer): Promise<string>;
   /**
    * Text and tool-call deltas as they arrive, `fallback` events when another deployment takes over,
    * then exactly one `usage` and one `finish` (whose `deployment` is the one that finished).
@@ -44,6 +48,12 @@ export interface Router {
   stream(req: ChatRequest, hooks?: StreamHooks): AnswerStream;
   generate(req: ChatRequest): Promise<ChatResult>;
   contextWindow(model: string): number;
+  /** Every model, disabled ones included, with admins' settings and prices. */
+  catalog(): Promise<CatalogEntry[]>;
+  /** What a call a deployment answered costs in USD: the admin's price of its model, else the list price; null when unknown. */
+  costOf(d: Deployment, usage: Usage): number | null;
+  /** Serves these connections and model settings from the next request on; in-flight requests finish as they began. */
+  configure(runtime: RuntimeModels): void;
 }
 
 type Totals = Usage & { estimated: boolean };
@@ -60,20 +70,9 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? abortableSleep;
   const random = opts.random ?? Math.random;
-  const providers = createProviders(cfg, tuning, now);
+  const directory = createModelDirectory(cfg, config, tuning, now);
   const health = new DeploymentHealth({ threshold: tuning.failureThreshold, cooldownMs: tuning.cooldownMs, now });
-
-  async function defaultModel(): Promise<string> {
-    if (config.defaultModel) return config.defaultModel;
-    const local = (await providers.local?.listModels?.()) ?? [];
-    return local.length ? deploymentLabel({ provider: 'local', model: local[0] }) : OFFLINE_MODEL_ID;
-  }
-
-  async function resolve(model: string): Promise<Deployment[]> {
-    const id = !model || model === 'default' ? await defaultModel() : model;
-    if (!isKnownModel(config, cfg, id)) throw new AppError('unknown_model', { message: `Unknown model "${id}"` });
-    return fallbackChain(config, id);
-  }
+  const providerOf = (r: Resolution, d: Deployment) => r.providers.get(d.provider)!.provider;
 
   /** Deployments to try in order, skipping those cooling down; the offline model is never skipped. */
   function* candidates(chain: Deployment[]): Generator<Deployment> {
@@ -139,14 +138,14 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
 
   async function* route(req: ChatRequest, hooks: StreamHooks | undefined, ctx: AttemptContext): AsyncGenerator<StreamEvent> {
     const deadline = now() + tuning.budgetMs;
-    const chain = await resolve(req.model);
+    const resolution = await directory.resolve(req.model, req.viewer);
     const totals: Totals = { inputTokens: 0, outputTokens: 0, estimated: false };
     let failed: { d: Deployment; err: ProviderError | AppError } | undefined;
     const finish = function* (reason: 'cancelled' | undefined, d: Deployment, outcome: AttemptOutcome): Generator<StreamEvent> {
       yield { type: 'usage', inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, estimated: totals.estimated };
       yield { type: 'finish', reason: reason ?? outcome.finish ?? 'stop', deployment: d };
     };
-    for (const d of candidates(chain)) {
+    for (const d of candidates(resolution.chain)) {
       if (failed) {
         const event = fallbackEvent(failed.d, d, ctx.text.length > 0);
         hooks?.onFallback?.(event.from, event.to);
@@ -154,7 +153,7 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       }
       const preq: Omit<ProviderRequest, 'signal'> = { ...req, model: d.model, continuation: ctx.text || undefined };
       for (let attempt = 0; ; attempt++) {
-        const outcome = yield* streamAttempt(providers[d.provider]!, d, preq, ctx);
+        const outcome = yield* streamAttempt(providerOf(resolution, d), d, preq, ctx);
         if (outcome.text || outcome.sentToolCall || outcome.reported) {
           book(
             d,
@@ -189,11 +188,11 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     throw failed?.err ?? new AppError('no_model_available');
   }
 
-  async function generateOnce(d: Deployment, req: ChatRequest): Promise<ChatResult | ProviderError | AppError> {
+  async function generateOnce(r: Resolution, d: Deployment, req: ChatRequest): Promise<ChatResult | ProviderError | AppError> {
     const started = performance.now();
     const labels = { provider: d.provider, model: d.model };
     try {
-      const result = await providers[d.provider]!.generate({ ...req, model: d.model });
+      const result = await providerOf(r, d).generate({ ...req, model: d.model });
       llmRequests.inc({ ...labels, outcome: 'ok' });
       const usage = settleUsage(result.usage.estimated ? undefined : result.usage, () => req.messages, result.text);
       book(d, { inputTokens: 0, outputTokens: 0, estimated: false }, usage);
@@ -208,12 +207,12 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
 
   async function generate(req: ChatRequest): Promise<ChatResult> {
     const deadline = now() + tuning.budgetMs;
-    const chain = await resolve(req.model);
+    const resolution = await directory.resolve(req.model, req.viewer);
     let failed: { d: Deployment; err: ProviderError | AppError } | undefined;
-    for (const d of candidates(chain)) {
+    for (const d of candidates(resolution.chain)) {
       if (failed) fallbackEvent(failed.d, d, false);
       for (let attempt = 0; ; attempt++) {
-        const result = await generateOnce(d, req);
+        const result = await generateOnce(resolution, d, req);
         if (!(result instanceof Error)) {
           record(d, undefined, undefined);
           return result;
@@ -237,30 +236,18 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     throw failed?.err ?? new AppError('no_model_available');
   }
 
-  async function listModels(): Promise<ModelInfo[]> {
-    const models: ModelInfo[] = [];
-    for (const g of config.groups.values()) {
-      if (g.id === OFFLINE_MODEL_ID) continue;
-      models.push({ id: g.id, provider: g.deployments[0].provider, capabilities: g.capabilities, contextWindow: g.contextWindow });
-    }
-    for (const name of (await providers.local?.listModels?.()) ?? []) {
-      const id = deploymentLabel({ provider: 'local', model: name });
-      if (!config.groups.has(id))
-        models.push({ id, provider: 'local', capabilities: defaultCapabilities('local'), contextWindow: LOCAL_CONTEXT_WINDOW });
-    }
-    const offline = config.groups.get(OFFLINE_MODEL_ID)!;
-    models.push({ id: OFFLINE_MODEL_ID, provider: 'offline', capabilities: offline.capabilities, contextWindow: offline.contextWindow });
-    return models;
-  }
-
-  function contextWindow(model: string): number {
-    const id = !model || model === 'default' ? config.defaultModel : model;
-    if (id === undefined) return LOCAL_CONTEXT_WINDOW;
-    const group = config.groups.get(id);
-    if (group) return group.contextWindow;
-    if (isKnownModel(config, cfg, id)) return LOCAL_CONTEXT_WINDOW;
-    throw new AppError('unknown_model', { message: `Unknown model "${id}"` });
-  }
-
-  return { listModels, defaultModel, stream, generate, contextWindow };
+  return {
+    listModels: directory.listModels,
+    defaultModel: directory.defaultModel,
+    authorize: directory.authorize,
+    stream,
+    generate,
+    contextWindow: directory.contextWindow,
+    catalog: directory.catalog,
+    costOf: directory.costOf,
+    configure(runtime) {
+      // A replaced upstream starts afresh: a breaker tripped by the old key must not hold back the new one.
+      health.forget(directory.configure(runtime));
+    },
+  };
 }

@@ -3,8 +3,10 @@
  * these plain values and their wire format; nothing outside `src/providers/` sees a vendor type.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import type { ModelViewer } from './model-access';
 
-export type ProviderName = 'openai' | 'anthropic' | 'local' | 'offline';
+/** The API a provider speaks, which decides its defaults: capabilities, context window, list price. */
+export type ProviderKind = 'openai' | 'anthropic' | 'local' | 'offline';
 
 /**
  * One upstream model at one provider. Model ids people use (`gpt-4o-mini`, `local/llama3`) are
@@ -12,7 +14,11 @@ export type ProviderName = 'openai' | 'anthropic' | 'local' | 'offline';
  * label people see (`openai/gpt-4o-mini`) is formatted from it.
  */
 export interface Deployment {
-  provider: ProviderName;
+  /**
+   * The provider by name: a provider configured in the environment is named by its kind
+   * (`openai`, `local`…), a connection an admin added by the connection's name.
+   */
+  provider: string;
   /** The model name the upstream API knows. */
   model: string;
 }
@@ -55,6 +61,11 @@ export interface ChatRequest {
   signal: AbortSignal;
   /** Retrieved context. The offline model answers from it; other models get it inside `messages`. */
   passages?: Passage[];
+  /**
+   * Who asks. When set, a model this viewer may not use is refused (`model_forbidden`) and
+   * fallbacks it may not use are skipped; without it (the server's own calls) only disabled models are.
+   */
+  viewer?: ModelViewer;
 }
 
 /** What an adapter receives: a request for one upstream model, possibly continuing a broken answer. */
@@ -98,7 +109,8 @@ export type ProviderResult = Omit<ChatResult, 'deployment'>;
 
 /** One upstream API. Retry, fallback and cooldown are the router's business, not the adapter's. */
 export interface Provider {
-  readonly name: ProviderName;
+  /** The name deployments use for it (see `Deployment.provider`). */
+  readonly name: string;
   stream(req: ProviderRequest): AsyncIterable<StreamEvent>;
   generate(req: ProviderRequest): Promise<ProviderResult>;
   /** Upstream model names this provider serves right now, when it can tell. */
@@ -112,7 +124,10 @@ export interface ModelCapabilities {
 
 export interface ModelInfo {
   id: string;
-  provider: ProviderName;
+  /** The provider's name (see `Deployment.provider`). */
+  provider: string;
+  /** What people see in a model picker, when an admin gave it a name. */
+  displayName?: string;
   capabilities: ModelCapabilities;
   contextWindow: number;
 }

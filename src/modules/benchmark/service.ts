@@ -1,3 +1,4 @@
+import type { Database } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
 import type { RateLimiter } from '../../infra/rate-limit';
 import { toAppError } from '../../lib/errors';
@@ -6,10 +7,13 @@ import { deploymentLabel } from '../../providers/model-config';
 import type { Router } from '../../providers/router';
 import type { ChatMessage, Deployment } from '../../providers/types';
 import type { Principal } from '../auth/guard';
-import { costOf, publishUsage, usageEvent } from '../usage/service';
+import { viewerOf } from '../models/service';
+import { publishUsage, usageEvent } from '../usage/service';
 import type { BenchmarkBody, BenchmarkResult } from './model';
 
 export interface BenchmarkDeps {
+  /** Read only when a model's access rule names groups. */
+  database: Pick<Database, 'db'>;
   router: Router;
   limiter: RateLimiter;
   bus: EventBus;
@@ -39,15 +43,18 @@ async function runOne(
 ): Promise<BenchmarkResult> {
   const messages: ChatMessage[] = [{ role: 'user', content: input.prompt }];
   const inputTokens = countMessageTokens(messages);
+  const viewer = viewerOf(deps.database.db, principal);
+  // A model the caller may not use fails its own column before anything is counted.
+  const id = await deps.router.authorize(model, viewer);
   const reservation = await deps.limiter.reserve(
     { userId: principal.user.id, apiKeyId: principal.apiKeyId },
-    inputTokens + estimateOutputTokens({ maxTokens: input.maxTokens, inputTokens, contextWindow: deps.router.contextWindow(model) }),
+    inputTokens + estimateOutputTokens({ maxTokens: input.maxTokens, inputTokens, contextWindow: deps.router.contextWindow(id) }),
   );
   const started = performance.now();
   let ttftMs: number | null = null;
   let answeredBy: Deployment | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
-  const stream = deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal });
+  const stream = deps.router.stream({ model: id, viewer, messages, maxTokens: input.maxTokens, signal: hooks.signal });
   try {
     for await (const e of stream) {
       if (e.type === 'text') {
@@ -60,10 +67,13 @@ async function runOne(
     void reservation.settle(usage.promptTokens + usage.completionTokens);
   }
   const totalMs = performance.now() - started;
+  const costUsd = answeredBy
+    ? deps.router.costOf(answeredBy, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens })
+    : null;
   publishUsage(
     deps.bus,
     usageEvent(
-      { deployment: answeredBy, requested: model, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
+      { deployment: answeredBy, requested: model, ...usage, latencyMs: totalMs, ttftMs, status: 'ok', costUsd },
       { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
     ),
   );
@@ -77,7 +87,7 @@ async function runOne(
     totalMs: round(totalMs),
     tokensPerSec: generating > 0 ? round((usage.completionTokens / generating) * 1000) : null,
     usage,
-    costUsd: answeredBy ? costOf(answeredBy, usage) : null,
+    costUsd,
   };
 }
 

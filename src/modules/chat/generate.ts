@@ -1,5 +1,6 @@
 import { type AppError, toAppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
+import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { ChatMessage, Deployment, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
 import type { LlmCall } from '../usage/service';
@@ -16,6 +17,8 @@ export interface Generation {
 
 export interface GenerateOptions {
   model: string;
+  /** Who asks: the router serves them only models, and fallbacks, they may use. */
+  viewer?: ModelViewer;
   messages: ChatMessage[];
   passages?: Passage[];
   /** Offered to the model while tool rounds remain; absent for models without tool support. */
@@ -59,9 +62,11 @@ async function streamRound(
       latencyMs: performance.now() - started,
       ttftMs,
       status,
+      costUsd: round.deployment ? router.costOf(round.deployment, usage) : null,
     });
   const stream = router.stream({
     model: opts.model,
+    viewer: opts.viewer,
     messages,
     passages: opts.passages,
     tools,

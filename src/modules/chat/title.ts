@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
+import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Deployment } from '../../providers/types';
 import { setTitle } from '../conversations/service';
@@ -19,6 +20,15 @@ export interface TitleDeps {
   bus: EventBus;
 }
 
+interface TitleInput {
+  conversationId: string;
+  message: string;
+  model: string;
+  requestId: string;
+  userId: string;
+  viewer?: ModelViewer;
+}
+
 /** A model's title reply, minus quotes, markup and trailing punctuation; null when unusable. */
 export function cleanTitle(raw: string): string | null {
   const line =
@@ -34,15 +44,14 @@ export function cleanTitle(raw: string): string | null {
   return title.length >= 2 ? title : null;
 }
 
-async function modelTitle(
-  deps: TitleDeps,
-  t: { conversationId: string; message: string; model: string; requestId: string; userId: string },
-): Promise<void> {
-  const available = new Set((await deps.router.listModels()).map((m) => m.id));
+async function modelTitle(deps: TitleDeps, t: TitleInput): Promise<void> {
+  // Titles are written on the user's behalf and charged to them: only models they may use.
+  const available = new Set((await deps.router.listModels(t.viewer)).map((m) => m.id));
   const model = CHEAP_MODELS.find((m) => available.has(m)) ?? t.model;
   const started = performance.now();
   const result = await deps.router.generate({
     model,
+    viewer: t.viewer,
     messages: [
       { role: 'system', content: TITLE_PROMPT },
       { role: 'user', content: t.message.slice(0, 2_000) },
@@ -58,6 +67,7 @@ async function modelTitle(
     latencyMs: performance.now() - started,
     ttftMs: null,
     status: 'ok' as const,
+    costUsd: deps.router.costOf(result.deployment, result.usage),
   };
   publishUsage(deps.bus, usageEvent(call, { requestId: `${t.requestId}:title`, userId: t.userId, conversationId: t.conversationId }));
   const title = result.deployment.provider === 'offline' ? null : cleanTitle(result.text);
@@ -68,10 +78,7 @@ async function modelTitle(
  * Titles a conversation after its first exchange: the heuristic title at once, then (unless the
  * offline model answered) a model-written one in the background. Never fails the turn.
  */
-export async function writeTitle(
-  deps: TitleDeps,
-  t: { conversationId: string; message: string; model: string; answeredBy?: Deployment; requestId: string; userId: string },
-): Promise<void> {
+export async function writeTitle(deps: TitleDeps, t: TitleInput & { answeredBy?: Deployment }): Promise<void> {
   await setTitle(deps.db, t.conversationId, heuristicTitle(t.message), 'auto').catch((error) => log.warn('title not saved', { error }));
   if (t.answeredBy?.provider === 'offline') return;
   void modelTitle(deps, t).catch((error) => log.debug('model title skipped', { error }));

@@ -7,10 +7,12 @@ import { type AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { estimateOutputTokens } from '../../lib/tokens';
 import { type Citation, impliedPlugins, toolSpecs } from '../../plugins';
+import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Deployment, FinishReason } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { getOwnedConversation } from '../conversations/service';
+import { viewerOf } from '../models/service';
 import { enabledPlugins } from '../plugins/service';
 import { publishUsage, usageEvent } from '../usage/service';
 import { generate } from './generate';
@@ -94,22 +96,25 @@ function publishChat(bus: EventBus, event: Omit<ChatEvent, 'at'>): void {
 
 interface Prepared {
   model: string;
+  viewer: ModelViewer;
   contextWindow: number;
   conversationId?: string;
   history: MessageRow[];
 }
 
+/** Refuses a model the caller may not use before anything is stored or counted against a limit. */
 async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
-  const model = input.model && input.model !== 'default' ? input.model : await deps.router.defaultModel();
+  const viewer = viewerOf(deps.db, input.principal);
+  const model = await deps.router.authorize(input.model ?? 'default', viewer);
   const contextWindow = deps.router.contextWindow(model);
   const userId = input.principal.user.id;
   const conversationId = input.conversationId;
   if (!conversationId) {
     if (input.parentId) throw notFound('Parent message');
-    return { model, contextWindow, history: [] };
+    return { model, viewer, contextWindow, history: [] };
   }
   await getOwnedConversation(deps.db, userId, conversationId);
-  return { model, contextWindow, conversationId, history: await loadThread(deps.db, conversationId, input.parentId) };
+  return { model, viewer, contextWindow, conversationId, history: await loadThread(deps.db, conversationId, input.parentId) };
 }
 
 async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<Reservation> {
@@ -154,6 +159,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
         answeredBy: result.answeredBy,
         requestId: input.requestId,
         userId,
+        viewer: p.viewer,
       });
     }
     return { ...result, headers: reservation.headers };
@@ -177,12 +183,13 @@ async function answer(
   const gathered = await runExplicitPlugins(deps.plugins, scope, names, use);
   if (gathered.citations.length) emit({ type: 'citations', citations: gathered.citations });
   const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: gathered.texts, contextWindow: p.contextWindow });
-  const info = (await deps.router.listModels()).find((m) => m.id === p.model);
+  const info = (await deps.router.listModels(p.viewer)).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
   let calls = 0;
   const gen = await generate(deps.router, {
     model: p.model,
+    viewer: p.viewer,
     messages: prompt.messages,
     passages: gathered.citations.length ? passagesOf(gathered.citations) : undefined,
     tools,

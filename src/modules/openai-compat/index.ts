@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { authenticate } from '../auth/guard';
+import { viewerOf } from '../models/service';
 import { openaiErrorResponse } from './errors';
 import { type CompatDeps, checkedCompletionRequest, completions, listCompatModels } from './service';
 
@@ -11,7 +12,7 @@ const tags = ['openai-compatible'];
  * validation happen inside the handlers rather than in the shared hooks.
  */
 export const openaiCompatModule = (ctx: AppContext) => {
-  const deps: CompatDeps = { router: ctx.router, limiter: ctx.limiter, bus: ctx.bus };
+  const deps: CompatDeps = { db: ctx.database.db, router: ctx.router, limiter: ctx.limiter, bus: ctx.bus };
   return new Elysia({ prefix: '/v1' })
     .post(
       '/chat/completions',
@@ -37,8 +38,8 @@ export const openaiCompatModule = (ctx: AppContext) => {
       '/models',
       async ({ request }) => {
         try {
-          await authenticate(ctx, request);
-          return Response.json(await listCompatModels(ctx.router));
+          const principal = await authenticate(ctx, request);
+          return Response.json(await listCompatModels(ctx.router, viewerOf(ctx.database.db, principal)));
         } catch (err) {
           return openaiErrorResponse(err);
         }

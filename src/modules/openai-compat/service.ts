@@ -1,15 +1,20 @@
+import type { Db } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
 import type { RateLimiter } from '../../infra/rate-limit';
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
+import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Principal } from '../auth/guard';
+import { viewerOf } from '../models/service';
 import { type LlmCall, publishUsage, usageEvent } from '../usage/service';
 import { completionId, completionObject, toChatRequest } from './convert';
 import { type CompletionRequest, checkCompletionRequest } from './model';
 import { chunkEncoder, sseBody } from './sse';
 
 export interface CompatDeps {
+  /** Read only when a model's access rule names groups. */
+  db: Db;
   router: Router;
   limiter: RateLimiter;
   bus: EventBus;
@@ -25,7 +30,8 @@ export function checkedCompletionRequest(body: unknown): CompletionRequest {
 
 /**
  * `POST /v1/chat/completions`: the gateway path. Nothing is stored as a conversation; the call is
- * rate-limited, routed, and its usage published. Kept free of database work on purpose.
+ * checked against the model's access rule, rate-limited, routed, and its usage published. Kept
+ * free of database work on purpose: only a rule naming groups reads the caller's groups.
  */
 export async function completions(
   deps: CompatDeps,
@@ -34,7 +40,9 @@ export async function completions(
   clientSignal: AbortSignal,
 ): Promise<Response> {
   const abort = new AbortController();
-  const req = toChatRequest(body, abort.signal);
+  const viewer = viewerOf(deps.db, principal);
+  const req = { ...toChatRequest(body, abort.signal), viewer };
+  req.model = await deps.router.authorize(req.model, viewer);
   const window = deps.router.contextWindow(req.model);
   const inputTokens = countMessageTokens(req.messages);
   const reservation = await deps.limiter.reserve(
@@ -45,7 +53,12 @@ export async function completions(
   const created = Math.floor(Date.now() / 1000);
   const account = (call: LlmCall) => {
     void reservation.settle(call.promptTokens + call.completionTokens);
-    publishUsage(deps.bus, usageEvent(call, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null }));
+    const usage = { inputTokens: call.promptTokens, outputTokens: call.completionTokens };
+    const costUsd = call.deployment ? deps.router.costOf(call.deployment, usage) : null;
+    publishUsage(
+      deps.bus,
+      usageEvent({ ...call, costUsd }, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null }),
+    );
   };
   const started = performance.now();
   if (body.stream) {
@@ -86,7 +99,7 @@ export async function completions(
   }
 }
 
-export async function listCompatModels(router: Router) {
-  const models = await router.listModels();
+export async function listCompatModels(router: Router, viewer: ModelViewer) {
+  const models = await router.listModels(viewer);
   return { object: 'list', data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })) };
 }

@@ -47,6 +47,8 @@ export interface LlmCall {
   latencyMs: number;
   ttftMs: number | null;
   status: 'ok' | 'error' | 'cancelled';
+  /** The router's price for the call (`Router.costOf`, admins' prices included); the list price when absent. */
+  costUsd?: number | null;
 }
 
 /** The provider recorded for a call no deployment answered. */
@@ -70,7 +72,7 @@ export function usageEvent(
     latencyMs: Math.round(call.latencyMs),
     ttftMs: call.ttftMs === null ? null : Math.round(call.ttftMs),
     status: call.status,
-    costUsd: d ? costOf(d, call) : null,
+    costUsd: call.costUsd !== undefined ? call.costUsd : d ? costOf(d, call) : null,
     at: new Date().toISOString(),
   };
 }

@@ -7,16 +7,18 @@ import { mapStopReason, messageText, messageToolCalls, toAnthropicParams } from 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 export interface AnthropicOptions {
+  /** The provider's name: `anthropic`, or a connection's. */
+  name?: string;
   apiKey: string;
   baseURL: string;
   timeoutMs: number;
 }
 
 const ANTHROPIC_ERRORS = { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError };
-const readFailure = (err: unknown, signal: AbortSignal): UpstreamFailure => readSdkFailure(ANTHROPIC_ERRORS, err, signal);
+export const readAnthropicFailure = (err: unknown, signal: AbortSignal): UpstreamFailure => readSdkFailure(ANTHROPIC_ERRORS, err, signal);
 
 /** A client pinned to our config: no environment reads, no SDK retries (the router owns them). */
-export function anthropicClient(opts: AnthropicOptions): Anthropic {
+export function anthropicClient(opts: Omit<AnthropicOptions, 'name'>): Anthropic {
   return new Anthropic({
     apiKey: opts.apiKey,
     authToken: null,
@@ -29,7 +31,8 @@ export function anthropicClient(opts: AnthropicOptions): Anthropic {
 }
 
 export function createAnthropicProvider(opts: AnthropicOptions, client = anthropicClient(opts)): Provider {
-  const fail = (err: unknown, signal: AbortSignal) => providerError('anthropic', readFailure(err, signal), [opts.apiKey]);
+  const name = opts.name ?? 'anthropic';
+  const fail = (err: unknown, signal: AbortSignal) => providerError(name, readAnthropicFailure(err, signal), [opts.apiKey]);
 
   async function* stream(req: ProviderRequest): AsyncGenerator<StreamEvent> {
     const parser = new AnthropicStreamParser();
@@ -67,5 +70,5 @@ export function createAnthropicProvider(opts: AnthropicOptions, client = anthrop
     };
   }
 
-  return { name: 'anthropic', stream, generate };
+  return { name, stream, generate };
 }

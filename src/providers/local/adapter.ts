@@ -3,6 +3,8 @@ import type { Provider } from '../types';
 import { createModelDiscovery } from './discovery';
 
 export interface LocalOptions {
+  /** The provider's name: `local`, or a connection's. */
+  name?: string;
   /** An OpenAI-compatible `/v1` base: Ollama, vLLM, llama.cpp server, LM Studio. */
   baseURL: string;
   apiKey?: string;
@@ -18,7 +20,7 @@ export function createLocalProvider(opts: LocalOptions): Provider {
   const client = openAIClient({ apiKey: opts.apiKey ?? PLACEHOLDER_KEY, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs });
   const chat = createOpenAICompatibleProvider(
     {
-      name: 'local',
+      name: opts.name ?? 'local',
       apiKey: opts.apiKey ?? PLACEHOLDER_KEY,
       baseURL: opts.baseURL,
       timeoutMs: opts.timeoutMs,

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { providerError } from '../provider-error';
-import type { Provider, ProviderName, ProviderRequest, ProviderResult, StreamEvent } from '../types';
+import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types';
 import { estimateUsage } from '../usage';
 import { readOpenAIFailure } from './errors';
 import { sseMessages } from './sse-reader';
@@ -9,7 +9,8 @@ import { chunkEvents, chunkOf, completionToolCalls, type MaxTokensField, mapFini
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export interface OpenAICompatibleOptions {
-  name: Extract<ProviderName, 'openai' | 'local'>;
+  /** The provider's name (`openai`, `local`, or a connection's). */
+  name: string;
   apiKey: string;
   baseURL: string;
   timeoutMs: number;

@@ -1,0 +1,3 @@
+export { MemoryBroadcast } from './memory-broadcast';
+export { RedisBroadcast } from './redis-broadcast';
+export type { Broadcast } from './types';
