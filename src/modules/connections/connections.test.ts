@@ -183,8 +183,8 @@ for (const tdb of testDatabases()) {
       expect([refused.status, refused.body.error.code]).toEqual([400, 'unknown_model']);
       expect((await h.ctx.database.db.select({ n: count() }).from(conversations))[0].n).toBe(conversationsBefore);
       const v1 = await sdk.chat.completions.create({ model: 'lab/team-model', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
-      expect(v1).toBeInstanceOf(OpenAI.BadRequestError);
-      expect(v1.error).toMatchObject({ code: 'unknown_model' });
+      expect(v1).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(v1.error).toMatchObject({ code: 'model_not_found' });
 
       await asAdmin('PATCH', `/api/admin/connections/${created.body.id}`, { enabled: true });
       expect((await chat('lab/team-model')).status).toBe(200);
