@@ -18,7 +18,9 @@ import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
 export function createApp(ctx: AppContext) {
-  return new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
+  // Elysia's normalize rewrites input to fit its schema before checking it (unknown fields dropped,
+  // a body of 42 turned into {}); without it a request is validated as sent, as the document says.
+  return new Elysia({ normalize: false, serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
     .use(bodyGuard(ctx.config.maxUploadBytes))

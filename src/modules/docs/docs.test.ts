@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { ErrorBody } from '../../lib/errors';
 import { createHarness, type Harness } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
+import { type PlantedUser, plantUser } from '../../testing/planted-users';
 
 const [backend] = testDatabases();
 
@@ -48,5 +50,48 @@ describe('openapi document', () => {
     expect(bundle).toContain('SwaggerUIBundle');
     const init = await (await h.request('GET', '/swagger/assets/swagger-init.js')).text();
     expect(init).toContain("url: '/swagger/json'");
+  });
+});
+
+describe('the api contract', () => {
+  let h: Harness;
+  let other: PlantedUser;
+
+  beforeAll(async () => {
+    h = createHarness(await backend.open());
+    other = await plantUser(h, 'b');
+  });
+  afterAll(async () => {
+    await h.close();
+    await backend.cleanup();
+  });
+
+  test('unknown-field-on-chat-answers-400-and-runs-no-turn', async () => {
+    const before = (await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length;
+    const res = await h.json('POST', '/api/chat', { cookie: other.cookie, body: { message: 'hello there', temprature: 0.2 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_error');
+    expect(res.body.error.message).toContain('temprature');
+    expect((await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length).toBe(before);
+  });
+
+  test('non-object-body-on-create-conversation-answers-400-and-creates-nothing', async () => {
+    const before = (await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length;
+    for (const raw of ['42', '"a title"', '[{"title":"x"}]', 'null']) {
+      const res = await h.request('POST', '/api/conversations', {
+        cookie: other.cookie,
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, raw).toBe(400);
+      expect(((await res.json()) as ErrorBody).error.code, raw).toBe('validation_error');
+    }
+    const text = await h.request('POST', '/api/conversations', {
+      cookie: other.cookie,
+      raw: 'a title',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect([400, 415]).toContain(text.status);
+    expect((await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length).toBe(before);
   });
 });
