@@ -18,6 +18,8 @@ export interface PlantedUser {
   documentIds: string[];
   /** Keys a request may read or revoke. */
   keyIds: string[];
+  /** Marked resources by collection (`conversations`, `documents`, `keys`) that a test may delete, leaving the others to look for. */
+  spareIds: Record<string, string[]>;
   /** Key secrets, which no answer but their creation may carry. */
   secrets: string[];
 }
@@ -26,6 +28,14 @@ async function ok<T>(h: Harness, method: string, path: string, cookie: string, b
   const res = await h.json(method, path, { cookie, body });
   if (res.status >= 300) throw new Error(`planting ${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+async function upload(h: Harness, cookie: string, text: string): Promise<{ id: string }> {
+  const form = new FormData();
+  form.append('file', new File([`${text}\n\nA planted document.`], 'planted.md', { type: 'text/markdown' }));
+  const res = await h.request('POST', '/api/documents', { cookie, raw: form });
+  if (res.status !== 201) throw new Error(`planting a document: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string };
 }
 
 /**
@@ -49,11 +59,8 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     message: `hello ${marker}`,
   });
   const detail = await ok<{ messages: { id: string }[] }>(h, 'GET', `/api/conversations/${turn.conversationId}`, cookie);
-  const form = new FormData();
-  form.append('file', new File([`notes of ${marker}\n\nThe planted document.`], `${marker}.md`, { type: 'text/markdown' }));
-  const upload = await h.request('POST', '/api/documents', { cookie, raw: form });
-  if (upload.status !== 201) throw new Error(`planting a document: ${upload.status} ${await upload.text()}`);
-  const document = (await upload.json()) as { id: string };
+  const spareConversation = await ok<{ id: string }>(h, 'POST', '/api/conversations', cookie, { title: `spare ${marker}` });
+  const [document, spareDocument] = [await upload(h, cookie, `notes of ${marker}`), await upload(h, cookie, `spare notes of ${marker}`)];
   return {
     id,
     email,
@@ -65,13 +72,15 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     messageIds: [...imported.messages.map((m) => m.id), ...detail.messages.map((m) => m.id)],
     documentIds: [document.id],
     keyIds: [spare.id],
+    spareIds: { conversations: [spareConversation.id], documents: [spareDocument.id], keys: [spare.id] },
     secrets: [auth.key, spare.key],
   };
 }
 
 /** What of `user`'s own data appears in `text`, leaving out what the request itself carried. */
 export function leakedData(user: PlantedUser, text: string, sent: string): string[] {
-  const own = [user.marker, user.id, ...user.conversationIds, ...user.messageIds, ...user.documentIds, ...user.keyIds, ...user.secrets];
+  const spare = Object.values(user.spareIds).flat();
+  const own = [user.marker, user.id, ...user.conversationIds, ...user.messageIds, ...user.documentIds, ...spare, ...user.secrets];
   return own.filter((s) => text.includes(s) && !sent.includes(s));
 }
 
