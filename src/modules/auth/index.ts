@@ -58,7 +58,7 @@ export const authModule = (ctx: AppContext) => {
         set.headers['set-cookie'] = sessionCookie(request, '', 0);
         return { ok: true as const };
       },
-      { response: { 200: Ok, ...errorResponses([400, 403]) }, detail: { summary: 'End the session', tags, security: [] } },
+      { response: { 200: Ok, ...errorResponses([400, 403, 415]) }, detail: { summary: 'End the session', tags, security: [] } },
     )
     .use(authGuard(ctx))
     .get('/me', ({ principal }) => principal.user, {

@@ -55,7 +55,7 @@ export const conversationsModule = (ctx: AppContext) => {
       },
       {
         params: ConversationId,
-        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404]) },
+        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404, 415]) },
         detail: { summary: 'Delete a conversation and its messages', tags },
       },
     );

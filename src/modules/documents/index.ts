@@ -61,7 +61,7 @@ export const documentsModule = (ctx: DocumentsContext) => {
       },
       {
         params: DocumentId,
-        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404]) },
+        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404, 415]) },
         detail: { summary: 'Delete a document, its chunks and its stored file', tags },
       },
     );

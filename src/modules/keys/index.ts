@@ -38,7 +38,7 @@ export const keysModule = (ctx: AppContext) =>
       },
       {
         params: KeyId,
-        response: { 200: KeyView, ...errorResponses([400, 401, 403, 404]) },
+        response: { 200: KeyView, ...errorResponses([400, 401, 403, 404, 415]) },
         detail: { summary: 'Revoke an API key; answers the key as revoked', tags },
       },
     );
