@@ -25,7 +25,9 @@ import { wsModule } from './modules/ws';
 
 export function createApp(ctx: AppContext) {
   registerUuidFormat();
-  const app = new Elysia({ serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
+  // Elysia's normalize rewrites input to fit its schema before checking it (unknown fields dropped,
+  // a body of 42 turned into {}); without it a request is validated as sent, as the document says.
+  const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
     .use(originGuard(ctx.config.origins))

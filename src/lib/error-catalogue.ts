@@ -17,7 +17,11 @@ export const errorCatalogue = {
   invalid_request: { status: 400, retryable: false, message: 'The request is not valid.' },
   invalid_body: { status: 400, retryable: false, message: 'The request body could not be read (malformed JSON or form data).' },
   body_too_deep: { status: 400, retryable: false, message: 'The request body nests objects or arrays more than 64 levels deep.' },
-  invalid_text: { status: 400, retryable: false, message: 'Text must not contain NUL (\\u0000) characters.' },
+  invalid_text: {
+    status: 400,
+    retryable: false,
+    message: 'Text must not contain NUL (\\u0000) characters or broken Unicode (unpaired surrogates).',
+  },
   invalid_cursor: { status: 400, retryable: false, message: 'The page cursor is not valid; start again from the first page.' },
   invalid_frame: { status: 400, retryable: false, message: 'The message sent over the chat connection is not valid.' },
   payload_too_large: { status: 413, retryable: false, message: 'The request is too large.' },

@@ -1,4 +1,6 @@
+import type { Static } from '@sinclair/typebox';
 import { type ErrorCode, errorCatalogue } from './error-catalogue';
+import type { ErrorResponse } from './error-response';
 import { log } from './logger';
 
 export interface AppErrorOptions {
@@ -59,9 +61,7 @@ export function toAppError(err: unknown, fallback: ErrorCode = 'internal_error',
   return new AppError(fallback, { internal: err instanceof Error ? err.message : String(err), cause: err });
 }
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
+export type ErrorBody = Static<typeof ErrorResponse>;
 
 export function errorBody(code: ErrorCode, message: string = errorCatalogue[code].message, details?: unknown): ErrorBody {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };

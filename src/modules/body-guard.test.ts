@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import { createHarness, type Harness } from '../testing/app-harness';
 import { testDatabases } from '../testing/databases';
 import { JSON_DEPTH_LIMIT } from './body-guard';
@@ -33,6 +34,30 @@ for (const backend of testDatabases()) {
       ];
       expect(attempts.map((a) => [a.status, a.body?.error?.code])).toEqual(Array(attempts.length).fill([400, 'invalid_text']));
       expect(await conversations()).toHaveLength(1);
+    });
+
+    test('broken-unicode-in-a-body-answers-400-and-usage-keeps-being-recorded', async () => {
+      // An unpaired surrogate (`\ud800`) has no UTF-8 form: stored in a request id, it made every
+      // usage batch carrying it fail and retry forever, so no usage was recorded after it.
+      const writer = await h.signup();
+      const broken = [
+        '{"message":"hi","requestId":"\\ud800"}',
+        '{"message":"broken \\udfff text"}',
+        '{"message":"hi","plugins":["\\ud800"]}',
+        '{"\\ud800":"key"}',
+      ];
+      for (const raw of broken) {
+        const res = await h.json('POST', '/api/chat', { cookie: writer.cookie, raw, headers: { 'content-type': 'application/json' } });
+        expect([raw, res.status, res.body?.error?.code]).toEqual([raw, 400, 'invalid_text']);
+      }
+      const turn = await h.json('POST', '/api/chat', { cookie: writer.cookie, body: { message: 'a paired 😀 emoji is fine' } });
+      expect(turn.status).toBe(200);
+      let rows: unknown[] = [];
+      for (let i = 0; i < 100 && rows.length === 0; i++) {
+        rows = await h.ctx.database.rows(sql`select 1 from usage_logs where user_id = ${writer.id}`);
+        if (rows.length === 0) await Bun.sleep(20);
+      }
+      expect(rows).toHaveLength(1);
     });
 
     test('json-nested-deeper-than-the-limit-answers-400-before-validation', async () => {

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { AppError } from '../lib/errors';
+import { hasUnstorableText } from '../lib/storable-text';
 
 /** JSON bodies are small; only uploads (multipart) may approach MAX_UPLOAD_MB. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -57,18 +58,7 @@ function nestsDeeperThan(text: string, limit: number): boolean {
 }
 
 /**
- * PostgreSQL text cannot hold NUL, so such input is refused up front instead of failing mid-write.
- * The walk needs no depth limit of its own: a parsed body nests at most JSON_DEPTH_LIMIT deep.
- */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(containsNul);
-  return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
-}
-
-/**
- * Limits that hold for every request: no NUL in its URL; a body of the type its route takes (JSON
+ * Limits that hold for every request: no NUL in its URL, and no NUL or broken Unicode in its body; a body of the type its route takes (JSON
  * unless the route declares another) and of a bounded size, a declared length checked before
  * reading and an undeclared (chunked) one while parsing; JSON nested no deeper than
  * JSON_DEPTH_LIMIT, checked before anything validates it.
@@ -104,7 +94,7 @@ export const bodyGuard = (maxUploadBytes: number, routes: () => DeclaredRoutes) 
       }
     })
     .onTransform({ as: 'global' }, ({ body }) => {
-      if (body !== undefined && containsNul(body)) {
+      if (body !== undefined && hasUnstorableText(body)) {
         throw new AppError('invalid_text');
       }
     });

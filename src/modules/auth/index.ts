@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { AppError } from '../../lib/errors';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
 import { Credentials, Ok, User } from './model';
@@ -32,8 +33,8 @@ export const authModule = (ctx: AppContext) => {
       },
       {
         body: Credentials,
-        response: { 201: User },
-        detail: { summary: 'Create an account and log in (the first account becomes admin)', tags },
+        response: { 201: User, ...errorResponses([400, 403, 409, 413, 415, 429]) },
+        detail: { summary: 'Create an account and log in (the first account becomes admin)', tags, security: [] },
       },
     )
     .post(
@@ -43,7 +44,11 @@ export const authModule = (ctx: AppContext) => {
         await startSession(request, set, user.id);
         return user;
       },
-      { body: Credentials, response: { 200: User }, detail: { summary: 'Log in; sets the session cookie', tags } },
+      {
+        body: Credentials,
+        response: { 200: User, ...errorResponses([400, 401, 403, 413, 415, 429]) },
+        detail: { summary: 'Log in; sets the session cookie', tags, security: [] },
+      },
     )
     .post(
       '/logout',
@@ -53,11 +58,11 @@ export const authModule = (ctx: AppContext) => {
         set.headers['set-cookie'] = sessionCookie(request, '', 0);
         return { ok: true as const };
       },
-      { response: Ok, detail: { summary: 'End the session', tags } },
+      { response: { 200: Ok, ...errorResponses([400, 403, 415]) }, detail: { summary: 'End the session', tags, security: [] } },
     )
     .use(authGuard(ctx))
     .get('/me', ({ principal }) => principal.user, {
-      response: User,
+      response: { 200: User, ...errorResponses([400, 401]) },
       detail: { summary: 'The logged-in user', tags },
     });
 };

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
 import { BenchmarkBody, BenchmarkReply } from './model';
 import { runBenchmark } from './service';
@@ -12,7 +13,7 @@ export const benchmarkModule = (ctx: AppContext) =>
     }),
     {
       body: BenchmarkBody,
-      response: BenchmarkReply,
+      response: { 200: BenchmarkReply, ...errorResponses([400, 401, 403, 413, 415, 429]) },
       detail: {
         summary: 'The same prompt to several models concurrently: output, TTFT, latency, tokens/s, usage and cost per model',
         description:

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
 import { ChatBody, ChatReply } from './model';
 import { chatOnce, turnDeps } from './service';
@@ -15,7 +16,7 @@ export const chatModule = (ctx: AppContext) => {
     },
     {
       body: ChatBody,
-      response: ChatReply,
+      response: { 200: ChatReply, ...errorResponses([400, 401, 403, 404, 409, 413, 415, 429, 502, 503, 504]) },
       detail: {
         summary: 'One chat turn, not streamed; stores both messages',
         description:

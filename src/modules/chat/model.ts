@@ -2,6 +2,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Citation } from '../../plugins';
 import { FinishReason } from '../../providers/types';
 
+/** A client's name for one request, so that a retry of it is recognised (and a stream resumed). */
+export const RequestId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+
 /** What a person sends for one turn, whichever way it arrives (`POST /api/chat`, a `chat` frame). */
 export const ChatTurn = Type.Object({
   conversationId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -18,12 +21,9 @@ export const ChatTurn = Type.Object({
 });
 export type ChatTurn = Static<typeof ChatTurn>;
 
-export const ChatBody = Type.Composite(
-  [ChatTurn, Type.Object({ requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) })],
-  {
-    additionalProperties: false,
-  },
-);
+export const ChatBody = Type.Composite([ChatTurn, Type.Object({ requestId: Type.Optional(RequestId) })], {
+  additionalProperties: false,
+});
 export type ChatBody = Static<typeof ChatBody>;
 
 export const TokenUsage = Type.Object({ promptTokens: Type.Integer(), completionTokens: Type.Integer() });

@@ -1,5 +1,6 @@
-import { Elysia } from 'elysia';
+import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
 import {
   ConversationDetail,
@@ -20,7 +21,7 @@ export const conversationsModule = (ctx: AppContext) => {
     .use(authGuard(ctx))
     .get('', ({ principal, query }) => listConversations(db, principal.user.id, query), {
       query: ListQuery,
-      response: ConversationPage,
+      response: { 200: ConversationPage, ...errorResponses([400, 401]) },
       detail: { summary: 'List your conversations, newest first (cursor-paginated, searchable)', tags },
     })
     .post(
@@ -31,19 +32,19 @@ export const conversationsModule = (ctx: AppContext) => {
       },
       {
         body: CreateConversation,
-        response: { 201: ConversationDetail },
+        response: { 201: ConversationDetail, ...errorResponses([400, 401, 403, 413, 415]) },
         detail: { summary: 'Create a conversation (optionally importing messages)', tags },
       },
     )
     .get('/:id', ({ principal, params }) => getConversation(db, principal.user.id, params.id), {
       params: ConversationId,
-      response: ConversationDetail,
+      response: { 200: ConversationDetail, ...errorResponses([400, 401, 404]) },
       detail: { summary: 'A conversation with its messages', tags },
     })
     .patch('/:id', ({ principal, params, body }) => renameConversation(db, principal.user.id, params.id, body.title), {
       params: ConversationId,
       body: RenameConversation,
-      response: ConversationSummary,
+      response: { 200: ConversationSummary, ...errorResponses([400, 401, 403, 404, 413, 415]) },
       detail: { summary: 'Rename a conversation', tags },
     })
     .delete(
@@ -52,6 +53,10 @@ export const conversationsModule = (ctx: AppContext) => {
         await deleteConversation(db, principal.user.id, params.id);
         set.status = 204;
       },
-      { params: ConversationId, detail: { summary: 'Delete a conversation and its messages', tags } },
+      {
+        params: ConversationId,
+        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404, 415]) },
+        detail: { summary: 'Delete a conversation and its messages', tags },
+      },
     );
 };

@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createHarness, type Harness } from '../../testing/app-harness';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { ErrorBody } from '../../lib/errors';
+import { createHarness, type Harness, type RequestOptions } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
+import {
+  conformanceChecker,
+  type DocumentedOperation,
+  nameOf,
+  needsAuth,
+  type OpenApiDocument,
+  operationsOf,
+  resolved,
+} from '../../testing/openapi-conformance';
+import { minimalValue } from '../../testing/openapi-examples';
+import { type PlantedUser, plantUser } from '../../testing/planted-users';
 
 const [backend] = testDatabases();
 
@@ -48,5 +61,166 @@ describe('openapi document', () => {
     expect(bundle).toContain('SwaggerUIBundle');
     const init = await (await h.request('GET', '/swagger/assets/swagger-init.js')).text();
     expect(init).toContain("url: '/swagger/json'");
+  });
+});
+
+/** The owner's resource each path parameter names, for requests that should succeed. */
+const ownIds: Record<string, (u: PlantedUser, plugin: string) => string> = {
+  '/api/keys/{id}': (u) => u.keyIds[0],
+  '/api/conversations/{id}': (u) => u.conversationIds[0],
+  '/api/documents/{id}': (u) => u.documentIds[0],
+  '/api/plugins/{name}': (_, plugin) => plugin,
+};
+
+describe('the api contract', () => {
+  let h: Harness;
+  let doc: OpenApiDocument;
+  let owner: PlantedUser;
+  let other: PlantedUser;
+  let plugin: string;
+  let check: ReturnType<typeof conformanceChecker>;
+
+  beforeAll(async () => {
+    h = createHarness(await backend.open());
+    owner = await plantUser(h, 'a');
+    other = await plantUser(h, 'b');
+    doc = (await h.json('GET', '/swagger/json')).body;
+    check = conformanceChecker(doc);
+    plugin = (await h.json('GET', '/api/plugins', { cookie: owner.cookie })).body.plugins[0].name;
+  });
+  afterAll(async () => {
+    await h.close();
+    await backend.cleanup();
+  });
+
+  test('served-document-validates-as-openapi-3-0', async () => {
+    const result = await new Validator({ allErrors: true }).validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  test('every-operation-documents-its-errors-with-the-one-error-schema', () => {
+    const errorRef = { $ref: '#/components/schemas/Error' };
+    for (const o of operationsOf(doc)) {
+      const statuses = Object.keys(o.op.responses).map(Number);
+      expect(
+        statuses.some((s) => s >= 400 && s < 500),
+        nameOf(o),
+      ).toBe(true);
+      if (needsAuth(doc, o)) expect(statuses, nameOf(o)).toContain(401);
+      if (o.op.requestBody) expect(statuses, nameOf(o)).toEqual(expect.arrayContaining([400, 413, 415]));
+      for (const status of statuses.filter((s) => s >= 400)) {
+        const schema = o.op.responses[status].content?.['application/json']?.schema;
+        const expected = o.path.startsWith('/v1/') ? { $ref: '#/components/schemas/OpenAIError' } : errorRef;
+        expect(schema, `${nameOf(o)} ${status}`).toEqual(expected);
+      }
+    }
+    expect(Object.keys(resolved(doc, { $ref: '#/components/schemas/Error' }).properties.error.properties)).toEqual([
+      'code',
+      'message',
+      'details',
+    ]);
+  });
+
+  test('deletes-answer-the-status-the-document-gives', async () => {
+    const conversations = doc.paths['/api/conversations/{id}'].delete;
+    const documents = doc.paths['/api/documents/{id}'].delete;
+    for (const op of [conversations, documents]) {
+      expect(Object.keys(op.responses).filter((s) => s.startsWith('2'))).toEqual(['204']);
+      expect(op.responses[204].content).toBeUndefined();
+    }
+    const { id } = (await h.json('POST', '/api/conversations', { cookie: owner.cookie, body: {} })).body;
+    const res = await h.request('DELETE', `/api/conversations/${id}`, { cookie: owner.cookie });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+  });
+
+  test('unknown-field-on-chat-answers-400-and-runs-no-turn', async () => {
+    const before = (await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length;
+    const res = await h.json('POST', '/api/chat', { cookie: other.cookie, body: { message: 'hello there', temprature: 0.2 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_error');
+    expect(res.body.error.message).toContain('temprature');
+    expect((await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length).toBe(before);
+  });
+
+  test('non-object-body-on-create-conversation-answers-400-and-creates-nothing', async () => {
+    const before = (await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length;
+    for (const raw of ['42', '"a title"', '[{"title":"x"}]', 'null']) {
+      const res = await h.request('POST', '/api/conversations', {
+        cookie: other.cookie,
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, raw).toBe(400);
+      expect(((await res.json()) as ErrorBody).error.code, raw).toBe('validation_error');
+    }
+    const text = await h.request('POST', '/api/conversations', {
+      cookie: other.cookie,
+      raw: 'a title',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect([400, 415]).toContain(text.status);
+    expect((await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length).toBe(before);
+  });
+
+  /** A request the document says succeeds for the owner: minimal bodies, the owner's ids, a few fields that must be real. */
+  function validRequest(o: DocumentedOperation): { path: string; body?: unknown; raw?: BodyInit } {
+    const path = o.path.replace(/\{\w+\}/, () => {
+      const id = ownIds[o.path];
+      if (!id) throw new Error(`no example id for ${nameOf(o)}`);
+      return id(owner, plugin);
+    });
+    if (nameOf(o) === 'POST /api/auth/login') return { path, body: { email: owner.email, password: owner.password } };
+    if (nameOf(o) === 'POST /v1/chat/completions') return { path, body: { model: 'offline', messages: [{ role: 'user', content: 'hi' }] } };
+    const content = o.op.requestBody?.content;
+    if (content?.['multipart/form-data']) {
+      const form = new FormData();
+      form.append('file', new File([`walker ${crypto.randomUUID()}`], 'walker.txt', { type: 'text/plain' }));
+      return { path, raw: form };
+    }
+    if (content?.['application/json']) return { path, body: minimalValue(resolved(doc, content['application/json'].schema)) };
+    return { path };
+  }
+
+  async function answer(o: DocumentedOperation, path: string, opts: RequestOptions) {
+    const res = await h.request(o.method, path, opts);
+    const text = await res.text();
+    const misfit = check(o, { status: res.status, contentType: res.headers.get('content-type') ?? '', text });
+    return { status: res.status, text, misfit };
+  }
+
+  test('every-operation-answers-as-the-document-says', async () => {
+    // Deletions, and the logout that ends the owner's session, go last so the rest find what they need.
+    const rank = (o: DocumentedOperation) => (o.path === '/api/auth/logout' ? 2 : o.method === 'DELETE' ? 1 : 0);
+    const operations = operationsOf(doc).sort((a, b) => rank(a) - rank(b));
+    expect(operations.length).toBeGreaterThan(20);
+    for (const o of operations) {
+      const name = nameOf(o);
+      const valid = validRequest(o);
+      const schema = o.op.requestBody?.content['application/json']?.schema;
+      const bodySchema = schema ? resolved(doc, schema) : undefined;
+      if (needsAuth(doc, o)) {
+        const anonymous = await answer(o, valid.path, { body: valid.body, raw: valid.raw });
+        expect([anonymous.status, anonymous.misfit], `${name} anonymous: ${anonymous.text}`).toEqual([401, undefined]);
+      }
+      if (o.path.includes('{id}')) {
+        const foreign = o.path.replace('{id}', ownIds[o.path](other, plugin));
+        const res = await answer(o, foreign, { cookie: owner.cookie, body: valid.body, raw: valid.raw });
+        expect([res.status, res.misfit], `${name} with another user's id: ${res.text}`).toEqual([404, undefined]);
+      }
+      if (bodySchema?.additionalProperties === false) {
+        const res = await answer(o, valid.path, { cookie: owner.cookie, body: { ...(valid.body as object), unknownField: 1 } });
+        expect([res.status, res.misfit], `${name} with an unknown field: ${res.text}`).toEqual([400, undefined]);
+      }
+      if (bodySchema) {
+        const res = await answer(o, valid.path, { cookie: owner.cookie, body: 42 });
+        expect([res.status, res.misfit], `${name} with a non-object body: ${res.text}`).toEqual([400, undefined]);
+      }
+      const res = await answer(o, valid.path, { cookie: owner.cookie, body: valid.body, raw: valid.raw });
+      expect(res.misfit, `${name}: ${res.text}`).toBeUndefined();
+      expect(res.status, `${name}: ${res.text}`).toBeGreaterThanOrEqual(200);
+      expect(res.status, `${name}: ${res.text}`).toBeLessThan(300);
+    }
   });
 });

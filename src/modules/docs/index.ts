@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
+import { ErrorResponse } from '../../lib/error-response';
 import { errorBody } from '../../lib/errors';
+import { OpenAIErrorResponse } from '../openai-compat/model';
+import { toOpenApi30 } from './openapi-30';
 
 const ASSETS = fileURLToPath(new URL('../../../node_modules/swagger-ui-dist/', import.meta.url));
 const ASSET_NAMES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
@@ -23,14 +26,21 @@ const page = `<!doctype html>
 </body>
 </html>`;
 
-const init = `window.ui = SwaggerUIBundle({ url: '/swagger/json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });`;
+const SPEC_PATH = '/swagger/json';
+
+/** Error bodies are written once in the document and referenced from every operation that can answer them. */
+const COMPONENTS = { Error: ErrorResponse, OpenAIError: OpenAIErrorResponse };
+
+const init = `window.ui = SwaggerUIBundle({ url: '${SPEC_PATH}', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });`;
 
 export const docsModule = () =>
   new Elysia({ name: 'docs' })
+    // The generator writes JSON Schema as TypeBox has it; clients and validators read OpenAPI 3.0.
+    .onAfterHandle(({ path, responseValue }) => (path === SPEC_PATH ? toOpenApi30(responseValue, COMPONENTS) : undefined))
     .use(
       swagger({
         path: '/swagger/cdn',
-        specPath: '/swagger/json',
+        specPath: SPEC_PATH,
         exclude: [/^\/swagger/, '/metrics'],
         documentation: {
           info: {

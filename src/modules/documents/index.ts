@@ -1,5 +1,6 @@
-import { Elysia } from 'elysia';
+import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import type { Ingestion } from '../../rag/ingestion';
 import { authGuard } from '../auth/guard';
 import { DocumentId, DocumentList, DocumentView, UploadBody } from './model';
@@ -34,7 +35,7 @@ export const documentsModule = (ctx: DocumentsContext) => {
       {
         body: UploadBody,
         type: 'multipart/form-data',
-        response: { 200: DocumentView, 201: DocumentView },
+        response: { 200: DocumentView, 201: DocumentView, ...errorResponses([400, 401, 403, 409, 413, 415]) },
         detail: {
           summary: 'Upload a document for retrieval (multipart field `file`); it is queued for ingestion',
           description:
@@ -44,12 +45,12 @@ export const documentsModule = (ctx: DocumentsContext) => {
       },
     )
     .get('', async ({ principal }) => ({ items: await listDocuments(db, principal.user.id) }), {
-      response: DocumentList,
+      response: { 200: DocumentList, ...errorResponses([400, 401]) },
       detail: { summary: 'List your documents, newest first', tags },
     })
     .get('/:id', ({ principal, params }) => getDocument(db, principal.user.id, params.id), {
       params: DocumentId,
-      response: DocumentView,
+      response: { 200: DocumentView, ...errorResponses([400, 401, 404]) },
       detail: { summary: 'A document with its ingestion status, progress, chunk count and failure reason', tags },
     })
     .delete(
@@ -58,6 +59,10 @@ export const documentsModule = (ctx: DocumentsContext) => {
         await deleteDocument(db, ctx.config.dataDir, principal.user.id, params.id);
         set.status = 204;
       },
-      { params: DocumentId, detail: { summary: 'Delete a document, its chunks and its stored file', tags } },
+      {
+        params: DocumentId,
+        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404, 415]) },
+        detail: { summary: 'Delete a document, its chunks and its stored file', tags },
+      },
     );
 };

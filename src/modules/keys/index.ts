@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
 import { CreatedKey, CreateKey, KeyId, KeyView } from './model';
 import { createKey, getKey, listKeys, revokeKey } from './service';
@@ -17,17 +18,17 @@ export const keysModule = (ctx: AppContext) =>
       },
       {
         body: CreateKey,
-        response: { 201: CreatedKey },
+        response: { 201: CreatedKey, ...errorResponses([400, 401, 403, 413, 415]) },
         detail: { summary: 'Create an API key (the key is shown once)', tags },
       },
     )
     .get('', ({ principal }) => listKeys(ctx.database.db, principal.user.id), {
-      response: t.Array(KeyView),
+      response: { 200: t.Array(KeyView), ...errorResponses([400, 401]) },
       detail: { summary: 'List your API keys', tags },
     })
     .get('/:id', ({ params, principal }) => getKey(ctx.database.db, principal.user.id, params.id), {
       params: KeyId,
-      response: KeyView,
+      response: { 200: KeyView, ...errorResponses([400, 401, 404]) },
       detail: { summary: 'One API key (never the secret itself)', tags },
     })
     .delete(
@@ -35,5 +36,9 @@ export const keysModule = (ctx: AppContext) =>
       async ({ params, principal }) => {
         return revokeKey(ctx.database.db, ctx.revocations, principal.user.id, params.id);
       },
-      { params: KeyId, response: KeyView, detail: { summary: 'Revoke an API key', tags } },
+      {
+        params: KeyId,
+        response: { 200: KeyView, ...errorResponses([400, 401, 403, 404, 415]) },
+        detail: { summary: 'Revoke an API key; answers the key as revoked', tags },
+      },
     );

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
 import { ModelList } from './model';
 import { viewerOf } from './service';
@@ -12,7 +13,7 @@ export const modelsModule = (ctx: AppContext) =>
       return { default: await ctx.router.defaultModel(viewer), models: await ctx.router.listModels(viewer) };
     },
     {
-      response: ModelList,
+      response: { 200: ModelList, ...errorResponses([400, 401]) },
       detail: {
         summary: 'Models available now to the caller, with provider, capabilities and context window; `offline` is always there',
         description:

@@ -1,11 +1,25 @@
+import type { TSchema } from '@sinclair/typebox';
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authenticate } from '../auth/guard';
 import { viewerOf } from '../models/service';
 import { openaiErrorResponse } from './errors';
+import { ChatCompletion, CompatModelList, CompletionRequest, OpenAIErrorResponse } from './model';
 import { type CompatDeps, checkedCompletionRequest, completions, listCompatModels } from './service';
 
 const tags = ['openai-compatible'];
+
+// Typed as no particular schema: the document's transform turns TypeBox's JSON Schema into OpenAPI's.
+const json = (schema: TSchema) => ({ 'application/json': { schema: schema as object } });
+
+/** The handlers validate and answer themselves, in OpenAI's shapes, so their document is written out here. */
+const completionErrors = Object.fromEntries(
+  [400, 401, 403, 404, 413, 415, 429, 502, 503, 504].map((status) => [
+    status,
+    { description: "An error in OpenAI's envelope: `error.type` and `error.code` say which", content: json(OpenAIErrorResponse) },
+  ]),
+);
 
 /**
  * The OpenAI-compatible front door. Its errors use OpenAI's envelope, so authentication and
@@ -31,6 +45,15 @@ export const openaiCompatModule = (ctx: AppContext) => {
           description:
             'Works with the official OpenAI clients: set base URL to `<confab>/v1` and use a Confab API key. Turns are not stored as conversations; usage is logged.',
           tags,
+          requestBody: { required: true, content: json(CompletionRequest) },
+          responses: {
+            200: {
+              description:
+                'The completion; with `stream: true`, `chat.completion.chunk` events as server-sent events ending in `data: [DONE]`',
+              content: { ...json(ChatCompletion), 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...completionErrors,
+          },
         },
       },
     )
@@ -44,6 +67,9 @@ export const openaiCompatModule = (ctx: AppContext) => {
           return openaiErrorResponse(err);
         }
       },
-      { detail: { summary: 'Models, in the OpenAI list format', tags } },
+      {
+        response: { 200: CompatModelList, ...errorResponses([400, 401], OpenAIErrorResponse) },
+        detail: { summary: 'Models, in the OpenAI list format', tags },
+      },
     );
 };

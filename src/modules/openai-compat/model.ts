@@ -18,36 +18,82 @@ export const CompletionMessage = Type.Object({
 });
 
 /** The OpenAI request fields Confab honours; other fields clients send are accepted and ignored. */
-export const CompletionRequest = Type.Object({
-  model: Type.String({ minLength: 1, maxLength: 200 }),
-  messages: Type.Array(CompletionMessage, { minItems: 1, maxItems: 2_000 }),
-  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-  stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()])),
-  max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-  max_completion_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-  temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
-  n: Type.Optional(Type.Union([Type.Literal(1), Type.Null()])),
-  tools: Type.Optional(
-    Type.Array(
-      Type.Object({
-        type: Type.Literal('function'),
-        function: Type.Object({
-          name: Type.String({ minLength: 1 }),
-          description: Type.Optional(Type.String()),
-          parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+export const CompletionRequest = Type.Object(
+  {
+    model: Type.String({ minLength: 1, maxLength: 200 }),
+    messages: Type.Array(CompletionMessage, { minItems: 1, maxItems: 2_000 }),
+    stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()])),
+    max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    max_completion_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
+    n: Type.Optional(Type.Union([Type.Literal(1), Type.Null()])),
+    tools: Type.Optional(
+      Type.Array(
+        Type.Object({
+          type: Type.Literal('function'),
+          function: Type.Object({
+            name: Type.String({ minLength: 1 }),
+            description: Type.Optional(Type.String()),
+            parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          }),
         }),
-      }),
+      ),
     ),
-  ),
-  tool_choice: Type.Optional(
-    Type.Union([
-      Type.Literal('auto'),
-      Type.Literal('none'),
-      Type.Literal('required'),
-      Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) }),
-    ]),
-  ),
-});
+    tool_choice: Type.Optional(
+      Type.Union([
+        Type.Literal('auto'),
+        Type.Literal('none'),
+        Type.Literal('required'),
+        Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) }),
+      ]),
+    ),
+  },
+  { additionalProperties: true },
+);
 export type CompletionRequest = Static<typeof CompletionRequest>;
 
 export const checkCompletionRequest = TypeCompiler.Compile(CompletionRequest);
+
+/** OpenAI's error envelope: what `/v1` answers with, so OpenAI clients raise their usual typed errors. */
+export const OpenAIErrorResponse = Type.Object({
+  error: Type.Object({
+    message: Type.String(),
+    type: Type.String({ description: 'OpenAI error type, e.g. invalid_request_error, authentication_error, rate_limit_error' }),
+    param: Type.Union([Type.String(), Type.Null()]),
+    code: Type.Union([Type.String(), Type.Null()]),
+  }),
+});
+
+const ToolCallOut = Type.Object({
+  id: Type.String(),
+  type: Type.Literal('function'),
+  function: Type.Object({ name: Type.String(), arguments: Type.String() }),
+});
+
+export const ChatCompletion = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('chat.completion'),
+  created: Type.Integer(),
+  model: Type.String(),
+  system_fingerprint: Type.Null(),
+  choices: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      message: Type.Object({
+        role: Type.Literal('assistant'),
+        content: Type.Union([Type.String(), Type.Null()]),
+        refusal: Type.Null(),
+        tool_calls: Type.Optional(Type.Array(ToolCallOut)),
+      }),
+      logprobs: Type.Null(),
+      finish_reason: Type.String(),
+    }),
+  ),
+  usage: Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() }),
+});
+
+export const CompatModelList = Type.Object({
+  object: Type.Literal('list'),
+  data: Type.Array(Type.Object({ id: Type.String(), object: Type.Literal('model'), created: Type.Integer(), owned_by: Type.String() })),
+});

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
 import { PluginList, PluginName, PluginPatch, PluginStatusView } from './model';
 import { listPlugins, setPluginEnabled } from './service';
@@ -12,7 +13,7 @@ export const pluginsModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/api/plugins' })
     .use(authGuard(ctx))
     .get('', async ({ principal }) => ({ plugins: await listPlugins(db, registry, services, principal.user.id) }), {
-      response: PluginList,
+      response: { 200: PluginList, ...errorResponses([400, 401]) },
       detail: { summary: 'Plugins, whether each is usable now (and why not), and whether you enabled it', tags },
     })
     .patch(
@@ -21,7 +22,7 @@ export const pluginsModule = (ctx: AppContext) => {
       {
         params: PluginName,
         body: PluginPatch,
-        response: PluginStatusView,
+        response: { 200: PluginStatusView, ...errorResponses([400, 401, 403, 404, 413, 415]) },
         detail: { summary: 'Enable or disable a plugin for your account (tools and explicit use)', tags },
       },
     );

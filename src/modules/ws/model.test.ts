@@ -11,4 +11,10 @@ describe('client frames', () => {
     }
     expect(parseClientFrame(JSON.stringify({ type: 'resume', requestId: 'r-1', lastSeq: Number.MAX_SAFE_INTEGER })).ok).toBe(true);
   });
+
+  test('a-frame-with-broken-unicode-is-an-invalid-frame', () => {
+    const parsed = parseClientFrame('{"type":"chat","requestId":"r-2","message":"half a pair \\ud800"}');
+    expect(parsed).toMatchObject({ ok: false, requestId: 'r-2' });
+    expect(parseClientFrame('{"type":"chat","requestId":"r-3","message":"a whole pair \\ud83d\\ude00"}').ok).toBe(true);
+  });
 });

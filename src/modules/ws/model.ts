@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { errorCatalogue } from '../../lib/error-catalogue';
+import { hasUnstorableText } from '../../lib/storable-text';
 import { BenchmarkAnswer, BenchmarkBody, BenchmarkResult } from '../benchmark/model';
-import { ChatTurn, TurnFrame } from '../chat/model';
-
-const RequestId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+import { ChatTurn, RequestId, TurnFrame } from '../chat/model';
 
 export const ChatFrame = Type.Composite([Type.Object({ type: Type.Literal('chat'), requestId: RequestId }), ChatTurn]);
 export const StopFrame = Type.Object({ type: Type.Literal('stop'), requestId: RequestId });
@@ -81,7 +81,10 @@ export function parseClientFrame(raw: unknown): ParsedFrame {
     return { ok: false, reason: 'Frame needs a type: chat, stop, resume or benchmark', requestId: requestIdOf(value) };
   }
   const checker = checkers[type as keyof typeof checkers];
-  if (checker.Check(value)) return { ok: true, frame: value as ClientFrame };
+  if (checker.Check(value)) {
+    if (hasUnstorableText(value)) return { ok: false, reason: errorCatalogue.invalid_text.message, requestId: requestIdOf(value) };
+    return { ok: true, frame: value as ClientFrame };
+  }
   const first = checker.Errors(value).First();
   const reason = `Invalid ${type} frame: ${first?.path.replace(/^\//, '') || 'frame'} ${first?.message ?? 'is invalid'}`;
   return { ok: false, reason, requestId: requestIdOf(value) };
