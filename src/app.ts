@@ -15,6 +15,7 @@ import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { pluginsModule } from './modules/plugins';
+import { usageModule } from './modules/usage';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
@@ -36,6 +37,7 @@ export function createApp(ctx: AppContext) {
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
+    .use(usageModule(ctx))
     .use(wsModule(ctx));
 }
 

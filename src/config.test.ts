@@ -19,6 +19,9 @@ describe('config', () => {
       { DATABASE_URL: 'mysql://secret-password@db' },
       { REDIS_URL: 'http://x' },
       { RATE_LIMIT_RPM: '-1' },
+      { QUOTA_TOKENS_PER_DAY: '1.5' },
+      { QUOTA_USD_PER_MONTH: 'ten' },
+      { QUOTA_USD_PER_MONTH: '-3' },
       { LOG_LEVEL: 'loud' },
       { EMBEDDINGS_PROVIDER: 'openai' },
     ];
@@ -47,5 +50,17 @@ describe('config', () => {
     expect(c.providers.local?.baseURL).toBe('http://127.0.0.1:11434/v1');
     expect(c.kafkaBrokers).toEqual(['a:9092', 'b:9092']);
     expect(c.rateLimit.tpm).toBe(5000);
+  });
+
+  test('quotas-are-off-unless-set-and-zero-switches-them-off', () => {
+    expect(loadConfig({}).quota).toEqual({ tokensPerDay: undefined, usdPerMonth: undefined });
+    expect(loadConfig({ QUOTA_TOKENS_PER_DAY: '250000', QUOTA_USD_PER_MONTH: '12.5' }).quota).toEqual({
+      tokensPerDay: 250_000,
+      usdPerMonth: 12.5,
+    });
+    expect(loadConfig({ QUOTA_TOKENS_PER_DAY: '0', QUOTA_USD_PER_MONTH: '0' }).quota).toEqual({
+      tokensPerDay: undefined,
+      usdPerMonth: undefined,
+    });
   });
 });

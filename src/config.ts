@@ -8,6 +8,9 @@ import { Value } from '@sinclair/typebox/value';
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Url = Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' });
 const PositiveInt = Type.Integer({ minimum: 1 });
+/** The largest quotas accepted anywhere (environment, settings, users, groups): counters stay exact integers. */
+export const MAX_TOKENS_PER_DAY = 1e12;
+export const MAX_USD_PER_MONTH = 1e6;
 
 export const EnvSchema = Type.Object({
   PORT: Type.Optional(Port),
@@ -30,6 +33,8 @@ export const EnvSchema = Type.Object({
   TAVILY_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RATE_LIMIT_RPM: Type.Optional(Type.Integer({ minimum: 0 })),
   RATE_LIMIT_TPM: Type.Optional(Type.Integer({ minimum: 0 })),
+  QUOTA_TOKENS_PER_DAY: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TOKENS_PER_DAY })),
+  QUOTA_USD_PER_MONTH: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_USD_PER_MONTH })),
   MAX_UPLOAD_MB: Type.Optional(PositiveInt),
   SCHEDULER_WORKERS: Type.Optional(PositiveInt),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
@@ -39,7 +44,16 @@ export const EnvSchema = Type.Object({
 });
 export type Env = Static<typeof EnvSchema>;
 
-const INTEGER_VARS = new Set(['PORT', 'RATE_LIMIT_RPM', 'RATE_LIMIT_TPM', 'MAX_UPLOAD_MB', 'SCHEDULER_WORKERS', 'SHUTDOWN_TIMEOUT_MS']);
+const INTEGER_VARS = new Set([
+  'PORT',
+  'RATE_LIMIT_RPM',
+  'RATE_LIMIT_TPM',
+  'QUOTA_TOKENS_PER_DAY',
+  'MAX_UPLOAD_MB',
+  'SCHEDULER_WORKERS',
+  'SHUTDOWN_TIMEOUT_MS',
+]);
+const NUMBER_VARS = new Set(['QUOTA_USD_PER_MONTH']);
 
 export interface Config {
   port: number;
@@ -57,6 +71,8 @@ export interface Config {
   embeddings: { provider: 'offline' | 'openai' | 'local'; model?: string };
   webSearch: { provider?: 'searxng' | 'brave' | 'tavily'; searxngUrl?: string; braveApiKey?: string; tavilyApiKey?: string };
   rateLimit: { rpm: number; tpm: number };
+  /** Default quotas per user; undefined is no quota (runtime settings, groups and users override it). */
+  quota: { tokensPerDay?: number; usdPerMonth?: number };
   maxUploadBytes: number;
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
@@ -72,7 +88,10 @@ function coerce(env: Record<string, string | undefined>): Record<string, unknown
   for (const key of Object.keys(EnvSchema.properties)) {
     const raw = env[key];
     if (raw === undefined || raw.trim() === '') continue;
-    out[key] = INTEGER_VARS.has(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
+    const value = raw.trim();
+    if (INTEGER_VARS.has(key) && /^-?\d+$/.test(value)) out[key] = Number(value);
+    else if (NUMBER_VARS.has(key) && /^-?(\d+\.?\d*|\.\d+)$/.test(value)) out[key] = Number(value);
+    else out[key] = value;
   }
   return out;
 }
@@ -113,6 +132,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tavilyApiKey: e.TAVILY_API_KEY,
     },
     rateLimit: { rpm: e.RATE_LIMIT_RPM ?? 60, tpm: e.RATE_LIMIT_TPM ?? 100_000 },
+    // 0 switches a quota off, as it does the rate limits.
+    quota: { tokensPerDay: e.QUOTA_TOKENS_PER_DAY || undefined, usdPerMonth: e.QUOTA_USD_PER_MONTH || undefined },
     maxUploadBytes: (e.MAX_UPLOAD_MB ?? 25) * 1024 * 1024,
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,

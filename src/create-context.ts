@@ -5,6 +5,7 @@ import { type Database, openPglite, openPostgres } from './db/client';
 import { KafkaBus } from './infra/bus/kafka-bus';
 import { MemoryBus } from './infra/bus/memory-bus';
 import type { EventBus } from './infra/bus/types';
+import { MemoryQuotaStore, type QuotaStore, RedisQuotaStore } from './infra/quota';
 import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from './infra/rate-limit';
 import { createRedis, describeRedisUrl } from './infra/redis/client';
 import { MemoryStreamHub, type StreamHub } from './infra/stream-hub';
@@ -28,6 +29,7 @@ export interface ContextOverrides {
   router?: Router;
   streams?: StreamHub<LoggedFrame>;
   rateLimitStore?: RateLimitStore;
+  quotaStore?: QuotaStore;
   /**
    * A scheduler that outlives this context: used as it is and never closed here. The test harness
    * shares one per process because each pool of Bun Workers costs about 200 ms to start and 75 MB
@@ -60,13 +62,16 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   setLogLevel(config.logLevel);
   const { redisUrl, kafkaBrokers } = config;
   const database = overrides.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`));
-  // One Redis connection carries the rate-limit buckets and the stream hub.
+  // One Redis connection carries the rate-limit buckets, the quota counters and the stream hub.
   const redis = redisUrl ? createRedis(redisUrl) : undefined;
   const kafka = kafkaBrokers?.length ? new KafkaBus({ brokers: kafkaBrokers }) : undefined;
   const bus: EventBus = kafka ?? new MemoryBus();
   const rateLimitStore = overrides.rateLimitStore ?? (redis ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore());
   // Limits fail open to this process's own buckets while a shared store cannot answer.
   const rateLimitFallback = rateLimitStore.kind === 'memory' ? rateLimitStore : new MemoryRateLimitStore();
+  const quotaStore = overrides.quotaStore ?? (redis ? new RedisQuotaStore(redis.client) : new MemoryQuotaStore());
+  // Quotas fail open the same way, to counters this process starts from the database.
+  const quotaFallback = quotaStore.kind === 'memory' ? quotaStore : new MemoryQuotaStore();
   const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
   const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
   const embedder = configuredEmbedder(config);
@@ -81,6 +86,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     router: overrides.router ?? createRouter(config.providers),
     rateLimitStore,
     rateLimitFallback,
+    quotaStore,
+    quotaFallback,
     streams,
     // A user waits for a query's embedding; ingestion's can wait behind it.
     embedder: offThreadEmbedder(embedder, schedulerRunner(scheduler, 'interactive')),
@@ -102,6 +109,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     },
     () => streams.close(),
     () => rateLimitStore.close(),
+    () => quotaStore.close(),
   ];
   const ctx: AppContext = {
     config,
@@ -128,6 +136,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       database: { implementation: database.kind },
       eventBus: { implementation: bus.kind, brokers: kafkaBrokers, connected: kafka?.isConnected() },
       rateLimits: { implementation: rateLimitStore.kind },
+      quotas: { implementation: quotaStore.kind },
       streams: { implementation: streams.kind },
       redis: redisUrl && { at: describeRedisUrl(redisUrl), ready: redisReady },
       embedder: { model: embedder.model },

@@ -1,17 +1,17 @@
 import type { EventBus } from '../../infra/bus/types';
-import type { RateLimiter } from '../../infra/rate-limit';
 import { toAppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Router } from '../../providers/router';
 import type { ChatMessage, Deployment } from '../../providers/types';
 import type { Principal } from '../auth/guard';
-import { costOf, publishUsage, usageEvent } from '../usage/service';
+import { costOf, type LlmCall, publishUsage, spendOf, usageEvent } from '../usage/service';
+import type { TurnLimiter } from '../usage/turn-limiter';
 import type { BenchmarkBody, BenchmarkResult } from './model';
 
 export interface BenchmarkDeps {
   router: Router;
-  limiter: RateLimiter;
+  limiter: TurnLimiter;
   bus: EventBus;
 }
 
@@ -41,12 +41,17 @@ async function runOne(
   const inputTokens = countMessageTokens(messages);
   const reservation = await deps.limiter.reserve(
     { userId: principal.user.id, apiKeyId: principal.apiKeyId },
-    inputTokens + estimateOutputTokens({ maxTokens: input.maxTokens, inputTokens, contextWindow: deps.router.contextWindow(model) }),
+    {
+      model,
+      inputTokens,
+      outputTokens: estimateOutputTokens({ maxTokens: input.maxTokens, inputTokens, contextWindow: deps.router.contextWindow(model) }),
+    },
   );
   const started = performance.now();
   let ttftMs: number | null = null;
   let answeredBy: Deployment | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
+  let status: LlmCall['status'] = 'error';
   const stream = deps.router.stream({ model, messages, maxTokens: input.maxTokens, signal: hooks.signal });
   try {
     for await (const e of stream) {
@@ -56,17 +61,17 @@ async function runOne(
       } else if (e.type === 'usage') usage = { promptTokens: e.inputTokens, completionTokens: e.outputTokens };
       else if (e.type === 'finish') answeredBy = e.deployment;
     }
+    status = 'ok';
   } finally {
-    void reservation.settle(usage.promptTokens + usage.completionTokens);
+    // A failed run is recorded too, so the limits are charged exactly what the usage rows say.
+    const event = usageEvent(
+      { deployment: answeredBy, requested: model, ...usage, latencyMs: performance.now() - started, ttftMs, status },
+      { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
+    );
+    void reservation.settle(spendOf(event));
+    publishUsage(deps.bus, event);
   }
   const totalMs = performance.now() - started;
-  publishUsage(
-    deps.bus,
-    usageEvent(
-      { deployment: answeredBy, requested: model, ...usage, latencyMs: totalMs, ttftMs, status: 'ok' },
-      { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
-    ),
-  );
   const generating = ttftMs === null ? 0 : totalMs - ttftMs;
   return {
     model,

@@ -11,16 +11,20 @@ const TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
-/** Where OpenAI's clients expect OpenAI's own code for the same failure. */
-const OPENAI_CODES: Partial<Record<ErrorCode, string>> = { rate_limited: 'rate_limit_exceeded' };
+/** Where OpenAI's clients expect OpenAI's own code (and type) for the same failure. */
+const OPENAI_CODES: Partial<Record<ErrorCode, string>> = { rate_limited: 'rate_limit_exceeded', quota_exceeded: 'insufficient_quota' };
+const OPENAI_TYPES: Partial<Record<ErrorCode, string>> = { quota_exceeded: 'insufficient_quota' };
+/** OpenAI's clients retry a 429 on their own unless told not to; a used-up quota does not return in seconds. */
+const NOT_RETRIED: ReadonlySet<ErrorCode> = new Set(['quota_exceeded']);
 
 /** OpenAI's error envelope with the catalogue's wording, so OpenAI clients raise their usual typed errors. */
 export function openaiErrorBody(err: AppError) {
-  const type = TYPES[err.status] ?? (err.status >= 500 ? 'server_error' : 'invalid_request_error');
+  const type = OPENAI_TYPES[err.code] ?? TYPES[err.status] ?? (err.status >= 500 ? 'server_error' : 'invalid_request_error');
   return { error: { message: err.publicMessage, type, param: null, code: OPENAI_CODES[err.code] ?? err.code } };
 }
 
 export function openaiErrorResponse(err: unknown): Response {
   const app = toAppError(err, 'internal_error', { api: '/v1' });
-  return Response.json(openaiErrorBody(app), { status: app.status === 499 ? 400 : app.status, headers: app.headers });
+  const headers = NOT_RETRIED.has(app.code) ? { ...app.headers, 'x-should-retry': 'false' } : app.headers;
+  return Response.json(openaiErrorBody(app), { status: app.status === 499 ? 400 : app.status, headers });
 }

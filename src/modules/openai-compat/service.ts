@@ -1,17 +1,17 @@
 import type { EventBus } from '../../infra/bus/types';
-import type { RateLimiter } from '../../infra/rate-limit';
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import type { Router } from '../../providers/router';
 import type { Principal } from '../auth/guard';
-import { type LlmCall, publishUsage, usageEvent } from '../usage/service';
+import { type LlmCall, publishUsage, spendOf, usageEvent } from '../usage/service';
+import type { TurnLimiter } from '../usage/turn-limiter';
 import { completionId, completionObject, toChatRequest } from './convert';
 import { type CompletionRequest, checkCompletionRequest } from './model';
 import { chunkEncoder, sseBody } from './sse';
 
 export interface CompatDeps {
   router: Router;
-  limiter: RateLimiter;
+  limiter: TurnLimiter;
   bus: EventBus;
 }
 
@@ -39,13 +39,18 @@ export async function completions(
   const inputTokens = countMessageTokens(req.messages);
   const reservation = await deps.limiter.reserve(
     { userId: principal.user.id, apiKeyId: principal.apiKeyId },
-    inputTokens + estimateOutputTokens({ maxTokens: req.maxTokens, inputTokens, contextWindow: window }),
+    {
+      model: body.model,
+      inputTokens,
+      outputTokens: estimateOutputTokens({ maxTokens: req.maxTokens, inputTokens, contextWindow: window }),
+    },
   );
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
   const account = (call: LlmCall) => {
-    void reservation.settle(call.promptTokens + call.completionTokens);
-    publishUsage(deps.bus, usageEvent(call, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null }));
+    const event = usageEvent(call, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null });
+    void reservation.settle(spendOf(event));
+    publishUsage(deps.bus, event);
   };
   const started = performance.now();
   if (body.stream) {
