@@ -9,13 +9,16 @@ import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
+import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { pluginsModule } from './modules/plugins';
+import { settingsModule } from './modules/settings';
 import { usageModule } from './modules/usage';
+import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
@@ -37,6 +40,9 @@ export function createApp(ctx: AppContext) {
     .use(chatModule(ctx))
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
+    .use(groupsModule(ctx))
+    .use(usersModule(ctx))
+    .use(settingsModule(ctx))
     .use(usageModule(ctx))
     .use(wsModule(ctx));
 }

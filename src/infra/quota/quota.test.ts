@@ -102,6 +102,17 @@ for (const s of stores) {
       await (await quotas.reserve(userId, { tokens: 10, usd: 0 }, limits)).settle({ tokens: 10, usd: 0 });
     });
 
+    test('a-turn-estimated-above-the-whole-limit-still-starts-on-an-unused-quota-once', async () => {
+      const quotas = limiter();
+      const userId = crypto.randomUUID();
+      const limits: QuotaLimits = { tokensPerDay: 500, usdPerMonth: null };
+      const hold = await quotas.reserve(userId, { tokens: 1_050, usd: 0 }, limits);
+      expect((await quotas.levels(userId))[0].level).toEqual({ used: 0, reserved: 500 });
+      await hold.settle({ tokens: 80, usd: 0 });
+      await (await quotas.reserve(userId, { tokens: 420, usd: 0 }, limits)).settle({ tokens: 420, usd: 0 });
+      await expect(quotas.reserve(userId, { tokens: 1, usd: 0 }, limits)).rejects.toMatchObject({ code: 'quota_exceeded' });
+    });
+
     test('a-zero-limit-refuses-every-turn', async () => {
       const quotas = limiter();
       await expect(
