@@ -17,7 +17,7 @@ import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { pluginsModule } from './modules/plugins';
 import { settingsModule } from './modules/settings';
-import { usageModule } from './modules/usage';
+import { adminUsageModule, usageModule } from './modules/usage';
 import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
@@ -44,6 +44,7 @@ export function createApp(ctx: AppContext) {
     .use(usersModule(ctx))
     .use(settingsModule(ctx))
     .use(usageModule(ctx))
+    .use(adminUsageModule(ctx))
     .use(wsModule(ctx));
 }
 

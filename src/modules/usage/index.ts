@@ -1,7 +1,9 @@
-import { Elysia } from 'elysia';
+import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
+import { adminGuard } from '../admin/guard';
 import { authGuard } from '../auth/guard';
-import { MyUsage } from './model';
+import { AdminUsage, AdminUsageQuery, MyUsage } from './model';
+import { reportCsv, usageReport } from './report';
 import { myUsage } from './service';
 
 export const usageModule = (ctx: AppContext) =>
@@ -16,3 +18,26 @@ export const usageModule = (ctx: AppContext) =>
         tags: ['usage'],
       },
     });
+
+export const adminUsageModule = (ctx: AppContext) =>
+  new Elysia({ prefix: '/api/admin/usage' }).use(adminGuard(ctx)).get(
+    '',
+    async ({ query, set }) => {
+      const report = await usageReport(ctx.database, query);
+      if (query.format !== 'csv') return report;
+      const name = `usage-by-${report.groupBy}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv`;
+      set.headers['content-type'] = 'text/csv; charset=utf-8';
+      set.headers['content-disposition'] = `attachment; filename="${name}"`;
+      return reportCsv(report.rows);
+    },
+    {
+      query: AdminUsageQuery,
+      response: t.Union([AdminUsage, t.String({ description: 'With `format=csv`: the rows as CSV' })]),
+      detail: {
+        summary: 'Usage of everyone from `from` to `to`, by user, model, day or group (admins only)',
+        description:
+          "Rows of requests, prompt and completion tokens and cost; `totals` are the range's, equal to the sum of its usage_logs rows. Days are UTC. By group, a user in several groups counts in each, and users in no group share the row whose key is null. `format=csv` answers the rows as a CSV file.",
+        tags: ['admin'],
+      },
+    },
+  );
