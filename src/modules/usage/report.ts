@@ -43,15 +43,21 @@ function callsBetween(from: Date, to: Date): SQL {
     union all ${raw(fullEnd, to)}`;
 }
 
-const GROUPINGS: Record<GroupBy, { key: SQL; label: SQL; join: SQL }> = {
-  user: { key: sql`c.user_id::text`, label: sql`u.email`, join: sql`left join users u on u.id = c.user_id` },
-  model: { key: sql`c.model`, label: sql`c.model`, join: sql`` },
-  day: { key: sql`to_char(c.day, 'YYYY-MM-DD')`, label: sql`to_char(c.day, 'YYYY-MM-DD')`, join: sql`` },
+/**
+ * Per grouping: the key rows are summed by (with what that needs joined first), and how the key
+ * reads once summed (with what its label needs, joined to the few summed rows only).
+ */
+const GROUPINGS: Record<GroupBy, { key: SQL; before: SQL; text: SQL; label: SQL; after: SQL }> = {
+  user: { key: sql`c.user_id`, before: sql``, text: sql`s.key::text`, label: sql`u.email`, after: sql`left join users u on u.id = s.key` },
+  model: { key: sql`c.model`, before: sql``, text: sql`s.key`, label: sql`s.key`, after: sql`` },
+  day: { key: sql`c.day`, before: sql``, text: sql`to_char(s.key, 'YYYY-MM-DD')`, label: sql`to_char(s.key, 'YYYY-MM-DD')`, after: sql`` },
   // A user in two groups counts in both; users in no group share the row whose key is null.
   group: {
-    key: sql`g.id::text`,
+    key: sql`m.group_id`,
+    before: sql`left join group_members m on m.user_id = c.user_id`,
+    text: sql`s.key::text`,
     label: sql`g.name`,
-    join: sql`left join group_members m on m.user_id = c.user_id left join groups g on g.id = m.group_id`,
+    after: sql`left join groups g on g.id = s.key`,
   },
 };
 
@@ -81,9 +87,13 @@ export async function usageReport(database: Database, q: AdminUsageQuery, now = 
   const g = GROUPINGS[groupBy];
   const result = await database.rows<ReportRow>(sql`
     with c as materialized (${callsBetween(from, to)})
-    select 'row' as kind, ${g.key} as key, ${g.label} as label, sum(c.requests)::float8 as requests,
-      sum(c.prompt_tokens)::float8 as "promptTokens", sum(c.completion_tokens)::float8 as "completionTokens", sum(c.cost_usd)::float8 as "costUsd"
-    from c ${g.join} group by 2, 3
+    select 'row' as kind, ${g.text} as key, ${g.label} as label, s.requests, s.prompt_tokens as "promptTokens",
+      s.completion_tokens as "completionTokens", s.cost_usd as "costUsd"
+    from (
+      select ${g.key} as key, sum(c.requests)::float8 as requests, sum(c.prompt_tokens)::float8 as prompt_tokens,
+        sum(c.completion_tokens)::float8 as completion_tokens, sum(c.cost_usd)::float8 as cost_usd
+      from c ${g.before} group by 1
+    ) s ${g.after}
     union all
     select 'total', null, null, coalesce(sum(requests), 0)::float8, coalesce(sum(prompt_tokens), 0)::float8,
       coalesce(sum(completion_tokens), 0)::float8, coalesce(sum(cost_usd), 0)::float8
