@@ -29,7 +29,6 @@ export interface ContextOverrides {
   router?: Router;
   streams?: StreamHub<LoggedFrame>;
   rateLimitStore?: RateLimitStore;
-  quotaStore?: QuotaStore;
   /**
    * A scheduler that outlives this context: used as it is and never closed here. The test harness
    * shares one per process because each pool of Bun Workers costs about 200 ms to start and 75 MB
@@ -69,7 +68,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const rateLimitStore = overrides.rateLimitStore ?? (redis ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore());
   // Limits fail open to this process's own buckets while a shared store cannot answer.
   const rateLimitFallback = rateLimitStore.kind === 'memory' ? rateLimitStore : new MemoryRateLimitStore();
-  const quotaStore = overrides.quotaStore ?? (redis ? new RedisQuotaStore(redis.client) : new MemoryQuotaStore());
+  const quotaStore: QuotaStore = redis ? new RedisQuotaStore(redis.client) : new MemoryQuotaStore();
   // Quotas fail open the same way, to counters this process starts from the database.
   const quotaFallback = quotaStore.kind === 'memory' ? quotaStore : new MemoryQuotaStore();
   const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
