@@ -2,7 +2,6 @@ import { Elysia } from 'elysia';
 import type { AppContext } from './context';
 import { registerUuidFormat } from './lib/uuid-format';
 import { adminModelsModule } from './modules/admin-models';
-import { adminSettingsModule } from './modules/admin-settings';
 import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
 import { benchmarkModule } from './modules/benchmark';
@@ -13,6 +12,7 @@ import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
+import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
 import { metricsModule } from './modules/metrics';
@@ -20,6 +20,9 @@ import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { originGuard } from './modules/origin-guard';
 import { pluginsModule } from './modules/plugins';
+import { settingsModule } from './modules/settings';
+import { adminUsageModule, usageModule } from './modules/usage';
+import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
@@ -47,7 +50,11 @@ export function createApp(ctx: AppContext) {
     .use(auditModule(ctx))
     .use(connectionsModule(ctx))
     .use(adminModelsModule(ctx))
-    .use(adminSettingsModule(ctx))
+    .use(groupsModule(ctx))
+    .use(usersModule(ctx))
+    .use(settingsModule(ctx))
+    .use(usageModule(ctx))
+    .use(adminUsageModule(ctx))
     .use(wsModule(ctx));
   return app;
 }

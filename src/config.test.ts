@@ -21,6 +21,9 @@ describe('config', () => {
       { DATABASE_URL: 'mysql://secret-password@db' },
       { REDIS_URL: 'http://x' },
       { RATE_LIMIT_RPM: '-1' },
+      { QUOTA_TOKENS_PER_DAY: '1.5' },
+      { QUOTA_USD_PER_MONTH: 'ten' },
+      { QUOTA_USD_PER_MONTH: '-3' },
       { LOG_LEVEL: 'loud' },
       { EMBEDDINGS_PROVIDER: 'openai' },
       { SIGNUP_RATE_PER_HOUR: '-1' },
@@ -110,5 +113,17 @@ describe('config', () => {
       expect(error?.message).toContain(`variable ${name}:`);
       expect(error?.message).not.toContain('secret-password');
     }
+  });
+
+  test('quotas-are-off-unless-set-and-zero-switches-them-off', () => {
+    expect(loadConfig({}).quota).toEqual({ tokensPerDay: undefined, usdPerMonth: undefined });
+    expect(loadConfig({ QUOTA_TOKENS_PER_DAY: '250000', QUOTA_USD_PER_MONTH: '12.5' }).quota).toEqual({
+      tokensPerDay: 250_000,
+      usdPerMonth: 12.5,
+    });
+    expect(loadConfig({ QUOTA_TOKENS_PER_DAY: '0', QUOTA_USD_PER_MONTH: '0' }).quota).toEqual({
+      tokensPerDay: undefined,
+      usdPerMonth: undefined,
+    });
   });
 });

@@ -13,6 +13,9 @@ const PositiveInt = Type.Integer({ minimum: 1 });
 const OnOff = Type.Union([Type.Literal('on'), Type.Literal('off')]);
 /** The code interpreter's own time budget leaves room for at most this much waiting for a sandbox. */
 export const CODE_QUEUE_WAIT_CEILING_MS = 30_000;
+/** The largest quotas accepted anywhere (environment, settings, users, groups): counters stay exact integers. */
+export const MAX_TOKENS_PER_DAY = 1e12;
+export const MAX_USD_PER_MONTH = 1e6;
 
 export const EnvSchema = Type.Object({
   PORT: Type.Optional(Port),
@@ -35,6 +38,8 @@ export const EnvSchema = Type.Object({
   TAVILY_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RATE_LIMIT_RPM: Type.Optional(Type.Integer({ minimum: 0 })),
   RATE_LIMIT_TPM: Type.Optional(Type.Integer({ minimum: 0 })),
+  QUOTA_TOKENS_PER_DAY: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TOKENS_PER_DAY })),
+  QUOTA_USD_PER_MONTH: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_USD_PER_MONTH })),
   MAX_UPLOAD_MB: Type.Optional(PositiveInt),
   SCHEDULER_WORKERS: Type.Optional(PositiveInt),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
@@ -67,7 +72,9 @@ const INTEGER_VARS = new Set([
   'CODE_INTERPRETER_USER_CONCURRENCY',
   'CODE_INTERPRETER_QUEUE',
   'CODE_INTERPRETER_QUEUE_WAIT_MS',
+  'QUOTA_TOKENS_PER_DAY',
 ]);
+const NUMBER_VARS = new Set(['QUOTA_USD_PER_MONTH']);
 
 export interface Config {
   port: number;
@@ -85,6 +92,8 @@ export interface Config {
   embeddings: { provider: 'offline' | 'openai' | 'local'; model?: string };
   webSearch: { provider?: 'searxng' | 'brave' | 'tavily'; searxngUrl?: string; braveApiKey?: string; tavilyApiKey?: string };
   rateLimit: { rpm: number; tpm: number };
+  /** Default quotas per user; undefined is no quota (runtime settings, groups and users override it). */
+  quota: { tokensPerDay?: number; usdPerMonth?: number };
   maxUploadBytes: number;
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
@@ -129,7 +138,10 @@ function coerce(env: Record<string, string | undefined>): Record<string, unknown
   for (const key of Object.keys(EnvSchema.properties)) {
     const raw = env[key];
     if (raw === undefined || raw.trim() === '') continue;
-    out[key] = INTEGER_VARS.has(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim();
+    const value = raw.trim();
+    if (INTEGER_VARS.has(key) && /^-?\d+$/.test(value)) out[key] = Number(value);
+    else if (NUMBER_VARS.has(key) && /^-?(\d+\.?\d*|\.\d+)$/.test(value)) out[key] = Number(value);
+    else out[key] = value;
   }
   return out;
 }
@@ -225,6 +237,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tavilyApiKey: e.TAVILY_API_KEY,
     },
     rateLimit: { rpm: e.RATE_LIMIT_RPM ?? 60, tpm: e.RATE_LIMIT_TPM ?? 100_000 },
+    // 0 switches a quota off, as it does the rate limits.
+    quota: { tokensPerDay: e.QUOTA_TOKENS_PER_DAY || undefined, usdPerMonth: e.QUOTA_USD_PER_MONTH || undefined },
     maxUploadBytes: (e.MAX_UPLOAD_MB ?? 25) * 1024 * 1024,
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,

@@ -10,6 +10,7 @@ import { type Broadcast, MemoryBroadcast, RedisBroadcast } from './infra/broadca
 import { KafkaBus } from './infra/bus/kafka-bus';
 import { MemoryBus } from './infra/bus/memory-bus';
 import type { EventBus } from './infra/bus/types';
+import { MemoryQuotaStore, type QuotaStore, RedisQuotaStore } from './infra/quota';
 import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from './infra/rate-limit';
 import { createRedis, describeRedisUrl } from './infra/redis/client';
 import { MemoryStreamHub, type StreamHub } from './infra/stream-hub';
@@ -79,7 +80,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   // database needs it: replicas on PostgreSQL share DATA_DIR on purpose, for uploaded files.
   const dataDirLock = overrides.database || config.databaseUrl ? undefined : lockDataDir(config.dataDir);
   const database = overrides.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`));
-  // One Redis connection carries the rate-limit buckets, the login backoff and the stream hub.
+  // One Redis connection carries the rate-limit buckets, the login backoff, the quota counters and the stream hub.
   const redis = redisUrl ? createRedis(redisUrl) : undefined;
   const kafka = kafkaBrokers?.length ? new KafkaBus({ brokers: kafkaBrokers }) : undefined;
   const bus: EventBus = kafka ?? new MemoryBus();
@@ -89,6 +90,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const backoffStore = overrides.backoffStore ?? (redis ? new RedisBackoffStore(redis.client) : new MemoryBackoffStore());
   // Like rate limits, login backoff fails open to this process's own counts.
   const backoffFallback = backoffStore.kind === 'memory' ? backoffStore : new MemoryBackoffStore();
+  const quotaStore: QuotaStore = redis ? new RedisQuotaStore(redis.client) : new MemoryQuotaStore();
+  // Quotas fail open the same way, to counters this process starts from the database.
+  const quotaFallback = quotaStore.kind === 'memory' ? quotaStore : new MemoryQuotaStore();
   const streams = overrides.streams ?? (redis ? new RedisStreamHub<LoggedFrame>(redis) : new MemoryStreamHub<LoggedFrame>());
   // Revocations reach every replica through the stream hub's control channel (Redis pub/sub when shared).
   const revocations = createRevocations(streams);
@@ -112,6 +116,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     router,
     rateLimitStore,
     rateLimitFallback,
+    quotaStore,
+    quotaFallback,
     streams,
     // A user waits for a query's embedding; ingestion's can wait behind it.
     embedder: offThreadEmbedder(embedder, schedulerRunner(scheduler, 'interactive')),
@@ -136,6 +142,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     () => backoffStore.close(),
     () => broadcast.close(),
     runtimeSync.stop,
+    () => quotaStore.close(),
   ];
   const ctx: AppContext = {
     config,
@@ -171,6 +178,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       eventBus: { implementation: bus.kind, brokers: kafkaBrokers, connected: kafka?.isConnected() },
       rateLimits: { implementation: rateLimitStore.kind },
       loginBackoff: { implementation: backoffStore.kind },
+      quotas: { implementation: quotaStore.kind },
       streams: { implementation: streams.kind },
       redis: redisUrl && { at: describeRedisUrl(redisUrl), ready: redisReady },
       embedder: { model: embedder.model },

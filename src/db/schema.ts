@@ -1,8 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   customType,
+  date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -36,6 +39,8 @@ export const users = pgTable('users', {
   role: text('role', { enum: ['admin', 'user'] })
     .notNull()
     .default('user'),
+  /** The user's own quotas (`{rpm, tpm, tokensPerDay, usdPerMonth}`, each optional); they win over groups' and the default. */
+  limits: jsonb('limits'),
   createdAt: createdAt(),
 });
 
@@ -223,7 +228,27 @@ export const usageLogs = pgTable(
     costUsd: real('cost_usd'),
     createdAt: createdAt(),
   },
-  (t) => [index('usage_logs_user_idx').on(t.userId, t.createdAt.desc())],
+  (t) => [index('usage_logs_user_idx').on(t.userId, t.createdAt.desc()), index('usage_logs_created_idx').on(t.createdAt)],
+);
+
+/**
+ * usage_logs summed per UTC day, user and model, kept by triggers on usage_logs (drizzle/0004),
+ * so usage reports and quota counters read a few rows per day instead of every call.
+ */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    model: text('model').notNull(),
+    requests: integer('requests').notNull(),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull(),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull(),
+    costUsd: doublePrecision('cost_usd').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.userId, t.model] }), index('usage_daily_user_day_idx').on(t.userId, t.day)],
 );
 
 /**
@@ -308,7 +333,7 @@ export const modelSettings = pgTable('model_settings', {
   updatedAt: updatedAt(),
 });
 
-/** Server-wide settings an admin changes at runtime, one row per key (`defaultModel`, …). */
+/** Server-wide settings an admin changes at runtime, one row per key (`defaultModel`, `defaultLimits`). */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),

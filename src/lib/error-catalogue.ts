@@ -32,6 +32,10 @@ export const errorCatalogue = {
   },
   empty_file: { status: 400, retryable: false, message: 'The file is empty.' },
   not_found: { status: 404, retryable: false, message: 'That does not exist, or it is not yours.' },
+  invalid_range: { status: 400, retryable: false, message: 'The time range is not valid: "from" must come before "to".' },
+  unknown_user: { status: 400, retryable: false, message: 'A user named in the request does not exist.' },
+  unknown_group: { status: 400, retryable: false, message: 'A group named in the request does not exist.' },
+  group_name_taken: { status: 409, retryable: false, message: 'A group with this name already exists.' },
   conflict: { status: 409, retryable: false, message: 'This clashes with another request in progress.' },
   not_resumable: {
     status: 410,
@@ -53,6 +57,8 @@ export const errorCatalogue = {
   too_many_attempts: { status: 429, retryable: true, message: 'Too many failed logins.' },
   too_many_signups: { status: 429, retryable: true, message: 'Too many accounts were created from this address.' },
   rate_limited: { status: 429, retryable: true, message: 'You are sending messages too quickly.' },
+  // Trying again helps only once the quota resets, which `resetsAt` and Retry-After say.
+  quota_exceeded: { status: 429, retryable: false, message: 'You have used up your quota for now.' },
 
   // The server and what it runs on
   internal_error: { status: 500, retryable: false, message: 'Something went wrong on the server. Try again later.' },

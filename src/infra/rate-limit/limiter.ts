@@ -16,9 +16,15 @@ export interface Reservation {
   settle(actualTokens: number): Promise<void>;
 }
 
+/** One caller's bucket sizes, where they differ from the limiter's own; null switches a bucket off. */
+export interface RateLimits {
+  rpm: number | null;
+  tpm: number | null;
+}
+
 export interface RateLimiter {
   /** Takes one request and `estimatedTokens` from the caller's buckets, or throws a 429 AppError. */
-  reserve(subject: LimitSubject, estimatedTokens: number): Promise<Reservation>;
+  reserve(subject: LimitSubject, estimatedTokens: number, limits?: RateLimits): Promise<Reservation>;
 }
 
 export interface RateLimiterOptions {
@@ -64,13 +70,13 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   const fallback = opts.fallback;
   let lastWarn = 0;
 
-  function bucketsFor(subject: LimitSubject): Bucket[] {
+  function bucketsFor(subject: LimitSubject, rpm: number, tpm: number): Bucket[] {
     const owners: [string, string][] = [['user', `u:${subject.userId}`]];
     if (subject.apiKeyId) owners.push(['key', `k:${subject.apiKeyId}`]);
     const out: Bucket[] = [];
     for (const [who, id] of owners) {
-      if (opts.rpm > 0) out.push({ name: `${who}_requests`, kind: 'requests', key: `${id}:r`, capacity: opts.rpm, periodMs });
-      if (opts.tpm > 0) out.push({ name: `${who}_tokens`, kind: 'tokens', key: `${id}:t`, capacity: opts.tpm, periodMs });
+      if (rpm > 0) out.push({ name: `${who}_requests`, kind: 'requests', key: `${id}:r`, capacity: rpm, periodMs });
+      if (tpm > 0) out.push({ name: `${who}_tokens`, kind: 'tokens', key: `${id}:t`, capacity: tpm, periodMs });
     }
     return out;
   }
@@ -111,10 +117,12 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     return headers;
   }
 
-  async function reserve(subject: LimitSubject, estimatedTokens: number): Promise<Reservation> {
-    const buckets = bucketsFor(subject);
+  async function reserve(subject: LimitSubject, estimatedTokens: number, limits?: RateLimits): Promise<Reservation> {
+    const rpm = limits ? (limits.rpm ?? 0) : opts.rpm;
+    const tpm = limits ? (limits.tpm ?? 0) : opts.tpm;
+    const buckets = bucketsFor(subject, rpm, tpm);
     if (buckets.length === 0) return { headers: {}, settle: async () => {} };
-    const reserved = Math.max(1, Math.min(Math.ceil(estimatedTokens), opts.tpm || Infinity));
+    const reserved = Math.max(1, Math.min(Math.ceil(estimatedTokens), tpm || Infinity));
     const costs = buckets.map((b) => (b.kind === 'requests' ? 1 : reserved));
     const { result, store } = await take(buckets, costs);
     const headers = headersOf(buckets, result);

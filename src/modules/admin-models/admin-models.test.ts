@@ -177,8 +177,8 @@ for (const tdb of testDatabases()) {
 
     test('the-default-model-an-admin-sets-applies-to-those-who-may-use-it-and-the-next-one-to-others', async () => {
       const set = await asAdmin('PATCH', '/api/admin/settings', { defaultModel: 'gpt-4o-mini' });
-      expect(set.body).toEqual({ defaultModel: 'gpt-4o-mini' });
-      expect((await asAdmin('GET', '/api/admin/settings')).body).toEqual({ defaultModel: 'gpt-4o-mini' });
+      expect(set.body).toMatchObject({ defaultModel: 'gpt-4o-mini' });
+      expect((await asAdmin('GET', '/api/admin/settings')).body).toMatchObject({ defaultModel: 'gpt-4o-mini' });
       expect((await listed(insider)).default).toBe('gpt-4o-mini');
       const outsiderDefault = (await listed(outsider)).default;
       expect(outsiderDefault).not.toBe('gpt-4o-mini');
@@ -188,7 +188,7 @@ for (const tdb of testDatabases()) {
 
       const unknown = await asAdmin('PATCH', '/api/admin/settings', { defaultModel: 'gpt-17' });
       expect([unknown.status, unknown.body.error.code]).toEqual([400, 'unknown_model']);
-      expect((await asAdmin('PATCH', '/api/admin/settings', { defaultModel: null })).body).toEqual({ defaultModel: null });
+      expect((await asAdmin('PATCH', '/api/admin/settings', { defaultModel: null })).body).toMatchObject({ defaultModel: null });
     });
 
     test('bad-patches-get-a-4xx-in-the-one-error-shape-and-change-nothing', async () => {

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { changeBy } from '../admin/change-by';
 import { adminGuard } from '../admin/guard';
 import { AdminModel, AdminModelList, ModelIdParam, ModelPatch } from './model';
@@ -11,7 +12,7 @@ export const adminModelsModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/admin/models' })
     .use(adminGuard(ctx))
     .get('', async () => ({ models: await listAdminModels(ctx.router) }), {
-      response: AdminModelList,
+      response: { 200: AdminModelList, ...errorResponses([400, 401, 403]) },
       detail: {
         summary: 'Every model, disabled ones too, with provider, access rule, price and whether it is the default (admins only)',
         tags,
@@ -29,7 +30,7 @@ export const adminModelsModule = (ctx: AppContext) =>
       {
         params: ModelIdParam,
         body: ModelPatch,
-        response: AdminModel,
+        response: { 200: AdminModel, ...errorResponses([400, 401, 403, 404, 413, 415]) },
         detail: {
           summary: 'Enable or disable a model, name it, restrict it to roles and groups, or price it (admins only; audited)',
           description:

@@ -1,6 +1,5 @@
 import type { Database } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
-import type { RateLimiter } from '../../infra/rate-limit';
 import { toAppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import { deploymentLabel } from '../../providers/model-config';
@@ -8,14 +7,15 @@ import type { Router } from '../../providers/router';
 import type { ChatMessage, Deployment } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { viewerOf } from '../models/service';
-import { publishUsage, usageEvent } from '../usage/service';
+import { type LlmCall, publishUsage, spendOf, usageEvent } from '../usage/service';
+import type { TurnLimiter } from '../usage/turn-limiter';
 import type { BenchmarkBody, BenchmarkResult } from './model';
 
 export interface BenchmarkDeps {
   /** Read only when a model's access rule names groups. */
   database: Pick<Database, 'db'>;
   router: Router;
-  limiter: RateLimiter;
+  limiter: TurnLimiter;
   bus: EventBus;
 }
 
@@ -48,12 +48,18 @@ async function runOne(
   const id = await deps.router.authorize(model, viewer);
   const reservation = await deps.limiter.reserve(
     { userId: principal.user.id, apiKeyId: principal.apiKeyId },
-    inputTokens + estimateOutputTokens({ maxTokens: input.maxTokens, inputTokens, contextWindow: deps.router.contextWindow(id) }),
+    {
+      model: id,
+      inputTokens,
+      outputTokens: estimateOutputTokens({ maxTokens: input.maxTokens, inputTokens, contextWindow: deps.router.contextWindow(id) }),
+    },
   );
   const started = performance.now();
   let ttftMs: number | null = null;
   let answeredBy: Deployment | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
+  let status: LlmCall['status'] = 'error';
+  let costUsd: number | null = null;
   const stream = deps.router.stream({ model: id, viewer, messages, maxTokens: input.maxTokens, signal: hooks.signal });
   try {
     for await (const e of stream) {
@@ -63,20 +69,18 @@ async function runOne(
       } else if (e.type === 'usage') usage = { promptTokens: e.inputTokens, completionTokens: e.outputTokens };
       else if (e.type === 'finish') answeredBy = e.deployment;
     }
+    status = 'ok';
   } finally {
-    void reservation.settle(usage.promptTokens + usage.completionTokens);
+    // A failed run is recorded too, so the limits are charged exactly what the usage rows say.
+    costUsd = answeredBy ? deps.router.costOf(answeredBy, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens }) : null;
+    const event = usageEvent(
+      { deployment: answeredBy, requested: model, ...usage, latencyMs: performance.now() - started, ttftMs, status, costUsd },
+      { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
+    );
+    void reservation.settle(spendOf(event));
+    publishUsage(deps.bus, event);
   }
   const totalMs = performance.now() - started;
-  const costUsd = answeredBy
-    ? deps.router.costOf(answeredBy, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens })
-    : null;
-  publishUsage(
-    deps.bus,
-    usageEvent(
-      { deployment: answeredBy, requested: model, ...usage, latencyMs: totalMs, ttftMs, status: 'ok', costUsd },
-      { requestId: `${input.requestId}:${model}`, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null },
-    ),
-  );
   const generating = ttftMs === null ? 0 : totalMs - ttftMs;
   return {
     model,

@@ -6,7 +6,8 @@ import type { Router } from '../../providers/router';
 import type { Deployment } from '../../providers/types';
 import { setTitle } from '../conversations/service';
 import { heuristicTitle } from '../conversations/title';
-import { publishUsage, usageEvent } from '../usage/service';
+import { publishUsage, spendOf, usageEvent } from '../usage/service';
+import type { TurnLimiter } from '../usage/turn-limiter';
 
 /** Small, cheap models preferred for titles, when configured. */
 const CHEAP_MODELS = ['gpt-4o-mini', 'gpt-4.1-mini', 'claude-haiku-4-5'];
@@ -18,6 +19,7 @@ export interface TitleDeps {
   db: Db;
   router: Router;
   bus: EventBus;
+  limiter: Pick<TurnLimiter, 'charge'>;
 }
 
 interface TitleInput {
@@ -69,7 +71,10 @@ async function modelTitle(deps: TitleDeps, t: TitleInput): Promise<void> {
     status: 'ok' as const,
     costUsd: deps.router.costOf(result.deployment, result.usage),
   };
-  publishUsage(deps.bus, usageEvent(call, { requestId: `${t.requestId}:title`, userId: t.userId, conversationId: t.conversationId }));
+  const event = usageEvent(call, { requestId: `${t.requestId}:title`, userId: t.userId, conversationId: t.conversationId });
+  publishUsage(deps.bus, event);
+  // A title is spent after its turn settled, so it is booked on its own.
+  void deps.limiter.charge(t.userId, spendOf(event));
   const title = result.deployment.provider === 'offline' ? null : cleanTitle(result.text);
   if (title) await setTitle(deps.db, t.conversationId, title, 'model');
 }

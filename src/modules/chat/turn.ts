@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client';
 import { conversations } from '../../db/schema';
 import { type ChatEvent, type EventBus, TOPICS } from '../../infra/bus/types';
-import type { RateLimiter, Reservation } from '../../infra/rate-limit';
+import type { Spend } from '../../infra/quota';
 import { errorCatalogue } from '../../lib/error-catalogue';
 import { type AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
@@ -14,7 +14,8 @@ import type { Principal } from '../auth/guard';
 import { getOwnedConversation } from '../conversations/service';
 import { viewerOf } from '../models/service';
 import { enabledPlugins } from '../plugins/service';
-import { publishUsage, usageEvent } from '../usage/service';
+import { addSpend, publishUsage, usageEvent } from '../usage/service';
+import type { TurnLimiter, TurnReservation } from '../usage/turn-limiter';
 import { generate } from './generate';
 import type { ChatReply, ChatTurn, TurnFrame } from './model';
 import { beginTurn, contentSaver, findTurn, finishAssistant, loadThread, type MessageRow } from './persist';
@@ -25,7 +26,7 @@ import { writeTitle } from './title';
 export interface TurnDeps {
   db: Db;
   router: Router;
-  limiter: RateLimiter;
+  limiter: TurnLimiter;
   bus: EventBus;
   plugins: PluginDeps;
 }
@@ -117,10 +118,13 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   return { model, viewer, contextWindow, conversationId, history: await loadThread(deps.db, conversationId, input.parentId) };
 }
 
-async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<Reservation> {
+async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<TurnReservation> {
   const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: [], contextWindow: p.contextWindow });
   const output = estimateOutputTokens({ inputTokens: prompt.inputTokens, contextWindow: p.contextWindow });
-  return deps.limiter.reserve({ userId: input.principal.user.id, apiKeyId: input.principal.apiKeyId }, prompt.inputTokens + output);
+  return deps.limiter.reserve(
+    { userId: input.principal.user.id, apiKeyId: input.principal.apiKeyId },
+    { model: p.model, inputTokens: prompt.inputTokens, outputTokens: output },
+  );
 }
 
 /**
@@ -136,7 +140,8 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
   if (prior) throw conflict('This request is still being answered');
   const p = await prepare(deps, input);
   const reservation = await reserve(deps, input, p);
-  let used = 0;
+  // What the turn's usage rows record, so its limits are charged exactly that.
+  const spent: Spend = { tokens: 0, usd: 0 };
   try {
     const conversationId = p.conversationId ?? (await deps.db.insert(conversations).values({ userId, model: p.model }).returning())[0].id;
     const rows = await beginTurn(deps.db, {
@@ -149,8 +154,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
     });
     emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
     publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
-    const result = await answer(deps, input, p, { conversationId, assistantId: rows.assistant.id }, emit);
-    used = result.message.usage.promptTokens + result.message.usage.completionTokens;
+    const result = await answer(deps, input, p, { conversationId, assistantId: rows.assistant.id, spent }, emit);
     if (p.history.length === 0 && !result.error) {
       await writeTitle(deps, {
         conversationId,
@@ -164,7 +168,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
     }
     return { ...result, headers: reservation.headers };
   } finally {
-    void reservation.settle(used);
+    void reservation.settle(spent);
   }
 }
 
@@ -172,7 +176,7 @@ async function answer(
   deps: TurnDeps,
   input: TurnInput,
   p: Prepared,
-  ids: { conversationId: string; assistantId: string },
+  ids: { conversationId: string; assistantId: string; spent: Spend },
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
   const userId = input.principal.user.id;
@@ -202,10 +206,9 @@ async function answer(
     onFallback: (from, to) => emit({ type: 'fallback', from, to }),
     onCall: (call) => {
       const requestId = calls++ === 0 ? input.requestId : `${input.requestId}:${calls}`;
-      publishUsage(
-        deps.bus,
-        usageEvent(call, { requestId, userId, apiKeyId: input.principal.apiKeyId ?? null, conversationId: ids.conversationId }),
-      );
+      const event = usageEvent(call, { requestId, userId, apiKeyId: input.principal.apiKeyId ?? null, conversationId: ids.conversationId });
+      addSpend(ids.spent, event);
+      publishUsage(deps.bus, event);
     },
     runTool: async (call) => {
       const before = gathered.citations.length;

@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
 import { changeBy } from '../admin/change-by';
 import { adminGuard } from '../admin/guard';
 import { suggestLocalServers } from './local-servers';
@@ -18,7 +19,7 @@ export const connectionsModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/api/admin/connections' })
     .use(adminGuard(ctx))
     .get('', () => listConnections(deps), {
-      response: t.Array(ConnectionView),
+      response: { 200: t.Array(ConnectionView), ...errorResponses([400, 401, 403]) },
       detail: {
         summary: 'Model providers: those configured in the environment (read-only) and those admins added (admins only)',
         description: 'API keys are never returned, only masked (`sk-…1234`).',
@@ -34,7 +35,7 @@ export const connectionsModule = (ctx: AppContext) => {
       },
       {
         body: CreateConnection,
-        response: { 201: ConnectionView },
+        response: { 201: ConnectionView, ...errorResponses([400, 401, 403, 409, 413, 415]) },
         detail: {
           summary:
             'Add a model provider; its models are discovered and served from the next request on, with no restart (admins only; audited)',
@@ -47,7 +48,7 @@ export const connectionsModule = (ctx: AppContext) => {
       '/suggestions',
       async () => ({ suggestions: await suggestLocalServers((await listConnections(deps)).flatMap((c) => c.baseUrl ?? [])) }),
       {
-        response: ConnectionSuggestions,
+        response: { 200: ConnectionSuggestions, ...errorResponses([400, 401, 403]) },
         detail: {
           summary: 'Local model servers answering at their default addresses (Ollama, LM Studio) and not connected yet (admins only)',
           tags,
@@ -60,7 +61,7 @@ export const connectionsModule = (ctx: AppContext) => {
       {
         params: ConnectionId,
         body: UpdateConnection,
-        response: ConnectionView,
+        response: { 200: ConnectionView, ...errorResponses([400, 401, 403, 404, 409, 413, 415]) },
         detail: {
           summary: 'Change a connection: name, base URL, key, enabled (admins only; audited; environment providers are read-only)',
           tags,
@@ -69,12 +70,12 @@ export const connectionsModule = (ctx: AppContext) => {
     )
     .delete('/:id', ({ params, principal, request, server }) => deleteConnection(deps, changeBy(principal, request, server), params.id), {
       params: ConnectionId,
-      response: ConnectionView,
+      response: { 200: ConnectionView, ...errorResponses([400, 401, 403, 404, 415]) },
       detail: { summary: 'Remove a connection and its models’ settings (admins only; audited)', tags },
     })
     .post('/:id/test', ({ params }) => testConnection(deps, params.id), {
       params: ConnectionId,
-      response: ConnectionTest,
+      response: { 200: ConnectionTest, ...errorResponses([400, 401, 403, 404, 415]) },
       detail: {
         summary: 'Reach a connection and list its models: the latency, or the error in the catalogue’s words (admins only)',
         tags,

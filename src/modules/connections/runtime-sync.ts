@@ -8,7 +8,7 @@ import type { RuntimeModels } from '../../providers/model-directory';
 import type { ConnectionSpec } from '../../providers/registry';
 import type { Router } from '../../providers/router';
 import { loadModelPolicies } from '../admin-models/service';
-import { readDefaultModel } from '../admin-settings/service';
+import { readDefaultModel } from '../settings/default-model';
 import { connectionSpec, resealConnectionKeys } from './service';
 
 /**

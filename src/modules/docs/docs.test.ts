@@ -64,13 +64,38 @@ describe('openapi document', () => {
   });
 });
 
+/** What the admin (the owner, the first user) made in `beforeAll`, for the admin routes' path parameters. */
+interface AdminFixtures {
+  connectionId: string;
+  groupId: string;
+}
+
 /** The owner's resource each path parameter names, for requests that should succeed. */
-const ownIds: Record<string, (u: PlantedUser, plugin: string) => string> = {
+const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtures) => string> = {
   '/api/keys/{id}': (u) => u.keyIds[0],
   '/api/conversations/{id}': (u) => u.conversationIds[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
   '/api/plugins/{name}': (_, plugin) => plugin,
+  '/api/admin/connections/{id}': (_, __, a) => a.connectionId,
+  '/api/admin/connections/{id}/test': (_, __, a) => a.connectionId,
+  '/api/admin/groups/{id}': (_, __, a) => a.groupId,
+  '/api/admin/users/{id}': (u) => u.id,
+  '/api/admin/models/{id}': () => 'offline',
 };
+
+/**
+ * An admin reaches everyone's resources, so on an admin route the foreign id is one nobody has.
+ * Models are named, the rest are uuids (a connection's id is a uuid or `env:<name>`).
+ */
+const absentIds: Record<string, string> = { '/api/admin/models/{id}': 'no-such-model' };
+const absentId = (path: string) => absentIds[path] ?? crypto.randomUUID();
+
+/** A connection nothing answers for: creating and testing it reaches no real server. */
+const walkerConnection = () => ({
+  kind: 'openai-compatible',
+  name: `walker-${crypto.randomUUID().slice(0, 8)}`,
+  baseUrl: 'http://127.0.0.1:9/v1',
+});
 
 describe('the api contract', () => {
   let h: Harness;
@@ -78,6 +103,7 @@ describe('the api contract', () => {
   let owner: PlantedUser;
   let other: PlantedUser;
   let plugin: string;
+  let admin: AdminFixtures;
   let check: ReturnType<typeof conformanceChecker>;
 
   beforeAll(async () => {
@@ -87,6 +113,10 @@ describe('the api contract', () => {
     doc = (await h.json('GET', '/swagger/json')).body;
     check = conformanceChecker(doc);
     plugin = (await h.json('GET', '/api/plugins', { cookie: owner.cookie })).body.plugins[0].name;
+    const connection = await h.json('POST', '/api/admin/connections', { cookie: owner.cookie, body: walkerConnection() });
+    const group = await h.json('POST', '/api/admin/groups', { cookie: owner.cookie, body: { name: 'walkers' } });
+    if (connection.status !== 201 || group.status !== 201) throw new Error(`admin fixtures: ${connection.status} ${group.status}`);
+    admin = { connectionId: connection.body.id, groupId: group.body.id };
   });
   afterAll(async () => {
     await h.close();
@@ -169,8 +199,9 @@ describe('the api contract', () => {
     const path = o.path.replace(/\{\w+\}/, () => {
       const id = ownIds[o.path];
       if (!id) throw new Error(`no example id for ${nameOf(o)}`);
-      return id(owner, plugin);
+      return id(owner, plugin, admin);
     });
+    if (nameOf(o) === 'POST /api/admin/connections') return { path, body: walkerConnection() };
     if (nameOf(o) === 'POST /api/auth/login') return { path, body: { email: owner.email, password: owner.password } };
     if (nameOf(o) === 'POST /v1/chat/completions') return { path, body: { model: 'offline', messages: [{ role: 'user', content: 'hi' }] } };
     const content = o.op.requestBody?.content;
@@ -205,8 +236,8 @@ describe('the api contract', () => {
         expect([anonymous.status, anonymous.misfit], `${name} anonymous: ${anonymous.text}`).toEqual([401, undefined]);
       }
       if (o.path.includes('{id}')) {
-        const foreign = o.path.replace('{id}', ownIds[o.path](other, plugin));
-        const res = await answer(o, foreign, { cookie: owner.cookie, body: valid.body, raw: valid.raw });
+        const foreignId = o.path.startsWith('/api/admin/') ? absentId(o.path) : ownIds[o.path](other, plugin, admin);
+        const res = await answer(o, o.path.replace('{id}', foreignId), { cookie: owner.cookie, body: valid.body, raw: valid.raw });
         expect([res.status, res.misfit], `${name} with another user's id: ${res.text}`).toEqual([404, undefined]);
       }
       if (bodySchema?.additionalProperties === false) {

@@ -18,7 +18,12 @@ const TYPES: Record<number, string> = {
 const OPENAI_SPELLING: Partial<Record<ErrorCode, { code: string; status?: number }>> = {
   rate_limited: { code: 'rate_limit_exceeded' },
   unknown_model: { code: 'model_not_found', status: 404 },
+  quota_exceeded: { code: 'insufficient_quota' },
 };
+/** Where OpenAI's clients expect OpenAI's own type for the same failure. */
+const OPENAI_TYPES: Partial<Record<ErrorCode, string>> = { quota_exceeded: 'insufficient_quota' };
+/** OpenAI's clients retry a 429 on their own unless told not to; a used-up quota does not return in seconds. */
+const NOT_RETRIED: ReadonlySet<ErrorCode> = new Set(['quota_exceeded']);
 
 /** The status OpenAI's clients expect; a cancelled request is a 400 to them. */
 function openaiStatus(err: AppError): number {
@@ -29,11 +34,12 @@ function openaiStatus(err: AppError): number {
 /** OpenAI's error envelope with the catalogue's wording, so OpenAI clients raise their usual typed errors. */
 export function openaiErrorBody(err: AppError) {
   const status = openaiStatus(err);
-  const type = TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
+  const type = OPENAI_TYPES[err.code] ?? TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
   return { error: { message: err.publicMessage, type, param: null, code: OPENAI_SPELLING[err.code]?.code ?? err.code } };
 }
 
 export function openaiErrorResponse(err: unknown): Response {
   const app = toAppError(err, 'internal_error', { api: '/v1' });
-  return Response.json(openaiErrorBody(app), { status: openaiStatus(app), headers: app.headers });
+  const headers = NOT_RETRIED.has(app.code) ? { ...app.headers, 'x-should-retry': 'false' } : app.headers;
+  return Response.json(openaiErrorBody(app), { status: openaiStatus(app), headers });
 }

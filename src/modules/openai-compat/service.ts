@@ -1,13 +1,13 @@
 import type { Db } from '../../db/client';
 import type { EventBus } from '../../infra/bus/types';
-import type { RateLimiter } from '../../infra/rate-limit';
 import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Principal } from '../auth/guard';
 import { viewerOf } from '../models/service';
-import { type LlmCall, publishUsage, usageEvent } from '../usage/service';
+import { type LlmCall, publishUsage, spendOf, usageEvent } from '../usage/service';
+import type { TurnLimiter } from '../usage/turn-limiter';
 import { completionId, completionObject, toChatRequest } from './convert';
 import { type CompletionRequest, checkCompletionRequest } from './model';
 import { chunkEncoder, sseBody } from './sse';
@@ -16,7 +16,7 @@ export interface CompatDeps {
   /** Read only when a model's access rule names groups. */
   db: Db;
   router: Router;
-  limiter: RateLimiter;
+  limiter: TurnLimiter;
   bus: EventBus;
 }
 
@@ -47,18 +47,20 @@ export async function completions(
   const inputTokens = countMessageTokens(req.messages);
   const reservation = await deps.limiter.reserve(
     { userId: principal.user.id, apiKeyId: principal.apiKeyId },
-    inputTokens + estimateOutputTokens({ maxTokens: req.maxTokens, inputTokens, contextWindow: window }),
+    {
+      model: req.model,
+      inputTokens,
+      outputTokens: estimateOutputTokens({ maxTokens: req.maxTokens, inputTokens, contextWindow: window }),
+    },
   );
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
   const account = (call: LlmCall) => {
-    void reservation.settle(call.promptTokens + call.completionTokens);
     const usage = { inputTokens: call.promptTokens, outputTokens: call.completionTokens };
     const costUsd = call.deployment ? deps.router.costOf(call.deployment, usage) : null;
-    publishUsage(
-      deps.bus,
-      usageEvent({ ...call, costUsd }, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null }),
-    );
+    const event = usageEvent({ ...call, costUsd }, { requestId: id, userId: principal.user.id, apiKeyId: principal.apiKeyId ?? null });
+    void reservation.settle(spendOf(event));
+    publishUsage(deps.bus, event);
   };
   const started = performance.now();
   if (body.stream) {

@@ -1,4 +1,3 @@
-import type { RateLimiter } from '../../infra/rate-limit';
 import { retryAfterOf } from '../../infra/rate-limit';
 import type { StreamHub } from '../../infra/stream-hub';
 import { toAppError } from '../../lib/errors';
@@ -11,7 +10,7 @@ import type { BenchmarkFrame, ChatFrame, LoggedFrame, ServerFrame } from './mode
 
 export interface ProducerDeps {
   turn: TurnDeps;
-  benchmark: BenchmarkDeps & { limiter: RateLimiter };
+  benchmark: BenchmarkDeps;
   streams: StreamHub<LoggedFrame>;
 }
 

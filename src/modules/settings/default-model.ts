@@ -4,7 +4,6 @@ import { settings } from '../../db/schema';
 import type { Router } from '../../providers/router';
 import type { ChangeBy } from '../admin/change-by';
 import { recordAudit } from '../audit/service';
-import type { AdminSettings, AdminSettingsPatch } from './model';
 
 const DEFAULT_MODEL = 'defaultModel';
 
@@ -14,33 +13,26 @@ export async function readDefaultModel(db: Db): Promise<string | undefined> {
   return typeof row?.value === 'string' ? row.value : undefined;
 }
 
-export async function getAdminSettings(db: Db): Promise<AdminSettings> {
-  return { defaultModel: (await readDefaultModel(db)) ?? null };
+/** The id a requested default model is stored as; it must be a model that is enabled now (else 400 `unknown_model`). */
+export async function checkDefaultModel(router: Router, requested: string | null): Promise<string | null> {
+  return requested === null ? null : router.authorize(requested);
 }
 
-/** Sets (or with null clears) the default model; it must be a model that is enabled now. */
-export async function updateAdminSettings(
-  deps: { db: Db; router: Router; changed(): Promise<void> },
-  by: ChangeBy,
-  patch: AdminSettingsPatch,
-): Promise<AdminSettings> {
-  const before = await getAdminSettings(deps.db);
-  if (patch.defaultModel === undefined) return before;
-  if (patch.defaultModel === null) await deps.db.delete(settings).where(eq(settings.key, DEFAULT_MODEL));
+/** Sets (or with null clears) the default model, audits the change and tells the replicas. */
+export async function writeDefaultModel(deps: { db: Db; changed(): Promise<void> }, by: ChangeBy, id: string | null): Promise<void> {
+  const before = (await readDefaultModel(deps.db)) ?? null;
+  if (id === null) await deps.db.delete(settings).where(eq(settings.key, DEFAULT_MODEL));
   else {
-    const id = await deps.router.authorize(patch.defaultModel);
     await deps.db
       .insert(settings)
       .values({ key: DEFAULT_MODEL, value: id })
       .onConflictDoUpdate({ target: settings.key, set: { value: id, updatedAt: new Date() } });
   }
-  const after = await getAdminSettings(deps.db);
   await recordAudit(deps.db, {
     ...by,
     action: 'settings.update',
     target: 'settings',
-    details: { defaultModel: { from: before.defaultModel, to: after.defaultModel } },
+    details: { defaultModel: { from: before, to: id } },
   });
   await deps.changed();
-  return after;
 }

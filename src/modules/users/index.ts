@@ -1,0 +1,31 @@
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../context';
+import { errorResponses } from '../../lib/error-response';
+import { adminGuard } from '../admin/guard';
+import { peerAddress } from '../admin/peer-address';
+import { strictBody } from '../admin/strict-body';
+import { AdminUserView, UserId, UserPatch } from './model';
+import { updateUser } from './update-user';
+
+export const usersModule = (ctx: AppContext) =>
+  new Elysia({ prefix: '/api/admin/users' }).use(adminGuard(ctx)).patch(
+    '/:id',
+    ({ params, body, principal, request, server }) =>
+      updateUser(ctx.database.db, params.id, body, {
+        actor: { id: principal.user.id, email: principal.user.email },
+        address: peerAddress(server, request),
+        limits: ctx.limits,
+      }),
+    {
+      params: UserId,
+      body: UserPatch,
+      transform: strictBody(UserPatch),
+      response: { 200: AdminUserView, ...errorResponses([400, 401, 403, 404, 413, 415]) },
+      detail: {
+        summary: "Change a user's groups or their own limits (admins only)",
+        description:
+          "`limits` replaces the user's own limits: a key left out falls back to their groups' (the most generous) and then the default; `null` as a value means no limit.",
+        tags: ['admin'],
+      },
+    },
+  );
