@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { LuaConnection } from '../redis/lua-connection';
 import { withTimeout } from '../redis/with-timeout';
 import type { BackoffDecision, BackoffRule, BackoffStore } from './types';
 
@@ -72,31 +73,19 @@ export interface RedisBackoffStoreOptions {
  */
 export class RedisBackoffStore implements BackoffStore {
   readonly kind = 'redis' as const;
-  private readonly client: ScriptClient;
-  private readonly owned: boolean;
+  private readonly redis: LuaConnection<ScriptClient>;
   private readonly prefix: string;
   private readonly timeoutMs: number;
 
   constructor(connection: string | Redis, opts: RedisBackoffStoreOptions = {}) {
     this.prefix = opts.prefix ?? 'confab:backoff:';
     this.timeoutMs = opts.commandTimeoutMs ?? 250;
-    this.owned = typeof connection === 'string';
-    this.client = (
-      typeof connection === 'string'
-        ? new Redis(connection, {
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 0,
-            retryStrategy: (times) => Math.min(times * 200, 2_000),
-          })
-        : connection
-    ) as ScriptClient;
-    if (this.owned) this.client.on('error', () => {});
-    this.client.defineCommand('confabBackoff', { lua: SCRIPT });
+    this.redis = new LuaConnection<ScriptClient>(connection, { confabBackoff: SCRIPT });
   }
 
   private run(keys: readonly string[], ...argv: (string | number)[]): Promise<number[]> {
     const prefixed = keys.map((k) => this.prefix + k);
-    return withTimeout(this.client.confabBackoff(prefixed.length, ...prefixed, ...argv), this.timeoutMs);
+    return withTimeout(this.redis.client.confabBackoff(prefixed.length, ...prefixed, ...argv), this.timeoutMs);
   }
 
   private withRules(mode: 'reserve' | 'fail', rules: readonly BackoffRule[], now: number): Promise<number[]> {
@@ -127,18 +116,11 @@ export class RedisBackoffStore implements BackoffStore {
   }
 
   /** Resolves true once the connection is ready, false after `timeoutMs`. */
-  async waitReady(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.client.status === 'ready'), timeoutMs);
-      this.client.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  waitReady(timeoutMs: number): Promise<boolean> {
+    return this.redis.waitReady(timeoutMs);
   }
 
   async close(): Promise<void> {
-    if (this.owned) this.client.disconnect();
+    this.redis.close();
   }
 }

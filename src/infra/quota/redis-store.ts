@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { LuaConnection } from '../redis/lua-connection';
 import { withTimeout } from '../redis/with-timeout';
 import type { CounterLevel, CounterSpec, QuotaStore, ReserveResult, Spent } from './types';
 
@@ -109,8 +110,7 @@ const GRACE_MS = 3_600_000;
  */
 export class RedisQuotaStore implements QuotaStore {
   readonly kind = 'redis' as const;
-  private readonly client: ScriptClient;
-  private readonly owned: boolean;
+  private readonly redis: LuaConnection<ScriptClient>;
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly holdMs: number;
@@ -119,14 +119,11 @@ export class RedisQuotaStore implements QuotaStore {
     this.prefix = opts.prefix ?? 'confab:q:';
     this.timeoutMs = opts.commandTimeoutMs ?? 250;
     this.holdMs = opts.holdMs ?? 15 * 60_000;
-    this.owned = typeof connection === 'string';
-    this.client = (
-      typeof connection === 'string' ? new Redis(connection, { enableOfflineQueue: false, maxRetriesPerRequest: 0 }) : connection
-    ) as ScriptClient;
-    if (this.owned) this.client.on('error', () => {});
-    this.client.defineCommand('confabQuotaReserve', { lua: RESERVE });
-    this.client.defineCommand('confabQuotaSettle', { lua: SETTLE });
-    this.client.defineCommand('confabQuotaSeed', { lua: SEED });
+    this.redis = new LuaConnection<ScriptClient>(connection, {
+      confabQuotaReserve: RESERVE,
+      confabQuotaSettle: SETTLE,
+      confabQuotaSeed: SEED,
+    });
   }
 
   private hash(spec: CounterSpec): string {
@@ -138,7 +135,7 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async seed(counter: CounterSpec, used: number): Promise<void> {
-    await withTimeout(this.client.confabQuotaSeed(1, this.hash(counter), used, counter.endsAt + GRACE_MS), this.timeoutMs);
+    await withTimeout(this.redis.client.confabQuotaSeed(1, this.hash(counter), used, counter.endsAt + GRACE_MS), this.timeoutMs);
   }
 
   async reserve(
@@ -150,7 +147,7 @@ export class RedisQuotaStore implements QuotaStore {
     const keys = specs.flatMap((s) => [this.hash(s), this.holds(s)]);
     const argv: (string | number)[] = [holdId, this.holdMs, GRACE_MS];
     for (const [i, s] of specs.entries()) argv.push(s.endsAt, limits[i], amounts[i]);
-    const r = await withTimeout(this.client.confabQuotaReserve(keys.length, ...keys, ...argv), this.timeoutMs);
+    const r = await withTimeout(this.redis.client.confabQuotaReserve(keys.length, ...keys, ...argv), this.timeoutMs);
     if (Number(r[0]) === 2) return { outcome: 'unseeded', missing: (r[1] as number[]).map(Number) };
     const levels = specs.map((_, i) => ({ used: Number(r[2 + i * 2]), reserved: Number(r[3 + i * 2]) }));
     return Number(r[0]) === 1 ? { outcome: 'allowed', levels } : { outcome: 'refused', limitedBy: Number(r[1]), levels };
@@ -160,11 +157,11 @@ export class RedisQuotaStore implements QuotaStore {
     const keys = [...held.flatMap((s) => [this.hash(s), this.holds(s)]), ...spent.map((s) => this.hash(s.counter))];
     if (keys.length === 0) return;
     const argv = [holdId, held.length, ...spent.map((s) => s.amount)];
-    await withTimeout(this.client.confabQuotaSettle(keys.length, ...keys, ...argv), this.timeoutMs);
+    await withTimeout(this.redis.client.confabQuotaSettle(keys.length, ...keys, ...argv), this.timeoutMs);
   }
 
   async read(specs: readonly CounterSpec[]): Promise<(CounterLevel | undefined)[]> {
-    const pipeline = this.client.pipeline();
+    const pipeline = this.redis.client.pipeline();
     for (const s of specs) pipeline.hmget(this.hash(s), 'u', 'r');
     const replies = (await withTimeout(pipeline.exec(), this.timeoutMs)) ?? [];
     return replies.map(([error, value]) => {
@@ -175,18 +172,11 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   /** Resolves true once the connection is ready, false after `timeoutMs`. */
-  async waitReady(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.client.status === 'ready'), timeoutMs);
-      this.client.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  waitReady(timeoutMs: number): Promise<boolean> {
+    return this.redis.waitReady(timeoutMs);
   }
 
   async close(): Promise<void> {
-    if (this.owned) this.client.disconnect();
+    this.redis.close();
   }
 }

@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { LuaConnection } from '../redis/lua-connection';
 import { withTimeout } from '../redis/with-timeout';
 import type { BucketSpec, RateLimitStore, TakeResult } from './types';
 
@@ -68,26 +69,14 @@ export interface RedisStoreOptions {
  */
 export class RedisRateLimitStore implements RateLimitStore {
   readonly kind = 'redis' as const;
-  private readonly client: ScriptClient;
-  private readonly owned: boolean;
+  private readonly redis: LuaConnection<ScriptClient>;
   private readonly prefix: string;
   private readonly timeoutMs: number;
 
   constructor(connection: string | Redis, opts: RedisStoreOptions = {}) {
     this.prefix = opts.prefix ?? 'confab:rl:';
     this.timeoutMs = opts.commandTimeoutMs ?? 250;
-    this.owned = typeof connection === 'string';
-    this.client = (
-      typeof connection === 'string'
-        ? new Redis(connection, {
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 0,
-            retryStrategy: (times) => Math.min(times * 200, 2_000),
-          })
-        : connection
-    ) as ScriptClient;
-    if (this.owned) this.client.on('error', () => {});
-    this.client.defineCommand('confabBucket', { lua: SCRIPT });
+    this.redis = new LuaConnection<ScriptClient>(connection, { confabBucket: SCRIPT });
   }
 
   private args(buckets: readonly BucketSpec[], amounts: readonly number[], mode: 'take' | 'adjust'): (string | number)[] {
@@ -98,28 +87,21 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async take(buckets: readonly BucketSpec[], costs: readonly number[]): Promise<TakeResult> {
-    const r = await withTimeout(this.client.confabBucket(buckets.length, ...this.args(buckets, costs, 'take')), this.timeoutMs);
+    const r = await withTimeout(this.redis.client.confabBucket(buckets.length, ...this.args(buckets, costs, 'take')), this.timeoutMs);
     const levels = buckets.map((_, i) => ({ remaining: Number(r[3 + i * 2]), resetMs: Number(r[4 + i * 2]) }));
     return { allowed: Number(r[0]) === 1, limitedBy: Number(r[1]), retryAfterMs: Number(r[2]), levels };
   }
 
   async adjust(bucket: BucketSpec, delta: number): Promise<void> {
-    await withTimeout(this.client.confabBucket(1, ...this.args([bucket], [delta], 'adjust')), this.timeoutMs);
+    await withTimeout(this.redis.client.confabBucket(1, ...this.args([bucket], [delta], 'adjust')), this.timeoutMs);
   }
 
   /** Resolves true once the connection is ready, false after `timeoutMs`. */
-  async waitReady(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.client.status === 'ready'), timeoutMs);
-      this.client.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  waitReady(timeoutMs: number): Promise<boolean> {
+    return this.redis.waitReady(timeoutMs);
   }
 
   async close(): Promise<void> {
-    if (this.owned) this.client.disconnect();
+    this.redis.close();
   }
 }
