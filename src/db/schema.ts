@@ -41,6 +41,11 @@ export const users = pgTable('users', {
     .default('user'),
   /** The user's own quotas (`{rpm, tpm, tokensPerDay, usdPerMonth}`, each optional); they win over groups' and the default. */
   limits: jsonb('limits'),
+  /** `pending` waits for an admin's approval (it may only see itself); `disabled` is refused everywhere. */
+  status: text('status', { enum: ['active', 'disabled', 'pending'] })
+    .notNull()
+    .default('active'),
+  lastLoginAt: timestamp('last_login_at', { withTimezone: true, mode: 'date', precision: 3 }),
   createdAt: createdAt(),
 });
 

@@ -36,6 +36,7 @@ export const errorCatalogue = {
   unknown_user: { status: 400, retryable: false, message: 'A user named in the request does not exist.' },
   unknown_group: { status: 400, retryable: false, message: 'A group named in the request does not exist.' },
   group_name_taken: { status: 409, retryable: false, message: 'A group with this name already exists.' },
+  last_admin: { status: 409, retryable: false, message: 'The last active admin cannot be demoted, disabled or deleted.' },
   conflict: { status: 409, retryable: false, message: 'This clashes with another request in progress.' },
   not_resumable: {
     status: 410,
@@ -51,6 +52,11 @@ export const errorCatalogue = {
     status: 403,
     retryable: false,
     message: 'This request came from a page on another site, so it was refused. Use Confab from its own address.',
+  },
+  account_pending: {
+    status: 403,
+    retryable: false,
+    message: 'Your account is waiting for an administrator to approve it.',
   },
   signup_closed: { status: 403, retryable: false, message: 'Sign-up is closed on this server.' },
   email_taken: { status: 409, retryable: false, message: 'An account with this email already exists.' },

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
-import { unauthorized } from '../../lib/errors';
+import { AppError, unauthorized } from '../../lib/errors';
 import { sessionIdOf, type UserView, userForSession } from './service';
 
 export const SESSION_COOKIE = 'confab_session';
@@ -19,8 +19,24 @@ export function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Resolves who is calling: an API key (`Authorization: Bearer`) or the session cookie. */
-export async function authenticate(ctx: AppContext, request: Request): Promise<Principal> {
+export interface AuthOptions {
+  /** Lets a `pending` account through (only `GET /api/auth/me` does); otherwise it is answered 403 `account_pending`. */
+  allowPending?: boolean;
+}
+
+/**
+ * Resolves who is calling: an API key (`Authorization: Bearer`) or the session cookie. Every route
+ * under `/api`, `/ws` and `/v1` comes through here, so account status is enforced once: a disabled
+ * account is not signed in (401), a pending one may do nothing but look at itself (403).
+ */
+export async function authenticate(ctx: AppContext, request: Request, options: AuthOptions = {}): Promise<Principal> {
+  const principal = await identify(ctx, request);
+  if (principal.user.status === 'disabled') throw unauthorized('This account is disabled');
+  if (principal.user.status === 'pending' && !options.allowPending) throw new AppError('account_pending');
+  return principal;
+}
+
+async function identify(ctx: AppContext, request: Request): Promise<Principal> {
   const key = bearer(request.headers.get('authorization') ?? undefined);
   if (key) {
     const principal = await ctx.keys.resolve(key);
@@ -49,5 +65,5 @@ export function readCookie(header: string | null, name: string): string | undefi
 }
 
 /** Adds `principal` to every route registered after it; unauthenticated requests get 401. */
-export const authGuard = (ctx: AppContext) =>
-  new Elysia().resolve({ as: 'scoped' }, async ({ request }) => ({ principal: await authenticate(ctx, request) }));
+export const authGuard = (ctx: AppContext, options: AuthOptions = {}) =>
+  new Elysia().resolve({ as: 'scoped' }, async ({ request }) => ({ principal: await authenticate(ctx, request, options) }));

@@ -60,7 +60,7 @@ export const authModule = (ctx: AppContext) => {
       },
       { response: { 200: Ok, ...errorResponses([400, 403, 415]) }, detail: { summary: 'End the session', tags, security: [] } },
     )
-    .use(authGuard(ctx))
+    .use(authGuard(ctx, { allowPending: true }))
     .get('/me', ({ principal }) => principal.user, {
       response: { 200: User, ...errorResponses([400, 401]) },
       detail: { summary: 'The logged-in user', tags },

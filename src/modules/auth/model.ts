@@ -9,6 +9,9 @@ export const User = t.Object({
   id: t.String({ format: 'uuid' }),
   email: t.String(),
   role: t.Union([t.Literal('admin'), t.Literal('user')]),
+  status: t.Union([t.Literal('active'), t.Literal('disabled'), t.Literal('pending')], {
+    description: '`pending`: waiting for an admin to approve the account; it may only read `/api/auth/me`',
+  }),
   createdAt: t.String({ format: 'date-time' }),
 });
 

@@ -12,15 +12,18 @@ export interface UserView {
   id: string;
   email: string;
   role: 'admin' | 'user';
+  /** `pending` may only see itself until an admin approves it; `disabled` is refused everywhere. */
+  status: 'active' | 'disabled' | 'pending';
   createdAt: string;
 }
 
 type UserRow = typeof users.$inferSelect;
 
-export const toUserView = (u: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>): UserView => ({
+export const toUserView = (u: Pick<UserRow, 'id' | 'email' | 'role' | 'status' | 'createdAt'>): UserView => ({
   id: u.id,
   email: u.email,
   role: u.role,
+  status: u.status,
   createdAt: u.createdAt.toISOString(),
 });
 
@@ -88,7 +91,7 @@ export async function createSession(db: Db, userId: string): Promise<{ token: st
 
 export async function userForSession(db: Db, token: string): Promise<UserView> {
   const [row] = await db
-    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt })
+    .select({ id: users.id, email: users.email, role: users.role, status: users.status, createdAt: users.createdAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sessionIdOf(token)), gt(sessions.expiresAt, new Date())));
@@ -112,6 +115,8 @@ export async function principalIsCurrent(
   principal: { user: { id: string }; apiKeyId?: string; sessionId?: string },
 ): Promise<boolean> {
   const userId = principal.user.id;
+  const [user] = await db.select({ status: users.status }).from(users).where(eq(users.id, userId));
+  if (user?.status !== 'active') return false;
   if (principal.apiKeyId) {
     const rows = await db
       .select({ id: apiKeys.id })

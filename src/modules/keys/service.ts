@@ -79,7 +79,7 @@ export interface KeyPrincipal {
 export async function findActiveKey(db: Db, key: string): Promise<KeyPrincipal | null> {
   const keyHash = hashToken(key);
   const [row] = await db
-    .select({ keyId: apiKeys.id, id: users.id, email: users.email, role: users.role, createdAt: users.createdAt })
+    .select({ keyId: apiKeys.id, id: users.id, email: users.email, role: users.role, status: users.status, createdAt: users.createdAt })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));

@@ -15,16 +15,17 @@ export const usersModule = (ctx: AppContext) =>
         actor: { id: principal.user.id, email: principal.user.email },
         address: peerAddress(server, request),
         limits: ctx.limits,
+        revocations: ctx.revocations,
       }),
     {
       params: UserId,
       body: UserPatch,
       transform: strictBody(UserPatch),
-      response: { 200: AdminUserView, ...errorResponses([400, 401, 403, 404, 413, 415]) },
+      response: { 200: AdminUserView, ...errorResponses([400, 401, 403, 404, 409, 413, 415]) },
       detail: {
-        summary: "Change a user's groups or their own limits (admins only)",
+        summary: "Change a user's groups, own limits, role or status (admins only; audited)",
         description:
-          "`limits` replaces the user's own limits: a key left out falls back to their groups' (the most generous) and then the default; `null` as a value means no limit.",
+          "`limits` replaces the user's own limits: a key left out falls back to their groups' (the most generous) and then the default; `null` as a value means no limit. The last active admin can be neither demoted nor disabled (409 `last_admin`). Disabling a user ends their sessions, revokes their API keys and closes their open connections on every replica.",
         tags: ['admin'],
       },
     },
