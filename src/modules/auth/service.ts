@@ -73,6 +73,7 @@ export async function login(db: Db, throttle: LoginThrottle, email: string, pass
     throw e;
   }
   await attempt.succeeded();
+  await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
   return user;
 }
 
