@@ -73,6 +73,8 @@ export async function login(db: Db, throttle: LoginThrottle, email: string, pass
     throw e;
   }
   await attempt.succeeded();
+  // Only someone who knows the password learns that the account is disabled.
+  if (user.status === 'disabled') throw unauthorized('This account is disabled');
   await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
   return user;
 }

@@ -21,7 +21,7 @@ export const conversationsModule = (ctx: AppContext) => {
     .use(authGuard(ctx))
     .get('', ({ principal, query }) => listConversations(db, principal.user.id, query), {
       query: ListQuery,
-      response: { 200: ConversationPage, ...errorResponses([400, 401]) },
+      response: { 200: ConversationPage, ...errorResponses([400, 401, 403]) },
       detail: { summary: 'List your conversations, newest first (cursor-paginated, searchable)', tags },
     })
     .post(
@@ -38,7 +38,7 @@ export const conversationsModule = (ctx: AppContext) => {
     )
     .get('/:id', ({ principal, params }) => getConversation(db, principal.user.id, params.id), {
       params: ConversationId,
-      response: { 200: ConversationDetail, ...errorResponses([400, 401, 404]) },
+      response: { 200: ConversationDetail, ...errorResponses([400, 401, 403, 404]) },
       detail: { summary: 'A conversation with its messages', tags },
     })
     .patch('/:id', ({ principal, params, body }) => renameConversation(db, principal.user.id, params.id, body.title), {

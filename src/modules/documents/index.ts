@@ -45,12 +45,12 @@ export const documentsModule = (ctx: DocumentsContext) => {
       },
     )
     .get('', async ({ principal }) => ({ items: await listDocuments(db, principal.user.id) }), {
-      response: { 200: DocumentList, ...errorResponses([400, 401]) },
+      response: { 200: DocumentList, ...errorResponses([400, 401, 403]) },
       detail: { summary: 'List your documents, newest first', tags },
     })
     .get('/:id', ({ principal, params }) => getDocument(db, principal.user.id, params.id), {
       params: DocumentId,
-      response: { 200: DocumentView, ...errorResponses([400, 401, 404]) },
+      response: { 200: DocumentView, ...errorResponses([400, 401, 403, 404]) },
       detail: { summary: 'A document with its ingestion status, progress, chunk count and failure reason', tags },
     })
     .delete(

@@ -23,12 +23,12 @@ export const keysModule = (ctx: AppContext) =>
       },
     )
     .get('', ({ principal }) => listKeys(ctx.database.db, principal.user.id), {
-      response: { 200: t.Array(KeyView), ...errorResponses([400, 401]) },
+      response: { 200: t.Array(KeyView), ...errorResponses([400, 401, 403]) },
       detail: { summary: 'List your API keys', tags },
     })
     .get('/:id', ({ params, principal }) => getKey(ctx.database.db, principal.user.id, params.id), {
       params: KeyId,
-      response: { 200: KeyView, ...errorResponses([400, 401, 404]) },
+      response: { 200: KeyView, ...errorResponses([400, 401, 403, 404]) },
       detail: { summary: 'One API key (never the secret itself)', tags },
     })
     .delete(

@@ -13,7 +13,7 @@ export const modelsModule = (ctx: AppContext) =>
       return { default: await ctx.router.defaultModel(viewer), models: await ctx.router.listModels(viewer) };
     },
     {
-      response: { 200: ModelList, ...errorResponses([400, 401]) },
+      response: { 200: ModelList, ...errorResponses([400, 401, 403]) },
       detail: {
         summary: 'Models available now to the caller, with provider, capabilities and context window; `offline` is always there',
         description:

@@ -68,7 +68,7 @@ export const openaiCompatModule = (ctx: AppContext) => {
         }
       },
       {
-        response: { 200: CompatModelList, ...errorResponses([400, 401], OpenAIErrorResponse) },
+        response: { 200: CompatModelList, ...errorResponses([400, 401, 403], OpenAIErrorResponse) },
         detail: { summary: 'Models, in the OpenAI list format', tags },
       },
     );

@@ -13,7 +13,7 @@ export const pluginsModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/api/plugins' })
     .use(authGuard(ctx))
     .get('', async ({ principal }) => ({ plugins: await listPlugins(db, registry, services, principal.user.id) }), {
-      response: { 200: PluginList, ...errorResponses([400, 401]) },
+      response: { 200: PluginList, ...errorResponses([400, 401, 403]) },
       detail: { summary: 'Plugins, whether each is usable now (and why not), and whether you enabled it', tags },
     })
     .patch(

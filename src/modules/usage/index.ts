@@ -11,7 +11,7 @@ export const usageModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/usage' })
     .use(authGuard(ctx))
     .get('', ({ principal }) => myUsage({ db: ctx.database.db, limits: ctx.limits, quotas: ctx.quotas }, principal.user.id), {
-      response: { 200: MyUsage, ...errorResponses([400, 401]) },
+      response: { 200: MyUsage, ...errorResponses([400, 401, 403]) },
       detail: {
         summary: 'Your usage today and this month (UTC), and what remains of each limit',
         description:

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createHarness, type Harness } from '../../testing/app-harness';
+import { testDatabases } from '../../testing/databases';
+
+type User = Awaited<ReturnType<Harness['signup']>>;
+
+for (const backend of testDatabases()) {
+  describe(`account status at the auth guard on ${backend.name}`, () => {
+    let h: Harness;
+    let admin: User;
+    beforeAll(async () => {
+      h = createHarness(await backend.open());
+      admin = await h.signup('root@example.com');
+    });
+    afterAll(() => backend.cleanup());
+    const setStatus = (id: string, status: string) => h.json('PATCH', `/api/admin/users/${id}`, { cookie: admin.cookie, body: { status } });
+
+    test('a-pending-user-can-log-in-and-see-itself-but-nothing-else', async () => {
+      const pat = await h.signup('pat@example.com');
+      const key = (await h.json('POST', '/api/keys', { cookie: pat.cookie, body: { name: 'k' } })).body.key as string;
+      expect((await setStatus(pat.id, 'pending')).status).toBe(200);
+      const login = await h.json('POST', '/api/auth/login', { body: { email: pat.email, password: 'correct horse battery' } });
+      expect(login.status).toBe(200);
+      expect(login.body.status).toBe('pending');
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+      const me = await h.json('GET', '/api/auth/me', { cookie });
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ id: pat.id, status: 'pending', role: 'user' });
+      const refused: [string, string, Record<string, string>][] = [
+        ['GET', '/api/conversations', { cookie }],
+        ['GET', '/api/keys', { cookie }],
+        ['GET', '/api/usage', { cookie }],
+        ['GET', '/api/models', { cookie }],
+        ['GET', '/api/admin/users', { cookie }],
+        ['GET', '/api/conversations', { authorization: `Bearer ${key}` }],
+        ['GET', '/v1/models', { authorization: `Bearer ${key}` }],
+      ];
+      for (const [method, path, headers] of refused) {
+        const res = await h.json(method, path, { headers });
+        const code = res.body?.error?.code;
+        expect({ path, status: res.status, code }).toEqual({ path, status: 403, code: 'account_pending' });
+      }
+      // Approved, the same session goes everywhere.
+      expect((await setStatus(pat.id, 'active')).status).toBe(200);
+      expect((await h.json('GET', '/api/conversations', { cookie })).status).toBe(200);
+    });
+
+    test('a-disabled-user-cannot-log-in-or-use-a-cookie-or-key', async () => {
+      const dee = await h.signup('dee@example.com');
+      expect((await setStatus(dee.id, 'disabled')).status).toBe(200);
+      const login = await h.json('POST', '/api/auth/login', { body: { email: dee.email, password: 'correct horse battery' } });
+      expect(login.status).toBe(401);
+      expect(login.headers.get('set-cookie')).toBeNull();
+      expect((await h.json('GET', '/api/auth/me', { cookie: dee.cookie })).status).toBe(401);
+    });
+  });
+}
