@@ -11,6 +11,8 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Url = Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' });
 const PositiveInt = Type.Integer({ minimum: 1 });
 const OnOff = Type.Union([Type.Literal('on'), Type.Literal('off')]);
+export type SignupPolicy = 'open' | 'approval' | 'closed';
+
 /** The code interpreter's own time budget leaves room for at most this much waiting for a sandbox. */
 export const CODE_QUEUE_WAIT_CEILING_MS = 30_000;
 /** The largest quotas accepted anywhere (environment, settings, users, groups): counters stay exact integers. */
@@ -44,7 +46,7 @@ export const EnvSchema = Type.Object({
   SCHEDULER_WORKERS: Type.Optional(PositiveInt),
   SHUTDOWN_TIMEOUT_MS: Type.Optional(PositiveInt),
   METRICS: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
-  SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+  SIGNUP: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('approval'), Type.Literal('closed')])),
   SIGNUP_RATE_PER_HOUR: Type.Optional(Type.Integer({ minimum: 0 })),
   TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
@@ -98,7 +100,8 @@ export interface Config {
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
   metrics: boolean;
-  signupOpen: boolean;
+  /** Who may create an account, until an admin changes it in the settings: anyone, anyone pending approval, or nobody. */
+  signup: SignupPolicy;
   /** Sign-ups admitted per client address per hour (a bucket refilling over the hour); 0 turns the limit off. */
   signupRatePerHour: number;
   /** Peers (IPs and CIDR ranges) whose `X-Forwarded-For` names the client address. */
@@ -243,7 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',
-    signupOpen: (e.SIGNUP ?? 'open') === 'open',
+    signup: e.SIGNUP ?? 'open',
     signupRatePerHour: e.SIGNUP_RATE_PER_HOUR ?? 10,
     trustedProxies,
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],

@@ -109,7 +109,7 @@ for (const backend of testDatabases()) {
     });
 
     test('signup-can-be-closed', async () => {
-      const closed = createHarness(h.ctx.database, { ...h.ctx.config, signupOpen: false });
+      const closed = createHarness(h.ctx.database, { ...h.ctx.config, signup: 'closed' });
       const res = await closed.json('POST', '/api/auth/signup', { body: { email: 'late@example.com', password: 'password-1' } });
       expect(res.status).toBe(403);
     });

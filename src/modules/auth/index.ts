@@ -2,6 +2,8 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { AppError } from '../../lib/errors';
+import { recordAudit } from '../audit/service';
+import { signupPolicy } from '../settings/signup-policy';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
 import { Credentials, Ok, User } from './model';
 import { createSession, login, logout, SESSION_TTL_MS, signup } from './service';
@@ -24,24 +26,47 @@ export const authModule = (ctx: AppContext) => {
     .post(
       '/signup',
       async ({ body, request, set, server }) => {
-        if (!ctx.config.signupOpen) throw new AppError('signup_closed');
-        await ctx.signupThrottle.take(ctx.clientAddress(request, server));
-        const user = await signup(db, body.email, body.password);
+        const policy = await signupPolicy(db, ctx.config.signup);
+        if (policy === 'closed') throw new AppError('signup_closed');
+        const address = ctx.clientAddress(request, server);
+        await ctx.signupThrottle.take(address);
+        const user = await signup(db, body.email, body.password, policy);
         await startSession(request, set, user.id);
+        await recordAudit(db, {
+          actor: { id: user.id, email: user.email },
+          address,
+          action: 'auth.signup',
+          target: `user:${user.id}`,
+          details: { role: user.role, status: user.status },
+        });
         set.status = 201;
         return user;
       },
       {
         body: Credentials,
         response: { 201: User, ...errorResponses([400, 403, 409, 413, 415, 429]) },
-        detail: { summary: 'Create an account and log in (the first account becomes admin)', tags, security: [] },
+        detail: {
+          summary: 'Create an account and log in (the first account becomes admin; under `approval` later ones are pending)',
+          tags,
+          security: [],
+        },
       },
     )
     .post(
       '/login',
       async ({ body, request, set, server }) => {
-        const user = await login(db, ctx.loginThrottle, body.email, body.password, ctx.clientAddress(request, server));
+        const address = ctx.clientAddress(request, server);
+        let user: Awaited<ReturnType<typeof login>>;
+        try {
+          user = await login(db, ctx.loginThrottle, body.email, body.password, address);
+        } catch (e) {
+          // The email tried is kept, never the password; a throttled attempt checked no password and is not a failure.
+          if (e instanceof AppError && (e.code === 'invalid_credentials' || e.code === 'unauthorized'))
+            await recordAudit(db, { action: 'auth.login_failed', address, details: { email: body.email.trim().toLowerCase() } });
+          throw e;
+        }
         await startSession(request, set, user.id);
+        await recordAudit(db, { actor: { id: user.id, email: user.email }, address, action: 'auth.login', target: `user:${user.id}` });
         return user;
       },
       {

@@ -31,16 +31,23 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /**
  * Creates a user; the first one becomes admin. The count and the insert share a transaction
- * holding a table lock, so two simultaneous first signups cannot both become admin.
+ * holding a table lock, so two simultaneous first signups cannot both become admin. Under the
+ * `approval` policy every later account starts `pending`.
  */
-export async function signup(db: Db, email: string, password: string): Promise<UserView> {
+export async function signup(db: Db, email: string, password: string, policy: 'open' | 'approval' = 'open'): Promise<UserView> {
   const passwordHash = await Bun.password.hash(password, { algorithm: 'argon2id' });
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table users in share row exclusive mode`);
     const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
     const rows = await tx
       .insert(users)
-      .values({ email: normaliseEmail(email), passwordHash, role: n === 0 ? 'admin' : 'user' })
+      .values({
+        email: normaliseEmail(email),
+        passwordHash,
+        role: n === 0 ? 'admin' : 'user',
+        // The first account is the server's admin, so it is active whatever the policy.
+        status: n > 0 && policy === 'approval' ? 'pending' : 'active',
+      })
       .onConflictDoNothing({ target: users.email })
       .returning();
     if (rows.length === 0) throw new AppError('email_taken');

@@ -1,3 +1,4 @@
+import type { SignupPolicy } from '../../config';
 import type { Db } from '../../db/client';
 import type { Router } from '../../providers/router';
 import type { ChangeBy } from '../admin/change-by';
@@ -6,22 +7,26 @@ import type { LimitsResolver } from '../usage/effective-limits';
 import { readDefaultLimits, writeDefaultLimits } from './default-limits';
 import { checkDefaultModel, readDefaultModel, writeDefaultModel } from './default-model';
 import type { SettingsPatch } from './model';
+import { signupPolicy, writeSignupPolicy } from './signup-policy';
 
 export interface SettingsParts {
   db: Db;
   limits: LimitsResolver;
   router: Router;
+  /** The environment's `SIGNUP`, which applies while no runtime setting does. */
+  signup: SignupPolicy;
   /** Tells the runtime sync (and through it the other replicas) that the default model changed. */
   changed(): Promise<void>;
 }
 
-export async function getSettings(parts: Pick<SettingsParts, 'db' | 'limits'>) {
-  const [defaultModel, defaultLimits, effectiveDefaultLimits] = await Promise.all([
+export async function getSettings(parts: Pick<SettingsParts, 'db' | 'limits' | 'signup'>) {
+  const [defaultModel, defaultLimits, effectiveDefaultLimits, signup] = await Promise.all([
     readDefaultModel(parts.db),
     readDefaultLimits(parts.db),
     parts.limits.defaults(),
+    signupPolicy(parts.db, parts.signup),
   ]);
-  return { defaultModel: defaultModel ?? null, defaultLimits, effectiveDefaultLimits };
+  return { signup, defaultModel: defaultModel ?? null, defaultLimits, effectiveDefaultLimits };
 }
 
 /**
@@ -42,5 +47,6 @@ export async function updateSettings(parts: SettingsParts, by: ChangeBy, patch: 
       details: { defaultLimits: { from: before, to: patch.defaultLimits } },
     });
   }
+  if (patch.signup !== undefined) await writeSignupPolicy(parts.db, by, parts.signup, patch.signup);
   return getSettings(parts);
 }

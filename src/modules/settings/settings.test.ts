@@ -27,6 +27,7 @@ for (const backend of testDatabases()) {
 
     test('default-limits-set-at-runtime-override-the-environment-until-removed', async () => {
       expect((await settings()).body).toEqual({
+        signup: 'open',
         defaultModel: null,
         defaultLimits: null,
         effectiveDefaultLimits: { rpm: 30, tpm: 100_000, tokensPerDay: 200_000, usdPerMonth: null },
@@ -34,6 +35,7 @@ for (const backend of testDatabases()) {
       const set = await settings('PATCH', { defaultLimits: { tokensPerDay: null, usdPerMonth: 2.5 } });
       expect(set.status).toBe(200);
       expect(set.body).toEqual({
+        signup: 'open',
         defaultModel: null,
         defaultLimits: { tokensPerDay: null, usdPerMonth: 2.5 },
         effectiveDefaultLimits: { rpm: 30, tpm: 100_000, tokensPerDay: null, usdPerMonth: 2.5 },
@@ -57,6 +59,7 @@ for (const backend of testDatabases()) {
         { defaultLimits: { usdPerMonth: 1e9 } },
         { defaultLimits: 5 },
         { signup: 'sometimes' },
+        { signup: true },
       ]) {
         const res = await settings('PATCH', body);
         expect({ body, status: res.status, code: res.body?.error?.code }).toEqual({ body, status: 400, code: 'validation_error' });
