@@ -68,6 +68,8 @@ describe('openapi document', () => {
 interface AdminFixtures {
   connectionId: string;
   groupId: string;
+  /** A user of no consequence: the admin user routes change and finally delete it (the owner is the last admin). */
+  userId: string;
 }
 
 /** The owner's resource each path parameter names, for requests that should succeed. */
@@ -79,7 +81,7 @@ const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtur
   '/api/admin/connections/{id}': (_, __, a) => a.connectionId,
   '/api/admin/connections/{id}/test': (_, __, a) => a.connectionId,
   '/api/admin/groups/{id}': (_, __, a) => a.groupId,
-  '/api/admin/users/{id}': (u) => u.id,
+  '/api/admin/users/{id}': (_, __, a) => a.userId,
   '/api/admin/models/{id}': () => 'offline',
 };
 
@@ -116,7 +118,7 @@ describe('the api contract', () => {
     const connection = await h.json('POST', '/api/admin/connections', { cookie: owner.cookie, body: walkerConnection() });
     const group = await h.json('POST', '/api/admin/groups', { cookie: owner.cookie, body: { name: 'walkers' } });
     if (connection.status !== 201 || group.status !== 201) throw new Error(`admin fixtures: ${connection.status} ${group.status}`);
-    admin = { connectionId: connection.body.id, groupId: group.body.id };
+    admin = { connectionId: connection.body.id, groupId: group.body.id, userId: (await h.signup()).id };
   });
   afterAll(async () => {
     await h.close();

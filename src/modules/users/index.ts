@@ -1,9 +1,10 @@
-import { Elysia } from 'elysia';
+import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { adminGuard } from '../admin/guard';
 import { peerAddress } from '../admin/peer-address';
 import { strictBody } from '../admin/strict-body';
+import { deleteUser } from './delete-user';
 import { listUsers } from './list-users';
 import { AdminUserView, UserId, UserList, UserListQuery, UserPatch } from './model';
 import { updateUser } from './update-user';
@@ -39,6 +40,27 @@ export const usersModule = (ctx: AppContext) =>
           summary: "Change a user's groups, own limits, role or status (admins only; audited)",
           description:
             "`limits` replaces the user's own limits: a key left out falls back to their groups' (the most generous) and then the default; `null` as a value means no limit. The last active admin can be neither demoted nor disabled (409 `last_admin`). Disabling a user ends their sessions, revokes their API keys and closes their open connections on every replica.",
+          tags: ['admin'],
+        },
+      },
+    )
+    .delete(
+      '/:id',
+      async ({ params, principal, request, server, set }) => {
+        await deleteUser(ctx.database.db, params.id, {
+          actor: { id: principal.user.id, email: principal.user.email },
+          address: peerAddress(server, request),
+          revocations: ctx.revocations,
+        });
+        set.status = 204;
+      },
+      {
+        params: UserId,
+        response: { 204: t.Void(), ...errorResponses([400, 401, 403, 404, 409, 415]) },
+        detail: {
+          summary: 'Delete a user and everything that is theirs (admins only; audited)',
+          description:
+            'Their sessions, keys, conversations, documents, group memberships and usage go with them. The last active admin cannot be deleted (409 `last_admin`).',
           tags: ['admin'],
         },
       },

@@ -51,5 +51,24 @@ for (const backend of testDatabases()) {
       const mine = entries.filter((e: { target: string }) => e.target === `user:${bob.id}`).map((e: { details: unknown }) => e.details);
       expect(mine).toEqual([{ status: { from: 'disabled', to: 'active' } }, { status: { from: 'active', to: 'disabled' } }]);
     });
+
+    test('deleting-a-user-removes-what-is-theirs-but-never-the-last-admin', async () => {
+      const del = (id: string, who = admin) => h.json('DELETE', `/api/admin/users/${id}`, { cookie: who.cookie });
+      const admins = (await h.json('GET', '/api/admin/users?role=admin', { cookie: admin.cookie })).body.users as { id: string }[];
+      for (const other of admins.filter((a) => a.id !== admin.id)) await patch(other.id, { role: 'user' });
+      const last = await del(admin.id);
+      expect({ status: last.status, code: last.body?.error?.code }).toEqual({ status: 409, code: 'last_admin' });
+      const gus = await h.signup();
+      const convo = await h.json('POST', '/api/conversations', { cookie: gus.cookie, body: { title: 'mine' } });
+      expect(convo.status).toBe(201);
+      expect((await del(gus.id, gus)).status).toBe(403);
+      expect((await del(gus.id)).status).toBe(204);
+      expect((await h.json('GET', '/api/auth/me', { cookie: gus.cookie })).status).toBe(401);
+      expect((await del(gus.id)).status).toBe(404);
+      const listed = (await h.json('GET', `/api/admin/users?q=${encodeURIComponent(gus.email)}`, { cookie: admin.cookie })).body.users;
+      expect(listed).toEqual([]);
+      const [entry] = (await h.json('GET', '/api/admin/audit?action=user.delete', { cookie: admin.cookie })).body.entries;
+      expect(entry).toMatchObject({ actorId: admin.id, target: `user:${gus.id}`, details: { email: gus.email, role: 'user' } });
+    });
   });
 }
