@@ -55,3 +55,41 @@ for (const backend of testDatabases()) {
     });
   });
 }
+
+for (const backend of testDatabases()) {
+  describe(`POST /api/auth/password on ${backend.name}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = createHarness(await backend.open());
+      await h.signup('root@example.com');
+    });
+    afterAll(() => backend.cleanup());
+
+    test('changing-the-password-ends-the-other-sessions-and-keeps-this-one', async () => {
+      const pia = await h.signup('pia@example.com');
+      const login = await h.json('POST', '/api/auth/login', { body: { email: pia.email, password: 'correct horse battery' } });
+      const other = (login.headers.get('set-cookie') ?? '').split(';')[0];
+      const wrong = await h.json('POST', '/api/auth/password', {
+        cookie: pia.cookie,
+        body: { currentPassword: 'not the password', newPassword: 'a brand new password' },
+      });
+      expect({ status: wrong.status, code: wrong.body.error.code }).toEqual({ status: 401, code: 'invalid_credentials' });
+      expect((await h.json('GET', '/api/auth/me', { cookie: other })).status).toBe(200);
+      const changed = await h.json('POST', '/api/auth/password', {
+        cookie: pia.cookie,
+        body: { currentPassword: 'correct horse battery', newPassword: 'a brand new password' },
+      });
+      expect(changed.status).toBe(200);
+      expect((await h.json('GET', '/api/auth/me', { cookie: pia.cookie })).status).toBe(200);
+      expect((await h.json('GET', '/api/auth/me', { cookie: other })).status).toBe(401);
+      const old = await h.json('POST', '/api/auth/login', { body: { email: pia.email, password: 'correct horse battery' } });
+      expect(old.status).toBe(401);
+      expect((await h.json('POST', '/api/auth/login', { body: { email: pia.email, password: 'a brand new password' } })).status).toBe(200);
+      const short = await h.json('POST', '/api/auth/password', {
+        cookie: pia.cookie,
+        body: { currentPassword: 'x', newPassword: 'short' },
+      });
+      expect(short.status).toBe(400);
+    });
+  });
+}

@@ -2,11 +2,12 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { AppError } from '../../lib/errors';
+import { strictBody } from '../admin/strict-body';
 import { recordAudit } from '../audit/service';
 import { signupPolicy } from '../settings/signup-policy';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
-import { Credentials, Ok, User } from './model';
-import { createSession, login, logout, SESSION_TTL_MS, signup } from './service';
+import { Credentials, Ok, PasswordChange, User } from './model';
+import { changePassword, createSession, login, logout, SESSION_TTL_MS, signup } from './service';
 
 const tags = ['auth'];
 
@@ -89,5 +90,29 @@ export const authModule = (ctx: AppContext) => {
     .get('/me', ({ principal }) => principal.user, {
       response: { 200: User, ...errorResponses([400, 401]) },
       detail: { summary: 'The logged-in user', tags },
-    });
+    })
+    .post(
+      '/password',
+      async ({ body, principal, request, server }) => {
+        if (principal.user.status === 'pending') throw new AppError('account_pending');
+        await changePassword(db, ctx.revocations, principal, body.currentPassword, body.newPassword);
+        await recordAudit(db, {
+          actor: { id: principal.user.id, email: principal.user.email },
+          address: ctx.clientAddress(request, server),
+          action: 'auth.password_change',
+          target: `user:${principal.user.id}`,
+        });
+        return { ok: true as const };
+      },
+      {
+        body: PasswordChange,
+        transform: strictBody(PasswordChange),
+        response: { 200: Ok, ...errorResponses([400, 401, 403, 413, 415]) },
+        detail: {
+          summary: 'Change your password; your other sessions end',
+          description: 'A wrong `currentPassword` answers 401 `invalid_credentials` and changes nothing.',
+          tags,
+        },
+      },
+    );
 };

@@ -16,3 +16,11 @@ export const User = t.Object({
 });
 
 export const Ok = t.Object({ ok: t.Literal(true) });
+
+export const PasswordChange = t.Object(
+  {
+    currentPassword: t.String({ minLength: 1, maxLength: 256 }),
+    newPassword: t.String({ minLength: 8, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);

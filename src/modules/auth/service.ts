@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { apiKeys, sessions, users } from '../../db/schema';
 import { AppError, unauthorized } from '../../lib/errors';
@@ -142,4 +142,28 @@ export async function principalIsCurrent(
     return rows.length > 0;
   }
   return false;
+}
+
+/**
+ * Changes a user's password after checking the current one; every other session of theirs ends
+ * (and is told to every replica), the one making the change stays signed in.
+ */
+export async function changePassword(
+  db: Db,
+  revocations: Revocations,
+  principal: { user: { id: string }; sessionId?: string },
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> {
+  const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, principal.user.id));
+  if (!user || !(await Bun.password.verify(currentPassword, user.passwordHash))) throw new AppError('invalid_credentials');
+  const passwordHash = await Bun.password.hash(newPassword, { algorithm: 'argon2id' });
+  const ended = await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, principal.user.id));
+    const others = principal.sessionId
+      ? and(eq(sessions.userId, principal.user.id), ne(sessions.id, principal.sessionId))
+      : eq(sessions.userId, principal.user.id);
+    return tx.delete(sessions).where(others).returning({ id: sessions.id });
+  });
+  for (const { id } of ended) await revocations.publish({ kind: 'session', id });
 }

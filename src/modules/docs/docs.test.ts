@@ -205,6 +205,7 @@ describe('the api contract', () => {
     });
     if (nameOf(o) === 'POST /api/admin/connections') return { path, body: walkerConnection() };
     if (nameOf(o) === 'POST /api/auth/login') return { path, body: { email: owner.email, password: owner.password } };
+    if (nameOf(o) === 'POST /api/auth/password') return { path, body: { currentPassword: owner.password, newPassword: owner.password } };
     if (nameOf(o) === 'POST /v1/chat/completions') return { path, body: { model: 'offline', messages: [{ role: 'user', content: 'hi' }] } };
     const content = o.op.requestBody?.content;
     if (content?.['multipart/form-data']) {
