@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { sessions } from '../../db/schema';
+import { sessions, users } from '../../db/schema';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
@@ -103,6 +103,21 @@ describe('/ws/chat after revocation', () => {
     expect(await byCookie.closeCode()).toBe(REVOKED_CLOSE);
     expect((await finalFrame(h, requestId)).finishReason).toBe('cancelled');
     expect(bystander.closed).toBeNull();
+  });
+
+  test('disabling-a-user-closes-their-sockets-at-once-and-stops-their-turns', async () => {
+    const admin = await h.signup();
+    await h.ctx.database.db.update(users).set({ role: 'admin' }).where(eq(users.id, admin.id));
+    const user = await h.signup();
+    const { key } = await newKey(user.cookie);
+    const byKey = await open({ authorization: `Bearer ${key}` });
+    const byCookie = await open({ cookie: user.cookie });
+    const requestId = await startTurn(byCookie);
+    const res = await h.json('PATCH', `/api/admin/users/${user.id}`, { cookie: admin.cookie, body: { status: 'disabled' } });
+    expect(res.status).toBe(200);
+    expect(await byKey.closeCode()).toBe(REVOKED_CLOSE);
+    expect(await byCookie.closeCode()).toBe(REVOKED_CLOSE);
+    expect((await finalFrame(h, requestId)).finishReason).toBe('cancelled');
   });
 
   test('a-frame-on-a-socket-whose-session-is-gone-runs-nothing', async () => {
