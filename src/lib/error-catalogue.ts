@@ -60,6 +60,11 @@ export const errorCatalogue = {
   },
   signup_closed: { status: 403, retryable: false, message: 'Sign-up is closed on this server.' },
   email_taken: { status: 409, retryable: false, message: 'An account with this email already exists.' },
+  invalid_link: {
+    status: 400,
+    retryable: false,
+    message: 'This link has expired or was already used. Ask an administrator for a new one.',
+  },
   too_many_attempts: { status: 429, retryable: true, message: 'Too many failed logins.' },
   too_many_signups: { status: 429, retryable: true, message: 'Too many accounts were created from this address.' },
   rate_limited: { status: 429, retryable: true, message: 'You are sending messages too quickly.' },
