@@ -35,6 +35,7 @@ export const errorCatalogue = {
   invalid_range: { status: 400, retryable: false, message: 'The time range is not valid: "from" must come before "to".' },
   unknown_user: { status: 400, retryable: false, message: 'A user named in the request does not exist.' },
   unknown_group: { status: 400, retryable: false, message: 'A group named in the request does not exist.' },
+  unknown_document: { status: 400, retryable: false, message: 'A document named in the request does not exist, or it is not yours.' },
   group_name_taken: { status: 409, retryable: false, message: 'A group with this name already exists.' },
   last_admin: { status: 409, retryable: false, message: 'The last active admin cannot be demoted, disabled or deleted.' },
   conflict: { status: 409, retryable: false, message: 'This clashes with another request in progress.' },

@@ -79,6 +79,8 @@ const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtur
   '/api/keys/{id}': (u) => u.keyIds[0],
   '/api/conversations/{id}': (u) => u.conversationIds[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
+  '/api/presets/{id}': (u) => u.presetIds[0],
+  '/api/messages/{id}/feedback': (u) => u.messageIds[1],
   '/api/plugins/{name}': (_, plugin) => plugin,
   '/api/admin/connections/{id}': (_, __, a) => a.connectionId,
   '/api/admin/connections/{id}/test': (_, __, a) => a.connectionId,
