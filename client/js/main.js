@@ -6,6 +6,7 @@ import { BenchmarkView } from './benchmark-view.js';
 import { ChatSocket } from './chat-socket.js';
 import { ChatView } from './chat-view.js';
 import { ComposerOptions } from './composer-options.js';
+import { ConversationSettings } from './conversation-settings.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { $, announce, h } from './dom.js';
 import { interceptLinks, navigate, parseRoute } from './router.js';
@@ -60,6 +61,7 @@ function showView(route, views) {
   $('usage-view').hidden = route.name !== 'usage';
   $('admin-view').hidden = route.name !== 'admin' || !views.admin;
   views.sidebar.setCurrent(route.name === 'chat' ? route.id : null);
+  views.conversationSettings.update(route);
   if (route.name === 'chat') return views.chat.open(route.id);
   if (route.name === 'benchmark') return views.benchmark.show();
   if (route.name === 'usage') return views.usage.show();
@@ -79,11 +81,12 @@ async function startApp(user, created) {
     sidebar,
     chat: new ChatView({ socket, options, sidebar }),
     benchmark: new BenchmarkView({ socket, options }),
-    settings: new SettingsView({ options }),
+    settings: new SettingsView({ options, user, sidebar }),
     usage: new UsageView(),
     admin: user.role === 'admin' ? new AdminView({ options }) : null,
   };
   $('admin-link').hidden = user.role !== 'admin';
+  views.conversationSettings = new ConversationSettings({ chat: views.chat });
   new DocumentsPanel({ onPick: (docs) => options.setDocuments(docs) });
   $('logout').addEventListener('click', async () => {
     await api('POST', '/api/auth/logout').catch(() => {});

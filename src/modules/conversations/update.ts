@@ -3,10 +3,9 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../lib/errors';
 import type { Principal } from '../auth/guard';
 import { viewerOf } from '../models/service';
-import { usablePreset } from '../presets/service';
 import type { UpdateConversation } from './model';
 import { getOwnedConversation, toSummary, updateConversation } from './service';
-import { applyChange, type ChatParams, type ConversationSettings, checkDocuments, settingsOf } from './settings';
+import { applyChange, type ChatParams, checkDocuments, settingsOf } from './settings';
 
 /** Refuses plugin names no plugin answers to (404 `unknown_plugin`), so a stored setting never breaks every turn. */
 export function checkPlugins(ctx: Pick<AppContext, 'plugins'>, names: readonly string[]): void {

@@ -12,7 +12,7 @@ export async function giveFeedback(db: Db, userId: string, messageId: string, ra
     .select({ id: messages.id, role: messages.role })
     .from(messages)
     .where(and(eq(messages.id, messageId), eq(messages.userId, userId)));
-  if (!message || message.role !== 'assistant') throw notFound('Answer');
+  if (message?.role !== 'assistant') throw notFound('Answer');
   if (rating === null) {
     await db.delete(feedback).where(and(eq(feedback.messageId, messageId), eq(feedback.userId, userId)));
     return { messageId, rating: null, comment: null };
