@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
-import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
+import { pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from '../../src/testing/chat-page';
 import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
@@ -42,6 +42,7 @@ describe.skipIf(Boolean(missing))('shaping a chat in the browser', () => {
     await pickModel(page, 'local/scripted');
     await send(page, 'Tell me about autumn');
     await waitForAnswerEnd(page);
+    expect(await page.textContent('.turn-assistant .assistant-label')).toContain('local/scripted');
     expect(systemOf(lastRequest())).toContain('Always answer in haiku.');
   });
 
@@ -137,5 +138,30 @@ describe.skipIf(Boolean(missing))('shaping a chat in the browser', () => {
     expect(systemOf(lastRequest())).toContain('Talk like a pirate.');
     expect(realErrors(problems.errors).filter((e) => !/status of 400/.test(e))).toEqual([]);
     expect(problems.offHost).toEqual([]);
+  });
+
+  test('keyboard-shortcuts-list-new-chat-focus-and-stop', async () => {
+    await page.click('#messages');
+    await page.keyboard.press('?');
+    await page.waitForSelector('#shortcuts-dialog[open]');
+    expect(await page.textContent('#shortcuts-dialog')).toContain('New chat');
+    await screenshot(page, 'shortcuts-desktop');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#shortcuts-dialog', { state: 'detached' });
+
+    await page.keyboard.press('Control+Shift+O');
+    await page.waitForFunction(() => location.pathname === '/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('composer-input');
+    await page.click('#messages');
+    await page.keyboard.press('Shift+Escape');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('composer-input');
+
+    await pickModel(page, 'local/scripted');
+    stack.model.script(MODEL_CHAT_PATH, { text: words(400), delayMs: 20 });
+    await send(page, 'Count slowly');
+    await page.waitForFunction(() => (document.querySelector('.turn-assistant .answer')?.textContent ?? '').includes('word3'));
+    await page.keyboard.press('Escape');
+    await waitForAnswerEnd(page);
+    expect(await page.textContent('.turn-assistant >> nth=-1')).toContain('Stopped before the end.');
   });
 });

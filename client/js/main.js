@@ -11,6 +11,7 @@ import { DocumentsPanel } from './documents-panel.js';
 import { $, announce, h } from './dom.js';
 import { interceptLinks, navigate, parseRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
+import { installShortcuts } from './shortcuts.js';
 import { Sidebar } from './sidebar.js';
 import { UsageView } from './usage-view.js';
 
@@ -87,6 +88,7 @@ async function startApp(user, created) {
   };
   $('admin-link').hidden = user.role !== 'admin';
   views.conversationSettings = new ConversationSettings({ chat: views.chat });
+  installShortcuts({ chat: views.chat });
   new DocumentsPanel({ onPick: (docs) => options.setDocuments(docs) });
   $('logout').addEventListener('click', async () => {
     await api('POST', '/api/auth/logout').catch(() => {});
