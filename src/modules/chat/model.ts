@@ -23,6 +23,8 @@ export type ChatTurn = Static<typeof ChatTurn>;
 
 export const ChatBody = Type.Composite([ChatTurn, Type.Object({ requestId: Type.Optional(RequestId) })], {
   additionalProperties: false,
+  // What Swagger's "Try it out" sends: a first turn that works on any server, the offline model included.
+  examples: [{ message: 'When does the office close on Fridays?' }],
 });
 export type ChatBody = Static<typeof ChatBody>;
 

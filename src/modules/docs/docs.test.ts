@@ -175,6 +175,13 @@ describe('the api contract', () => {
     expect(await res.text()).toBe('');
   });
 
+  test('the-documented-chat-example-runs-as-written', async () => {
+    const schema = resolved(doc, doc.paths['/api/chat'].post?.requestBody?.content['application/json']?.schema ?? {});
+    expect(schema.example).toEqual({ message: 'When does the office close on Fridays?' });
+    const res = await h.json('POST', '/api/chat', { cookie: other.cookie, body: schema.example });
+    expect(res.status).toBe(200);
+  });
+
   test('unknown-field-on-chat-answers-400-and-runs-no-turn', async () => {
     const before = (await h.json('GET', '/api/conversations', { cookie: other.cookie })).body.items.length;
     const res = await h.json('POST', '/api/chat', { cookie: other.cookie, body: { message: 'hello there', temprature: 0.2 } });
