@@ -4,6 +4,7 @@ import { registerUuidFormat } from './lib/uuid-format';
 import { adminModelsModule } from './modules/admin-models';
 import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
+import { oidcModule } from './modules/auth/oidc';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard, type DeclaredRoutes } from './modules/body-guard';
 import { chatModule } from './modules/chat';
@@ -39,6 +40,7 @@ export function createApp(ctx: AppContext) {
     .use(docsModule())
     .use(webModule())
     .use(authModule(ctx))
+    .use(oidcModule(ctx))
     .use(keysModule(ctx))
     .use(conversationsModule(ctx))
     .use(documentsModule(ctx))

@@ -7,6 +7,7 @@ import type { RedisHandle } from './infra/redis/client';
 import type { ClientAddressOf } from './lib/client-address';
 import type { SecretBox } from './lib/secret-box';
 import type { LoginThrottle } from './modules/auth/login-throttle';
+import type { OidcClient } from './modules/auth/oidc-client';
 import type { Revocations } from './modules/auth/revocation';
 import type { SignupThrottle } from './modules/auth/signup-throttle';
 import type { ChatRuntime } from './modules/chat/runtime';
@@ -33,6 +34,8 @@ export interface AppContext extends ChatRuntime {
   /** Ended sessions, API keys and users, told to every replica. */
   revocations: Revocations;
   loginThrottle: LoginThrottle;
+  /** The relying party for `OIDC_ISSUER`; absent when single sign-on is not configured. */
+  oidc?: OidcClient;
   signupThrottle: SignupThrottle;
   /** The one reading of a request's client address (`TRUSTED_PROXIES` decides when `X-Forwarded-For` counts). */
   clientAddress: ClientAddressOf;

@@ -19,6 +19,7 @@ import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
 import { createSecretBox, readOrCreateKeyFile, type SecretBox } from './lib/secret-box';
 import { createLoginThrottle } from './modules/auth/login-throttle';
+import { createOidcClient, type OidcClient } from './modules/auth/oidc-client';
 import { createRevocations } from './modules/auth/revocation';
 import { createSignupThrottle } from './modules/auth/signup-throttle';
 import { createChatRuntime } from './modules/chat/runtime';
@@ -48,6 +49,8 @@ export interface ContextOverrides {
    * of memory, which tests would never give back (they do not shut their harnesses down).
    */
   scheduler?: Scheduler;
+  /** The relying party for the configured OpenID provider (tests give one whose clock runs elsewhere). */
+  oidc?: OidcClient;
 }
 
 export interface ComposedContext {
@@ -151,6 +154,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     keys,
     revocations,
     loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
+    oidc: overrides.oidc ?? (config.oidc && createOidcClient(config.oidc)),
     signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
     clientAddress: clientAddressResolver(config.trustedProxies),
     bus,
