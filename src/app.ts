@@ -34,7 +34,7 @@ export function createApp(ctx: AppContext) {
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
-    .use(originGuard(ctx.config.origins))
+    .use(originGuard(ctx.config.origins, ctx.config.trustedHeader?.email))
     .use(bodyGuard(ctx.config.maxUploadBytes, (): DeclaredRoutes => app.routes))
     .use(healthModule(ctx))
     .use(docsModule())

@@ -172,7 +172,14 @@ describe('config', () => {
       TRUSTED_HEADER_EMAIL: 'X-Forwarded-Email',
       TRUSTED_HEADER_GROUPS: 'X-Forwarded-Groups',
     });
-    expect(c.trustedHeader).toEqual({ email: 'x-forwarded-email', groups: 'x-forwarded-groups' });
+    expect(c.trustedHeader).toEqual({ email: 'x-forwarded-email', groups: 'x-forwarded-groups', adminGroups: [], allowedGroups: [] });
+    const withGroups = loadConfig({
+      TRUSTED_PROXIES: '10.0.0.1',
+      TRUSTED_HEADER_EMAIL: 'X-Email',
+      OIDC_ADMIN_GROUPS: 'admins',
+      OIDC_ALLOWED_GROUPS: 'staff',
+    });
+    expect(withGroups.trustedHeader).toMatchObject({ adminGroups: ['admins'], allowedGroups: ['staff'] });
   });
 
   test('incomplete-single-sign-on-settings-name-the-variable-and-never-echo-a-secret', () => {

@@ -174,6 +174,9 @@ export interface TrustedHeaderConfig {
   /** Lower-cased header names. */
   email: string;
   groups?: string;
+  /** `OIDC_ADMIN_GROUPS` and `OIDC_ALLOWED_GROUPS`, applied to the groups header the same way. */
+  adminGroups: string[];
+  allowedGroups: string[];
 }
 
 export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
@@ -278,7 +281,12 @@ function trustedHeaderConfig(e: Env, trustedProxies: string[]): TrustedHeaderCon
     return undefined;
   }
   if (trustedProxies.length === 0) throw new ConfigError('Invalid environment variable TRUSTED_HEADER_EMAIL: it needs TRUSTED_PROXIES');
-  return { email: e.TRUSTED_HEADER_EMAIL.toLowerCase(), groups: e.TRUSTED_HEADER_GROUPS?.toLowerCase() };
+  return {
+    email: e.TRUSTED_HEADER_EMAIL.toLowerCase(),
+    groups: e.TRUSTED_HEADER_GROUPS?.toLowerCase(),
+    adminGroups: list(e.OIDC_ADMIN_GROUPS),
+    allowedGroups: list(e.OIDC_ALLOWED_GROUPS),
+  };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

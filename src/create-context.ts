@@ -22,6 +22,7 @@ import { createLoginThrottle } from './modules/auth/login-throttle';
 import { createOidcClient, type OidcClient } from './modules/auth/oidc-client';
 import { createRevocations } from './modules/auth/revocation';
 import { createSignupThrottle } from './modules/auth/signup-throttle';
+import { trustedHeaderIdentity } from './modules/auth/trusted-header';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
@@ -147,6 +148,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     runtimeSync.stop,
     () => quotaStore.close(),
   ];
+  const clientAddress = clientAddressResolver(config.trustedProxies);
   const ctx: AppContext = {
     config,
     database,
@@ -156,7 +158,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
     oidc: overrides.oidc ?? (config.oidc && createOidcClient(config.oidc)),
     signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
-    clientAddress: clientAddressResolver(config.trustedProxies),
+    clientAddress,
+    trustedHeader: trustedHeaderIdentity({ config, database, revocations, limits: chat.limits, clientAddress }),
     bus,
     redis,
     ingestion,
