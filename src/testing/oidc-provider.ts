@@ -26,6 +26,8 @@ export interface TestOidcProvider {
    * token endpoint that is not the issuer's.
    */
   signWithUnpublishedKey(): Promise<void>;
+  /** Adds a client, for one whose redirect URI is known only after the provider started. */
+  registerClient(client: TestClient): void;
   /** Token requests authenticate as `client` instead of the caller, so the ID token is issued to another audience. */
   issueTokensTo(client: TestClient | undefined): void;
   close(): Promise<void>;
@@ -54,12 +56,13 @@ export async function startOidcProvider(options: {
   accounts?: Record<string, TestAccount>;
 }): Promise<TestOidcProvider> {
   const accounts = new Map(Object.entries(options.accounts ?? {}));
+  const clients = [...options.clients];
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const build = (keys: Jwk[]) =>
     new Provider(issuer, {
-      clients: options.clients.map((c) => ({
+      clients: clients.map((c) => ({
         client_id: c.clientId,
         client_secret: c.clientSecret,
         redirect_uris: c.redirectUris,
@@ -107,6 +110,11 @@ export async function startOidcProvider(options: {
     },
     async signWithUnpublishedKey() {
       tokens = build([await signingKey()]);
+    },
+    registerClient(client) {
+      clients.push(client);
+      tokens = build(keys);
+      published = tokens;
     },
     issueTokensTo(client) {
       tokensFor = client;
