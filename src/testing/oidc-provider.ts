@@ -4,7 +4,8 @@ import Provider from 'oidc-provider';
 
 /** A person at the provider, signing in with their `login` name. */
 export interface TestAccount {
-  email: string;
+  /** Absent: the provider shares no email for this person. */
+  email?: string;
   emailVerified?: boolean;
   groups?: string[];
 }

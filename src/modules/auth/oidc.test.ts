@@ -63,6 +63,10 @@ for (const backend of testDatabases()) {
           mallory: { email: 'mallory@example.com', groups: ['staff'] },
           olivia: { email: 'olivia@example.com', groups: ['staff'] },
           pat: { email: 'pat@example.com', groups: ['staff'] },
+          dora: { email: 'dora@example.com', groups: ['staff'] },
+          quinn: { email: 'quinn@example.com', groups: ['staff'] },
+          sam: { email: 'sam@example.com', groups: ['staff'] },
+          nomail: { groups: ['staff'] },
         },
       });
       database = await backend.open();
@@ -267,6 +271,41 @@ for (const backend of testDatabases()) {
       } finally {
         await h.json('PATCH', '/api/admin/settings', { cookie: admin.cookie, body: { signup: null } });
       }
+    });
+
+    test('a-disabled-account-is-not-signed-in-through-the-provider', async () => {
+      const first = await signIn(h, 'dora');
+      const dora = (await me(first.session)).body;
+      await h.json('PATCH', `/api/admin/users/${dora.id}`, { cookie: admin.cookie, body: { status: 'disabled' } });
+      const again = await signIn(h, 'dora');
+      expect({ status: again.status, code: again.body.error.code, session: again.session }).toEqual({
+        status: 401,
+        code: 'unauthorized',
+        session: undefined,
+      });
+    });
+
+    test('without-auto-provisioning-an-unknown-person-is-refused', async () => {
+      const before = await userCount();
+      const done = await signIn(harness({ OIDC_AUTO_PROVISION: 'off' }), 'quinn');
+      expect({ status: done.status, code: done.body.error.code }).toEqual({ status: 403, code: 'sso_account_unknown' });
+      expect(await userCount()).toBe(before);
+    });
+
+    test('with-sign-up-closed-a-new-person-is-refused-and-existing-ones-still-sign-in', async () => {
+      await h.json('PATCH', '/api/admin/settings', { cookie: admin.cookie, body: { signup: 'closed' } });
+      try {
+        const done = await signIn(h, 'sam');
+        expect({ status: done.status, code: done.body.error.code }).toEqual({ status: 403, code: 'signup_closed' });
+        expect((await signIn(h, 'alice')).status).toBe(302);
+      } finally {
+        await h.json('PATCH', '/api/admin/settings', { cookie: admin.cookie, body: { signup: null } });
+      }
+    });
+
+    test('a-person-the-provider-shares-no-email-for-is-refused', async () => {
+      const done = await signIn(h, 'nomail');
+      expect({ status: done.status, code: done.body.error.code }).toEqual({ status: 403, code: 'sso_email_missing' });
     });
 
     test('a-browser-is-sent-back-to-the-ui-with-the-error-code', async () => {
