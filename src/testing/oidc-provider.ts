@@ -55,11 +55,13 @@ async function signingKey(): Promise<Jwk> {
 export async function startOidcProvider(options: {
   clients: TestClient[];
   accounts?: Record<string, TestAccount>;
+  /** 0 (the default) lets the system pick a free port. */
+  port?: number;
 }): Promise<TestOidcProvider> {
   const accounts = new Map(Object.entries(options.accounts ?? {}));
   const clients = [...options.clients];
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const build = (keys: Jwk[]) =>
     new Provider(issuer, {
