@@ -84,4 +84,12 @@ describe.skipIf(Boolean(missing))('single sign-on in the browser', () => {
     await page.getByRole('link', { name: 'Sign in with Test ID' }).click();
     await page.locator('input[name="login"]').waitFor();
   });
+
+  test('a-failed-sign-in-shows-why-on-the-login-page', async () => {
+    await page.goto(`${stack.url}/?sso_error=sso_group_forbidden`);
+    const error = page.locator('#auth-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('The identity provider does not place you in a group allowed to use this server.');
+    expect(new URL(page.url()).search).toBe('');
+  });
 });

@@ -115,6 +115,8 @@ for (const backend of testDatabases()) {
       expect((await audit('auth.login')).some((e) => e.actorEmail === 'alice@example.com' && e.details?.method === 'oidc')).toBe(true);
       const again = await signIn(h, 'alice');
       expect((await me(again.session)).body.id).toBe(who.body.id);
+      const listed = (await h.json('GET', '/api/admin/users?q=alice', { cookie: admin.cookie })).body.users[0];
+      expect(typeof listed.lastLoginAt).toBe('string');
     });
 
     test('wrong-state-is-refused-and-signs-nobody-in', async () => {

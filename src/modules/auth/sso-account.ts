@@ -74,6 +74,7 @@ export async function signInExternal(deps: SsoDeps, identity: ExternalIdentity, 
   }
   if (user.status === 'disabled') throw unauthorized('This account is disabled');
   if (identity.groups) user = await applyGroups(deps, user, identity.groups, policy);
+  await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
   return toUserView(user);
 }
 
