@@ -43,6 +43,10 @@ export interface OidcClient {
  * openid-client, which fetches it again when a token names a key it has not seen (key rotation).
  */
 export function createOidcClient(config: OidcConfig, options: OidcClientOptions = {}): OidcClient {
+  const issuer = new URL(config.issuer);
+  if (issuer.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname)) {
+    log.warn('OIDC_ISSUER is plain http: tokens and the client secret cross the network unencrypted', { issuer: issuer.origin });
+  }
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     discovered ??= discover(config, options).catch((error) => {

@@ -99,7 +99,7 @@ export const oidcModule = (ctx: AppContext) => {
             target: `user:${user.id}`,
             details: { method: 'oidc' },
           });
-          set.headers['set-cookie'] = [clear, sessionCookie(request, token, SESSION_TTL_MS / 1000)] as unknown as string;
+          set.headers['set-cookie'] = [clear, sessionCookie(request, token, SESSION_TTL_MS / 1000)];
           set.headers.location = '/';
           set.status = 302;
         } catch (error) {
