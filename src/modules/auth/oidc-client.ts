@@ -88,7 +88,7 @@ export function createOidcClient(config: OidcConfig, options: OidcClientOptions 
       const claims = tokens.claims();
       if (!claims) throw new AppError('sso_rejected');
       let merged: Record<string, unknown> = claims;
-      if (claims.email === undefined || claims[config.groupsClaim] === undefined) {
+      if (claims.email === undefined || claimAt(claims, config.groupsClaim) === undefined) {
         try {
           merged = { ...(await oidc.fetchUserInfo(server, tokens.access_token, claims.sub)), ...claims };
         } catch (error) {
@@ -100,7 +100,7 @@ export function createOidcClient(config: OidcConfig, options: OidcClientOptions 
         subject: claims.sub,
         email: typeof merged.email === 'string' ? merged.email : undefined,
         emailVerified: merged.email_verified === true || merged.email_verified === 'true',
-        groups: groupsOf(merged[config.groupsClaim]),
+        groups: groupsOf(claimAt(merged, config.groupsClaim)),
       };
     },
 
@@ -138,8 +138,23 @@ function rejection(error: unknown): AppError {
   return new AppError(network ? 'sso_provider_unavailable' : 'sso_rejected', { cause: error });
 }
 
+/**
+ * A claim by name, or else by a dotted path into nested claims (Keycloak's `realm_access.roles`);
+ * the whole name wins, since some providers' claim names are URLs with dots in them.
+ */
+export function claimAt(claims: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(claims, name)) return claims[name];
+  let value: unknown = claims;
+  for (const part of name.split('.')) {
+    // Only into JSON objects, by their own members: never an array's `length` or a prototype's.
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
 /** Groups as an array of strings, a single string, or (Entra ID and others) an array of objects with a name. */
-function groupsOf(value: unknown): string[] | undefined {
+export function groupsOf(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value) ? value : [value];
   return items
