@@ -25,6 +25,14 @@ export const PasswordChange = t.Object(
   { additionalProperties: false },
 );
 
+export const PasswordSet = t.Object(
+  {
+    token: t.String({ minLength: 1, maxLength: 200, description: 'The token from the set-password link (after `#token=`)' }),
+    password: t.String({ minLength: 8, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
 export const LoginMethods = t.Object({
   password: t.Boolean({ description: 'Whether `/api/auth/login` and `/api/auth/signup` accept passwords' }),
   oidc: t.Union([t.Object({ label: t.String(), loginUrl: t.String() }), t.Null()], {
