@@ -344,6 +344,8 @@ for (const backend of testDatabases()) {
         const res = await ssoOnly.json('POST', path, { body });
         expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 403, code: 'password_login_disabled' });
       }
+      const link = await ssoOnly.json('POST', '/api/auth/set-password', { body: { token: 'any-link-token', password: body.password } });
+      expect({ status: link.status, code: link.body.error.code }).toEqual({ status: 403, code: 'password_login_disabled' });
       expect((await signIn(ssoOnly, 'alice')).status).toBe(302);
       expect((await h.json('GET', '/api/auth/methods')).body.password).toBe(true);
     });
