@@ -73,6 +73,10 @@ for (const backend of testDatabases()) {
       expect(await userCount()).toBe(before);
       const [entry] = await audit('auth.trusted_header_refused');
       expect(entry).toMatchObject({ actorEmail: null, details: { reason: 'untrusted_peer', email: 'root@example.com' } });
+      // A flood from the same address is refused every time but audited once.
+      for (let i = 0; i < 5; i++)
+        expect((await call(exposed, '/api/auth/me', { 'x-forwarded-email': `x${i}@example.com` })).status).toBe(403);
+      expect((await audit('auth.trusted_header_refused')).length).toBe(1);
     });
 
     test('a-person-outside-the-allowed-groups-is-refused', async () => {

@@ -8,7 +8,7 @@ import { signupPolicy } from '../settings/signup-policy';
 import { toUserView, type UserView } from './service';
 import { signInExternal } from './sso-account';
 
-/** How long one process trusts that an email and groups header pair was already applied. */
+/** How long one process trusts that an email and groups header pair was applied, and mutes repeated refusals. */
 const APPLIED_TTL_MS = 60_000;
 const MAX_REMEMBERED = 10_000;
 
@@ -27,6 +27,7 @@ export function trustedHeaderIdentity(
   const config = ctx.config.trustedHeader;
   const isTrustedPeer = trustedPeerCheck(ctx.config.trustedProxies);
   const applied = new Map<string, number>();
+  const refused = new Map<string, number>();
   const db = ctx.database.db;
 
   return async (request, server) => {
@@ -35,19 +36,18 @@ export function trustedHeaderIdentity(
     if (header === null) return undefined;
     const address = ctx.clientAddress(request, server);
     if (!isTrustedPeer(request, server)) {
-      await recordAudit(db, {
-        action: 'auth.trusted_header_refused',
-        address,
-        details: { reason: 'untrusted_peer', email: header.slice(0, 254) },
-      });
+      // Every refusal is answered; one per address a minute is audited, so a flood cannot fill the log.
+      if (remember(refused, address)) {
+        const details = { reason: 'untrusted_peer', email: header.slice(0, 254) };
+        await recordAudit(db, { action: 'auth.trusted_header_refused', address, details });
+      }
       throw new AppError('trusted_header_refused');
     }
     const email = header.trim().toLowerCase();
     if (!email || email.length > 254 || !email.includes('@')) throw unauthorized('The proxy sent no usable email');
     const groupsHeader = config.groups ? request.headers.get(config.groups) : null;
     const key = `${email}\n${groupsHeader ?? ''}`;
-    const seen = applied.get(key);
-    if (seen !== undefined && Date.now() - seen < APPLIED_TTL_MS) {
+    if (!remember(applied, key, false)) {
       const [row] = await db.select().from(users).where(eq(users.email, email));
       if (row) return toUserView(row);
     }
@@ -62,10 +62,23 @@ export function trustedHeaderIdentity(
         signup: await signupPolicy(db, ctx.config.signup),
       },
     );
-    if (applied.size >= MAX_REMEMBERED) applied.clear();
-    applied.set(key, Date.now());
+    remember(applied, key);
     return user;
   };
+}
+
+/**
+ * True when `key` was not noted in the last minute; then, unless `mark` is false, notes it now. The
+ * map is emptied when full, which costs no more than a repeated lookup or audit entry.
+ */
+function remember(seen: Map<string, number>, key: string, mark = true): boolean {
+  const at = seen.get(key);
+  const fresh = at === undefined || Date.now() - at >= APPLIED_TTL_MS;
+  if (fresh && mark) {
+    if (seen.size >= MAX_REMEMBERED) seen.clear();
+    seen.set(key, Date.now());
+  }
+  return fresh;
 }
 
 /** oauth2-proxy and Authelia send groups comma separated. */
