@@ -4,6 +4,7 @@ import { registerUuidFormat } from './lib/uuid-format';
 import { adminModelsModule } from './modules/admin-models';
 import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
+import { oidcModule } from './modules/auth/oidc';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard, type DeclaredRoutes } from './modules/body-guard';
 import { chatModule } from './modules/chat';
@@ -36,12 +37,13 @@ export function createApp(ctx: AppContext) {
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
-    .use(originGuard(ctx.config.origins))
+    .use(originGuard(ctx.config.origins, ctx.config.trustedHeader?.email))
     .use(bodyGuard(ctx.config.maxUploadBytes, (): DeclaredRoutes => app.routes))
     .use(healthModule(ctx))
     .use(docsModule())
     .use(webModule())
     .use(authModule(ctx))
+    .use(oidcModule(ctx))
     .use(keysModule(ctx))
     .use(conversationsModule(ctx))
     .use(feedbackModule(ctx))

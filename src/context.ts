@@ -7,8 +7,10 @@ import type { RedisHandle } from './infra/redis/client';
 import type { ClientAddressOf } from './lib/client-address';
 import type { SecretBox } from './lib/secret-box';
 import type { LoginThrottle } from './modules/auth/login-throttle';
+import type { OidcClient } from './modules/auth/oidc-client';
 import type { Revocations } from './modules/auth/revocation';
 import type { SignupThrottle } from './modules/auth/signup-throttle';
+import type { TrustedHeaderIdentify } from './modules/auth/trusted-header';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { RuntimeSync } from './modules/connections/runtime-sync';
 import type { KeyCache } from './modules/keys/key-cache';
@@ -33,6 +35,10 @@ export interface AppContext extends ChatRuntime {
   /** Ended sessions, API keys and users, told to every replica. */
   revocations: Revocations;
   loginThrottle: LoginThrottle;
+  /** The relying party for `OIDC_ISSUER`; absent when single sign-on is not configured. */
+  oidc?: OidcClient;
+  /** The user a trusted proxy's header names (`TRUSTED_HEADER_EMAIL`), or undefined without the header. */
+  trustedHeader: TrustedHeaderIdentify;
   signupThrottle: SignupThrottle;
   /** The one reading of a request's client address (`TRUSTED_PROXIES` decides when `X-Forwarded-For` counts). */
   clientAddress: ClientAddressOf;

@@ -19,8 +19,10 @@ import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
 import { createSecretBox, readOrCreateKeyFile, type SecretBox } from './lib/secret-box';
 import { createLoginThrottle } from './modules/auth/login-throttle';
+import { createOidcClient, type OidcClient } from './modules/auth/oidc-client';
 import { createRevocations } from './modules/auth/revocation';
 import { createSignupThrottle } from './modules/auth/signup-throttle';
+import { trustedHeaderIdentity } from './modules/auth/trusted-header';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
@@ -48,6 +50,8 @@ export interface ContextOverrides {
    * of memory, which tests would never give back (they do not shut their harnesses down).
    */
   scheduler?: Scheduler;
+  /** The relying party for the configured OpenID provider (tests give one whose clock runs elsewhere). */
+  oidc?: OidcClient;
 }
 
 export interface ComposedContext {
@@ -144,6 +148,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     runtimeSync.stop,
     () => quotaStore.close(),
   ];
+  const clientAddress = clientAddressResolver(config.trustedProxies);
   const ctx: AppContext = {
     config,
     database,
@@ -151,8 +156,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     keys,
     revocations,
     loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
+    oidc: overrides.oidc ?? (config.oidc && createOidcClient(config.oidc)),
     signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
-    clientAddress: clientAddressResolver(config.trustedProxies),
+    clientAddress,
+    trustedHeader: trustedHeaderIdentity({ config, database, revocations, limits: chat.limits, clientAddress }),
     bus,
     redis,
     ingestion,

@@ -51,6 +51,24 @@ export const users = pgTable('users', {
   createdAt: createdAt(),
 });
 
+/**
+ * Accounts at an OpenID provider (`issuer`, `subject`) that sign in as a Confab user. A user found
+ * here signs in whatever their email is now; an email match alone never links an account unless
+ * the provider says the email is verified.
+ */
+export const userIdentities = pgTable(
+  'user_identities',
+  {
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index('user_identities_user_idx').on(t.userId)],
+);
+
 export const sessions = pgTable(
   'sessions',
   {
