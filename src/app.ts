@@ -15,6 +15,7 @@ import { errorHandler } from './modules/error-handler';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { mcpServerModule } from './modules/mcp-server';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
@@ -46,6 +47,7 @@ export function createApp(ctx: AppContext) {
     .use(modelsModule(ctx))
     .use(pluginsModule(ctx))
     .use(chatModule(ctx))
+    .use(mcpServerModule(ctx))
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
     .use(connectionsModule(ctx))
