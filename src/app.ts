@@ -16,6 +16,7 @@ import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
 import { mcpServerModule } from './modules/mcp-server';
+import { mcpServersModule } from './modules/mcp-servers';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
@@ -51,6 +52,7 @@ export function createApp(ctx: AppContext) {
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
     .use(connectionsModule(ctx))
+    .use(mcpServersModule(ctx))
     .use(adminModelsModule(ctx))
     .use(groupsModule(ctx))
     .use(usersModule(ctx))

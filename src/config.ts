@@ -59,6 +59,9 @@ export const EnvSchema = Type.Object({
   CODE_INTERPRETER_USER_CONCURRENCY: Type.Optional(PositiveInt),
   CODE_INTERPRETER_QUEUE: Type.Optional(Type.Integer({ minimum: 0 })),
   CODE_INTERPRETER_QUEUE_WAIT_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: CODE_QUEUE_WAIT_CEILING_MS })),
+  MCP_TOOL_TIMEOUT_MS: Type.Optional(PositiveInt),
+  MCP_RESULT_MAX_CHARS: Type.Optional(PositiveInt),
+  MCP_USER_CONCURRENCY: Type.Optional(PositiveInt),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -75,6 +78,9 @@ const INTEGER_VARS = new Set([
   'CODE_INTERPRETER_QUEUE',
   'CODE_INTERPRETER_QUEUE_WAIT_MS',
   'QUOTA_TOKENS_PER_DAY',
+  'MCP_TOOL_TIMEOUT_MS',
+  'MCP_RESULT_MAX_CHARS',
+  'MCP_USER_CONCURRENCY',
 ]);
 const NUMBER_VARS = new Set(['QUOTA_USD_PER_MONTH']);
 
@@ -97,6 +103,8 @@ export interface Config {
   /** Default quotas per user; undefined is no quota (runtime settings, groups and users override it). */
   quota: { tokensPerDay?: number; usdPerMonth?: number };
   maxUploadBytes: number;
+  /** MCP tool calls: the deadline of one call, the longest result text a model reads, and one user's calls at a time. */
+  mcp: { toolTimeoutMs: number; resultMaxChars: number; userConcurrency: number };
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
   metrics: boolean;
@@ -243,6 +251,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // 0 switches a quota off, as it does the rate limits.
     quota: { tokensPerDay: e.QUOTA_TOKENS_PER_DAY || undefined, usdPerMonth: e.QUOTA_USD_PER_MONTH || undefined },
     maxUploadBytes: (e.MAX_UPLOAD_MB ?? 25) * 1024 * 1024,
+    mcp: {
+      toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS ?? 30_000,
+      resultMaxChars: e.MCP_RESULT_MAX_CHARS ?? 32_000,
+      userConcurrency: e.MCP_USER_CONCURRENCY ?? 4,
+    },
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',

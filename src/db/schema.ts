@@ -344,3 +344,26 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
 });
+
+/** An MCP server an admin registered; its tools are offered to users as `mcp:<name>:<tool>`. */
+export const mcpServers = pgTable('mcp_servers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  url: text('url').notNull(),
+  /** `streamable-http` or the older `sse`; `auto` tries the first and falls back to the second. */
+  transport: text('transport', { enum: ['auto', 'streamable-http', 'sse'] })
+    .notNull()
+    .default('auto'),
+  /** The sealed JSON object of extra request headers; null when there are none. */
+  headersSealed: text('headers_sealed'),
+  /** The headers' names only, for listings. */
+  headerNames: jsonb('header_names').$type<string[]>().notNull().default([]),
+  /** The sealed bearer token sent as `Authorization: Bearer`; null when there is none. */
+  tokenSealed: text('token_sealed'),
+  tokenHint: text('token_hint'),
+  enabled: boolean('enabled').notNull().default(true),
+  /** The tools offered; null offers every tool the server lists. */
+  allowedTools: jsonb('allowed_tools').$type<string[] | null>(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

@@ -55,6 +55,7 @@ async function call(
   via: PluginFrame['via'],
   callId?: string,
 ): Promise<PluginOutcome> {
+  name = deps.registry.get(name)?.name ?? name;
   scope.emit({ type: 'plugin', name, status: 'running', via, callId });
   const outcome = await runPlugin(deps.registry, name, args, {
     userId: scope.userId,
@@ -79,12 +80,22 @@ export async function runExplicitPlugins(
   use: ExplicitUse,
 ): Promise<Gathered> {
   const gathered = emptyGathered();
-  for (const name of new Set(names)) {
+  // A tool-only plugin listed for a turn is offered to the model instead (see `offeredPlugins`).
+  for (const name of new Set(names.filter((n) => !deps.registry.get(n)?.toolOnly))) {
     if (scope.signal.aborted) break;
     const outcome = await call(deps, scope, gathered, name, explicitArgs(deps.registry, name, use), 'explicit');
     gathered.texts.push(outcome.text);
   }
   return gathered;
+}
+
+/**
+ * What a model may call in a turn: the enabled plugins, except tool-only ones (MCP tools) the turn
+ * does not name; those are switched on per conversation by listing them in `plugins`.
+ */
+export function offeredPlugins(registry: PluginDeps['registry'], enabled: ReadonlySet<string>, named: readonly string[]): Set<string> {
+  const asked = new Set(named.map((n) => registry.get(n)?.name ?? n));
+  return new Set([...enabled].filter((n) => !registry.get(n)?.toolOnly || asked.has(n)));
 }
 
 /** Runs one tool call a model made; the returned text is the tool message the model reads next. */
