@@ -71,6 +71,21 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
       .filter((m: { role: string }) => m.role === 'tool')
       .at(-1);
 
+  /** A conversation with history, so a turn in it asks for no title (a title request would take a scripted reply). */
+  const conversation = async () =>
+    (
+      await h.json('POST', '/api/conversations', {
+        cookie: user.cookie,
+        body: {
+          title: 'mcp',
+          messages: [
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: 'hello' },
+          ],
+        },
+      })
+    ).body.id as string;
+
   beforeAll(async () => {
     upstream = await startFakeUpstream({ models: ['gpt-4o-mini', 'claude-fake'], record: true });
     failing = await startFailing();
@@ -203,7 +218,14 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     const ws = await TestSocket.open(`ws://${baseUrl}/ws/chat`, { cookie: user.cookie });
     try {
       const requestId = `mcp-${crypto.randomUUID()}`;
-      ws.send({ type: 'chat', requestId, message: 'Add 2 and 3', model: claude, plugins: ['mcp:everything:get-sum'] });
+      ws.send({
+        type: 'chat',
+        requestId,
+        conversationId: await conversation(),
+        message: 'Add 2 and 3',
+        model: claude,
+        plugins: ['mcp:everything:get-sum'],
+      });
       expect(await ws.until(isEnd(requestId))).toMatchObject({ type: 'done' });
       const frame = ws.of(requestId).find((f) => f.type === 'plugin' && f.status === 'ok')!;
       expect(frame).toMatchObject({
@@ -228,7 +250,14 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     const ws = await TestSocket.open(`ws://${baseUrl}/ws/chat`, { cookie: user.cookie });
     try {
       const requestId = `mcp-${crypto.randomUUID()}`;
-      ws.send({ type: 'chat', requestId, message: 'Try it', model: 'gpt-4o-mini', plugins: ['mcp:failing:fail'] });
+      ws.send({
+        type: 'chat',
+        requestId,
+        conversationId: await conversation(),
+        message: 'Try it',
+        model: 'gpt-4o-mini',
+        plugins: ['mcp:failing:fail'],
+      });
       expect(await ws.until(isEnd(requestId))).toMatchObject({ type: 'done' });
       const frame = ws.of(requestId).find((f) => f.type === 'plugin' && f.status === 'error')!;
       expect(frame.error.code).toBe('mcp_tool_error');
@@ -261,7 +290,14 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     const ws = await TestSocket.open(`ws://${baseUrl}/ws/chat`, { cookie: user.cookie });
     try {
       const requestId = `mcp-${crypto.randomUUID()}`;
-      ws.send({ type: 'chat', requestId, message: 'Wait', model: 'gpt-4o-mini', plugins: ['mcp:failing:slow'] });
+      ws.send({
+        type: 'chat',
+        requestId,
+        conversationId: await conversation(),
+        message: 'Wait',
+        model: 'gpt-4o-mini',
+        plugins: ['mcp:failing:slow'],
+      });
       await ws.until((f) => f.requestId === requestId && f.type === 'plugin' && f.status === 'running');
       ws.send({ type: 'stop', requestId });
       expect(await ws.until(isEnd(requestId))).toMatchObject({ type: 'done', finishReason: 'cancelled' });

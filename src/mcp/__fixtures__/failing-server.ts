@@ -2,7 +2,7 @@
  * A small MCP server (the SDK's, Streamable HTTP with sessions) whose tools misbehave on purpose:
  * `slow` waits until cancelled, `huge` answers 200,000 characters, `fail` reports an error, `crash`
  * ends the process mid-call, `grow` adds a tool and says so with `notifications/tools/list_changed`,
- * `stats` tells what it saw. Prints its port on stdout; `PORT` pins one (a restart keeps its address).
+ * `stats` tells what it saw, and `echo` answers at once (for the benchmark's baseline). Prints its port on stdout; `PORT` pins one (a restart keeps its address).
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -16,6 +16,7 @@ const tools: Tool[] = [
   { name: 'crash', description: 'Ends the server mid-call', inputSchema: object() },
   { name: 'grow', description: 'Adds a tool', inputSchema: object() },
   { name: 'stats', description: 'What the server saw', inputSchema: object() },
+  { name: 'echo', description: 'Echoes its message', inputSchema: object({ message: { type: 'string' } }) },
 ];
 const seen: { cancelled: number; calls: number; auth: string | null } = { cancelled: 0, calls: 0, auth: null };
 const servers = new Set<Server>();
@@ -48,6 +49,8 @@ function newServer(): Server {
         return { content: [{ type: 'text', text: 'grown' }] };
       case 'added':
         return { content: [{ type: 'text', text: 'the added tool ran' }] };
+      case 'echo':
+        return { content: [{ type: 'text', text: `Echo: ${String(req.params.arguments?.message ?? '')}` }] };
       case 'stats':
         return { content: [{ type: 'text', text: JSON.stringify(seen) }] };
       default:
