@@ -26,7 +26,7 @@ import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
 import { KeyCache } from './modules/keys/key-cache';
-import { loadSpecs } from './modules/mcp-servers/service';
+import { loadSpecs, resealMcpServerSecrets } from './modules/mcp-servers/service';
 import { createUsageConsumer } from './modules/usage/consumer';
 import type { LoggedFrame } from './modules/ws/model';
 import { extendRegistry } from './plugins';
@@ -184,6 +184,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     const redisReady = await redis?.waitReady(REDIS_STARTUP_WAIT_MS);
     if (redisUrl && !redisReady) log.warn('redis not reachable yet; starting degraded and retrying', { at: describeRedisUrl(redisUrl) });
     await runtimeSync.start();
+    const resealed = await resealMcpServerSecrets(database.db, secrets.box);
+    if (resealed) log.info('mcp server credentials sealed again under the current secret key', { count: resealed });
     await mcp.reload({ warm: false });
     void mcp.warm();
     await scheduler.ready();

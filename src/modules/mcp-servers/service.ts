@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { mcpServers } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
@@ -197,4 +197,31 @@ export async function testMcpServer(deps: McpServerDeps, id: string): Promise<Mc
   } finally {
     await conn.close();
   }
+}
+
+/** Seals again under the current key the headers and tokens sealed under a previous one; returns how many rows changed. */
+export async function resealMcpServerSecrets(db: Db, secrets: SecretBox): Promise<number> {
+  let resealed = 0;
+  for (const row of await db.select().from(mcpServers)) {
+    const stale = (v: string | null) => v !== null && secrets.isStale(v);
+    if (!stale(row.headersSealed) && !stale(row.tokenSealed)) continue;
+    const again = async (value: string | null, field: 'headers' | 'token') =>
+      value && stale(value) ? await secrets.seal(await secrets.open(value, sealContext(row.id, field)), sealContext(row.id, field)) : value;
+    let next: { headersSealed: string | null; tokenSealed: string | null };
+    try {
+      next = { headersSealed: await again(row.headersSealed, 'headers'), tokenSealed: await again(row.tokenSealed, 'token') };
+    } catch {
+      continue;
+    }
+    // Another replica may have sealed them again meanwhile; either result opens under the current key.
+    const updated = await db
+      .update(mcpServers)
+      .set(next)
+      .where(
+        sql`${mcpServers.id} = ${row.id} and ${mcpServers.headersSealed} is not distinct from ${row.headersSealed} and ${mcpServers.tokenSealed} is not distinct from ${row.tokenSealed}`,
+      )
+      .returning({ id: mcpServers.id });
+    resealed += updated.length;
+  }
+  return resealed;
 }
