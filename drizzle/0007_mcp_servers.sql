@@ -1,7 +1,9 @@
 CREATE TABLE "mcp_servers" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
-	"url" text NOT NULL,
+	"url" text,
+	"command" text,
+	"args" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"transport" text DEFAULT 'auto' NOT NULL,
 	"headers_sealed" text,
 	"header_names" jsonb DEFAULT '[]'::jsonb NOT NULL,

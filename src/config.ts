@@ -62,6 +62,7 @@ export const EnvSchema = Type.Object({
   MCP_TOOL_TIMEOUT_MS: Type.Optional(PositiveInt),
   MCP_RESULT_MAX_CHARS: Type.Optional(PositiveInt),
   MCP_USER_CONCURRENCY: Type.Optional(PositiveInt),
+  MCP_STDIO: Type.Optional(OnOff),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -104,7 +105,7 @@ export interface Config {
   quota: { tokensPerDay?: number; usdPerMonth?: number };
   maxUploadBytes: number;
   /** MCP tool calls: the deadline of one call, the longest result text a model reads, and one user's calls at a time. */
-  mcp: { toolTimeoutMs: number; resultMaxChars: number; userConcurrency: number };
+  mcp: { toolTimeoutMs: number; resultMaxChars: number; userConcurrency: number; stdio: boolean };
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
   metrics: boolean;
@@ -255,6 +256,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS ?? 30_000,
       resultMaxChars: e.MCP_RESULT_MAX_CHARS ?? 32_000,
       userConcurrency: e.MCP_USER_CONCURRENCY ?? 4,
+      // Off unless an operator says otherwise: a stdio server is a program run on this host.
+      stdio: e.MCP_STDIO === 'on',
     },
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,

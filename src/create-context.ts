@@ -126,7 +126,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     embedder: offThreadEmbedder(embedder, schedulerRunner(scheduler, 'interactive')),
   });
   const mcp = new McpHub(
-    () => loadSpecs(database.db, secrets.box, (name) => log.error('mcp server credentials unreadable', { server: name })),
+    async () =>
+      (await loadSpecs(database.db, secrets.box, (name) => log.error('mcp server credentials unreadable', { server: name }))).filter(
+        (spec) => config.mcp.stdio || spec.transport !== 'stdio',
+      ),
     config.mcp,
   );
   chat.plugins.registry = extendRegistry(

@@ -349,9 +349,13 @@ export const settings = pgTable('settings', {
 export const mcpServers = pgTable('mcp_servers', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull().unique(),
-  url: text('url').notNull(),
-  /** `streamable-http` or the older `sse`; `auto` tries the first and falls back to the second. */
-  transport: text('transport', { enum: ['auto', 'streamable-http', 'sse'] })
+  /** The endpoint of an HTTP server; null for a stdio server. */
+  url: text('url'),
+  /** The program of a stdio server (with `args`), started by Confab; null for an HTTP server. */
+  command: text('command'),
+  args: jsonb('args').$type<string[]>().notNull().default([]),
+  /** `streamable-http` or the older `sse`; `auto` tries the first and falls back to the second; `stdio` for a command. */
+  transport: text('transport', { enum: ['auto', 'streamable-http', 'sse', 'stdio'] })
     .notNull()
     .default('auto'),
   /** The sealed JSON object of extra request headers; null when there are none. */

@@ -136,6 +136,11 @@ export const errorCatalogue = {
   plugin_timeout: { status: 504, retryable: true, message: 'The plugin did not finish in time.' },
   plugin_failed: { status: 500, retryable: false, message: 'The plugin failed.' },
   mcp_server_name_taken: { status: 409, retryable: false, message: 'An MCP server with this name already exists.' },
+  mcp_stdio_disabled: {
+    status: 403,
+    retryable: false,
+    message: 'This server does not run MCP servers as local commands (MCP_STDIO is off).',
+  },
   mcp_unreachable: { status: 502, retryable: true, message: 'The MCP server could not be reached.' },
   mcp_tool_error: { status: 502, retryable: false, message: 'The MCP tool reported an error.' },
   mcp_busy: { status: 429, retryable: true, message: 'Too many of your tool calls are running; try again when one has finished.' },

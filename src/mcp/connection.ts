@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type CallToolResult, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -10,8 +11,12 @@ import { log } from '../lib/logger';
 export interface McpServerSpec {
   id: string;
   name: string;
-  url: string;
-  transport: 'auto' | 'streamable-http' | 'sse';
+  /** The HTTP endpoint; absent for a stdio server. */
+  url?: string;
+  /** The program of a stdio server and its arguments. */
+  command?: string;
+  args: string[];
+  transport: 'auto' | 'streamable-http' | 'sse' | 'stdio';
   headers: Record<string, string>;
   enabled: boolean;
   /** The tools offered; undefined offers all. */
@@ -60,8 +65,10 @@ export class McpConnection {
     return this.client !== undefined || Date.now() >= this.retryAt;
   }
 
-  private transport(kind: 'streamable-http' | 'sse'): Transport {
-    const url = new URL(this.spec.url);
+  private transport(kind: 'streamable-http' | 'sse' | 'stdio'): Transport {
+    // The SDK passes a child only PATH, HOME, USER and the like: none of Confab's secrets.
+    if (kind === 'stdio') return new StdioClientTransport({ command: this.spec.command ?? '', args: this.spec.args, stderr: 'ignore' });
+    const url = new URL(this.spec.url ?? '');
     const requestInit = { headers: this.spec.headers };
     return kind === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
   }

@@ -14,6 +14,7 @@ export const mcpServersModule = (ctx: AppContext) => {
     db: ctx.database.db,
     secrets: ctx.secrets,
     hub: ctx.mcp,
+    stdio: ctx.config.mcp.stdio,
     changed: async () => {
       await ctx.mcp.reload();
       await ctx.broadcast.publish(MCP_SERVERS_CHANNEL, 'changed');

@@ -67,7 +67,7 @@ for (const target of testDatabases()) {
       const before = await database.db.select().from(mcpServers);
       const bad = await h.json('POST', '/api/admin/mcp-servers', {
         cookie: admin.cookie,
-        body: { ...server('other'), command: 'rm -rf /' },
+        body: { ...server('other'), colour: 'red' },
       });
       expect(bad.status).toBe(400);
       const badHeader = await h.json('POST', '/api/admin/mcp-servers', {

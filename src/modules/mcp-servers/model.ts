@@ -5,9 +5,16 @@ const Name = t.String({
   description: 'Lower-case letters, digits, `-` and `_`; its tools are listed as `mcp:<name>:<tool>`',
 });
 const Url = t.String({ pattern: '^https?://[^\\s]+$', maxLength: 2_000, description: 'The server\u2019s MCP endpoint' });
-const Transport = t.Union([t.Literal('auto'), t.Literal('streamable-http'), t.Literal('sse')], {
-  description: '`auto` tries Streamable HTTP, then the older HTTP+SSE',
+const Transport = t.Union([t.Literal('auto'), t.Literal('streamable-http'), t.Literal('sse'), t.Literal('stdio')], {
+  description: '`auto` tries Streamable HTTP, then the older HTTP+SSE; `stdio` runs `command` (only with MCP_STDIO=on)',
 });
+const Command = t.String({
+  minLength: 1,
+  maxLength: 500,
+  pattern: '^[^\\s]+$',
+  description: 'A stdio server\u2019s program (only with MCP_STDIO=on)',
+});
+const Args = t.Array(t.String({ maxLength: 2_000 }), { maxItems: 50, description: 'The program\u2019s arguments' });
 const Headers = t.Record(
   t.String({ pattern: '^[A-Za-z0-9-]{1,100}$' }),
   t.String({ minLength: 1, maxLength: 4_000, pattern: '^[^\\r\\n]*$' }),
@@ -29,7 +36,9 @@ const AllowedTools = t.Nullable(t.Array(t.String({ minLength: 1, maxLength: 128 
 export const CreateMcpServer = t.Object(
   {
     name: Name,
-    url: Url,
+    url: t.Optional(Url),
+    command: t.Optional(Command),
+    args: t.Optional(Args),
     transport: t.Optional(Transport),
     headers: t.Optional(Headers),
     token: t.Optional(Token),
@@ -43,7 +52,9 @@ export type CreateMcpServer = Static<typeof CreateMcpServer>;
 export const UpdateMcpServer = t.Object(
   {
     name: t.Optional(Name),
-    url: t.Optional(Url),
+    url: t.Optional(t.Nullable(Url)),
+    command: t.Optional(t.Nullable(Command)),
+    args: t.Optional(Args),
     transport: t.Optional(Transport),
     headers: t.Optional(t.Nullable(Headers, { description: 'New headers; null removes them' })),
     token: t.Optional(t.Nullable(Token, { description: 'A new token; null removes it' })),
@@ -57,7 +68,9 @@ export type UpdateMcpServer = Static<typeof UpdateMcpServer>;
 export const McpServerView = t.Object({
   id: t.String({ format: 'uuid' }),
   name: t.String(),
-  url: t.String(),
+  url: t.Nullable(t.String()),
+  command: t.Nullable(t.String()),
+  args: t.Array(t.String()),
   transport: Transport,
   headerNames: t.Array(t.String(), { description: 'The stored headers\u2019 names; their values are never returned' }),
   tokenMasked: t.Nullable(t.String({ description: 'The token\u2019s first and last characters; the token itself is never returned' })),

@@ -14,6 +14,8 @@ export interface McpServerDeps {
   db: Db;
   secrets: SecretBox;
   hub: McpHub;
+  /** Whether stdio servers (programs run on this host) may be registered and run: MCP_STDIO. */
+  stdio: boolean;
   /** Serves the change here and tells the other replicas to reload. */
   changed(): Promise<void>;
 }
@@ -29,6 +31,8 @@ function view(r: Row, hub: McpHub): McpServerView {
     id: r.id,
     name: r.name,
     url: r.url,
+    command: r.command,
+    args: r.args,
     transport: r.transport,
     headerNames: r.headerNames,
     tokenMasked: r.tokenHint,
@@ -51,7 +55,9 @@ export async function specOf(secrets: SecretBox, row: Row): Promise<McpServerSpe
   return {
     id: row.id,
     name: row.name,
-    url: row.url,
+    url: row.url ?? undefined,
+    command: row.command ?? undefined,
+    args: row.args,
     transport: row.transport,
     headers,
     enabled: row.enabled,
@@ -107,13 +113,30 @@ async function sealed(
   return out;
 }
 
+/** A stdio server has a command and no URL, any other a URL and no command; stdio only where the operator allows it. */
+function checkShape(
+  deps: Pick<McpServerDeps, 'stdio'>,
+  s: { url: string | null; command: string | null; transport: Row['transport'] },
+): void {
+  if (s.transport === 'stdio' && !deps.stdio) throw new AppError('mcp_stdio_disabled');
+  const ok = s.transport === 'stdio' ? s.command !== null && s.url === null : s.url !== null && s.command === null;
+  if (!ok)
+    throw new AppError('validation_error', {
+      message: 'A stdio MCP server needs a command and no url; any other needs a url and no command.',
+    });
+}
+
 export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: CreateMcpServer): Promise<McpServerView> {
+  const transport = body.transport ?? (body.command ? 'stdio' : 'auto');
+  checkShape(deps, { url: body.url ?? null, command: body.command ?? null, transport });
   const id = crypto.randomUUID();
   const values = {
     id,
     name: body.name,
-    url: body.url,
-    transport: body.transport ?? 'auto',
+    url: body.url ?? null,
+    command: body.command ?? null,
+    args: body.args ?? [],
+    transport,
     enabled: body.enabled ?? true,
     allowedTools: body.allowedTools ?? null,
     ...(await sealed(deps, id, body.headers ?? null, body.token ?? null)),
@@ -127,6 +150,8 @@ export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: C
     details: {
       name: row.name,
       url: row.url,
+      command: row.command,
+      args: row.args,
       transport: row.transport,
       enabled: row.enabled,
       allowedTools: row.allowedTools,
@@ -140,9 +165,16 @@ export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: C
 
 export async function updateMcpServer(deps: McpServerDeps, by: ChangeBy, id: string, patch: UpdateMcpServer): Promise<McpServerView> {
   const before = await findRow(deps.db, id);
+  checkShape(deps, {
+    url: patch.url === undefined ? before.url : patch.url,
+    command: patch.command === undefined ? before.command : patch.command,
+    transport: patch.transport ?? before.transport,
+  });
   const fields = {
     ...(patch.name === undefined ? {} : { name: patch.name }),
     ...(patch.url === undefined ? {} : { url: patch.url }),
+    ...(patch.command === undefined ? {} : { command: patch.command }),
+    ...(patch.args === undefined ? {} : { args: patch.args }),
     ...(patch.transport === undefined ? {} : { transport: patch.transport }),
     ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
     ...(patch.allowedTools === undefined ? {} : { allowedTools: patch.allowedTools }),
@@ -161,8 +193,9 @@ export async function updateMcpServer(deps: McpServerDeps, by: ChangeBy, id: str
   }
   if (!row) throw notFound('MCP server');
   const changes: Record<string, unknown> = {};
-  for (const field of ['name', 'url', 'transport', 'enabled'] as const)
+  for (const field of ['name', 'url', 'command', 'transport', 'enabled'] as const)
     if (before[field] !== row[field]) changes[field] = { from: before[field], to: row[field] };
+  if (patch.args !== undefined) changes.args = { from: before.args, to: row.args };
   if (patch.allowedTools !== undefined) changes.allowedTools = { from: before.allowedTools, to: row.allowedTools };
   if (patch.headers !== undefined) changes.headers = patch.headers === null ? 'removed' : { names: row.headerNames };
   if (patch.token !== undefined) changes.token = patch.token === null ? 'removed' : 'replaced';
@@ -181,7 +214,9 @@ export async function deleteMcpServer(deps: McpServerDeps, by: ChangeBy, id: str
 
 /** Connects afresh (whether or not the server is enabled) and lists its tools. */
 export async function testMcpServer(deps: McpServerDeps, id: string): Promise<McpServerTest> {
-  const spec = await specOf(deps.secrets, await findRow(deps.db, id));
+  const row = await findRow(deps.db, id);
+  if (row.transport === 'stdio' && !deps.stdio) throw new AppError('mcp_stdio_disabled');
+  const spec = await specOf(deps.secrets, row);
   const conn = new McpConnection(spec, () => {});
   const started = performance.now();
   try {
