@@ -268,6 +268,18 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     expect(toolMessage('/v1/chat/completions').content).toContain('the disk is on fire');
   });
 
+  test('image-and-resource-results-reach-the-model-as-text-and-notes', async () => {
+    const run = async (tool: string, args: Record<string, unknown> = {}) => {
+      const out = await runPlugin(h.ctx.plugins.registry, `mcp:everything:${tool}`, args, opts(user.id));
+      expect(out.ok).toBe(true);
+      return (out as { data: { result: string } }).data.result;
+    };
+    expect(await run('get-tiny-image')).toMatch(/\[image \(image\/png, \d+ bytes\) not shown\]/);
+    expect(await run('get-resource-reference', { resourceType: 'Text', resourceId: 1 })).toMatch(/\[resource [^\]]+\]\n/);
+    expect(await run('get-resource-links', { count: 2 })).toContain('[resource link ');
+    expect(await run('get-structured-content', { location: 'Chicago' })).toContain('temperature');
+  });
+
   test('a-huge-result-is-truncated-with-a-marker', async () => {
     const out = await runPlugin(h.ctx.plugins.registry, 'mcp:failing:huge', {}, opts(user.id));
     expect(out.ok).toBe(true);
