@@ -135,7 +135,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   chat.plugins.registry = extendRegistry(
     chat.plugins.registry,
     () => mcp.plugins(),
-    () => mcp.warm(),
+    () => mcp.warm({ waitForRetries: false }),
   );
   broadcast.subscribe(MCP_SERVERS_CHANNEL, () => void mcp.reload().catch((error) => log.error('mcp reload failed', { error })));
   const usage = createUsageConsumer(bus, database.db);

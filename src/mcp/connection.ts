@@ -36,7 +36,10 @@ const BACKOFF_MAX_MS = 30_000;
 /** Why a server could not be reached, in words that carry no credentials. */
 function reason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/Bearer\s+\S+/gi, 'Bearer …').slice(0, 200);
+  return text
+    .replace(/Bearer\s+\S+/gi, 'Bearer …')
+    .replace(/\/\/[^/@\s]+@/g, '//…@')
+    .slice(0, 200);
 }
 
 /**
@@ -58,6 +61,11 @@ export class McpConnection {
 
   get connected(): boolean {
     return this.client !== undefined;
+  }
+
+  /** Whether connecting failed since the last success (a retry may take as long as a timeout). */
+  get failing(): boolean {
+    return this.failures > 0;
   }
 
   /** Whether a call may be tried now: connected, or past the backoff of the last failure. */

@@ -71,10 +71,16 @@ export class McpHub {
     if (opts.warm) await this.warm();
   }
 
-  /** Connects the servers that are not connected and whose backoff has passed; failures only count. */
-  async warm(): Promise<void> {
+  /**
+   * Connects the servers that are not connected and whose backoff has passed; failures only count.
+   * With `waitForRetries: false` (a turn about to start) a server that failed before is retried in
+   * the background, so a server that is down costs a turn nothing but its absent tools.
+   */
+  async warm(opts: { waitForRetries: boolean } = { waitForRetries: true }): Promise<void> {
     const waiting = [...this.connections.values()].filter((c) => !c.connected && c.reachable);
-    await Promise.all(waiting.map((c) => c.ready().catch(() => {})));
+    const awaited = opts.waitForRetries ? waiting : waiting.filter((c) => !c.failing);
+    for (const c of waiting) if (!awaited.includes(c)) void c.ready().catch(() => {});
+    await Promise.all(awaited.map((c) => c.ready().catch(() => {})));
   }
 
   /** The connection for a server id, for the admin's test. */
