@@ -12,6 +12,7 @@ import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
+import { adminFeedbackModule, feedbackModule } from './modules/feedback';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
@@ -22,6 +23,8 @@ import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { originGuard } from './modules/origin-guard';
 import { pluginsModule } from './modules/plugins';
+import { preferencesModule } from './modules/preferences';
+import { presetsModule } from './modules/presets';
 import { settingsModule } from './modules/settings';
 import { adminUsageModule, usageModule } from './modules/usage';
 import { usersModule } from './modules/users';
@@ -43,6 +46,9 @@ export function createApp(ctx: AppContext) {
     .use(authModule(ctx))
     .use(keysModule(ctx))
     .use(conversationsModule(ctx))
+    .use(feedbackModule(ctx))
+    .use(presetsModule(ctx))
+    .use(preferencesModule(ctx))
     .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))
@@ -57,6 +63,7 @@ export function createApp(ctx: AppContext) {
     .use(groupsModule(ctx))
     .use(usersModule(ctx))
     .use(settingsModule(ctx))
+    .use(adminFeedbackModule(ctx))
     .use(usageModule(ctx))
     .use(adminUsageModule(ctx))
     .use(wsModule(ctx));

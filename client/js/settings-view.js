@@ -42,8 +42,50 @@ export class SettingsView {
         this.keys,
       ),
       h('section', { 'aria-labelledby': 'plugins-title' }, h('h2', { id: 'plugins-title', text: 'Tools' }), this.plugins),
+      h('section', { 'aria-labelledby': 'password-title' }, h('h2', { id: 'password-title', text: 'Password' }), this.passwordForm()),
       h('section', { 'aria-labelledby': 'theme-title' }, h('h2', { id: 'theme-title', text: 'Appearance' }), this.themeChoice()),
     );
+  }
+
+  passwordForm() {
+    const field = (id, label, autocomplete) => {
+      const input = h('input', { id, type: 'password', required: true, minlength: id === 'current-password' ? 1 : 8, autocomplete });
+      return { input, label: h('label', { for: id }, h('span', { text: label }), input) };
+    };
+    const current = field('current-password', 'Current password', 'current-password');
+    const next = field('next-password', 'New password (at least 8 characters)', 'new-password');
+    const result = h('p', { class: 'admin-status', role: 'status' });
+    const submit = h('button', { type: 'submit', class: 'primary', text: 'Change password' });
+    const form = h(
+      'form',
+      { class: 'stack-form', 'aria-label': 'Change your password' },
+      current.label,
+      next.label,
+      h('div', {}, submit),
+      result,
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!current.input.value || next.input.value.length < 8) {
+        result.className = 'admin-status error';
+        result.textContent = !current.input.value ? 'Enter your current password.' : 'The new password needs at least 8 characters.';
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await api('POST', '/api/auth/password', { currentPassword: current.input.value, newPassword: next.input.value });
+        result.className = 'admin-status ok';
+        result.textContent = 'Password changed. Your other sessions have been logged out.';
+        current.input.value = '';
+        next.input.value = '';
+      } catch (err) {
+        result.className = 'admin-status error';
+        result.textContent = describeError(err);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
   }
 
   themeChoice() {

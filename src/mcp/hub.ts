@@ -26,6 +26,9 @@ const BUSY_RETRY_MS = 1000;
 /** The broadcast channel on which replicas hear that the registered servers changed. */
 export const MCP_SERVERS_CHANNEL = 'mcp-servers';
 
+/** Whether a plugin name is an MCP tool's (`mcp:<server>:<tool>`), offered now or not. */
+export const isMcpToolName = (name: string): boolean => name.startsWith('mcp:');
+
 /** The name a model calls a tool by: providers allow only `[A-Za-z0-9_-]{1,64}`. */
 export function wireName(server: string, tool: string): string {
   return `mcp__${server}__${tool}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);

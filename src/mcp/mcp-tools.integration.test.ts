@@ -71,7 +71,7 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
       .filter((m: { role: string }) => m.role === 'tool')
       .at(-1);
 
-  /** A conversation with history, so a turn in it asks for no title (a title request would take a scripted reply). */
+  /** A conversation with history, so a turn in it asks for no title (a title request, made after the answer, would take a scripted reply meant for a later turn). */
   const conversation = async () =>
     (
       await h.json('POST', '/api/conversations', {
@@ -182,7 +182,7 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     );
     const res = await h.json('POST', '/api/chat', {
       cookie: user.cookie,
-      body: { message: 'Echo hello', model: 'gpt-4o-mini', plugins: ['mcp:everything:echo'] },
+      body: { conversationId: await conversation(), message: 'Echo hello', model: 'gpt-4o-mini', plugins: ['mcp:everything:echo'] },
     });
     expect(res.status).toBe(200);
     expect(res.body.message.content).toBe('It echoed hello.');
@@ -192,7 +192,7 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     expect(offered.filter((n: string) => n.startsWith('mcp__'))).toEqual(['mcp__everything__echo']);
     expect(toolMessage('/v1/chat/completions').content).toContain('Echo: hello mcp');
     const conv = await h.json('GET', `/api/conversations/${res.body.conversationId}`, { cookie: user.cookie });
-    expect(conv.body.messages[1].plugins[0]).toMatchObject({
+    expect(conv.body.messages.at(-1).plugins[0]).toMatchObject({
       name: 'mcp:everything:echo',
       via: 'tool',
       ok: true,
@@ -200,10 +200,36 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     });
   });
 
+  test('a-conversation-that-switched-a-tool-on-offers-it-on-every-turn', async () => {
+    const id = await conversation();
+    const patched = await h.json('PATCH', `/api/conversations/${id}`, {
+      cookie: user.cookie,
+      body: { plugins: ['mcp:everything:get-sum'] },
+    });
+    expect(patched.status).toBe(200);
+    upstream.reset();
+    upstream.script(
+      '/v1/chat/completions',
+      { text: '', toolCalls: [{ id: 'call_2', name: 'mcp__everything__get-sum', arguments: '{"a":4,"b":5}' }] },
+      { text: 'Nine.' },
+    );
+    const res = await h.json('POST', '/api/chat', {
+      cookie: user.cookie,
+      body: { conversationId: id, message: 'Add 4 and 5', model: 'gpt-4o-mini' },
+    });
+    expect(res.body.message.content).toBe('Nine.');
+    expect(toolMessage('/v1/chat/completions').content).toContain('The sum of 4 and 5 is 9.');
+  });
+
   test('tools-a-turn-does-not-name-are-not-offered', async () => {
     upstream.reset();
-    await h.json('POST', '/api/chat', { cookie: user.cookie, body: { message: 'Hi', model: 'gpt-4o-mini' } });
-    const tools = upstream.requests.find((r) => r.path === '/v1/chat/completions')!.body.tools ?? [];
+    await h.json('POST', '/api/chat', {
+      cookie: user.cookie,
+      body: { conversationId: await conversation(), message: 'Hi', model: 'gpt-4o-mini' },
+    });
+    const turn = upstream.requests.find((r) => r.path === '/v1/chat/completions' && r.body.messages.at(-1).content === 'Hi')!;
+    expect(turn.body.tools.map((t: { function: { name: string } }) => t.function.name)).toContain('rag_lookup');
+    const tools = turn.body.tools;
     expect(tools.map((t: { function: { name: string } }) => t.function.name).filter((n: string) => n.startsWith('mcp__'))).toEqual([]);
   });
 

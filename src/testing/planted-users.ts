@@ -16,6 +16,7 @@ export interface PlantedUser {
   conversationIds: string[];
   messageIds: string[];
   documentIds: string[];
+  presetIds: string[];
   /** Keys a request may read or revoke. */
   keyIds: string[];
   /** Marked resources by collection (`conversations`, `documents`, `keys`) that a test may delete, leaving the others to look for. */
@@ -61,6 +62,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
   const detail = await ok<{ messages: { id: string }[] }>(h, 'GET', `/api/conversations/${turn.conversationId}`, cookie);
   const spareConversation = await ok<{ id: string }>(h, 'POST', '/api/conversations', cookie, { title: `spare ${marker}` });
   const [document, spareDocument] = [await upload(h, cookie, `notes of ${marker}`), await upload(h, cookie, `spare notes of ${marker}`)];
+  const preset = await ok<{ id: string }>(h, 'POST', '/api/presets', cookie, { name: `preset ${marker}`, systemPrompt: `be ${marker}` });
   return {
     id,
     email,
@@ -71,6 +73,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     conversationIds: [imported.id, turn.conversationId],
     messageIds: [...imported.messages.map((m) => m.id), ...detail.messages.map((m) => m.id)],
     documentIds: [document.id],
+    presetIds: [preset.id],
     keyIds: [spare.id],
     spareIds: { conversations: [spareConversation.id], documents: [spareDocument.id], keys: [spare.id] },
     secrets: [auth.key, spare.key],

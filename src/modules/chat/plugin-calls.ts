@@ -1,3 +1,4 @@
+import { isMcpToolName } from '../../mcp/hub';
 import {
   type Citation,
   type ExplicitUse,
@@ -80,8 +81,13 @@ export async function runExplicitPlugins(
   use: ExplicitUse,
 ): Promise<Gathered> {
   const gathered = emptyGathered();
-  // A tool-only plugin listed for a turn is offered to the model instead (see `offeredPlugins`).
-  for (const name of new Set(names.filter((n) => !deps.registry.get(n)?.toolOnly))) {
+  // A tool-only plugin listed for a turn is offered to the model instead (see `offeredPlugins`); an
+  // MCP tool a conversation kept after its server withdrew it is simply not there any more.
+  const explicit = names.filter((n) => {
+    const plugin = deps.registry.get(n);
+    return plugin ? !plugin.toolOnly : !isMcpToolName(n);
+  });
+  for (const name of new Set(explicit)) {
     if (scope.signal.aborted) break;
     const outcome = await call(deps, scope, gathered, name, explicitArgs(deps.registry, name, use), 'explicit');
     gathered.texts.push(outcome.text);

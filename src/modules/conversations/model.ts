@@ -1,4 +1,5 @@
 import { t } from 'elysia';
+import { ConversationSettings, SettingsChange } from './settings';
 
 export const Citation = t.Object({
   n: t.Integer(),
@@ -23,6 +24,12 @@ export const Message = t.Object({
   usage: t.Nullable(t.Object({ promptTokens: t.Integer(), completionTokens: t.Integer() })),
   citations: t.Array(Citation),
   plugins: t.Array(t.Unknown()),
+  feedback: t.Nullable(
+    t.Object(
+      { rating: t.Union([t.Literal('up'), t.Literal('down')]), comment: t.Nullable(t.String()) },
+      { description: 'Your rating of this answer' },
+    ),
+  ),
   createdAt: t.String({ format: 'date-time' }),
 });
 
@@ -30,6 +37,7 @@ export const ConversationSummary = t.Object({
   id: t.String({ format: 'uuid' }),
   title: t.String(),
   model: t.Nullable(t.String()),
+  settings: ConversationSettings,
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
 });
@@ -52,6 +60,12 @@ const Title = t.String({ minLength: 1, maxLength: 200 });
 export const CreateConversation = t.Object({
   title: t.Optional(Title),
   model: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+  presetId: t.Optional(
+    t.String({
+      format: 'uuid',
+      description: 'Start from a preset: its model, instructions, parameters, tools and (if it is yours) documents',
+    }),
+  ),
   messages: t.Optional(
     t.Array(
       t.Object({
@@ -63,6 +77,16 @@ export const CreateConversation = t.Object({
   ),
 });
 
-export const RenameConversation = t.Object({ title: Title });
+export const UpdateConversation = t.Object(
+  {
+    title: t.Optional(Title),
+    model: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 300, description: 'null: your default model' }))),
+    ...SettingsChange,
+  },
+  {
+    additionalProperties: false,
+    description: "Each field named replaces the conversation's; the next turn (REST, WebSocket, regenerate) uses them",
+  },
+);
 
 export const ConversationId = t.Object({ id: t.String({ format: 'uuid' }) });

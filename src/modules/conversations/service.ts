@@ -3,6 +3,8 @@ import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid-format';
+import { feedbackOn } from '../feedback/service';
+import { type ConversationSettings, settingsOf } from './settings';
 import { heuristicTitle } from './title';
 
 type ConversationRow = typeof conversations.$inferSelect;
@@ -12,6 +14,7 @@ export interface ConversationSummary {
   id: string;
   title: string;
   model: string | null;
+  settings: ConversationSettings;
   createdAt: string;
   updatedAt: string;
 }
@@ -20,6 +23,7 @@ export const toSummary = (c: ConversationRow): ConversationSummary => ({
   id: c.id,
   title: c.title,
   model: c.model,
+  settings: settingsOf(c.settings),
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
 });
@@ -38,6 +42,7 @@ export const toMessageView = (m: MessageRow) => ({
       : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens ?? 0 },
   citations: (m.citations as never[] | null) ?? [],
   plugins: (m.pluginCalls as unknown[] | null) ?? [],
+  feedback: null as { rating: 'up' | 'down'; comment: string | null } | null,
   createdAt: m.createdAt.toISOString(),
 });
 
@@ -116,12 +121,18 @@ export async function getOwnedConversation(db: Db, userId: string, id: string): 
 export async function getConversation(db: Db, userId: string, id: string) {
   const conversation = await getOwnedConversation(db, userId, id);
   const rows = await db.select().from(messages).where(eq(messages.conversationId, id)).orderBy(asc(messages.createdAt), asc(messages.id));
-  return { ...toSummary(conversation), messages: rows.map(toMessageView) };
+  const rated = await feedbackOn(
+    db,
+    userId,
+    rows.filter((m) => m.role === 'assistant').map((m) => m.id),
+  );
+  return { ...toSummary(conversation), messages: rows.map((m) => ({ ...toMessageView(m), feedback: rated.get(m.id) ?? null })) };
 }
 
 export interface NewConversation {
   title?: string;
   model?: string;
+  settings?: ConversationSettings;
   messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
 }
 
@@ -131,7 +142,10 @@ export async function createConversation(db: Db, userId: string, input: NewConve
   const title = input.title ?? (firstUser ? heuristicTitle(firstUser.content) : 'New chat');
   const titleSource = input.title ? 'user' : firstUser ? 'auto' : 'pending';
   const id = await db.transaction(async (tx) => {
-    const [conv] = await tx.insert(conversations).values({ userId, title, titleSource, model: input.model }).returning();
+    const [conv] = await tx
+      .insert(conversations)
+      .values({ userId, title, titleSource, model: input.model, settings: input.settings })
+      .returning();
     let parentId: string | null = null;
     const base = Date.now();
     for (const [i, m] of (input.messages ?? []).entries()) {
@@ -147,9 +161,23 @@ export async function createConversation(db: Db, userId: string, input: NewConve
 }
 
 export async function renameConversation(db: Db, userId: string, id: string, title: string) {
+  return updateConversation(db, userId, id, { title });
+}
+
+/** Writes a conversation's title, model and settings (each only when given), as its owner. */
+export async function updateConversation(
+  db: Db,
+  userId: string,
+  id: string,
+  change: { title?: string; model?: string | null; settings?: ConversationSettings },
+) {
+  const set: Partial<typeof conversations.$inferInsert> = { updatedAt: new Date() };
+  if (change.title !== undefined) Object.assign(set, { title: change.title, titleSource: 'user' as const });
+  if (change.model !== undefined) set.model = change.model;
+  if (change.settings !== undefined) set.settings = change.settings;
   const [row] = await db
     .update(conversations)
-    .set({ title, titleSource: 'user', updatedAt: new Date() })
+    .set(set)
     .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
     .returning();
   if (!row) throw notFound('Conversation');
