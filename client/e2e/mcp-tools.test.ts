@@ -65,6 +65,12 @@ describe.skipIf(Boolean(missing))('MCP tools in the browser', () => {
     await row.locator('summary').click();
     expect(JSON.parse((await row.locator('.mcp-arguments').textContent()) ?? '')).toEqual({ message: 'from the browser' });
     expect(await row.locator('.mcp-result').textContent()).toBe('Echo: from the browser');
+
+    await page.reload();
+    const stored = page.locator('.turn-assistant details[data-name="mcp:everything:echo"]').last();
+    await stored.locator('summary').click();
+    expect(await stored.locator('.mcp-result').textContent()).toBe('Echo: from the browser');
+    expect(JSON.parse((await stored.locator('.mcp-arguments').textContent()) ?? '')).toEqual({ message: 'from the browser' });
     expect(realErrors(problems.errors)).toEqual([]);
   });
 });

@@ -95,5 +95,12 @@ export function pluginCall({ name, status, data, error, via, args }) {
 
 /** A stored call record (from the conversation's history) as a finished row. */
 export function pluginRecord(record) {
-  return pluginCall({ name: record.name, status: record.ok ? 'ok' : 'error', error: record.error, via: record.via, args: record.args });
+  return pluginCall({
+    name: record.name,
+    status: record.ok ? 'ok' : 'error',
+    data: record.data,
+    error: record.error,
+    via: record.via,
+    args: record.args,
+  });
 }

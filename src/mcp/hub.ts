@@ -22,6 +22,8 @@ export interface McpCallData {
 }
 
 const BUSY_RETRY_MS = 1000;
+/** The part of a result kept with the answer for the UI; the model read the whole (capped) text. */
+const RECORDED_CHARS = 2000;
 
 /** The broadcast channel on which replicas hear that the registered servers changed. */
 export const MCP_SERVERS_CHANNEL = 'mcp-servers';
@@ -110,6 +112,10 @@ export class McpHub {
       validate: objectArgs,
       available: () => (conn.reachable ? { ok: true } : { ok: false, reason: `the MCP server ${server} is unreachable` }),
       run: (args, ctx) => this.call(conn, tool.name, args, ctx),
+      recorded: (data) => {
+        const kept = capText(data.result, RECORDED_CHARS);
+        return { ...data, result: kept.text, truncated: data.truncated || kept.truncated };
+      },
     };
   }
 

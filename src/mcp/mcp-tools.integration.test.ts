@@ -197,6 +197,7 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
       via: 'tool',
       ok: true,
       args: { message: 'hello mcp' },
+      data: { server: 'everything', tool: 'echo', result: 'Echo: hello mcp', truncated: false },
     });
   });
 

@@ -80,6 +80,8 @@ export interface Plugin<A = any, D = unknown> {
   explicitArgs?(use: ExplicitUse): A;
   /** Whether a message uses the plugin without naming it. */
   impliedBy?(use: ExplicitUse): boolean;
+  /** What of a result is kept with the answer, so a reloaded conversation still shows it; nothing when absent. */
+  recorded?(data: D): unknown;
   /** What a result gives the answer to cite. */
   citations?(data: D): Citation[];
 }

@@ -23,6 +23,8 @@ export interface PluginCallRecord {
   ok: boolean;
   error?: { code: string; message: string };
   ms: number;
+  /** What the plugin keeps of its result (`Plugin.recorded`). */
+  data?: unknown;
 }
 
 /** What plugins contributed to a turn so far. */
@@ -69,7 +71,16 @@ async function call(
     gathered.citations.push(...outcome.citations);
     scope.emit({ type: 'plugin', name, status: 'ok', via, callId, data: outcome.data });
   } else scope.emit({ type: 'plugin', name, status: 'error', via, callId, error: outcome.error });
-  gathered.calls.push({ name, via, args, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }), ms: outcome.ms });
+  const kept = outcome.ok ? deps.registry.get(name)?.recorded?.(outcome.data) : undefined;
+  gathered.calls.push({
+    name,
+    via,
+    args,
+    ok: outcome.ok,
+    ...(outcome.ok ? {} : { error: outcome.error }),
+    ms: outcome.ms,
+    ...(kept === undefined ? {} : { data: kept }),
+  });
   return outcome;
 }
 
