@@ -17,6 +17,8 @@ import { adminFeedbackModule, feedbackModule } from './modules/feedback';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { mcpServerModule } from './modules/mcp-server';
+import { mcpServersModule } from './modules/mcp-servers';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
@@ -54,9 +56,11 @@ export function createApp(ctx: AppContext) {
     .use(modelsModule(ctx))
     .use(pluginsModule(ctx))
     .use(chatModule(ctx))
+    .use(mcpServerModule(ctx))
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
     .use(connectionsModule(ctx))
+    .use(mcpServersModule(ctx))
     .use(adminModelsModule(ctx))
     .use(groupsModule(ctx))
     .use(usersModule(ctx))

@@ -12,6 +12,12 @@ describe('config', () => {
     expect(c.rateLimit).toEqual({ rpm: 60, tpm: 100_000 });
     expect(c.signupRatePerHour).toBe(10);
     expect(c.trustedProxies).toEqual([]);
+    expect(c.mcp).toEqual({ toolTimeoutMs: 30_000, resultMaxChars: 32_000, userConcurrency: 4, stdio: false });
+  });
+
+  test('mcp-limits-are-read-from-the-environment', () => {
+    const c = loadConfig({ MCP_TOOL_TIMEOUT_MS: '1500', MCP_RESULT_MAX_CHARS: '200', MCP_USER_CONCURRENCY: '2', MCP_STDIO: 'on' });
+    expect(c.mcp).toEqual({ toolTimeoutMs: 1500, resultMaxChars: 200, userConcurrency: 2, stdio: true });
   });
 
   test('bad-values-name-the-variable-and-never-echo-it', () => {
@@ -28,6 +34,10 @@ describe('config', () => {
       { EMBEDDINGS_PROVIDER: 'openai' },
       { SIGNUP_RATE_PER_HOUR: '-1' },
       { TRUSTED_PROXIES: '10.0.0.1,secret-password' },
+      { MCP_TOOL_TIMEOUT_MS: '0' },
+      { MCP_RESULT_MAX_CHARS: 'lots' },
+      { MCP_USER_CONCURRENCY: '-2' },
+      { MCP_STDIO: 'yes' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];

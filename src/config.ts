@@ -72,6 +72,10 @@ export const EnvSchema = Type.Object({
   PASSWORD_LOGIN: Type.Optional(OnOff),
   TRUSTED_HEADER_EMAIL: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]+$' })),
   TRUSTED_HEADER_GROUPS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]+$' })),
+  MCP_TOOL_TIMEOUT_MS: Type.Optional(PositiveInt),
+  MCP_RESULT_MAX_CHARS: Type.Optional(PositiveInt),
+  MCP_USER_CONCURRENCY: Type.Optional(PositiveInt),
+  MCP_STDIO: Type.Optional(OnOff),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -88,6 +92,9 @@ const INTEGER_VARS = new Set([
   'CODE_INTERPRETER_QUEUE',
   'CODE_INTERPRETER_QUEUE_WAIT_MS',
   'QUOTA_TOKENS_PER_DAY',
+  'MCP_TOOL_TIMEOUT_MS',
+  'MCP_RESULT_MAX_CHARS',
+  'MCP_USER_CONCURRENCY',
 ]);
 const NUMBER_VARS = new Set(['QUOTA_USD_PER_MONTH']);
 
@@ -110,6 +117,8 @@ export interface Config {
   /** Default quotas per user; undefined is no quota (runtime settings, groups and users override it). */
   quota: { tokensPerDay?: number; usdPerMonth?: number };
   maxUploadBytes: number;
+  /** MCP tool calls: the deadline of one call, the longest result text a model reads, and one user's calls at a time. */
+  mcp: { toolTimeoutMs: number; resultMaxChars: number; userConcurrency: number; stdio: boolean };
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
   metrics: boolean;
@@ -345,6 +354,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // 0 switches a quota off, as it does the rate limits.
     quota: { tokensPerDay: e.QUOTA_TOKENS_PER_DAY || undefined, usdPerMonth: e.QUOTA_USD_PER_MONTH || undefined },
     maxUploadBytes: (e.MAX_UPLOAD_MB ?? 25) * 1024 * 1024,
+    mcp: {
+      toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS ?? 30_000,
+      resultMaxChars: e.MCP_RESULT_MAX_CHARS ?? 32_000,
+      userConcurrency: e.MCP_USER_CONCURRENCY ?? 4,
+      // Off unless an operator says otherwise: a stdio server is a program run on this host.
+      stdio: e.MCP_STDIO === 'on',
+    },
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',

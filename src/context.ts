@@ -6,6 +6,7 @@ import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
 import type { ClientAddressOf } from './lib/client-address';
 import type { SecretBox } from './lib/secret-box';
+import type { McpHub } from './mcp/hub';
 import type { LoginThrottle } from './modules/auth/login-throttle';
 import type { OidcClient } from './modules/auth/oidc-client';
 import type { Revocations } from './modules/auth/revocation';
@@ -54,4 +55,6 @@ export interface AppContext extends ChatRuntime {
   broadcast: Broadcast;
   /** Keeps the router serving the connections and model settings in the database. */
   runtimeSync: RuntimeSync;
+  /** The admins' MCP servers, whose tools join the plugins. */
+  mcp: McpHub;
 }

@@ -388,6 +388,33 @@ export const settings = pgTable('settings', {
   updatedAt: updatedAt(),
 });
 
+/** An MCP server an admin registered; its tools are offered to users as `mcp:<name>:<tool>`. */
+export const mcpServers = pgTable('mcp_servers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  /** The endpoint of an HTTP server; null for a stdio server. */
+  url: text('url'),
+  /** The program of a stdio server (with `args`), started by Confab; null for an HTTP server. */
+  command: text('command'),
+  args: jsonb('args').$type<string[]>().notNull().default([]),
+  /** `streamable-http` or the older `sse`; `auto` tries the first and falls back to the second; `stdio` for a command. */
+  transport: text('transport', { enum: ['auto', 'streamable-http', 'sse', 'stdio'] })
+    .notNull()
+    .default('auto'),
+  /** The sealed JSON object of extra request headers; null when there are none. */
+  headersSealed: text('headers_sealed'),
+  /** The headers' names only, for listings. */
+  headerNames: jsonb('header_names').$type<string[]>().notNull().default([]),
+  /** The sealed bearer token sent as `Authorization: Bearer`; null when there is none. */
+  tokenSealed: text('token_sealed'),
+  tokenHint: text('token_hint'),
+  enabled: boolean('enabled').notNull().default(true),
+  /** The tools offered; null offers every tool the server lists. */
+  allowedTools: jsonb('allowed_tools').$type<string[] | null>(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
 /**
  * Saved chat set-ups ("assistants"): a model, instructions, parameters, tools and documents to start
  * a conversation from. A preset is its owner's; one an admin publishes is offered to everyone.

@@ -67,6 +67,7 @@ describe('openapi document', () => {
 /** What the admin (the owner, the first user) made in `beforeAll`, for the admin routes' path parameters. */
 interface AdminFixtures {
   connectionId: string;
+  mcpServerId: string;
   groupId: string;
   /** A user of no consequence: the admin user routes change and finally delete it (the owner is the last admin). */
   userId: string;
@@ -84,6 +85,8 @@ const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtur
   '/api/plugins/{name}': (_, plugin) => plugin,
   '/api/admin/connections/{id}': (_, __, a) => a.connectionId,
   '/api/admin/connections/{id}/test': (_, __, a) => a.connectionId,
+  '/api/admin/mcp-servers/{id}': (_, __, a) => a.mcpServerId,
+  '/api/admin/mcp-servers/{id}/test': (_, __, a) => a.mcpServerId,
   '/api/admin/groups/{id}': (_, __, a) => a.groupId,
   '/api/admin/users/{id}': (_, __, a) => a.userId,
   '/api/admin/users/{id}/password-link': (_, __, a) => a.userId,
@@ -104,6 +107,9 @@ const walkerConnection = () => ({
   baseUrl: 'http://127.0.0.1:9/v1',
 });
 
+/** An MCP server nothing answers for, like the connection. */
+const walkerMcpServer = () => ({ name: `walker-${crypto.randomUUID().slice(0, 8)}`, url: 'http://127.0.0.1:9/mcp' });
+
 describe('the api contract', () => {
   let h: Harness;
   let doc: OpenApiDocument;
@@ -122,11 +128,19 @@ describe('the api contract', () => {
     plugin = (await h.json('GET', '/api/plugins', { cookie: owner.cookie })).body.plugins[0].name;
     const connection = await h.json('POST', '/api/admin/connections', { cookie: owner.cookie, body: walkerConnection() });
     const group = await h.json('POST', '/api/admin/groups', { cookie: owner.cookie, body: { name: 'walkers' } });
-    if (connection.status !== 201 || group.status !== 201) throw new Error(`admin fixtures: ${connection.status} ${group.status}`);
+    const mcpServer = await h.json('POST', '/api/admin/mcp-servers', { cookie: owner.cookie, body: walkerMcpServer() });
+    if (connection.status !== 201 || group.status !== 201 || mcpServer.status !== 201)
+      throw new Error(`admin fixtures: ${connection.status} ${group.status} ${mcpServer.status}`);
     const linked = await h.json('POST', `/api/admin/users/${(await h.signup()).id}/password-link`, { cookie: owner.cookie });
     if (linked.status !== 201) throw new Error(`admin fixtures: password link ${linked.status}`);
     const linkToken = new URL(linked.body.url).hash.replace('#token=', '');
-    admin = { connectionId: connection.body.id, groupId: group.body.id, userId: (await h.signup()).id, linkToken };
+    admin = {
+      connectionId: connection.body.id,
+      mcpServerId: mcpServer.body.id,
+      groupId: group.body.id,
+      userId: (await h.signup()).id,
+      linkToken,
+    };
   });
   afterAll(async () => {
     await h.close();
@@ -219,6 +233,7 @@ describe('the api contract', () => {
       return id(owner, plugin, admin);
     });
     if (nameOf(o) === 'POST /api/admin/connections') return { path, body: walkerConnection() };
+    if (nameOf(o) === 'POST /api/admin/mcp-servers') return { path, body: walkerMcpServer() };
     if (nameOf(o) === 'POST /api/admin/users') return { path, body: { email: `walker-${crypto.randomUUID().slice(0, 8)}@example.com` } };
     if (nameOf(o) === 'POST /api/auth/set-password') return { path, body: { token: admin.linkToken, password: 'a new passphrase' } };
     if (nameOf(o) === 'POST /api/auth/login') return { path, body: { email: owner.email, password: owner.password } };
