@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
+import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
 import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
@@ -72,5 +72,23 @@ describe.skipIf(Boolean(missing))('MCP tools in the browser', () => {
     expect(await stored.locator('.mcp-result').textContent()).toBe('Echo: from the browser');
     expect(JSON.parse((await stored.locator('.mcp-arguments').textContent()) ?? '')).toEqual({ message: 'from the browser' });
     expect(realErrors(problems.errors)).toEqual([]);
+  });
+
+  test('an-admin-adds-and-tests-an-mcp-server-in-the-admin-area', async () => {
+    await page.goto(`${stack.url}/admin/mcp`);
+    await page.fill('#mcp-name', 'again');
+    await page.fill('#mcp-url', EVERYTHING ?? '');
+    await page.fill('#mcp-token', 'tok-secret-value-9876');
+    await page.click('text=Add MCP server');
+    const row = page.locator('.admin-table tr', { hasText: 'again' });
+    await row.waitFor();
+    expect(await row.textContent()).not.toContain('tok-secret-value-9876');
+    await row.locator('button', { hasText: 'Test' }).click();
+    await row.locator('.test-result.ok').waitFor();
+    expect(await row.locator('.test-result').textContent()).toContain('echo');
+    await screenshot(page, 'admin-mcp-desktop');
+    await page.goto(`${stack.url}/`);
+    await page.click('#plugin-menu summary');
+    await page.waitForSelector('input[value="mcp:again:echo"]', { state: 'attached' });
   });
 });
