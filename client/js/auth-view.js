@@ -21,24 +21,43 @@ export function showAuth() {
   $('auth').hidden = false;
   $('app').hidden = true;
   email.focus();
-  showSignInMethods(form, error);
+  showSignInMethods(form, error).then((methods) => {
+    // A server with no account yet is set up by signing up: its first account becomes the admin.
+    if (methods.firstAccount && methods.password) {
+      setMode('signup');
+      $('auth-hint').textContent = 'No account exists yet: this one becomes the administrator. At least 8 characters.';
+    }
+    $('tab-signup').hidden = methods.signup === 'closed' && !methods.firstAccount;
+  });
+  let pending = false;
+  const busy = (on) => {
+    pending = on;
+    $('auth-submit').disabled = on;
+    for (const t of tabs) t.disabled = on;
+  };
   return new Promise((resolve) => {
     form.onsubmit = async (e) => {
       e.preventDefault();
+      if (pending) return;
       error.hidden = true;
       if (!email.validity.valid || password.value.length < 8) {
         error.textContent = !email.validity.valid ? 'Enter a valid email address.' : 'The password needs at least 8 characters.';
         error.hidden = false;
         return;
       }
+      // While the request is out nothing can switch tabs, so its answer lands where it was asked.
+      busy(true);
+      const asked = mode;
       try {
-        const user = await api('POST', `/api/auth/${mode}`, { email: email.value.trim(), password: password.value });
+        const user = await api('POST', `/api/auth/${asked}`, { email: email.value.trim(), password: password.value });
         password.value = '';
         $('auth').hidden = true;
-        resolve({ user, created: mode === 'signup' });
+        resolve({ user, created: asked === 'signup' });
       } catch (err) {
         error.textContent = describeError(err);
         error.hidden = false;
+      } finally {
+        busy(false);
       }
     };
   });
@@ -55,7 +74,7 @@ async function showSignInMethods(form, error) {
     error.hidden = false;
     history.replaceState(null, '', location.pathname);
   }
-  const methods = await api('GET', '/api/auth/methods').catch(() => ({ password: true, oidc: null }));
+  const methods = await api('GET', '/api/auth/methods').catch(() => ({ password: true, oidc: null, signup: 'open', firstAccount: false }));
   if (methods.oidc && !$('auth-sso')) {
     const sso = document.createElement('a');
     sso.id = 'auth-sso';
@@ -69,6 +88,7 @@ async function showSignInMethods(form, error) {
       if (child.id !== 'auth-title' && child.id !== 'auth-sso' && child.id !== 'auth-error') child.hidden = true;
     }
   }
+  return methods;
 }
 
 export async function currentUser() {

@@ -38,6 +38,10 @@ export const LoginMethods = t.Object({
   oidc: t.Union([t.Object({ label: t.String(), loginUrl: t.String() }), t.Null()], {
     description: 'The single sign-on button to show, or null when no OpenID provider is set up',
   }),
+  signup: t.Union([t.Literal('open'), t.Literal('approval'), t.Literal('closed')], {
+    description: 'Who may create an account with a password now',
+  }),
+  firstAccount: t.Boolean({ description: 'No account exists yet: the next sign-up becomes the administrator' }),
 });
 
 export const OidcCallbackQuery = t.Object({

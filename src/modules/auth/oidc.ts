@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { Elysia, t } from 'elysia';
 import { OIDC_CALLBACK_PATH } from '../../config';
 import type { AppContext } from '../../context';
+import { users } from '../../db/schema';
 import { errorResponses } from '../../lib/error-response';
 import { AppError } from '../../lib/errors';
 import { recordAudit } from '../audit/service';
@@ -32,10 +34,18 @@ export const oidcModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/api/auth' })
     .get(
       '/methods',
-      () => ({
-        password: ctx.config.passwordLogin,
-        oidc: config ? { label: config.buttonLabel, loginUrl: LOGIN_PATH } : null,
-      }),
+      async () => {
+        const [policy, [{ any }]] = await Promise.all([
+          signupPolicy(db, ctx.config.signup),
+          db.select({ any: sql<boolean>`exists (select 1 from ${users})` }).from(sql`(select 1) as one`),
+        ]);
+        return {
+          password: ctx.config.passwordLogin,
+          oidc: config ? { label: config.buttonLabel, loginUrl: LOGIN_PATH } : null,
+          signup: policy,
+          firstAccount: !any,
+        };
+      },
       {
         response: { 200: LoginMethods, ...errorResponses([400]) },
         detail: { summary: 'How people sign in here: passwords, single sign-on, or both', tags, security: [] },
