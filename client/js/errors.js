@@ -32,6 +32,7 @@ function localMoment(iso) {
   return `on ${at.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}`;
 }
 
-export function describeFallback({ from, to }) {
+export function describeFallback({ from, to, reason }) {
+  if (reason === 'cooldown') return `${from} is paused after recent errors, so ${to} answered instead.`;
   return `${from} did not answer, so ${to} answered instead.`;
 }

@@ -134,6 +134,8 @@ export class AssistantTurn {
       case 'citations':
         return this.setCitations(frame.citations);
       case 'fallback':
+        // The label names the model that is answering now, not the one asked for.
+        this.setModel(frame.to);
         return this.notice(describeFallback(frame));
       case 'done':
         this.finish();

@@ -45,7 +45,7 @@ describe('offline model', () => {
   test('says-plainly-it-is-offline-when-no-passage-is-relevant', async () => {
     const result = await offline.generate(ask('Who won the 1998 World Cup?'));
     expect(result.text).toBe(NO_INFORMATION_ANSWER);
-    expect(result.text).toContain('OPENAI_API_KEY');
+    expect(result.text).toContain('Admin → Connections');
     const empty = await offline.generate(ask('Where are embeddings stored?', { passages: [] }));
     expect(empty.text).toBe(NO_INFORMATION_ANSWER);
   });

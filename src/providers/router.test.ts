@@ -123,7 +123,9 @@ describe('router', () => {
     const seen: string[] = [];
     const r = await run(router.stream(chat(), { onFallback: (from, to) => seen.push(`${from}->${to}`) }));
     expect(r.text).toBe(HELLO);
-    expect(r.fallbacks).toEqual([{ type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: false }]);
+    expect(r.fallbacks).toEqual([
+      { type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: false, reason: 'failed' },
+    ]);
     expect(seen).toEqual(['openai/gpt-4o-mini->anthropic/claude-haiku-4-5']);
     expect(r.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });
     expect(server.hits(OPENAI)).toBe(3);
@@ -180,7 +182,10 @@ describe('router', () => {
     expect((await run(router.stream(chat()))).text).toBe(HELLO);
     const second = await run(router.stream(chat()));
     expect(second.text).toBe(HELLO);
-    expect(second.fallbacks).toEqual([]);
+    // Not asked again, and the answer says which deployment stood in and why.
+    expect(second.fallbacks).toEqual([
+      { type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: false, reason: 'cooldown' },
+    ]);
     expect(server.hits(OPENAI)).toBe(1);
   });
 
@@ -193,7 +198,9 @@ describe('router', () => {
     expect(r.text).toBe(`The quick brown fox${HELLO}`);
     const kinds = r.all.map((e) => e.type);
     expect(kinds.indexOf('fallback')).toBe(4);
-    expect(r.fallbacks).toEqual([{ type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: true }]);
+    expect(r.fallbacks).toEqual([
+      { type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: true, reason: 'failed' },
+    ]);
     const sent = server.requests.find((q) => q.path === ANTHROPIC)!.body.messages;
     expect(sent.at(-2)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'The quick brown fox' }] });
     expect(sent.at(-1)).toEqual({ role: 'user', content: [{ type: 'text', text: CONTINUE_INSTRUCTION }] });
@@ -214,6 +221,10 @@ describe('router', () => {
     const cooled = await run(router.stream(chat()));
     expect(cooled.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });
     expect(server.hits(OPENAI)).toBe(2);
+    // Skipping the cooling deployment is said, not hidden behind the requested model's name.
+    expect(cooled.fallbacks).toEqual([
+      { type: 'fallback', from: 'openai/gpt-4o-mini', to: 'anthropic/claude-haiku-4-5', midstream: false, reason: 'cooldown' },
+    ]);
     clock.now += 10_001;
     const failedProbe = await run(router.stream(chat()));
     expect(failedProbe.finish).toMatchObject({ deployment: { provider: 'anthropic', model: 'claude-haiku-4-5' } });

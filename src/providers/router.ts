@@ -75,8 +75,18 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
   const providerOf = (r: Resolution, d: Deployment) => r.providers.get(d.provider)!.provider;
 
   /** Deployments to try in order, skipping those cooling down; the offline model is never skipped. */
-  function* candidates(chain: Deployment[]): Generator<Deployment> {
-    for (const [i, d] of chain.entries()) if (i === chain.length - 1 || health.tryAcquire(d)) yield d;
+  /**
+   * The deployments to try, in order, skipping those whose breaker is open (the last one is always
+   * tried). Each comes with the first one skipped before it, so the caller can say why another answered.
+   */
+  function* candidates(chain: Deployment[]): Generator<{ d: Deployment; skipped?: Deployment }> {
+    let skipped: Deployment | undefined;
+    for (const [i, d] of chain.entries()) {
+      if (i === chain.length - 1 || health.tryAcquire(d)) {
+        yield { d, skipped };
+        skipped = undefined;
+      } else skipped ??= d;
+    }
   }
 
   function record(d: Deployment, err: ProviderError | AppError | undefined, step: Step | undefined): void {
@@ -92,8 +102,13 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     else health.release(d);
   }
 
-  function fallbackEvent(from: Deployment, to: Deployment, midstream: boolean): Extract<StreamEvent, { type: 'fallback' }> {
-    const event = { type: 'fallback' as const, from: deploymentLabel(from), to: deploymentLabel(to), midstream };
+  function fallbackEvent(
+    from: Deployment,
+    to: Deployment,
+    midstream: boolean,
+    reason: 'failed' | 'cooldown' = 'failed',
+  ): Extract<StreamEvent, { type: 'fallback' }> {
+    const event = { type: 'fallback' as const, from: deploymentLabel(from), to: deploymentLabel(to), midstream, reason };
     llmFallbacks.inc({ from: event.from, to: event.to, midstream: String(midstream) });
     return event;
   }
@@ -145,9 +160,11 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
       yield { type: 'usage', inputTokens: totals.inputTokens, outputTokens: totals.outputTokens, estimated: totals.estimated };
       yield { type: 'finish', reason: reason ?? outcome.finish ?? 'stop', deployment: d };
     };
-    for (const d of candidates(resolution.chain)) {
-      if (failed) {
-        const event = fallbackEvent(failed.d, d, ctx.text.length > 0);
+    for (const { d, skipped } of candidates(resolution.chain)) {
+      // Another deployment answers: one before it failed, or was skipped while it cools down after errors.
+      const from = failed?.d ?? skipped;
+      if (from) {
+        const event = fallbackEvent(from, d, ctx.text.length > 0, failed ? 'failed' : 'cooldown');
         hooks?.onFallback?.(event.from, event.to);
         yield event;
       }
@@ -209,8 +226,9 @@ export function createRouter(cfg: ProvidersConfig, opts: RouterOptions = {}): Ro
     const deadline = now() + tuning.budgetMs;
     const resolution = await directory.resolve(req.model, req.viewer);
     let failed: { d: Deployment; err: ProviderError | AppError } | undefined;
-    for (const d of candidates(resolution.chain)) {
+    for (const { d, skipped } of candidates(resolution.chain)) {
       if (failed) fallbackEvent(failed.d, d, false);
+      else if (skipped) fallbackEvent(skipped, d, false, 'cooldown');
       for (let attempt = 0; ; attempt++) {
         const result = await generateOnce(resolution, d, req);
         if (!(result instanceof Error)) {

@@ -96,7 +96,8 @@ export type StreamEvent =
   | { type: 'tool-call'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'usage'; inputTokens: number; outputTokens: number; estimated?: boolean }
   | { type: 'finish'; reason: FinishReason; deployment?: Deployment }
-  | { type: 'fallback'; from: string; to: string; midstream: boolean };
+  /** Another deployment took over: the one before failed, or was skipped while it cools down after errors. */
+  | { type: 'fallback'; from: string; to: string; midstream: boolean; reason: 'failed' | 'cooldown' };
 
 export interface ChatResult {
   text: string;

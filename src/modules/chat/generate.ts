@@ -30,7 +30,7 @@ export interface GenerateOptions {
   signal: AbortSignal;
   /** A delta reached the user; `answer()` reads the whole answer so far, so nobody copies it per token. */
   onText(delta: string, answer: () => string): void;
-  onFallback(from: string, to: string): void;
+  onFallback(from: string, to: string, reason: 'failed' | 'cooldown'): void;
   onCall(call: LlmCall): void;
   runTool(call: ToolCall): Promise<string>;
 }
@@ -91,7 +91,7 @@ async function streamRound(
         if (e.name) c.name += e.name;
         c.arguments += e.argumentsDelta;
         partial.set(e.index, c);
-      } else if (e.type === 'fallback') opts.onFallback(e.from, e.to);
+      } else if (e.type === 'fallback') opts.onFallback(e.from, e.to, e.reason);
       else if (e.type === 'usage') usage = e;
       else if (e.type === 'finish') {
         round.finish = e.reason;

@@ -76,7 +76,12 @@ export const TurnFrame = Type.Union([
   Type.Object({ type: Type.Literal('token'), delta: Type.String() }),
   PluginFrame,
   Type.Object({ type: Type.Literal('citations'), citations: Type.Array(Citation) }),
-  Type.Object({ type: Type.Literal('fallback'), from: Type.String(), to: Type.String() }),
+  Type.Object({
+    type: Type.Literal('fallback'),
+    from: Type.String(),
+    to: Type.String(),
+    reason: Type.Optional(Type.Union([Type.Literal('failed'), Type.Literal('cooldown')])),
+  }),
   Type.Object({ type: Type.Literal('done'), messageId: Type.String(), finishReason: FinishReason, usage: TokenUsage }),
   TurnErrorFrame,
 ]);

@@ -281,7 +281,7 @@ async function answer(
       saver.update(answer);
       emit({ type: 'token', delta });
     },
-    onFallback: (from, to) => emit({ type: 'fallback', from, to }),
+    onFallback: (from, to, reason) => emit({ type: 'fallback', from, to, reason }),
     onCall: (call) => {
       const requestId = calls++ === 0 ? input.requestId : `${input.requestId}:${calls}`;
       const event = usageEvent(call, { requestId, userId, apiKeyId: input.principal.apiKeyId ?? null, conversationId: ids.conversationId });
