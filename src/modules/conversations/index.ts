@@ -2,18 +2,28 @@ import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { authGuard } from '../auth/guard';
+import { downloadResponses } from './download-responses';
+import { exportAll, exportConversation, fileNameFor, toMarkdown } from './export';
+import { readImportFile } from './import/read-import-file';
+import { storeImports } from './import/store-imports';
 import {
   ConversationDetail,
   ConversationId,
   ConversationPage,
   ConversationSummary,
   CreateConversation,
+  ExportQuery,
+  ImportResult,
+  ImportUpload,
   ListQuery,
+  PortableConversation,
   RenameConversation,
 } from './model';
 import { createConversation, deleteConversation, getConversation, listConversations, renameConversation } from './service';
 
 const tags = ['conversations'];
+const JsonLines = t.String({ description: 'One Confab conversation export (JSON) per line' });
+const MarkdownText = t.String({ description: 'With `format=md`: the shown branch as Markdown' });
 
 export const conversationsModule = (ctx: AppContext) => {
   const db = ctx.database.db;
@@ -34,6 +44,71 @@ export const conversationsModule = (ctx: AppContext) => {
         body: CreateConversation,
         response: { 201: ConversationDetail, ...errorResponses([400, 401, 403, 413, 415]) },
         detail: { summary: 'Create a conversation (optionally importing messages)', tags },
+      },
+    )
+    .get(
+      '/export',
+      ({ principal }) =>
+        new Response(exportAll(db, principal.user.id), {
+          headers: {
+            'content-type': 'application/x-ndjson; charset=utf-8',
+            'content-disposition': 'attachment; filename="confab-conversations.jsonl"',
+          },
+        }),
+      {
+        response: { 200: JsonLines, ...errorResponses([400, 401, 403]) },
+        detail: {
+          summary: 'Export all your conversations as JSON Lines',
+          description:
+            'Each line is what `GET /api/conversations/:id/export` answers; `POST /api/conversations/import` reads the file back.',
+          tags,
+          responses: downloadResponses('Every conversation, one per line', { 'application/x-ndjson': JsonLines }, [400, 401, 403]),
+        },
+      },
+    )
+    .post(
+      '/import',
+      async ({ principal, body, set }) => {
+        const drafts = readImportFile(await body.file.text());
+        const result = await storeImports(db, principal.user.id, drafts);
+        set.status = result.imported.length > 0 ? 201 : 200;
+        return result;
+      },
+      {
+        body: ImportUpload,
+        type: 'multipart/form-data',
+        response: { 200: ImportResult, 201: ImportResult, ...errorResponses([400, 401, 403, 413, 415]) },
+        detail: {
+          summary: 'Import conversations from Confab, ChatGPT or Open WebUI (multipart field `file`)',
+          description:
+            "Reads Confab's JSON or JSON Lines export, ChatGPT's `conversations.json` (every branch of its `mapping` tree) and Open WebUI's chat export. Everything is checked first and stored in one transaction: a file with any problem answers 400 naming it and imports nothing. Conversations imported before are skipped, so importing the same file twice adds nothing (201 when something was imported, 200 otherwise).",
+          tags,
+        },
+      },
+    )
+    .get(
+      '/:id/export',
+      async ({ principal, params, query, set }) => {
+        const portable = await exportConversation(db, principal.user.id, params.id);
+        const markdown = query.format === 'md';
+        set.headers['content-disposition'] = `attachment; filename="${fileNameFor(portable.title, markdown ? 'md' : 'json')}"`;
+        if (!markdown) return portable;
+        set.headers['content-type'] = 'text/markdown; charset=utf-8';
+        return toMarkdown(portable);
+      },
+      {
+        params: ConversationId,
+        query: ExportQuery,
+        response: { 200: t.Union([PortableConversation, MarkdownText]), ...errorResponses([400, 401, 403, 404]) },
+        detail: {
+          summary: 'Export a conversation as JSON (every branch, re-importable) or Markdown (the shown branch)',
+          tags,
+          responses: downloadResponses(
+            'The conversation',
+            { 'application/json': PortableConversation, 'text/markdown': MarkdownText },
+            [400, 401, 403, 404],
+          ),
+        },
       },
     )
     .get('/:id', ({ principal, params }) => getConversation(db, principal.user.id, params.id), {

@@ -30,6 +30,9 @@ export const ConversationSummary = t.Object({
   id: t.String({ format: 'uuid' }),
   title: t.String(),
   model: t.Nullable(t.String()),
+  pinned: t.Boolean(),
+  archived: t.Boolean({ description: 'Hidden from the list (unless `archived=true`), still found by search' }),
+  folderId: t.Nullable(t.String({ format: 'uuid' })),
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
 });
@@ -66,3 +69,44 @@ export const CreateConversation = t.Object({
 export const RenameConversation = t.Object({ title: Title });
 
 export const ConversationId = t.Object({ id: t.String({ format: 'uuid' }) });
+
+export const ExportQuery = t.Object({
+  format: t.Optional(t.Union([t.Literal('json'), t.Literal('md')], { default: 'json' })),
+});
+
+const PortableMessage = t.Object({
+  id: t.String(),
+  parentId: t.Nullable(t.String()),
+  role: Message.properties.role,
+  content: t.String(),
+  model: t.Nullable(t.String()),
+  status: Message.properties.status,
+  createdAt: t.String({ format: 'date-time' }),
+  citations: t.Array(t.Unknown()),
+});
+
+/** Confab's export of one conversation; `POST /api/conversations/import` reads it back. */
+export const PortableConversation = t.Object({
+  format: t.Literal('confab.conversation'),
+  version: t.Literal(1),
+  id: t.String({ format: 'uuid' }),
+  importKey: t.Nullable(t.String({ description: 'Where an imported conversation came from; importing it again adds nothing' })),
+  title: t.String(),
+  model: t.Nullable(t.String()),
+  pinned: t.Boolean(),
+  archived: t.Boolean(),
+  createdAt: t.String({ format: 'date-time' }),
+  updatedAt: t.String({ format: 'date-time' }),
+  messages: t.Array(PortableMessage),
+});
+
+export const ImportUpload = t.Object({
+  file: t.File({
+    description: "Confab's export (JSON or JSON Lines), ChatGPT's conversations.json or an Open WebUI chat export",
+  }),
+});
+
+export const ImportResult = t.Object({
+  imported: t.Array(t.Object({ id: t.String({ format: 'uuid' }), title: t.String(), messages: t.Integer() })),
+  skipped: t.Array(t.Object({ title: t.String() }), { description: 'Already imported (or already yours): left unchanged' }),
+});

@@ -12,6 +12,9 @@ export interface ConversationSummary {
   id: string;
   title: string;
   model: string | null;
+  pinned: boolean;
+  archived: boolean;
+  folderId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -20,6 +23,9 @@ export const toSummary = (c: ConversationRow): ConversationSummary => ({
   id: c.id,
   title: c.title,
   model: c.model,
+  pinned: c.pinned,
+  archived: c.archived,
+  folderId: c.folderId,
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
 });

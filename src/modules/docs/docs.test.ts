@@ -76,6 +76,7 @@ interface AdminFixtures {
 const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtures) => string> = {
   '/api/keys/{id}': (u) => u.keyIds[0],
   '/api/conversations/{id}': (u) => u.conversationIds[0],
+  '/api/conversations/{id}/export': (u) => u.conversationIds[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
   '/api/plugins/{name}': (_, plugin) => plugin,
   '/api/admin/connections/{id}': (_, __, a) => a.connectionId,
@@ -210,7 +211,9 @@ describe('the api contract', () => {
     const content = o.op.requestBody?.content;
     if (content?.['multipart/form-data']) {
       const form = new FormData();
-      form.append('file', new File([`walker ${crypto.randomUUID()}`], 'walker.txt', { type: 'text/plain' }));
+      if (nameOf(o) === 'POST /api/conversations/import')
+        form.append('file', new File([JSON.stringify([{ title: `walker ${crypto.randomUUID()}`, mapping: {} }])], 'conversations.json'));
+      else form.append('file', new File([`walker ${crypto.randomUUID()}`], 'walker.txt', { type: 'text/plain' }));
       return { path, raw: form };
     }
     if (content?.['application/json']) return { path, body: minimalValue(resolved(doc, content['application/json'].schema)) };
