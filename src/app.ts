@@ -21,6 +21,7 @@ import { openaiCompatModule } from './modules/openai-compat';
 import { originGuard } from './modules/origin-guard';
 import { pluginsModule } from './modules/plugins';
 import { settingsModule } from './modules/settings';
+import { sharedPageModule, sharesModule } from './modules/shares';
 import { adminUsageModule, usageModule } from './modules/usage';
 import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
@@ -41,6 +42,8 @@ export function createApp(ctx: AppContext) {
     .use(authModule(ctx))
     .use(keysModule(ctx))
     .use(conversationsModule(ctx))
+    .use(sharedPageModule(ctx))
+    .use(sharesModule(ctx))
     .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))

@@ -1,11 +1,13 @@
 import { api } from './api.js';
+import { ConversationActions, importFile } from './conversation-actions.js';
 import { groupByDate } from './date-groups.js';
 import { $, announce, confirmAction, h, promptText } from './dom.js';
+import { describeError } from './errors.js';
 import { navigate } from './router.js';
 
 /**
  * The conversation list: grouped by date, searchable (server-side full text), paged on scroll,
- * with rename and delete. Emits `confab:conversation-deleted` and `confab:conversation-renamed`.
+ * with rename, share and download, delete; import and export of everything at its foot. Emits `confab:conversation-deleted` and `confab:conversation-renamed`.
  */
 export class Sidebar {
   constructor() {
@@ -24,6 +26,42 @@ export class Sidebar {
       if (this.nextCursor && this.list.scrollTop + this.list.clientHeight > this.list.scrollHeight - 80) this.loadMore();
     });
     this.setupCollapse();
+    this.actions = new ConversationActions();
+    this.setupPortability();
+  }
+
+  /** "Import" reads an export file from Confab, ChatGPT or Open WebUI; "Export all" downloads JSON Lines. */
+  setupPortability() {
+    const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,application/json', class: 'visually-hidden' });
+    const status = h('p', { id: 'import-status', class: 'small', role: 'status', hidden: true });
+    input.addEventListener('change', async () => {
+      const [file] = input.files;
+      if (!file) return;
+      status.hidden = false;
+      status.className = 'small muted';
+      status.textContent = `Importing ${file.name}…`;
+      try {
+        const result = await importFile(file);
+        const skipped = result.skipped.length ? `, ${result.skipped.length} already here` : '';
+        status.textContent = `Imported ${result.imported.length} conversation${result.imported.length === 1 ? '' : 's'}${skipped}.`;
+        await this.refresh();
+      } catch (err) {
+        status.className = 'small error';
+        status.textContent = describeError(err);
+      }
+      input.value = '';
+    });
+    const foot = this.list.parentElement.querySelector('.sidebar-foot');
+    foot.before(
+      h(
+        'div',
+        { class: 'portability small' },
+        h('label', { for: 'import-file', class: 'link-button', text: 'Import' }),
+        input,
+        h('a', { href: '/api/conversations/export', id: 'export-all', download: '', text: 'Export all' }),
+        status,
+      ),
+    );
   }
 
   setupCollapse() {
@@ -122,6 +160,13 @@ export class Sidebar {
         'span',
         { class: 'row-actions' },
         h('button', { type: 'button', 'aria-label': `Rename “${title}”`, title: 'Rename', text: '✎', on: { click: () => this.rename(c) } }),
+        h('button', {
+          type: 'button',
+          'aria-label': `Share or download “${title}”`,
+          title: 'Share or download',
+          text: '⋯',
+          on: { click: () => this.actions.open(c) },
+        }),
         h('button', { type: 'button', 'aria-label': `Delete “${title}”`, title: 'Delete', text: '✕', on: { click: () => this.remove(c) } }),
       ),
     );

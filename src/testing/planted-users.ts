@@ -16,6 +16,9 @@ export interface PlantedUser {
   conversationIds: string[];
   messageIds: string[];
   documentIds: string[];
+  /** A share of the chat-turn conversation (the second; requests delete the first), and its link's token (which only its owner's answers carry). */
+  shareIds: string[];
+  shareTokens: string[];
   /** Keys a request may read or revoke. */
   keyIds: string[];
   /** Marked resources by collection (`conversations`, `documents`, `keys`) that a test may delete, leaving the others to look for. */
@@ -58,6 +61,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
   const turn = await ok<{ conversationId: string; message: { id: string } }>(h, 'POST', '/api/chat', cookie, {
     message: `hello ${marker}`,
   });
+  const share = await ok<{ id: string; token: string }>(h, 'POST', `/api/conversations/${turn.conversationId}/share`, cookie);
   const detail = await ok<{ messages: { id: string }[] }>(h, 'GET', `/api/conversations/${turn.conversationId}`, cookie);
   const spareConversation = await ok<{ id: string }>(h, 'POST', '/api/conversations', cookie, { title: `spare ${marker}` });
   const [document, spareDocument] = [await upload(h, cookie, `notes of ${marker}`), await upload(h, cookie, `spare notes of ${marker}`)];
@@ -71,6 +75,8 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     conversationIds: [imported.id, turn.conversationId],
     messageIds: [...imported.messages.map((m) => m.id), ...detail.messages.map((m) => m.id)],
     documentIds: [document.id],
+    shareIds: [share.id],
+    shareTokens: [share.token],
     keyIds: [spare.id],
     spareIds: { conversations: [spareConversation.id], documents: [spareDocument.id], keys: [spare.id] },
     secrets: [auth.key, spare.key],
