@@ -12,6 +12,7 @@ import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
+import { foldersModule } from './modules/folders';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
@@ -44,6 +45,7 @@ export function createApp(ctx: AppContext) {
     .use(conversationsModule(ctx))
     .use(sharedPageModule(ctx))
     .use(sharesModule(ctx))
+    .use(foldersModule(ctx))
     .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))

@@ -19,6 +19,7 @@ export interface PlantedUser {
   /** A share of the chat-turn conversation (the second; requests delete the first), and its link's token (which only its owner's answers carry). */
   shareIds: string[];
   shareTokens: string[];
+  folderIds: string[];
   /** Keys a request may read or revoke. */
   keyIds: string[];
   /** Marked resources by collection (`conversations`, `documents`, `keys`) that a test may delete, leaving the others to look for. */
@@ -63,6 +64,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
   });
   const share = await ok<{ id: string; token: string }>(h, 'POST', `/api/conversations/${turn.conversationId}/share`, cookie);
   const detail = await ok<{ messages: { id: string }[] }>(h, 'GET', `/api/conversations/${turn.conversationId}`, cookie);
+  const folder = await ok<{ id: string }>(h, 'POST', '/api/folders', cookie, { name: `folder ${marker}` });
   const spareConversation = await ok<{ id: string }>(h, 'POST', '/api/conversations', cookie, { title: `spare ${marker}` });
   const [document, spareDocument] = [await upload(h, cookie, `notes of ${marker}`), await upload(h, cookie, `spare notes of ${marker}`)];
   return {
@@ -77,6 +79,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     documentIds: [document.id],
     shareIds: [share.id],
     shareTokens: [share.token],
+    folderIds: [folder.id],
     keyIds: [spare.id],
     spareIds: { conversations: [spareConversation.id], documents: [spareDocument.id], keys: [spare.id] },
     secrets: [auth.key, spare.key],

@@ -12,14 +12,23 @@ import {
   ConversationPage,
   ConversationSummary,
   CreateConversation,
+  DeleteConversations,
+  DeletedCount,
   ExportQuery,
   ImportResult,
   ImportUpload,
   ListQuery,
   PortableConversation,
-  RenameConversation,
+  UpdateConversation,
 } from './model';
-import { createConversation, deleteConversation, getConversation, listConversations, renameConversation } from './service';
+import {
+  createConversation,
+  deleteConversation,
+  deleteConversations,
+  getConversation,
+  listConversations,
+  updateConversation,
+} from './service';
 
 const tags = ['conversations'];
 const JsonLines = t.String({ description: 'One Confab conversation export (JSON) per line' });
@@ -116,11 +125,16 @@ export const conversationsModule = (ctx: AppContext) => {
       response: { 200: ConversationDetail, ...errorResponses([400, 401, 403, 404]) },
       detail: { summary: 'A conversation with its messages', tags },
     })
-    .patch('/:id', ({ principal, params, body }) => renameConversation(db, principal.user.id, params.id, body.title), {
+    .patch('/:id', ({ principal, params, body }) => updateConversation(db, principal.user.id, params.id, body), {
       params: ConversationId,
-      body: RenameConversation,
+      body: UpdateConversation,
       response: { 200: ConversationSummary, ...errorResponses([400, 401, 403, 404, 413, 415]) },
-      detail: { summary: 'Rename a conversation', tags },
+      detail: { summary: 'Rename, pin, archive or file a conversation in a folder (each field optional)', tags },
+    })
+    .post('/delete', async ({ principal, body }) => ({ deleted: await deleteConversations(db, principal.user.id, body.ids) }), {
+      body: DeleteConversations,
+      response: { 200: DeletedCount, ...errorResponses([400, 401, 403, 413, 415]) },
+      detail: { summary: 'Delete several conversations at once (those of the ids that are yours)', tags },
     })
     .delete(
       '/:id',

@@ -47,7 +47,12 @@ export const ConversationPage = t.Object({
 export const ListQuery = t.Object({
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 30 })),
   cursor: t.Optional(t.String({ maxLength: 200 })),
-  q: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'Full-text search over titles and messages' })),
+  q: t.Optional(
+    t.String({ minLength: 1, maxLength: 200, description: 'Full-text search over titles and messages; archived ones are found too' }),
+  ),
+  archived: t.Optional(t.Boolean({ description: 'true: only archived conversations; false (the default without `q`): none' })),
+  pinned: t.Optional(t.Boolean({ description: 'Only pinned (true) or unpinned (false) conversations' })),
+  folderId: t.Optional(t.String({ format: 'uuid', description: 'Only the conversations in this folder' })),
 });
 
 const Title = t.String({ minLength: 1, maxLength: 200 });
@@ -66,7 +71,19 @@ export const CreateConversation = t.Object({
   ),
 });
 
-export const RenameConversation = t.Object({ title: Title });
+/** Every field is optional: a PATCH changes what it names and leaves the rest. */
+export const UpdateConversation = t.Object({
+  title: t.Optional(Title),
+  pinned: t.Optional(t.Boolean()),
+  archived: t.Optional(t.Boolean({ description: 'Hides it from the list; search still finds it; false restores it' })),
+  folderId: t.Optional(t.Nullable(t.String({ format: 'uuid', description: 'One of your folders; null takes it out' }))),
+});
+
+export const DeleteConversations = t.Object({
+  ids: t.Array(t.String({ format: 'uuid' }), { minItems: 1, maxItems: 500, uniqueItems: true }),
+});
+
+export const DeletedCount = t.Object({ deleted: t.Integer({ description: 'How many of the ids were yours and are gone' }) });
 
 export const ConversationId = t.Object({ id: t.String({ format: 'uuid' }) });
 

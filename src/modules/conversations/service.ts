@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { conversations, messages } from '../../db/schema';
+import { conversations, folders, messages } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid-format';
 import { heuristicTitle } from './title';
@@ -88,13 +88,27 @@ function searchCondition(q: string) {
   )`;
 }
 
+export interface ListOptions {
+  limit?: number;
+  cursor?: string;
+  q?: string;
+  archived?: boolean;
+  pinned?: boolean;
+  folderId?: string;
+}
+
 export async function listConversations(
   db: Db,
   userId: string,
-  opts: { limit?: number; cursor?: string; q?: string },
+  opts: ListOptions,
 ): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
   const limit = opts.limit ?? 30;
   const conditions = [eq(conversations.userId, userId)];
+  // Archived conversations leave the list but not search.
+  const archived = opts.archived ?? (opts.q ? undefined : false);
+  if (archived !== undefined) conditions.push(eq(conversations.archived, archived));
+  if (opts.pinned !== undefined) conditions.push(eq(conversations.pinned, opts.pinned));
+  if (opts.folderId) conditions.push(eq(conversations.folderId, opts.folderId));
   if (opts.cursor) {
     const c = decodeCursor(opts.cursor);
     conditions.push(sql`(${conversations.updatedAt}, ${conversations.id}) < (${c.updatedAt.toISOString()}::timestamptz, ${c.id}::uuid)`);
@@ -152,14 +166,48 @@ export async function createConversation(db: Db, userId: string, input: NewConve
   return getConversation(db, userId, id);
 }
 
-export async function renameConversation(db: Db, userId: string, id: string, title: string) {
+export interface ConversationPatch {
+  title?: string;
+  pinned?: boolean;
+  archived?: boolean;
+  folderId?: string | null;
+}
+
+/**
+ * Changes what the patch names. A new title moves the conversation up the list; pinning,
+ * archiving and filing it in a folder leave its place alone.
+ */
+export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationPatch) {
+  if (patch.folderId) {
+    const [folder] = await db
+      .select({ id: folders.id })
+      .from(folders)
+      .where(and(eq(folders.id, patch.folderId), eq(folders.userId, userId)));
+    if (!folder) throw notFound('Folder');
+  }
+  const changes = {
+    ...(patch.title === undefined ? {} : { title: patch.title, titleSource: 'user' as const, updatedAt: new Date() }),
+    ...(patch.pinned === undefined ? {} : { pinned: patch.pinned }),
+    ...(patch.archived === undefined ? {} : { archived: patch.archived }),
+    ...(patch.folderId === undefined ? {} : { folderId: patch.folderId }),
+  };
+  if (Object.keys(changes).length === 0) return toSummary(await getOwnedConversation(db, userId, id));
   const [row] = await db
     .update(conversations)
-    .set({ title, titleSource: 'user', updatedAt: new Date() })
+    .set(changes)
     .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
     .returning();
   if (!row) throw notFound('Conversation');
   return toSummary(row);
+}
+
+/** Deletes those of `ids` that are the user's; another user's id is passed over, as if it did not exist. */
+export async function deleteConversations(db: Db, userId: string, ids: string[]): Promise<number> {
+  const rows = await db
+    .delete(conversations)
+    .where(and(eq(conversations.userId, userId), inArray(conversations.id, ids)))
+    .returning({ id: conversations.id });
+  return rows.length;
 }
 
 export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {

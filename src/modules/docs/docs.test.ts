@@ -79,6 +79,7 @@ const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtur
   '/api/conversations/{id}/export': (u) => u.conversationIds[0],
   '/api/conversations/{id}/share': (u) => u.conversationIds[0],
   '/api/shares/{id}': (u) => u.shareIds[0],
+  '/api/folders/{id}': (u) => u.folderIds[0],
   '/api/shared/{token}': (u) => u.shareTokens[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
   '/api/plugins/{name}': (_, plugin) => plugin,
@@ -208,6 +209,7 @@ describe('the api contract', () => {
       return id(owner, plugin, admin);
     });
     if (nameOf(o) === 'POST /api/admin/connections') return { path, body: walkerConnection() };
+    if (nameOf(o) === 'POST /api/conversations/delete') return { path, body: { ids: [crypto.randomUUID()] } };
     if (nameOf(o) === 'POST /api/auth/login') return { path, body: { email: owner.email, password: owner.password } };
     if (nameOf(o) === 'POST /api/auth/password') return { path, body: { currentPassword: owner.password, newPassword: owner.password } };
     if (nameOf(o) === 'POST /v1/chat/completions') return { path, body: { model: 'offline', messages: [{ role: 'user', content: 'hi' }] } };
