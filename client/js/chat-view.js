@@ -217,7 +217,7 @@ export class ChatView {
     this.setBusy(null);
     announce(frame.type === 'error' ? `Error: ${describeError(frame)}` : 'Answer complete');
     await this.sidebar.refresh().catch(() => {});
-    const current = this.sidebar.items.find((c) => c.id === this.conversationId);
+    const current = this.sidebar.all().find((c) => c.id === this.conversationId);
     if (current) $('view-title').textContent = current.title || 'New chat';
     this.sidebar.setCurrent(this.conversationId);
   }
