@@ -16,6 +16,7 @@ import { foldersModule } from './modules/folders';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { messagesModule } from './modules/messages';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
@@ -46,6 +47,7 @@ export function createApp(ctx: AppContext) {
     .use(sharedPageModule(ctx))
     .use(sharesModule(ctx))
     .use(foldersModule(ctx))
+    .use(messagesModule(ctx))
     .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))

@@ -80,6 +80,7 @@ const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtur
   '/api/conversations/{id}/share': (u) => u.conversationIds[0],
   '/api/shares/{id}': (u) => u.shareIds[0],
   '/api/folders/{id}': (u) => u.folderIds[0],
+  '/api/messages/{id}/siblings': (u) => u.messageIds.at(-1)!,
   '/api/shared/{token}': (u) => u.shareTokens[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
   '/api/plugins/{name}': (_, plugin) => plugin,
