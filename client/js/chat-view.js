@@ -31,6 +31,8 @@ export class ChatView {
     this.leafId = null;
     /** Every message of the conversation on screen, every branch, for the branch switchers. */
     this.messages = [];
+    /** Answers whose stream could not be followed after a reload: shown as stored from then on. */
+    this.unresumable = new Set();
     /** Set once the user switched branches: new turns then continue the branch shown, not the newest. */
     this.branchChosen = false;
     this.bind();
@@ -145,7 +147,30 @@ export class ChatView {
       }),
     );
     if (thread.length === 0) this.empty();
+    const last = thread.at(-1);
+    if (last?.role === 'assistant' && last.status === 'streaming' && last.requestId && !this.unresumable.has(last.requestId))
+      this.followLive(last);
     this.stickToBottom();
+  }
+
+  /**
+   * An answer still being written when the page loaded (a reload mid-stream): its stored part is
+   * replaced by the live stream, replayed from its first frame and continued to its end.
+   */
+  followLive(message) {
+    const turn = new AssistantTurn({ onRegenerate: () => this.regenerate(), onContent: () => this.follow() });
+    turn.streaming(true);
+    this.list.lastElementChild.replaceWith(turn.root);
+    const { requestId } = message;
+    this.socket.resume(requestId, (frame) => {
+      // Gone from the stream hub (expired, or its server stopped): show what was stored instead.
+      if (frame.type === 'error' && (frame.code === 'not_resumable' || frame.code === 'not_found')) {
+        this.unresumable.add(requestId);
+        return this.reloadAfterExpiry();
+      }
+      this.onFrame(turn, frame);
+    });
+    this.setBusy({ requestId, turn });
   }
 
   /** Shows the branch through message `id`, down to its newest message. */

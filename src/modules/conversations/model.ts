@@ -23,6 +23,9 @@ export const Message = t.Object({
   usage: t.Nullable(t.Object({ promptTokens: t.Integer(), completionTokens: t.Integer() })),
   citations: t.Array(Citation),
   plugins: t.Array(t.Unknown()),
+  requestId: t.Nullable(
+    t.String({ description: 'The request that wrote it: while `status` is `streaming`, a `resume` frame with it follows the answer live' }),
+  ),
   createdAt: t.String({ format: 'date-time' }),
 });
 

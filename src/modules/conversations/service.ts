@@ -44,6 +44,7 @@ export const toMessageView = (m: MessageRow) => ({
       : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens ?? 0 },
   citations: (m.citations as never[] | null) ?? [],
   plugins: (m.pluginCalls as unknown[] | null) ?? [],
+  requestId: m.requestId,
   createdAt: m.createdAt.toISOString(),
 });
 
