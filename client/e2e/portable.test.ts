@@ -151,6 +151,24 @@ describe.skipIf(Boolean(missing))('conversations people take with them', () => {
     expect(await page.locator('#import-status').textContent()).toContain('not a Confab, ChatGPT or Open WebUI conversation');
   });
 
+  test('shared-links-are-listed-and-revoked-in-one-place', async () => {
+    const row = page.locator('.conversation', { hasText: 'Imported from ChatGPT' });
+    await row.locator('button[title="Share or download"]').click();
+    await page.click('#share-create');
+    await page.waitForSelector('#share-url:not([hidden])');
+    const url = await page.locator('#share-url').inputValue();
+    await page.keyboard.press('Escape');
+    await page.click('#shared-links');
+    const item = page.locator('#shares-list .share', { hasText: 'Imported from ChatGPT' });
+    await item.waitFor();
+    expect(await item.locator('a').getAttribute('href')).toBe(url);
+    await item.getByRole('button', { name: /Stop sharing/ }).click();
+    await item.waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
+    const res = await page.evaluate(async (u) => (await fetch(`/api/shared/${u.split('/s/')[1]}`)).status, url);
+    expect(res).toBe(404);
+  });
+
   test('a-conversation-downloads-as-markdown-and-everything-as-json-lines', async () => {
     await page.locator('.conversation', { hasText: 'Imported from ChatGPT' }).locator('button[title="Share or download"]').click();
     const [markdown] = await Promise.all([page.waitForEvent('download'), page.click('#export-md')]);

@@ -120,3 +120,62 @@ export async function importFile(file) {
   form.append('file', file);
   return api('POST', '/api/conversations/import', form);
 }
+
+/** "Shared links" at the foot of the sidebar: every link you made, each with its page and a revoke button. */
+export class SharesDialog {
+  constructor() {
+    this.list = h('ul', { class: 'shares-list', id: 'shares-list' });
+    this.dialog = h(
+      'dialog',
+      { id: 'shares-dialog', 'aria-labelledby': 'shares-title' },
+      h(
+        'div',
+        { class: 'dialog-body' },
+        h('h2', { id: 'shares-title', text: 'Shared links' }),
+        this.list,
+        h('div', { class: 'dialog-actions' }, h('button', { type: 'button', text: 'Close', on: { click: () => this.dialog.close() } })),
+      ),
+    );
+    document.body.append(this.dialog);
+  }
+
+  async open() {
+    this.list.replaceChildren(h('li', { class: 'muted small', text: 'Loading…' }));
+    this.dialog.showModal();
+    try {
+      this.render((await api('GET', '/api/shares')).items);
+    } catch (err) {
+      this.list.replaceChildren(h('li', { class: 'error', text: describeError(err) }));
+    }
+  }
+
+  render(items) {
+    if (items.length === 0) {
+      this.list.replaceChildren(h('li', { class: 'muted small', text: 'You have not shared any conversation.' }));
+      return;
+    }
+    this.list.replaceChildren(
+      ...items.map((s) =>
+        h(
+          'li',
+          { class: 'share', dataset: { id: s.id } },
+          h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer', text: s.title }),
+          h('span', { class: 'muted small', text: ` ${s.messages} messages, ${new Date(s.updatedAt).toLocaleDateString()} ` }),
+          h('button', {
+            type: 'button',
+            class: 'danger',
+            'aria-label': `Stop sharing “${s.title}”`,
+            text: 'Stop sharing',
+            on: {
+              click: async () => {
+                await api('DELETE', `/api/shares/${s.id}`);
+                announce('The link no longer works');
+                this.render(items.filter((x) => x.id !== s.id));
+              },
+            },
+          }),
+        ),
+      ),
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { ConversationActions, importFile } from './conversation-actions.js';
+import { ConversationActions, importFile, SharesDialog } from './conversation-actions.js';
 import { groupByDate } from './date-groups.js';
 import { $, announce, confirmAction, h, promptText } from './dom.js';
 import { describeError } from './errors.js';
@@ -51,6 +51,7 @@ export class Sidebar {
 
   /** "Import" reads an export file from Confab, ChatGPT or Open WebUI; "Export all" downloads JSON Lines. */
   setupPortability() {
+    const shares = new SharesDialog();
     const input = h('input', { type: 'file', id: 'import-file', accept: '.json,.jsonl,application/json', class: 'visually-hidden' });
     const status = h('p', { id: 'import-status', class: 'small', role: 'status', hidden: true });
     input.addEventListener('change', async () => {
@@ -78,6 +79,7 @@ export class Sidebar {
         h('label', { for: 'import-file', class: 'link-button', text: 'Import' }),
         input,
         h('a', { href: '/api/conversations/export', id: 'export-all', download: '', text: 'Export all' }),
+        h('button', { type: 'button', class: 'link-button', id: 'shared-links', text: 'Shared links', on: { click: () => shares.open() } }),
         status,
       ),
     );
