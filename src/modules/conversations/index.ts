@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
+import { AppError } from '../../lib/errors';
 import { authGuard } from '../auth/guard';
 import { downloadResponses } from './download-responses';
 import { exportAll, exportConversation, fileNameFor, toMarkdown } from './export';
@@ -78,6 +79,9 @@ export const conversationsModule = (ctx: AppContext) => {
     .post(
       '/import',
       async ({ principal, body, set }) => {
+        // A body without a declared length reaches the handler whole; the file is measured here too.
+        if (body.file.size > ctx.config.maxUploadBytes)
+          throw new AppError('payload_too_large', { message: `File exceeds ${Math.floor(ctx.config.maxUploadBytes / 1024)} KiB` });
         const drafts = readImportFile(await body.file.text());
         const result = await storeImports(db, principal.user.id, drafts);
         set.status = result.imported.length > 0 ? 201 : 200;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { createHarness, type Harness } from '../../testing/app-harness';
+import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 
 /** ChatGPT's data export as it is: a `mapping` tree with a hidden system root, an edited prompt (two branches) and float `create_time`s. */
@@ -255,6 +255,18 @@ for (const backend of testDatabases()) {
       expect(text).toContain('## Assistant (gpt-4o)\n\nRye starters like two feedings a day.');
       // Only the branch the conversation shows.
       expect(text).not.toContain('How do I feed a sourdough starter?');
+    });
+
+    test('a-file-past-the-upload-limit-answers-413-and-imports-nothing', async () => {
+      const small = createHarness(await backend.open(), testConfig({ MAX_UPLOAD_MB: '1' }));
+      const u = await small.signup();
+      const big = chatgptFile('bb000000-0000-4000-8000-00000000000b');
+      (big[0].mapping.a2.message as { content: { parts: string[] } }).content.parts = ['x'.repeat(1_200_000)];
+      const res = await small.json('POST', '/api/conversations/import', { cookie: u.cookie, raw: form(JSON.stringify(big)) });
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('payload_too_large');
+      expect(await countOf(u.id)).toBe(0);
+      await small.close();
     });
 
     test('another-users-conversation-cannot-be-exported', async () => {
