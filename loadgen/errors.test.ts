@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { type FakeUpstream, startFakeUpstream } from '../src/testing/fake-upstream';
 import { type RawAction, rawServer, type Scripted } from '../src/testing/scripted-servers';
 import { parseOptions } from './options';
+import { formatTable } from './report-table';
 import { runLoadgen } from './run';
 
 const stops: Array<() => unknown> = [];
@@ -27,6 +28,10 @@ describe('errors are classified by kind', () => {
     expect(r.summary.ok).toBe(2);
     expect(r.summary.errors).toBe(6);
     expect(r.summary.errorRate).toBe(0.75);
+    // Refusals by rate limits are named as such, with what to do about them.
+    const table = formatTable(report);
+    expect(table).toContain('2 of 8 requests (25.00%) were refused with 429');
+    expect(table).toContain('RATE_LIMIT_RPM');
   });
 
   test('a-refused-connection-is-reported-as-such', async () => {

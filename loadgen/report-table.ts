@@ -53,6 +53,13 @@ function formatRun(run: RunResult): string[] {
   }
   const errors = Object.entries(run.errors);
   if (errors.length > 0) out.push('', `  errors: ${errors.map(([kind, n]) => `${kind} ×${n}`).join(', ')}`);
+  const limited = run.errors['status 429'] ?? 0;
+  if (limited > 0)
+    out.push(
+      `  ${limited} of ${s.requests} requests (${pct(limited / Math.max(1, s.requests))}) were refused with 429: rate limiting by the server,`,
+      '  not failures. Lower --concurrency, --rate or --total, or raise the limits of the load user',
+      '  (RATE_LIMIT_RPM / RATE_LIMIT_TPM, or Admin → Server or a group in the UI).',
+    );
   return out;
 }
 

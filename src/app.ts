@@ -12,6 +12,7 @@ import { conversationsModule } from './modules/conversations';
 import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
+import { adminFeedbackModule, feedbackModule } from './modules/feedback';
 import { foldersModule } from './modules/folders';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
@@ -22,12 +23,18 @@ import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
 import { originGuard } from './modules/origin-guard';
 import { pluginsModule } from './modules/plugins';
+import { preferencesModule } from './modules/preferences';
+import { presetsModule } from './modules/presets';
 import { settingsModule } from './modules/settings';
 import { sharedPageModule, sharesModule } from './modules/shares';
 import { adminUsageModule, usageModule } from './modules/usage';
 import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
+
+/** Shares, folders and message branches, as one plugin: each `.use` deepens the app's type. */
+const portabilityModules = (ctx: AppContext) =>
+  new Elysia({ name: 'portability' }).use(sharedPageModule(ctx)).use(sharesModule(ctx)).use(foldersModule(ctx)).use(messagesModule(ctx));
 
 export function createApp(ctx: AppContext) {
   registerUuidFormat();
@@ -44,10 +51,10 @@ export function createApp(ctx: AppContext) {
     .use(authModule(ctx))
     .use(keysModule(ctx))
     .use(conversationsModule(ctx))
-    .use(sharedPageModule(ctx))
-    .use(sharesModule(ctx))
-    .use(foldersModule(ctx))
-    .use(messagesModule(ctx))
+    .use(portabilityModules(ctx))
+    .use(feedbackModule(ctx))
+    .use(presetsModule(ctx))
+    .use(preferencesModule(ctx))
     .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))
@@ -60,6 +67,7 @@ export function createApp(ctx: AppContext) {
     .use(groupsModule(ctx))
     .use(usersModule(ctx))
     .use(settingsModule(ctx))
+    .use(adminFeedbackModule(ctx))
     .use(usageModule(ctx))
     .use(adminUsageModule(ctx))
     .use(wsModule(ctx));

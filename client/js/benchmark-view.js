@@ -21,7 +21,7 @@ export class BenchmarkView {
 
   build() {
     this.prompt = h('textarea', { id: 'bench-prompt', required: true, placeholder: 'A prompt to send to every model' });
-    this.models = h('fieldset', { class: 'bench-models' }, h('legend', { text: 'Models (pick two or more)' }));
+    this.models = h('fieldset', { class: 'bench-models' }, h('legend', { text: 'Models' }));
     this.run = h('button', { type: 'submit', class: 'primary', text: 'Run benchmark' });
     this.stopButton = h('button', {
       type: 'button',
@@ -51,8 +51,10 @@ export class BenchmarkView {
     const models = this.options.models ?? [];
     const checked = new Set(this.selected());
     const initial = checked.size ? checked : new Set(models.slice(0, 2).map((m) => m.id));
+    // Comparing needs two models; with one, the benchmark still measures it alone.
+    const legend = models.length > 1 ? 'Models (pick two or more to compare)' : 'Model (add a connection under Admin to compare several)';
     this.models.replaceChildren(
-      h('legend', { text: 'Models (pick two or more)' }),
+      h('legend', { text: legend }),
       ...models.map((m) => h('label', {}, h('input', { type: 'checkbox', value: m.id, checked: initial.has(m.id) }), m.id)),
     );
   }

@@ -55,6 +55,10 @@ export class ChatView {
       { passive: true },
     );
     $('jump-to-latest').addEventListener('click', () => this.stickToBottom());
+    // A rename in the sidebar shows in the header at once when it is this conversation.
+    window.addEventListener('confab:conversation-renamed', ({ detail }) => {
+      if (detail.id === this.conversationId && !$('chat-view').hidden) $('view-title').textContent = detail.title;
+    });
   }
 
   grow() {
@@ -125,6 +129,8 @@ export class ChatView {
       if (this.conversationId !== id) return;
       $('view-title').textContent = conversation.title || 'New chat';
       this.messages = conversation.messages;
+      this.conversation = conversation;
+      this.options.applyConversation(conversation);
       this.renderThread(threadOf(conversation.messages));
     } catch (e) {
       if (e.status === 404) navigate('/', { replace: true });
@@ -245,6 +251,7 @@ export class ChatView {
       history.replaceState(null, '', `/c/${frame.conversationId}`);
       this.sidebar.upsert({ id: frame.conversationId, title: 'New chat', updatedAt: new Date().toISOString() });
       this.sidebar.setCurrent(frame.conversationId);
+      $('conversation-settings').hidden = false;
     }
     if (frame.type === 'start') this.leafId = frame.messageId;
     if (frame.type === 'error' && frame.code === 'not_resumable') return this.reloadAfterExpiry();

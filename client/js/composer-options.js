@@ -103,13 +103,24 @@ export class ComposerOptions {
     );
   }
 
+  /**
+   * Shows what an opened conversation remembers: its model, its tools and its documents, so the
+   * next message (and a regenerate) is sent with them rather than with whatever was left ticked.
+   */
+  applyConversation(conversation) {
+    if (conversation.model && this.models?.some((m) => m.id === conversation.model)) this.picker.value = conversation.model;
+    const on = new Set(conversation.settings?.plugins ?? []);
+    for (const box of this.toggles.querySelectorAll('input[type="checkbox"]')) box.checked = !box.disabled && on.has(box.value);
+    this.markActive();
+    window.dispatchEvent(new CustomEvent('confab:pick-documents', { detail: conversation.settings?.documentIds ?? [] }));
+  }
+
+  /** Always names tools and documents, even none: the conversation remembers what the last message used. */
   frame() {
-    const plugins = this.selectedPlugins();
-    const documentIds = [...this.documents.keys()];
     return {
       model: this.picker.value || undefined,
-      ...(plugins.length ? { plugins } : {}),
-      ...(documentIds.length ? { documentIds } : {}),
+      plugins: this.selectedPlugins(),
+      documentIds: [...this.documents.keys()],
     };
   }
 }

@@ -27,6 +27,7 @@ export class DocumentsPanel {
     this.build();
     this.toggle.addEventListener('click', () => this.setOpen(this.root.hidden));
     window.addEventListener('confab:unpick-document', (e) => this.pick(e.detail, false));
+    window.addEventListener('confab:pick-documents', (e) => this.pickOnly(e.detail));
   }
 
   build() {
@@ -91,6 +92,8 @@ export class DocumentsPanel {
     const { items } = await api('GET', '/api/documents');
     this.docs = items;
     const ids = new Set(items.map((d) => d.id));
+    if (this.wanted) this.picked = new Set([...this.wanted].filter((id) => ids.has(id)));
+    this.wanted = null;
     for (const id of this.picked) if (!ids.has(id)) this.picked.delete(id);
     this.render();
     this.emitPicked();
@@ -127,6 +130,19 @@ export class DocumentsPanel {
     else this.picked.delete(id);
     this.render();
     this.emitPicked();
+  }
+
+  /** Picks exactly these documents (those still here), as an opened conversation remembers them. */
+  pickOnly(ids) {
+    const known = ids.filter((id) => this.docs.some((d) => d.id === id));
+    this.picked = new Set(known);
+    this.render();
+    this.emitPicked();
+    // Documents not listed yet (the panel has not loaded): picked once they are.
+    if (known.length < ids.length) {
+      this.wanted = new Set(ids);
+      this.refresh().catch(() => {});
+    }
   }
 
   emitPicked() {

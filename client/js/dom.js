@@ -53,7 +53,15 @@ export function promptText(label, value) {
   const input = $('rename-input');
   $('rename-label').textContent = label;
   input.value = value;
+  input.required = false;
   dialog.returnValue = '';
+  // Enter saves: the form's first button is Cancel, which Enter would otherwise press.
+  input.onkeydown = (e) => {
+    if (e.key === 'Enter' && !e.isComposing) {
+      e.preventDefault();
+      dialog.close('ok');
+    }
+  };
   dialog.showModal();
   input.select();
   return new Promise((resolve) =>

@@ -22,7 +22,14 @@ export function describeError({ code, message, retryAfterMs } = {}) {
   // The user asked for it: say what happened in their terms.
   if (code === 'cancelled') return 'Stopped.';
   const sentence = CLIENT_ONLY_MESSAGES.get(code) ?? (catalogue.has(code) ? message || catalogue.get(code) : UNKNOWN);
+  // A quota names the moment it resets (hours or weeks away), not a wait in seconds: shown in local time.
+  if (code === 'quota_exceeded') return sentence.replace(/ at (\d{4}-\d\d-\d\dT[\d:.]+Z)\./, (_, iso) => ` ${localMoment(iso)}.`);
   return retryAfterMs ? `${sentence} Try again in ${seconds(retryAfterMs)}.` : sentence;
+}
+
+function localMoment(iso) {
+  const at = new Date(iso);
+  return `on ${at.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}`;
 }
 
 export function describeFallback({ from, to }) {

@@ -1,14 +1,19 @@
+import { showPending, showSetPassword } from './account-screens.js';
+import { AdminView } from './admin-view.js';
 import { api } from './api.js';
 import { currentUser, showAuth } from './auth-view.js';
 import { BenchmarkView } from './benchmark-view.js';
 import { ChatSocket } from './chat-socket.js';
 import { ChatView } from './chat-view.js';
 import { ComposerOptions } from './composer-options.js';
+import { ConversationSettings } from './conversation-settings.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { $, announce, h } from './dom.js';
 import { interceptLinks, navigate, parseRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
+import { installShortcuts } from './shortcuts.js';
 import { Sidebar } from './sidebar.js';
+import { UsageView } from './usage-view.js';
 
 const CONNECTION_TEXT = { connecting: 'Connecting…', reconnecting: 'Connection lost — reconnecting…', offline: 'Offline — retrying…' };
 
@@ -38,7 +43,7 @@ function welcome(user, created) {
   if (!created) return;
   const text =
     user.role === 'admin'
-      ? 'Welcome to Confab. You are the first account on this server, so you are its administrator.'
+      ? 'Welcome to Confab. You are the first account on this server, so you are its administrator: Admin, in the sidebar, manages users, model connections, models, groups, budgets and usage.'
       : 'Welcome to Confab. Your account is ready.';
   const banner = h(
     'p',
@@ -54,9 +59,14 @@ function showView(route, views) {
   $('chat-view').hidden = route.name !== 'chat';
   $('benchmark-view').hidden = route.name !== 'benchmark';
   $('settings-view').hidden = route.name !== 'settings';
+  $('usage-view').hidden = route.name !== 'usage';
+  $('admin-view').hidden = route.name !== 'admin' || !views.admin;
   views.sidebar.setCurrent(route.name === 'chat' ? route.id : null);
+  views.conversationSettings.update(route);
   if (route.name === 'chat') return views.chat.open(route.id);
   if (route.name === 'benchmark') return views.benchmark.show();
+  if (route.name === 'usage') return views.usage.show();
+  if (route.name === 'admin') return views.admin ? views.admin.show(route.tab) : navigate('/', { replace: true });
   return views.settings.show();
 }
 
@@ -72,8 +82,13 @@ async function startApp(user, created) {
     sidebar,
     chat: new ChatView({ socket, options, sidebar }),
     benchmark: new BenchmarkView({ socket, options }),
-    settings: new SettingsView({ options }),
+    settings: new SettingsView({ options, user, sidebar }),
+    usage: new UsageView(),
+    admin: user.role === 'admin' ? new AdminView({ options }) : null,
   };
+  $('admin-link').hidden = user.role !== 'admin';
+  views.conversationSettings = new ConversationSettings({ chat: views.chat });
+  installShortcuts({ chat: views.chat });
   new DocumentsPanel({ onPick: (docs) => options.setDocuments(docs) });
   $('logout').addEventListener('click', async () => {
     await api('POST', '/api/auth/logout').catch(() => {});
@@ -96,10 +111,20 @@ function markInteractive() {
 
 window.addEventListener('confab:signed-out', () => location.assign('/login'));
 
-const user = await currentUser();
-if (user) await startApp(user, false);
-else {
+/** Signed in but not yet approved: wait on the pending screen until an admin approves. */
+const approved = async (user) => (user.status === 'pending' ? showPending(user) : user);
+
+if (location.pathname === '/set-password') {
   markInteractive();
-  const { user: signedIn, created } = await showAuth();
-  await startApp(signedIn, created);
+  await startApp(await showSetPassword(), false);
+} else {
+  const user = await currentUser();
+  if (user) {
+    if (user.status === 'pending') markInteractive();
+    await startApp(await approved(user), false);
+  } else {
+    markInteractive();
+    const { user: signedIn, created } = await showAuth();
+    await startApp(await approved(signedIn), created && signedIn.status !== 'pending');
+  }
 }

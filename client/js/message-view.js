@@ -1,5 +1,6 @@
+import { api } from './api.js';
 import { openCitation } from './citations.js';
-import { h } from './dom.js';
+import { announce, h, promptText } from './dom.js';
 import { describeError, describeFallback } from './errors.js';
 import { renderMarkdown } from './markdown.js';
 import { pluginCall, pluginRecord } from './plugin-activity.js';
@@ -122,6 +123,7 @@ export class AssistantTurn {
   onFrame(frame) {
     switch (frame.type) {
       case 'start':
+        this.messageId = frame.messageId;
         return this.setModel(frame.model);
       case 'token':
         this.text += frame.delta;
@@ -165,15 +167,47 @@ export class AssistantTurn {
       });
       this.meta.append(copy);
     }
+    if (this.text && this.messageId) this.meta.append(...this.feedbackButtons());
     if (this.onRegenerate)
       this.meta.append(
         h('button', { type: 'button', class: 'regenerate', text: '↻ Regenerate', on: { click: () => this.onRegenerate() } }),
       );
   }
 
+  /** Thumbs up and down (a second press takes it back); thumbs down asks what was wrong. */
+  feedbackButtons() {
+    const buttons = ['up', 'down'].map((rating) =>
+      h('button', {
+        type: 'button',
+        class: 'feedback',
+        text: rating === 'up' ? '👍' : '👎',
+        'aria-label': rating === 'up' ? 'Good answer' : 'Bad answer',
+        'aria-pressed': String(this.feedback?.rating === rating),
+        dataset: { rating },
+        on: { click: () => this.rate(rating, buttons) },
+      }),
+    );
+    return buttons;
+  }
+
+  async rate(rating, buttons) {
+    const next = this.feedback?.rating === rating ? null : rating;
+    const comment = next === 'down' ? await promptText('What was wrong with this answer? (optional)', '') : null;
+    try {
+      const saved = await api('POST', `/api/messages/${this.messageId}/feedback`, { rating: next, comment });
+      this.feedback = saved.rating ? saved : null;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.rating === saved.rating));
+      announce(saved.rating ? 'Thanks for the feedback' : 'Feedback removed');
+    } catch (err) {
+      this.notice(describeError(err), 'error-notice');
+    }
+  }
+
   /** Shows a stored message. */
   static fromMessage(message, opts) {
     const turn = new AssistantTurn(opts);
+    turn.messageId = message.id;
+    turn.feedback = message.feedback ?? null;
     turn.setModel(message.model);
     turn.text = message.content;
     for (const record of message.plugins ?? []) turn.plugins.append(pluginRecord(record));

@@ -4,6 +4,9 @@ export function parseRoute(pathname = location.pathname) {
   if (chat) return { name: 'chat', id: chat[1] };
   if (pathname === '/benchmark') return { name: 'benchmark' };
   if (pathname === '/settings') return { name: 'settings' };
+  if (pathname === '/usage') return { name: 'usage' };
+  const admin = /^\/admin(?:\/([a-z]+))?$/.exec(pathname);
+  if (admin) return { name: 'admin', tab: admin[1] ?? 'users' };
   return { name: 'chat', id: null };
 }
 

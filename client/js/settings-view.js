@@ -2,14 +2,16 @@ import { api } from './api.js';
 import { $, announce, confirmAction, h } from './dom.js';
 import { describeError } from './errors.js';
 import { pluginLabel } from './plugin-activity.js';
+import { PresetsSection } from './presets-view.js';
 import { applyTheme, savedTheme } from './theme.js';
 
 const date = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /** API keys (create, shown once, revoke), plugins allowed for this account, and the theme. */
 export class SettingsView {
-  constructor({ options }) {
+  constructor({ options, user, sidebar }) {
     this.options = options;
+    this.presets = new PresetsSection({ options, isAdmin: user?.role === 'admin', onStart: (c) => sidebar?.upsert(c) });
     this.root = $('settings-view');
     this.keys = h('div', {});
     this.created = h('div', { 'aria-live': 'polite' });
@@ -31,6 +33,13 @@ export class SettingsView {
     this.root.replaceChildren(
       h(
         'section',
+        { 'aria-labelledby': 'instructions-title' },
+        h('h2', { id: 'instructions-title', text: 'Custom instructions' }),
+        this.instructionsForm(),
+      ),
+      this.presets.root,
+      h(
+        'section',
         { 'aria-labelledby': 'keys-title' },
         h('h2', { id: 'keys-title', text: 'API keys' }),
         h('p', {
@@ -42,8 +51,102 @@ export class SettingsView {
         this.keys,
       ),
       h('section', { 'aria-labelledby': 'plugins-title' }, h('h2', { id: 'plugins-title', text: 'Tools' }), this.plugins),
+      h('section', { 'aria-labelledby': 'password-title' }, h('h2', { id: 'password-title', text: 'Password' }), this.passwordForm()),
       h('section', { 'aria-labelledby': 'theme-title' }, h('h2', { id: 'theme-title', text: 'Appearance' }), this.themeChoice()),
     );
+  }
+
+  instructionsForm() {
+    this.prompt = h('textarea', {
+      id: 'custom-instructions',
+      rows: 4,
+      maxlength: 20000,
+      placeholder: 'e.g. I am a backend developer; answer briefly, with code in TypeScript.',
+    });
+    this.defaultModel = h('select', { id: 'default-model' });
+    const result = h('p', { class: 'admin-status', role: 'status' });
+    const submit = h('button', { type: 'submit', class: 'primary', text: 'Save' });
+    const form = h(
+      'form',
+      { class: 'stack-form', 'aria-label': 'Custom instructions' },
+      h(
+        'label',
+        { for: 'custom-instructions' },
+        h('span', { text: 'What every conversation should know (a conversation can set its own)' }),
+        this.prompt,
+      ),
+      h('label', { for: 'default-model' }, h('span', { text: 'Model for new chats' }), this.defaultModel),
+      h('div', {}, submit),
+      result,
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      try {
+        await api('PATCH', '/api/me/settings', {
+          systemPrompt: this.prompt.value.trim() || null,
+          defaultModel: this.defaultModel.value || null,
+        });
+        result.className = 'admin-status ok';
+        result.textContent = 'Saved. New messages use these instructions.';
+      } catch (err) {
+        result.className = 'admin-status error';
+        result.textContent = describeError(err);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  async loadInstructions() {
+    const prefs = await api('GET', '/api/me/settings');
+    this.prompt.value = prefs.systemPrompt ?? '';
+    this.defaultModel.replaceChildren(
+      h('option', { value: '', text: 'The server’s default' }),
+      ...(this.options.models ?? []).map((m) => h('option', { value: m.id, text: m.id, selected: m.id === prefs.defaultModel })),
+    );
+  }
+
+  passwordForm() {
+    const field = (id, label, autocomplete) => {
+      const input = h('input', { id, type: 'password', required: true, minlength: id === 'current-password' ? 1 : 8, autocomplete });
+      return { input, label: h('label', { for: id }, h('span', { text: label }), input) };
+    };
+    const current = field('current-password', 'Current password', 'current-password');
+    const next = field('next-password', 'New password (at least 8 characters)', 'new-password');
+    const result = h('p', { class: 'admin-status', role: 'status' });
+    const submit = h('button', { type: 'submit', class: 'primary', text: 'Change password' });
+    const form = h(
+      'form',
+      { class: 'stack-form', 'aria-label': 'Change your password' },
+      current.label,
+      next.label,
+      h('div', {}, submit),
+      result,
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!current.input.value || next.input.value.length < 8) {
+        result.className = 'admin-status error';
+        result.textContent = !current.input.value ? 'Enter your current password.' : 'The new password needs at least 8 characters.';
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await api('POST', '/api/auth/password', { currentPassword: current.input.value, newPassword: next.input.value });
+        result.className = 'admin-status ok';
+        result.textContent = 'Password changed. Your other sessions have been logged out.';
+        current.input.value = '';
+        next.input.value = '';
+      } catch (err) {
+        result.className = 'admin-status error';
+        result.textContent = describeError(err);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return form;
   }
 
   themeChoice() {
@@ -67,7 +170,7 @@ export class SettingsView {
 
   async show() {
     $('view-title').textContent = 'Settings';
-    await Promise.all([this.loadKeys(), this.loadPlugins()]);
+    await Promise.all([this.loadKeys(), this.loadPlugins(), this.loadInstructions(), this.presets.load()]);
   }
 
   async create(name) {

@@ -46,6 +46,8 @@ export const users = pgTable('users', {
     .notNull()
     .default('active'),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true, mode: 'date', precision: 3 }),
+  /** The user's own chat defaults (`{systemPrompt, defaultModel, defaultPlugins}`), from `PATCH /api/me/settings`. */
+  preferences: jsonb('preferences'),
   createdAt: createdAt(),
 });
 
@@ -61,6 +63,27 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * One-time links that let someone set a password: for an account an admin created without one, or
+ * an admin's reset. Only the sha256 of the link's token is kept; a link works once, until it expires.
+ */
+export const passwordLinks = pgTable(
+  'password_links',
+  {
+    /** sha256 of the token in the link; the token itself is never stored. */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['invite', 'reset'] }).notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('password_links_user_idx').on(t.userId)],
 );
 
 export const apiKeys = pgTable(
@@ -99,6 +122,8 @@ export const conversations = pgTable(
     folderId: uuid('folder_id').references(() => folders.id, { onDelete: 'set null' }),
     /** Where an imported conversation came from (`chatgpt:<id>`, `openwebui:<id>`, `confab:<id>`), so importing it again adds nothing. */
     importKey: text('import_key'),
+    /** What every turn of the conversation uses unless the turn says otherwise: `{systemPrompt, params, plugins, documentIds}`. */
+    settings: jsonb('settings'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     titleTsv: tsvector('title_tsv').generatedAlwaysAs((): SQL => sql`to_tsvector('simple', ${conversations.title})`),
@@ -388,3 +413,43 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * Saved chat set-ups ("assistants"): a model, instructions, parameters, tools and documents to start
+ * a conversation from. A preset is its owner's; one an admin publishes is offered to everyone.
+ */
+export const presets = pgTable(
+  'presets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    model: text('model'),
+    /** `{systemPrompt, params, plugins, documentIds}`, as a conversation's settings. */
+    settings: jsonb('settings').notNull(),
+    published: boolean('published').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('presets_user_idx').on(t.userId), index('presets_published_idx').on(t.published)],
+);
+
+/** A user's thumbs up or down on an answer, with an optional comment; one per user and message. */
+export const feedback = pgTable(
+  'feedback',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    rating: text('rating', { enum: ['up', 'down'] }).notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId] }), index('feedback_created_idx').on(t.createdAt)],
+);

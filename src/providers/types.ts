@@ -58,6 +58,8 @@ export interface ChatRequest {
   toolChoice?: 'auto' | 'none' | 'required' | { name: string };
   maxTokens?: number;
   temperature?: number;
+  /** Nucleus sampling; sent where the provider's API takes it (OpenAI and compatible servers). */
+  topP?: number;
   signal: AbortSignal;
   /** Retrieved context. The offline model answers from it; other models get it inside `messages`. */
   passages?: Passage[];

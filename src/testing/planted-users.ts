@@ -20,6 +20,7 @@ export interface PlantedUser {
   shareIds: string[];
   shareTokens: string[];
   folderIds: string[];
+  presetIds: string[];
   /** Keys a request may read or revoke. */
   keyIds: string[];
   /** Marked resources by collection (`conversations`, `documents`, `keys`) that a test may delete, leaving the others to look for. */
@@ -67,6 +68,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
   const folder = await ok<{ id: string }>(h, 'POST', '/api/folders', cookie, { name: `folder ${marker}` });
   const spareConversation = await ok<{ id: string }>(h, 'POST', '/api/conversations', cookie, { title: `spare ${marker}` });
   const [document, spareDocument] = [await upload(h, cookie, `notes of ${marker}`), await upload(h, cookie, `spare notes of ${marker}`)];
+  const preset = await ok<{ id: string }>(h, 'POST', '/api/presets', cookie, { name: `preset ${marker}`, systemPrompt: `be ${marker}` });
   return {
     id,
     email,
@@ -80,6 +82,7 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     shareIds: [share.id],
     shareTokens: [share.token],
     folderIds: [folder.id],
+    presetIds: [preset.id],
     keyIds: [spare.id],
     spareIds: { conversations: [spareConversation.id], documents: [spareDocument.id], keys: [spare.id] },
     secrets: [auth.key, spare.key],

@@ -17,7 +17,7 @@ export interface Stack {
   /** The UI's address, through a relay whose connections a test can cut. */
   url: string;
   server: RunningServer;
-  /** The upstream of the `local/scripted` model; unscripted, it answers "Hello from the scripted model." */
+  /** The upstream of the `local/scripted` model (it keeps every request); unscripted, it answers "Hello from the scripted model." */
   model: FakeUpstream;
   proxy: TcpProxy;
   stop(): Promise<void>;
@@ -26,7 +26,7 @@ export interface Stack {
 /** A real Confab server on a fresh data dir, with a scripted local model next to the offline one. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-ui-'));
-  const model = await startFakeUpstream({ models: ['scripted'] });
+  const model = await startFakeUpstream({ models: ['scripted'], record: true });
   model.always(MODEL_CHAT_PATH, { text: 'Hello from the scripted model.' });
   const config = loadConfig({
     PORT: '0',

@@ -91,5 +91,49 @@ for (const backend of testDatabases()) {
       });
       expect(short.status).toBe(400);
     });
+
+    test('guessing-the-current-password-is-throttled-like-logging-in', async () => {
+      const quin = await h.signup('quin@example.com');
+      const change = (currentPassword: string) =>
+        h.json('POST', '/api/auth/password', { cookie: quin.cookie, body: { currentPassword, newPassword: 'a brand new password' } });
+      const answers: number[] = [];
+      for (let i = 0; i < 7; i++) answers.push((await change(`guess number ${i}`)).status);
+      expect(answers.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      const throttled = await change('correct horse battery');
+      expect([throttled.status, throttled.body.error.code]).toEqual([429, 'too_many_attempts']);
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Refused before any check: the right password did not change anything either.
+      expect((await h.json('POST', '/api/auth/login', { body: { email: quin.email, password: 'correct horse battery' } })).status).toBe(
+        200,
+      );
+    });
+  });
+}
+
+for (const backend of testDatabases()) {
+  describe(`API keys are audited on ${backend.name}`, () => {
+    let h: Harness;
+    let root: Awaited<ReturnType<Harness['signup']>>;
+    beforeAll(async () => {
+      h = createHarness(await backend.open());
+      root = await h.signup('root@example.com');
+    });
+    afterAll(() => backend.cleanup());
+
+    test('creating-and-revoking-a-key-are-audited-without-the-key', async () => {
+      const rae = await h.signup('rae@example.com');
+      const created = await h.json('POST', '/api/keys', { cookie: rae.cookie, body: { name: 'laptop' } });
+      expect(created.status).toBe(201);
+      expect((await h.json('DELETE', `/api/keys/${created.body.id}`, { cookie: rae.cookie })).status).toBe(200);
+      expect((await h.json('DELETE', `/api/keys/${created.body.id}`, { cookie: rae.cookie })).status).toBe(200);
+      const audit = (await h.json('GET', '/api/admin/audit?actor=' + rae.id, { cookie: root.cookie })).body.entries;
+      const keyEntries = audit.filter((e: { action: string }) => e.action.startsWith('key.'));
+      expect(keyEntries.map((e: { action: string; target: string }) => [e.action, e.target])).toEqual([
+        ['key.revoke', `key:${created.body.id}`],
+        ['key.create', `key:${created.body.id}`],
+      ]);
+      expect(keyEntries[1].details).toEqual({ name: 'laptop', prefix: created.body.prefix });
+      expect(JSON.stringify(audit)).not.toContain(created.body.key);
+    });
   });
 }

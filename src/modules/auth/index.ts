@@ -6,7 +6,8 @@ import { strictBody } from '../admin/strict-body';
 import { recordAudit } from '../audit/service';
 import { signupPolicy } from '../settings/signup-policy';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
-import { Credentials, Ok, PasswordChange, User } from './model';
+import { Credentials, Ok, PasswordChange, PasswordSet, User } from './model';
+import { usePasswordLink } from './password-links';
 import { changePassword, createSession, login, logout, SESSION_TTL_MS, signup } from './service';
 
 const tags = ['auth'];
@@ -86,6 +87,32 @@ export const authModule = (ctx: AppContext) => {
       },
       { response: { 200: Ok, ...errorResponses([400, 403, 415]) }, detail: { summary: 'End the session', tags, security: [] } },
     )
+    .post(
+      '/set-password',
+      async ({ body, request, set, server }) => {
+        const user = await usePasswordLink(db, ctx.revocations, body.token, body.password);
+        await startSession(request, set, user.id);
+        await recordAudit(db, {
+          actor: { id: user.id, email: user.email },
+          address: ctx.clientAddress(request, server),
+          action: 'auth.password_set',
+          target: `user:${user.id}`,
+        });
+        return user;
+      },
+      {
+        body: PasswordSet,
+        transform: strictBody(PasswordSet),
+        response: { 200: User, ...errorResponses([400, 403, 413, 415]) },
+        detail: {
+          summary: 'Set a password with a one-time link from an admin, and log in',
+          description:
+            'The link works once, within 24 hours of being issued; otherwise 400 `invalid_link`. Every other session of the account ends.',
+          tags,
+          security: [],
+        },
+      },
+    )
     .use(authGuard(ctx, { allowPending: true }))
     .get('/me', ({ principal }) => principal.user, {
       response: { 200: User, ...errorResponses([400, 401]) },
@@ -95,10 +122,19 @@ export const authModule = (ctx: AppContext) => {
       '/password',
       async ({ body, principal, request, server }) => {
         if (principal.user.status === 'pending') throw new AppError('account_pending');
-        await changePassword(db, ctx.revocations, principal, body.currentPassword, body.newPassword);
+        const address = ctx.clientAddress(request, server);
+        // Guessing the current password through this route is throttled like logging in.
+        const attempt = await ctx.loginThrottle.reserve(`password-change:${principal.user.id}`, address);
+        try {
+          await changePassword(db, ctx.revocations, principal, body.currentPassword, body.newPassword);
+        } catch (e) {
+          await (e instanceof AppError && e.code === 'invalid_credentials' ? attempt.failed() : attempt.abandoned());
+          throw e;
+        }
+        await attempt.succeeded();
         await recordAudit(db, {
           actor: { id: principal.user.id, email: principal.user.email },
-          address: ctx.clientAddress(request, server),
+          address,
           action: 'auth.password_change',
           target: `user:${principal.user.id}`,
         });
@@ -107,10 +143,11 @@ export const authModule = (ctx: AppContext) => {
       {
         body: PasswordChange,
         transform: strictBody(PasswordChange),
-        response: { 200: Ok, ...errorResponses([400, 401, 403, 413, 415]) },
+        response: { 200: Ok, ...errorResponses([400, 401, 403, 413, 415, 429]) },
         detail: {
           summary: 'Change your password; your other sessions end',
-          description: 'A wrong `currentPassword` answers 401 `invalid_credentials` and changes nothing.',
+          description:
+            'A wrong `currentPassword` answers 401 `invalid_credentials` and changes nothing; repeated wrong ones are slowed down like logins (429 `too_many_attempts`).',
           tags,
         },
       },

@@ -24,3 +24,11 @@ export const PasswordChange = t.Object(
   },
   { additionalProperties: false },
 );
+
+export const PasswordSet = t.Object(
+  {
+    token: t.String({ minLength: 1, maxLength: 200, description: 'The token from the set-password link (after `#token=`)' }),
+    password: t.String({ minLength: 8, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);

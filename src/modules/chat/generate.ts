@@ -25,6 +25,8 @@ export interface GenerateOptions {
   tools?: ToolSpec[];
   maxToolRounds: number;
   maxTokens?: number;
+  temperature?: number;
+  topP?: number;
   signal: AbortSignal;
   /** A delta reached the user; `answer()` reads the whole answer so far, so nobody copies it per token. */
   onText(delta: string, answer: () => string): void;
@@ -71,6 +73,8 @@ async function streamRound(
     passages: opts.passages,
     tools,
     maxTokens: opts.maxTokens,
+    temperature: opts.temperature,
+    topP: opts.topP,
     signal: opts.signal,
   });
   const earlier = out.text;

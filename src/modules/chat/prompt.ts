@@ -28,8 +28,11 @@ export function buildPrompt(opts: {
   message: string;
   pluginContext: readonly string[];
   contextWindow: number;
+  /** The user's or the conversation's own instructions, after Confab's. */
+  instructions?: string | null;
 }): Prompt {
   const head: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
+  if (opts.instructions) head.push({ role: 'system', content: opts.instructions });
   if (opts.pluginContext.length) head.push({ role: 'system', content: opts.pluginContext.join('\n\n') });
   const tail: ChatMessage[] = [{ role: 'user', content: opts.message }];
   const reserve = Math.min(DEFAULT_OUTPUT_RESERVATION, Math.floor(opts.contextWindow / 4));

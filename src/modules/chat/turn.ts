@@ -3,7 +3,7 @@ import { conversations } from '../../db/schema';
 import { type ChatEvent, type EventBus, TOPICS } from '../../infra/bus/types';
 import type { Spend } from '../../infra/quota';
 import { errorCatalogue } from '../../lib/error-catalogue';
-import { type AppError, conflict, notFound } from '../../lib/errors';
+import { AppError, conflict, notFound } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import { estimateOutputTokens } from '../../lib/tokens';
 import { type Citation, impliedPlugins, toolSpecs } from '../../plugins';
@@ -11,7 +11,8 @@ import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Deployment, FinishReason } from '../../providers/types';
 import type { Principal } from '../auth/guard';
-import { getOwnedConversation } from '../conversations/service';
+import { getOwnedConversation, updateConversation } from '../conversations/service';
+import { type ConversationSettings, checkDocuments, loadPreferences, settingsOf } from '../conversations/settings';
 import { viewerOf } from '../models/service';
 import { enabledPlugins } from '../plugins/service';
 import { addSpend, publishUsage, usageEvent } from '../usage/service';
@@ -101,26 +102,85 @@ interface Prepared {
   contextWindow: number;
   conversationId?: string;
   history: MessageRow[];
+  /** The settings this turn runs with: the turn's own, else the conversation's, else the user's defaults. */
+  settings: ConversationSettings;
+  /** The conversation's settings and model after this turn, when the turn changes them (they are remembered). */
+  remember?: { model: string | null; settings: ConversationSettings };
 }
 
-/** Refuses a model the caller may not use before anything is stored or counted against a limit. */
+/** The model a conversation asks for, or the user's default when it names one no longer served. */
+async function authorizeStored(deps: TurnDeps, viewer: ModelViewer, stored: string | null, fallback: string): Promise<string> {
+  if (!stored) return deps.router.authorize(fallback, viewer);
+  try {
+    return await deps.router.authorize(stored, viewer);
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'unknown_model') return deps.router.authorize(fallback, viewer);
+    throw e;
+  }
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Decides the turn's model and settings and refuses a model the caller may not use, before
+ * anything is stored or counted against a limit.
+ */
 async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   const viewer = viewerOf(deps.db, input.principal);
-  const model = await deps.router.authorize(input.model ?? 'default', viewer);
-  const contextWindow = deps.router.contextWindow(model);
   const userId = input.principal.user.id;
   const conversationId = input.conversationId;
+  const prefs = await loadPreferences(deps.db, userId);
+  const conversation = conversationId ? await getOwnedConversation(deps.db, userId, conversationId) : undefined;
+  // Documents named are remembered with the conversation, so only the user's own may be named.
+  if (input.documentIds) await checkDocuments(deps.db, userId, input.documentIds);
+  const stored = settingsOf(conversation?.settings);
+  const fallback = prefs.defaultModel ?? 'default';
+  const model = input.model
+    ? await deps.router.authorize(input.model, viewer)
+    : await authorizeStored(deps, viewer, conversation?.model ?? null, fallback);
+  const settings: ConversationSettings = {
+    systemPrompt: stored.systemPrompt ?? prefs.systemPrompt,
+    params: stored.params,
+    plugins: input.plugins ?? (conversation ? stored.plugins : prefs.defaultPlugins),
+    documentIds: input.documentIds ?? stored.documentIds,
+  };
+  const next = { ...stored, plugins: settings.plugins, documentIds: settings.documentIds };
+  const nextModel = input.model ?? conversation?.model ?? null;
+  const changed =
+    !conversation ||
+    nextModel !== conversation.model ||
+    !sameList(next.plugins, stored.plugins) ||
+    !sameList(next.documentIds, stored.documentIds);
+  const remember = changed ? { model: nextModel ?? model, settings: next } : undefined;
+  const contextWindow = deps.router.contextWindow(model);
   if (!conversationId) {
     if (input.parentId) throw notFound('Parent message');
-    return { model, viewer, contextWindow, history: [] };
+    return { model, viewer, contextWindow, history: [], settings, remember };
   }
-  await getOwnedConversation(deps.db, userId, conversationId);
-  return { model, viewer, contextWindow, conversationId, history: await loadThread(deps.db, conversationId, input.parentId) };
+  return {
+    model,
+    viewer,
+    contextWindow,
+    conversationId,
+    history: await loadThread(deps.db, conversationId, input.parentId),
+    settings,
+    remember,
+  };
 }
 
 async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<TurnReservation> {
-  const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: [], contextWindow: p.contextWindow });
-  const output = estimateOutputTokens({ inputTokens: prompt.inputTokens, contextWindow: p.contextWindow });
+  const prompt = buildPrompt({
+    history: p.history,
+    message: input.message,
+    pluginContext: [],
+    contextWindow: p.contextWindow,
+    instructions: p.settings.systemPrompt,
+  });
+  const output = estimateOutputTokens({
+    inputTokens: prompt.inputTokens,
+    contextWindow: p.contextWindow,
+    maxTokens: p.settings.params.maxTokens,
+  });
   return deps.limiter.reserve(
     { userId: input.principal.user.id, apiKeyId: input.principal.apiKeyId },
     { model: p.model, inputTokens: prompt.inputTokens, outputTokens: output },
@@ -143,7 +203,15 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
   // What the turn's usage rows record, so its limits are charged exactly that.
   const spent: Spend = { tokens: 0, usd: 0 };
   try {
-    const conversationId = p.conversationId ?? (await deps.db.insert(conversations).values({ userId, model: p.model }).returning())[0].id;
+    const conversationId =
+      p.conversationId ??
+      (
+        await deps.db
+          .insert(conversations)
+          .values({ userId, model: p.remember?.model ?? p.model, settings: p.remember?.settings })
+          .returning()
+      )[0].id;
+    if (p.conversationId && p.remember) await updateConversation(deps.db, userId, p.conversationId, p.remember);
     const rows = await beginTurn(deps.db, {
       userId,
       conversationId,
@@ -182,11 +250,18 @@ async function answer(
   const userId = input.principal.user.id;
   const enabled = await enabledPlugins(deps.db, deps.plugins.registry, userId);
   const scope: CallScope = { userId, enabled, signal: input.signal, emit };
-  const use = { message: input.message, documentIds: input.documentIds };
-  const names = [...(input.plugins ?? []), ...impliedPlugins(deps.plugins.registry, use)];
+  const documentIds = p.settings.documentIds.length ? p.settings.documentIds : undefined;
+  const use = { message: input.message, documentIds };
+  const names = [...new Set([...p.settings.plugins, ...impliedPlugins(deps.plugins.registry, use)])];
   const gathered = await runExplicitPlugins(deps.plugins, scope, names, use);
   if (gathered.citations.length) emit({ type: 'citations', citations: gathered.citations });
-  const prompt = buildPrompt({ history: p.history, message: input.message, pluginContext: gathered.texts, contextWindow: p.contextWindow });
+  const prompt = buildPrompt({
+    history: p.history,
+    message: input.message,
+    pluginContext: gathered.texts,
+    contextWindow: p.contextWindow,
+    instructions: p.settings.systemPrompt,
+  });
   const info = (await deps.router.listModels(p.viewer)).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
@@ -198,6 +273,9 @@ async function answer(
     passages: gathered.citations.length ? passagesOf(gathered.citations) : undefined,
     tools,
     maxToolRounds: MAX_TOOL_ROUNDS,
+    maxTokens: p.settings.params.maxTokens,
+    temperature: p.settings.params.temperature,
+    topP: p.settings.params.topP,
     signal: input.signal,
     onText: (delta, answer) => {
       saver.update(answer);

@@ -2,7 +2,9 @@ import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { AppError } from '../../lib/errors';
+import { strictBody } from '../admin/strict-body';
 import { authGuard } from '../auth/guard';
+import { fromPreset } from '../presets/service';
 import { downloadResponses } from './download-responses';
 import { exportAll, exportConversation, fileNameFor, toMarkdown } from './export';
 import { readImportFile } from './import/read-import-file';
@@ -22,14 +24,9 @@ import {
   PortableConversation,
   UpdateConversation,
 } from './model';
-import {
-  createConversation,
-  deleteConversation,
-  deleteConversations,
-  getConversation,
-  listConversations,
-  updateConversation,
-} from './service';
+import { createConversation, deleteConversation, deleteConversations, getConversation, listConversations } from './service';
+import type { ConversationSettings } from './settings';
+import { patchConversation } from './update';
 
 const tags = ['conversations'];
 const JsonLines = t.String({ description: 'One Confab conversation export (JSON) per line' });
@@ -47,12 +44,16 @@ export const conversationsModule = (ctx: AppContext) => {
     .post(
       '',
       async ({ principal, body, set }) => {
+        const { presetId, ...input } = body;
+        const start: { model?: string; settings?: ConversationSettings } = presetId
+          ? await fromPreset(ctx, principal.user.id, presetId)
+          : {};
         set.status = 201;
-        return createConversation(db, principal.user.id, body);
+        return createConversation(db, principal.user.id, { ...start, ...input, model: input.model ?? start.model });
       },
       {
         body: CreateConversation,
-        response: { 201: ConversationDetail, ...errorResponses([400, 401, 403, 413, 415]) },
+        response: { 201: ConversationDetail, ...errorResponses([400, 401, 403, 404, 413, 415]) },
         detail: { summary: 'Create a conversation (optionally importing messages)', tags },
       },
     )
@@ -129,11 +130,17 @@ export const conversationsModule = (ctx: AppContext) => {
       response: { 200: ConversationDetail, ...errorResponses([400, 401, 403, 404]) },
       detail: { summary: 'A conversation with its messages', tags },
     })
-    .patch('/:id', ({ principal, params, body }) => updateConversation(db, principal.user.id, params.id, body), {
+    .patch('/:id', ({ principal, params, body }) => patchConversation(ctx, principal, params.id, body), {
       params: ConversationId,
       body: UpdateConversation,
+      transform: strictBody(UpdateConversation),
       response: { 200: ConversationSummary, ...errorResponses([400, 401, 403, 404, 413, 415]) },
-      detail: { summary: 'Rename, pin, archive or file a conversation in a folder (each field optional)', tags },
+      detail: {
+        summary: 'Rename a conversation or change its model, instructions, parameters, tools and documents',
+        description:
+          'Every later turn of the conversation, over REST, WebSocket and regenerate, uses these unless the turn names its own `model`, `plugins` or `documentIds` (which are then remembered). `systemPrompt` null falls back to your custom instructions (`/api/me/settings`). Out-of-range parameters answer 400; a model you may not use 403 `model_forbidden`.',
+        tags,
+      },
     })
     .post('/delete', async ({ principal, body }) => ({ deleted: await deleteConversations(db, principal.user.id, body.ids) }), {
       body: DeleteConversations,

@@ -1,4 +1,5 @@
 import { t } from 'elysia';
+import { ConversationSettings, SettingsChange } from './settings';
 
 export const Citation = t.Object({
   n: t.Integer(),
@@ -26,6 +27,12 @@ export const Message = t.Object({
   requestId: t.Nullable(
     t.String({ description: 'The request that wrote it: while `status` is `streaming`, a `resume` frame with it follows the answer live' }),
   ),
+  feedback: t.Nullable(
+    t.Object(
+      { rating: t.Union([t.Literal('up'), t.Literal('down')]), comment: t.Nullable(t.String()) },
+      { description: 'Your rating of this answer' },
+    ),
+  ),
   createdAt: t.String({ format: 'date-time' }),
 });
 
@@ -36,6 +43,7 @@ export const ConversationSummary = t.Object({
   pinned: t.Boolean(),
   archived: t.Boolean({ description: 'Hidden from the list (unless `archived=true`), still found by search' }),
   folderId: t.Nullable(t.String({ format: 'uuid' })),
+  settings: ConversationSettings,
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
 });
@@ -63,6 +71,12 @@ const Title = t.String({ minLength: 1, maxLength: 200 });
 export const CreateConversation = t.Object({
   title: t.Optional(Title),
   model: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+  presetId: t.Optional(
+    t.String({
+      format: 'uuid',
+      description: 'Start from a preset: its model, instructions, parameters, tools and (if it is yours) documents',
+    }),
+  ),
   messages: t.Optional(
     t.Array(
       t.Object({
@@ -74,13 +88,20 @@ export const CreateConversation = t.Object({
   ),
 });
 
-/** Every field is optional: a PATCH changes what it names and leaves the rest. */
-export const UpdateConversation = t.Object({
-  title: t.Optional(Title),
-  pinned: t.Optional(t.Boolean()),
-  archived: t.Optional(t.Boolean({ description: 'Hides it from the list; search still finds it; false restores it' })),
-  folderId: t.Optional(t.Nullable(t.String({ format: 'uuid', description: 'One of your folders; null takes it out' }))),
-});
+export const UpdateConversation = t.Object(
+  {
+    title: t.Optional(Title),
+    model: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 300, description: 'null: your default model' }))),
+    ...SettingsChange,
+    pinned: t.Optional(t.Boolean()),
+    archived: t.Optional(t.Boolean({ description: 'Hides it from the list; search still finds it; false restores it' })),
+    folderId: t.Optional(t.Nullable(t.String({ format: 'uuid', description: 'One of your folders; null takes it out' }))),
+  },
+  {
+    additionalProperties: false,
+    description: "Each field named replaces the conversation's; the next turn (REST, WebSocket, regenerate) uses them",
+  },
+);
 
 export const DeleteConversations = t.Object({
   ids: t.Array(t.String({ format: 'uuid' }), { minItems: 1, maxItems: 500, uniqueItems: true }),

@@ -3,6 +3,8 @@ import type { Db } from '../../db/client';
 import { conversations, folders, messages } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid-format';
+import { feedbackOn } from '../feedback/service';
+import { type ConversationSettings, settingsOf } from './settings';
 import { heuristicTitle } from './title';
 
 type ConversationRow = typeof conversations.$inferSelect;
@@ -15,6 +17,7 @@ export interface ConversationSummary {
   pinned: boolean;
   archived: boolean;
   folderId: string | null;
+  settings: ConversationSettings;
   createdAt: string;
   updatedAt: string;
 }
@@ -26,6 +29,7 @@ export const toSummary = (c: ConversationRow): ConversationSummary => ({
   pinned: c.pinned,
   archived: c.archived,
   folderId: c.folderId,
+  settings: settingsOf(c.settings),
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
 });
@@ -45,6 +49,7 @@ export const toMessageView = (m: MessageRow) => ({
   citations: (m.citations as never[] | null) ?? [],
   plugins: (m.pluginCalls as unknown[] | null) ?? [],
   requestId: m.requestId,
+  feedback: null as { rating: 'up' | 'down'; comment: string | null } | null,
   createdAt: m.createdAt.toISOString(),
 });
 
@@ -137,12 +142,18 @@ export async function getOwnedConversation(db: Db, userId: string, id: string): 
 export async function getConversation(db: Db, userId: string, id: string) {
   const conversation = await getOwnedConversation(db, userId, id);
   const rows = await db.select().from(messages).where(eq(messages.conversationId, id)).orderBy(asc(messages.createdAt), asc(messages.id));
-  return { ...toSummary(conversation), messages: rows.map(toMessageView) };
+  const rated = await feedbackOn(
+    db,
+    userId,
+    rows.filter((m) => m.role === 'assistant').map((m) => m.id),
+  );
+  return { ...toSummary(conversation), messages: rows.map((m) => ({ ...toMessageView(m), feedback: rated.get(m.id) ?? null })) };
 }
 
 export interface NewConversation {
   title?: string;
   model?: string;
+  settings?: ConversationSettings;
   messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
 }
 
@@ -152,7 +163,10 @@ export async function createConversation(db: Db, userId: string, input: NewConve
   const title = input.title ?? (firstUser ? heuristicTitle(firstUser.content) : 'New chat');
   const titleSource = input.title ? 'user' : firstUser ? 'auto' : 'pending';
   const id = await db.transaction(async (tx) => {
-    const [conv] = await tx.insert(conversations).values({ userId, title, titleSource, model: input.model }).returning();
+    const [conv] = await tx
+      .insert(conversations)
+      .values({ userId, title, titleSource, model: input.model, settings: input.settings })
+      .returning();
     let parentId: string | null = null;
     const base = Date.now();
     for (const [i, m] of (input.messages ?? []).entries()) {
@@ -167,35 +181,44 @@ export async function createConversation(db: Db, userId: string, input: NewConve
   return getConversation(db, userId, id);
 }
 
-export interface ConversationPatch {
+export async function renameConversation(db: Db, userId: string, id: string, title: string) {
+  return updateConversation(db, userId, id, { title });
+}
+
+export interface ConversationChange {
   title?: string;
+  model?: string | null;
+  settings?: ConversationSettings;
   pinned?: boolean;
   archived?: boolean;
   folderId?: string | null;
 }
 
 /**
- * Changes what the patch names. A new title moves the conversation up the list; pinning,
- * archiving and filing it in a folder leave its place alone.
+ * Writes what the change names, as the conversation's owner. A new title, model or settings move
+ * the conversation up the list; pinning, archiving and filing it in a folder (one of the user's)
+ * leave its place alone.
  */
-export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationPatch) {
-  if (patch.folderId) {
+export async function updateConversation(db: Db, userId: string, id: string, change: ConversationChange) {
+  if (change.folderId) {
     const [folder] = await db
       .select({ id: folders.id })
       .from(folders)
-      .where(and(eq(folders.id, patch.folderId), eq(folders.userId, userId)));
+      .where(and(eq(folders.id, change.folderId), eq(folders.userId, userId)));
     if (!folder) throw notFound('Folder');
   }
-  const changes = {
-    ...(patch.title === undefined ? {} : { title: patch.title, titleSource: 'user' as const, updatedAt: new Date() }),
-    ...(patch.pinned === undefined ? {} : { pinned: patch.pinned }),
-    ...(patch.archived === undefined ? {} : { archived: patch.archived }),
-    ...(patch.folderId === undefined ? {} : { folderId: patch.folderId }),
-  };
-  if (Object.keys(changes).length === 0) return toSummary(await getOwnedConversation(db, userId, id));
+  const set: Partial<typeof conversations.$inferInsert> = {};
+  if (change.title !== undefined) Object.assign(set, { title: change.title, titleSource: 'user' as const });
+  if (change.model !== undefined) set.model = change.model;
+  if (change.settings !== undefined) set.settings = change.settings;
+  if (Object.keys(set).length > 0) set.updatedAt = new Date();
+  if (change.pinned !== undefined) set.pinned = change.pinned;
+  if (change.archived !== undefined) set.archived = change.archived;
+  if (change.folderId !== undefined) set.folderId = change.folderId;
+  if (Object.keys(set).length === 0) return toSummary(await getOwnedConversation(db, userId, id));
   const [row] = await db
     .update(conversations)
-    .set(changes)
+    .set(set)
     .where(and(eq(conversations.id, id), eq(conversations.userId, userId)))
     .returning();
   if (!row) throw notFound('Conversation');

@@ -70,6 +70,8 @@ interface AdminFixtures {
   groupId: string;
   /** A user of no consequence: the admin user routes change and finally delete it (the owner is the last admin). */
   userId: string;
+  /** A one-time set-password link's token, for another user whose links nothing else replaces. */
+  linkToken: string;
 }
 
 /** The owner's resource each path parameter names, for requests that should succeed. */
@@ -83,11 +85,14 @@ const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtur
   '/api/messages/{id}/siblings': (u) => u.messageIds.at(-1)!,
   '/api/shared/{token}': (u) => u.shareTokens[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
+  '/api/presets/{id}': (u) => u.presetIds[0],
+  '/api/messages/{id}/feedback': (u) => u.messageIds[1],
   '/api/plugins/{name}': (_, plugin) => plugin,
   '/api/admin/connections/{id}': (_, __, a) => a.connectionId,
   '/api/admin/connections/{id}/test': (_, __, a) => a.connectionId,
   '/api/admin/groups/{id}': (_, __, a) => a.groupId,
   '/api/admin/users/{id}': (_, __, a) => a.userId,
+  '/api/admin/users/{id}/password-link': (_, __, a) => a.userId,
   '/api/admin/models/{id}': () => 'offline',
 };
 
@@ -124,7 +129,10 @@ describe('the api contract', () => {
     const connection = await h.json('POST', '/api/admin/connections', { cookie: owner.cookie, body: walkerConnection() });
     const group = await h.json('POST', '/api/admin/groups', { cookie: owner.cookie, body: { name: 'walkers' } });
     if (connection.status !== 201 || group.status !== 201) throw new Error(`admin fixtures: ${connection.status} ${group.status}`);
-    admin = { connectionId: connection.body.id, groupId: group.body.id, userId: (await h.signup()).id };
+    const linked = await h.json('POST', `/api/admin/users/${(await h.signup()).id}/password-link`, { cookie: owner.cookie });
+    if (linked.status !== 201) throw new Error(`admin fixtures: password link ${linked.status}`);
+    const linkToken = new URL(linked.body.url).hash.replace('#token=', '');
+    admin = { connectionId: connection.body.id, groupId: group.body.id, userId: (await h.signup()).id, linkToken };
   });
   afterAll(async () => {
     await h.close();
@@ -211,6 +219,8 @@ describe('the api contract', () => {
     });
     if (nameOf(o) === 'POST /api/admin/connections') return { path, body: walkerConnection() };
     if (nameOf(o) === 'POST /api/conversations/delete') return { path, body: { ids: [crypto.randomUUID()] } };
+    if (nameOf(o) === 'POST /api/admin/users') return { path, body: { email: `walker-${crypto.randomUUID().slice(0, 8)}@example.com` } };
+    if (nameOf(o) === 'POST /api/auth/set-password') return { path, body: { token: admin.linkToken, password: 'a new passphrase' } };
     if (nameOf(o) === 'POST /api/auth/login') return { path, body: { email: owner.email, password: owner.password } };
     if (nameOf(o) === 'POST /api/auth/password') return { path, body: { currentPassword: owner.password, newPassword: owner.password } };
     if (nameOf(o) === 'POST /v1/chat/completions') return { path, body: { model: 'offline', messages: [{ role: 'user', content: 'hi' }] } };

@@ -31,7 +31,7 @@ function encode(body: FuzzBody | undefined): { raw?: BodyInit; contentType?: str
 }
 
 const keptIn = (u: PlantedUser, collection: string) =>
-  ({ conversations: u.conversationIds, documents: u.documentIds, keys: [] as string[] })[collection] ?? [];
+  ({ conversations: u.conversationIds, documents: u.documentIds, presets: u.presetIds, keys: [] as string[] })[collection] ?? [];
 
 describe('the api under generated requests', () => {
   let h: Harness;
@@ -50,15 +50,21 @@ describe('the api under generated requests', () => {
     check = conformanceChecker(doc);
     const models = (await h.json('GET', '/api/models', { cookie: owner.cookie })).body.models.map((m: { id: string }) => m.id);
     const plugins = (await h.json('GET', '/api/plugins', { cookie: owner.cookie })).body.plugins.map((p: { name: string }) => p.name);
-    const idsOf = (u: PlantedUser) => [...u.conversationIds, ...u.messageIds, ...u.documentIds, ...Object.values(u.spareIds).flat()];
+    const idsOf = (u: PlantedUser) => [
+      ...u.conversationIds,
+      ...u.messageIds,
+      ...u.documentIds,
+      ...u.presetIds,
+      ...Object.values(u.spareIds).flat(),
+    ];
     const words = ['default', ...models, ...plugins];
     const inCollection = (pick: (u: PlantedUser, collection: string) => string[]) =>
-      Object.fromEntries(['conversations', 'documents', 'keys'].map((c) => [c, [...pick(owner, c), ...pick(other, c)]]));
-    reading = { ids: [...idsOf(owner), ...idsOf(other)], idsIn: inCollection((u, c) => u.spareIds[c].concat(keptIn(u, c))), words };
+      Object.fromEntries(['conversations', 'documents', 'presets', 'keys'].map((c) => [c, [...pick(owner, c), ...pick(other, c)]]));
+    reading = { ids: [...idsOf(owner), ...idsOf(other)], idsIn: inCollection((u, c) => (u.spareIds[c] ?? []).concat(keptIn(u, c))), words };
     // Deletions get only the spare resources, so the marked ones stay for every later request to look for.
     deleting = {
       ids: [...Object.values(owner.spareIds).flat(), ...Object.values(other.spareIds).flat()],
-      idsIn: inCollection((u, c) => u.spareIds[c]),
+      idsIn: inCollection((u, c) => u.spareIds[c] ?? []),
       words,
     };
   });

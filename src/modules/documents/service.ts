@@ -64,10 +64,13 @@ export function displayName(raw: string): string {
   return clean === '' || clean === '.' || clean === '..' ? 'untitled' : clean;
 }
 
+/** The folder under the data directory that holds one user's uploads. */
+export const userUploadsDir = (userId: string): string => join('uploads', userId.toLowerCase());
+
 /** Where an upload lives, relative to the data folder; built only from server-made ids. */
 export function storagePath(userId: string, documentId: string): string {
   if (!UUID.test(userId) || !UUID.test(documentId)) throw badRequest('Invalid id');
-  return join('uploads', userId.toLowerCase(), documentId.toLowerCase());
+  return join(userUploadsDir(userId), documentId.toLowerCase());
 }
 
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher('sha256').update(bytes).digest('hex');
@@ -109,7 +112,7 @@ export async function uploadDocument(
   if (existing) return { document: existing, created: false };
   const id = crypto.randomUUID();
   const relative = storagePath(userId, id);
-  await mkdir(join(deps.dataDir, 'uploads', userId.toLowerCase()), { recursive: true, mode: 0o700 });
+  await mkdir(join(deps.dataDir, userUploadsDir(userId)), { recursive: true, mode: 0o700 });
   await Bun.write(join(deps.dataDir, relative), upload.bytes);
   let row: DocumentRow | undefined;
   try {

@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
+import { recordAudit } from '../audit/service';
 import { authGuard } from '../auth/guard';
 import { CreatedKey, CreateKey, KeyId, KeyView } from './model';
 import { createKey, getKey, listKeys, revokeKey } from './service';
@@ -12,9 +13,17 @@ export const keysModule = (ctx: AppContext) =>
     .use(authGuard(ctx))
     .post(
       '',
-      async ({ body, principal, set }) => {
+      async ({ body, principal, request, server, set }) => {
+        const key = await createKey(ctx.database.db, principal.user.id, body.name);
+        await recordAudit(ctx.database.db, {
+          actor: { id: principal.user.id, email: principal.user.email },
+          address: ctx.clientAddress(request, server),
+          action: 'key.create',
+          target: `key:${key.id}`,
+          details: { name: key.name, prefix: key.prefix },
+        });
         set.status = 201;
-        return createKey(ctx.database.db, principal.user.id, body.name);
+        return key;
       },
       {
         body: CreateKey,
@@ -33,8 +42,18 @@ export const keysModule = (ctx: AppContext) =>
     })
     .delete(
       '/:id',
-      async ({ params, principal }) => {
-        return revokeKey(ctx.database.db, ctx.revocations, principal.user.id, params.id);
+      async ({ params, principal, request, server }) => {
+        const before = await getKey(ctx.database.db, principal.user.id, params.id);
+        const key = await revokeKey(ctx.database.db, ctx.revocations, principal.user.id, params.id);
+        if (before.revokedAt === null)
+          await recordAudit(ctx.database.db, {
+            actor: { id: principal.user.id, email: principal.user.email },
+            address: ctx.clientAddress(request, server),
+            action: 'key.revoke',
+            target: `key:${key.id}`,
+            details: { name: key.name, prefix: key.prefix },
+          });
+        return key;
       },
       {
         params: KeyId,

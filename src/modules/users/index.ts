@@ -4,13 +4,23 @@ import { errorResponses } from '../../lib/error-response';
 import { adminGuard } from '../admin/guard';
 import { peerAddress } from '../admin/peer-address';
 import { strictBody } from '../admin/strict-body';
+import { createUser, resetLink } from './create-user';
 import { deleteUser } from './delete-user';
 import { listUsers } from './list-users';
-import { AdminUserView, UserId, UserList, UserListQuery, UserPatch } from './model';
+import { AdminUserView, CreatedUser, NewUser, PasswordLink, UserId, UserList, UserListQuery, UserPatch } from './model';
 import { updateUser } from './update-user';
 
-export const usersModule = (ctx: AppContext) =>
-  new Elysia({ prefix: '/api/admin/users' })
+export const usersModule = (ctx: AppContext) => {
+  const linkOptions = (
+    principal: { user: { id: string; email: string } },
+    request: Request,
+    server: Parameters<typeof peerAddress>[0],
+  ) => ({
+    actor: { id: principal.user.id, email: principal.user.email },
+    address: peerAddress(server, request),
+    origin: ctx.config.origins.publicOrigin ?? new URL(request.url).origin,
+  });
+  return new Elysia({ prefix: '/api/admin/users' })
     .use(adminGuard(ctx))
     .get('', ({ query }) => listUsers(ctx.database.db, query), {
       query: UserListQuery,
@@ -22,6 +32,43 @@ export const usersModule = (ctx: AppContext) =>
         tags: ['admin'],
       },
     })
+    .post(
+      '',
+      async ({ body, principal, request, server, set }) => {
+        const created = await createUser(ctx.database.db, body, linkOptions(principal, request, server));
+        set.status = 201;
+        return created;
+      },
+      {
+        body: NewUser,
+        transform: strictBody(NewUser),
+        response: { 201: CreatedUser, ...errorResponses([400, 401, 403, 409, 413, 415]) },
+        detail: {
+          summary: 'Create an active account (admins only; audited)',
+          description:
+            'Without `password` the answer carries `passwordLink`: a one-time link for the user to set their password, valid for 24 hours and shown only this once. `role` defaults to `user`. An email in use answers 409 `email_taken`.',
+          tags: ['admin'],
+        },
+      },
+    )
+    .post(
+      '/:id/password-link',
+      async ({ params, principal, request, server, set }) => {
+        const link = await resetLink(ctx.database.db, params.id, linkOptions(principal, request, server));
+        set.status = 201;
+        return link;
+      },
+      {
+        params: UserId,
+        response: { 201: PasswordLink, ...errorResponses([400, 401, 403, 404, 415]) },
+        detail: {
+          summary: "A one-time link to reset a user's password (admins only; audited)",
+          description:
+            'The link is shown only this once and works once within 24 hours; any earlier unused link for the user stops working. Setting a password through it ends all of their sessions.',
+          tags: ['admin'],
+        },
+      },
+    )
     .patch(
       '/:id',
       ({ params, body, principal, request, server }) =>
@@ -51,6 +98,7 @@ export const usersModule = (ctx: AppContext) =>
           actor: { id: principal.user.id, email: principal.user.email },
           address: peerAddress(server, request),
           revocations: ctx.revocations,
+          dataDir: ctx.config.dataDir,
         });
         set.status = 204;
       },
@@ -60,8 +108,9 @@ export const usersModule = (ctx: AppContext) =>
         detail: {
           summary: 'Delete a user and everything that is theirs (admins only; audited)',
           description:
-            'Their sessions, keys, conversations, documents, group memberships and usage go with them. The last active admin cannot be deleted (409 `last_admin`).',
+            'Their sessions, keys, conversations, documents (with the uploaded files), group memberships and usage go with them; audit entries stay, with the email as it was. The last active admin cannot be deleted (409 `last_admin`).',
           tags: ['admin'],
         },
       },
     );
+};

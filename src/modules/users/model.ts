@@ -29,6 +29,10 @@ export const AdminUserView = t.Object({
   limits: t.Nullable(Limits),
   lastLoginAt: t.Nullable(t.String({ format: 'date-time' })),
   createdAt: t.String({ format: 'date-time' }),
+  usageThisMonth: t.Object(
+    { requests: t.Integer({ minimum: 0 }), tokens: t.Number({ minimum: 0 }), costUsd: t.Number({ minimum: 0 }) },
+    { description: 'Since the first of this month (UTC)' },
+  ),
 });
 export type AdminUserView = Static<typeof AdminUserView>;
 
@@ -45,3 +49,22 @@ export const UserListQuery = t.Object(
 export type UserListQuery = Static<typeof UserListQuery>;
 
 export const UserList = t.Object({ users: t.Array(AdminUserView), nextCursor: t.Nullable(t.String()) });
+
+export const NewUser = t.Object(
+  {
+    email: t.String({ format: 'email', maxLength: 254, description: 'Case-insensitive login name' }),
+    role: t.Optional(Role),
+    password: t.Optional(
+      t.String({ minLength: 8, maxLength: 256, description: 'Left out: the answer carries a one-time link for the user to set one' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type NewUser = Static<typeof NewUser>;
+
+export const PasswordLink = t.Object({
+  url: t.String({ description: 'Shown once: only its hash is stored. It works once, until `expiresAt`.' }),
+  expiresAt: t.String({ format: 'date-time' }),
+});
+
+export const CreatedUser = t.Object({ user: AdminUserView, passwordLink: t.Nullable(PasswordLink) });

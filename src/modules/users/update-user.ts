@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { apiKeys, groupMembers, groups, sessions, users } from '../../db/schema';
+import { apiKeys, groupMembers, groups, sessions, usageDaily, users } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { recordAudit } from '../audit/service';
 import type { Revocations } from '../auth/revocation';
@@ -29,7 +29,31 @@ async function groupsOf(db: Db | Tx, userIds: string[]): Promise<Map<string, { i
   return byUser;
 }
 
-export function toAdminView(user: UserRow, memberOf: { id: string; name: string }[]): AdminUserView {
+type MonthUsage = AdminUserView['usageThisMonth'];
+const NO_USAGE: MonthUsage = { requests: 0, tokens: 0, costUsd: 0 };
+
+/** The first day of the current UTC month, as usage_daily keys its rows. */
+export const monthStart = (now = new Date()) => `${now.toISOString().slice(0, 7)}-01`;
+
+/** Each user's requests, tokens and cost since the first of this UTC month, from the daily sums. */
+async function usageOf(db: Db | Tx, userIds: string[]): Promise<Map<string, MonthUsage>> {
+  const byUser = new Map<string, MonthUsage>();
+  if (!userIds.length) return byUser;
+  const rows = await db
+    .select({
+      userId: usageDaily.userId,
+      requests: sql<number>`sum(${usageDaily.requests})::int`,
+      tokens: sql<number>`sum(${usageDaily.promptTokens} + ${usageDaily.completionTokens})::float8`,
+      costUsd: sql<number>`sum(${usageDaily.costUsd})::float8`,
+    })
+    .from(usageDaily)
+    .where(and(inArray(usageDaily.userId, userIds), gte(usageDaily.day, monthStart())))
+    .groupBy(usageDaily.userId);
+  for (const r of rows) byUser.set(r.userId, { requests: r.requests, tokens: r.tokens, costUsd: r.costUsd });
+  return byUser;
+}
+
+export function toAdminView(user: UserRow, memberOf: { id: string; name: string }[], usage: MonthUsage = NO_USAGE): AdminUserView {
   return {
     id: user.id,
     email: user.email,
@@ -39,16 +63,15 @@ export function toAdminView(user: UserRow, memberOf: { id: string; name: string 
     limits: (user.limits as Limits | null) ?? null,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
+    usageThisMonth: usage,
   };
 }
 
-/** Admin views of the given rows, with their groups, in the rows' order. */
+/** Admin views of the given rows, with their groups and this month's usage, in the rows' order. */
 export async function adminViews(db: Db | Tx, rows: UserRow[]): Promise<AdminUserView[]> {
-  const memberships = await groupsOf(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => toAdminView(r, memberships.get(r.id) ?? []));
+  const ids = rows.map((r) => r.id);
+  const [memberships, usage] = await Promise.all([groupsOf(db, ids), usageOf(db, ids)]);
+  return rows.map((r) => toAdminView(r, memberships.get(r.id) ?? [], usage.get(r.id)));
 }
 
 export async function loadUser(db: Db | Tx, id: string): Promise<AdminUserView> {

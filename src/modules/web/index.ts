@@ -9,7 +9,7 @@ import { vendorFile } from './vendor';
 export const CLIENT_DIR = fileURLToPath(new URL('../../../client/', import.meta.url));
 
 /** Paths the single-page UI answers itself; each returns the same shell. */
-export const UI_ROUTES = ['/', '/login', '/c/:id', '/benchmark', '/settings'] as const;
+export const UI_ROUTES = ['/', '/login', '/c/:id', '/benchmark', '/settings', '/usage', '/admin', '/admin/:tab', '/set-password'] as const;
 
 const hide = { detail: { hide: true } };
 

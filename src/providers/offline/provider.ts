@@ -8,8 +8,8 @@ export const OFFLINE_MODEL_ID = 'offline';
 
 export const NO_INFORMATION_ANSWER =
   "I'm Confab's offline model, and I found no information about this in your documents. " +
-  'I can only answer from documents you have uploaded. For general questions, configure a model provider: ' +
-  'set OPENAI_API_KEY, ANTHROPIC_API_KEY or LOCAL_LLM_BASE_URL and restart Confab.';
+  'I can only answer from documents you have uploaded. For general questions, an administrator can add a model ' +
+  'provider under Admin → Connections, with no restart.';
 
 function lastUserMessage(messages: readonly ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;

@@ -45,6 +45,7 @@ export function toOpenAIParams(req: ProviderRequest, maxTokensField: MaxTokensFi
   }
   if (req.maxTokens !== undefined) params[maxTokensField] = req.maxTokens;
   if (req.temperature !== undefined) params.temperature = req.temperature;
+  if (req.topP !== undefined) params.top_p = req.topP;
   return params;
 }
 
