@@ -62,6 +62,16 @@ for (const backend of testDatabases()) {
       expect(res.body.index).toBe(1);
     });
 
+    test('messages-carry-the-request-that-wrote-them-so-a-page-can-resume-it', async () => {
+      const u = await h.signup();
+      const turn = await h.json('POST', '/api/chat', { cookie: u.cookie, body: { message: 'hello', requestId: 'req-resume-1' } });
+      const { messages } = (await h.json('GET', `/api/conversations/${turn.body.conversationId}`, { cookie: u.cookie })).body;
+      expect(messages.map((m: any) => [m.role, m.requestId])).toEqual([
+        ['user', 'req-resume-1'],
+        ['assistant', 'req-resume-1'],
+      ]);
+    });
+
     test('another-users-message-answers-404', async () => {
       const owner = await h.signup();
       const other = await h.signup();
