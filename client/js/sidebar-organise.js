@@ -14,8 +14,8 @@ export function makeDraggable(row, id) {
 
 /**
  * Above the conversation list: "All chats", the folders (each a filter and a drop target),
- * "Archived", a new-folder button and the multi-select switch. Calls `onChange` when the list
- * must be fetched again.
+ * "Archived", a new-folder button and the multi-select switch, with the bar that deletes what
+ * is selected. It tells the sidebar to fetch its list again after each change.
  */
 export class FolderBar {
   constructor(sidebar) {

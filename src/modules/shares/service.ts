@@ -20,15 +20,18 @@ type Snapshot = Static<typeof SharedConversation>;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const sealContext = (id: string) => `share:${id}`;
 
-/** The branch the owner sees, as anyone may see it: only what was said, in order; system prompts and tools stay private. */
+/**
+ * The branch the owner sees, as anyone may see it: only what was said, in order; system prompts
+ * and tools stay private, and an answer still being written waits for the next snapshot.
+ */
 async function takeSnapshot(db: Db, conversationId: string, title: string): Promise<Snapshot> {
   const rows = await db
-    .select({ id: messages.id, parentId: messages.parentId, role: messages.role, content: messages.content })
+    .select({ id: messages.id, parentId: messages.parentId, role: messages.role, content: messages.content, status: messages.status })
     .from(messages)
     .where(eq(messages.conversationId, conversationId))
     .orderBy(asc(messages.createdAt), asc(messages.id));
   const said = shownThread(rows).flatMap((m) =>
-    m.role === 'user' || m.role === 'assistant' ? [{ role: m.role, content: m.content }] : [],
+    (m.role === 'user' || m.role === 'assistant') && m.status !== 'streaming' && m.content ? [{ role: m.role, content: m.content }] : [],
   );
   return { title, sharedAt: new Date().toISOString(), messages: said };
 }

@@ -75,6 +75,22 @@ for (const backend of testDatabases()) {
       expect(await html.text()).toContain('<meta name="robots" content="noindex, nofollow">');
     });
 
+    test('an-answer-still-being-written-waits-for-the-next-snapshot', async () => {
+      const u = await h.signup();
+      const c = await conversationOf(u.cookie);
+      const last = c.messages.at(-1);
+      await h.ctx.database.rows(
+        sql`insert into messages (conversation_id, user_id, parent_id, role, content, status, created_at)
+            values (${c.id}, ${u.id}, ${last.id}, 'assistant', 'half an ans', 'streaming', now() + interval '1 second')`,
+      );
+      const { token } = (await h.json('POST', `/api/conversations/${c.id}/share`, { cookie: u.cookie })).body;
+      const page = await h.json('GET', `/api/shared/${token}`);
+      expect(page.body.messages.map((m: any) => m.content)).toEqual([
+        'How long should dough rise?',
+        'About **two hours** at room temperature.',
+      ]);
+    });
+
     test('the-token-is-never-stored-in-clear', async () => {
       const u = await h.signup();
       const c = await conversationOf(u.cookie);
