@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
 import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
@@ -187,5 +188,10 @@ describe.skipIf(Boolean(missing))('conversations people take with them', () => {
     expect(lines).toHaveLength(2);
     expect(lines.map((l) => l.format)).toEqual(['confab.conversation', 'confab.conversation']);
     expect(lines.find((l) => l.title === 'Imported from ChatGPT').messages).toHaveLength(3);
+
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('#export-zip')]);
+    expect(zip.suggestedFilename()).toBe('confab-conversations.zip');
+    const names = Object.keys(unzipSync(new Uint8Array(readFileSync((await zip.path())!))));
+    expect(names.filter((n) => n.startsWith('Imported-from-ChatGPT-')).map((n) => n.split('.').pop())).toEqual(['json', 'md']);
   });
 });

@@ -79,6 +79,7 @@ export class Sidebar {
         h('label', { for: 'import-file', class: 'link-button', text: 'Import' }),
         input,
         h('a', { href: '/api/conversations/export', id: 'export-all', download: '', text: 'Export all' }),
+        h('a', { href: '/api/conversations/export?format=zip', id: 'export-zip', download: '', text: 'as zip' }),
         h('button', { type: 'button', class: 'link-button', id: 'shared-links', text: 'Shared links', on: { click: () => shares.open() } }),
         status,
       ),

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { Zip, ZipDeflate } from 'fflate';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { CONFAB_FORMAT } from './import/confab-file';
@@ -75,39 +76,79 @@ export function fileNameFor(title: string, ext: string): string {
 
 const PAGE = 50;
 
-/** Every conversation of a user as JSON Lines, a page at a time, so a large history is never held whole. */
-export function exportAll(db: Db, userId: string): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
+/** Every conversation of a user, newest first, a page at a time, so a large history is never held whole. */
+async function* conversationPages(db: Db, userId: string): AsyncGenerator<PortableConversation[]> {
   let after: { updatedAt: Date; id: string } | undefined;
+  for (;;) {
+    const page = await db
+      .select()
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.userId, userId),
+          after
+            ? or(
+                lt(conversations.updatedAt, after.updatedAt),
+                and(eq(conversations.updatedAt, after.updatedAt), lt(conversations.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+      .limit(PAGE);
+    if (page.length === 0) return;
+    const rows = await messagesOf(
+      db,
+      page.map((c) => c.id),
+    );
+    const byConversation = Map.groupBy(rows, (m) => m.conversationId);
+    yield page.map((c) => toPortable(c, byConversation.get(c.id) ?? []));
+    if (page.length < PAGE) return;
+    const last = page[page.length - 1];
+    after = { updatedAt: last.updatedAt, id: last.id };
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Every conversation of a user as JSON Lines: one Confab export a line. */
+export function exportAll(db: Db, userId: string): ReadableStream<Uint8Array> {
+  const pages = conversationPages(db, userId);
   return new ReadableStream({
     async pull(controller) {
-      const page = await db
-        .select()
-        .from(conversations)
-        .where(
-          and(
-            eq(conversations.userId, userId),
-            after
-              ? or(
-                  lt(conversations.updatedAt, after.updatedAt),
-                  and(eq(conversations.updatedAt, after.updatedAt), lt(conversations.id, after.id)),
-                )
-              : undefined,
-          ),
-        )
-        .orderBy(desc(conversations.updatedAt), desc(conversations.id))
-        .limit(PAGE);
-      if (page.length === 0) return controller.close();
-      const rows = await messagesOf(
-        db,
-        page.map((c) => c.id),
-      );
-      const byConversation = Map.groupBy(rows, (m) => m.conversationId);
-      const text = page.map((c) => `${JSON.stringify(toPortable(c, byConversation.get(c.id) ?? []))}\n`).join('');
-      controller.enqueue(encoder.encode(text));
-      const last = page[page.length - 1];
-      after = { updatedAt: last.updatedAt, id: last.id };
-      if (page.length < PAGE) controller.close();
+      const next = await pages.next();
+      if (next.done) return controller.close();
+      controller.enqueue(encoder.encode(next.value.map((c) => `${JSON.stringify(c)}\n`).join('')));
+    },
+  });
+}
+
+/** Every conversation of a user as a zip: each as JSON (every branch, re-importable) and as Markdown. */
+export function exportZip(db: Db, userId: string): ReadableStream<Uint8Array> {
+  const pages = conversationPages(db, userId);
+  let zip: Zip;
+  return new ReadableStream({
+    start(controller) {
+      zip = new Zip((err, chunk, final) => {
+        if (err) return controller.error(err);
+        controller.enqueue(chunk);
+        if (final) controller.close();
+      });
+    },
+    async pull() {
+      const next = await pages.next();
+      if (next.done) return zip.end();
+      for (const c of next.value) {
+        const stem = fileNameFor(c.title, '').slice(0, -1);
+        for (const [name, text] of [
+          [`${stem}-${c.id.slice(0, 8)}.json`, JSON.stringify(c, null, 2)],
+          [`${stem}-${c.id.slice(0, 8)}.md`, toMarkdown(c)],
+        ]) {
+          const file = new ZipDeflate(name, { level: 6 });
+          zip.add(file);
+          file.push(encoder.encode(text), true);
+        }
+      }
     },
   });
 }

@@ -6,7 +6,7 @@ import { strictBody } from '../admin/strict-body';
 import { authGuard } from '../auth/guard';
 import { fromPreset } from '../presets/service';
 import { downloadResponses } from './download-responses';
-import { exportAll, exportConversation, fileNameFor, toMarkdown } from './export';
+import { exportAll, exportConversation, exportZip, fileNameFor, toMarkdown } from './export';
 import { readImportFile } from './import/read-import-file';
 import { storeImports } from './import/store-imports';
 import {
@@ -17,6 +17,7 @@ import {
   CreateConversation,
   DeleteConversations,
   DeletedCount,
+  ExportAllQuery,
   ExportQuery,
   ImportResult,
   ImportUpload,
@@ -30,6 +31,7 @@ import { patchConversation } from './update';
 
 const tags = ['conversations'];
 const JsonLines = t.String({ description: 'One Confab conversation export (JSON) per line' });
+const ZipFile = t.String({ format: 'binary', description: 'With `format=zip`: each conversation as JSON and Markdown' });
 const MarkdownText = t.String({ description: 'With `format=md`: the shown branch as Markdown' });
 
 export const conversationsModule = (ctx: AppContext) => {
@@ -59,21 +61,30 @@ export const conversationsModule = (ctx: AppContext) => {
     )
     .get(
       '/export',
-      ({ principal }) =>
-        new Response(exportAll(db, principal.user.id), {
-          headers: {
-            'content-type': 'application/x-ndjson; charset=utf-8',
-            'content-disposition': 'attachment; filename="confab-conversations.jsonl"',
-          },
-        }),
+      ({ principal, query }) =>
+        query.format === 'zip'
+          ? new Response(exportZip(db, principal.user.id), {
+              headers: { 'content-type': 'application/zip', 'content-disposition': 'attachment; filename="confab-conversations.zip"' },
+            })
+          : new Response(exportAll(db, principal.user.id), {
+              headers: {
+                'content-type': 'application/x-ndjson; charset=utf-8',
+                'content-disposition': 'attachment; filename="confab-conversations.jsonl"',
+              },
+            }),
       {
+        query: ExportAllQuery,
         response: { 200: JsonLines, ...errorResponses([400, 401, 403]) },
         detail: {
-          summary: 'Export all your conversations as JSON Lines',
+          summary: 'Export all your conversations as JSON Lines or a zip',
           description:
-            'Each line is what `GET /api/conversations/:id/export` answers; `POST /api/conversations/import` reads the file back.',
+            'Each line is what `GET /api/conversations/:id/export` answers; `POST /api/conversations/import` reads the file back. `format=zip` holds each conversation as JSON and as Markdown.',
           tags,
-          responses: downloadResponses('Every conversation, one per line', { 'application/x-ndjson': JsonLines }, [400, 401, 403]),
+          responses: downloadResponses(
+            'Every conversation',
+            { 'application/x-ndjson': JsonLines, 'application/zip': ZipFile },
+            [400, 401, 403],
+          ),
         },
       },
     )

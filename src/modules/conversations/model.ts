@@ -115,6 +115,10 @@ export const ExportQuery = t.Object({
   format: t.Optional(t.Union([t.Literal('json'), t.Literal('md')], { default: 'json' })),
 });
 
+export const ExportAllQuery = t.Object({
+  format: t.Optional(t.Union([t.Literal('jsonl'), t.Literal('zip')], { default: 'jsonl' })),
+});
+
 const PortableMessage = t.Object({
   id: t.String(),
   parentId: t.Nullable(t.String()),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
+import { strFromU8, unzipSync } from 'fflate';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 
@@ -267,6 +268,28 @@ for (const backend of testDatabases()) {
       expect(res.body.error.code).toBe('payload_too_large');
       expect(await countOf(u.id)).toBe(0);
       await small.close();
+    });
+
+    test('exports-everything-as-a-zip-of-json-and-markdown', async () => {
+      const u = await h.signup();
+      await importFile(u.cookie, JSON.stringify(chatgptFile('2a000000-0000-4000-8000-00000000002a')));
+      const res = await h.request('GET', '/api/conversations/export?format=zip', { cookie: u.cookie });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/zip');
+      const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+      const names = Object.keys(files).sort();
+      expect(names).toHaveLength(2);
+      expect(names[0]).toMatch(/^Sourdough-starter-[0-9a-f]{8}\.json$/);
+      expect(names[1]).toMatch(/^Sourdough-starter-[0-9a-f]{8}\.md$/);
+      const json = JSON.parse(strFromU8(files[names[0]]));
+      expect(json).toMatchObject({ format: 'confab.conversation', title: 'Sourdough starter' });
+      expect(json.messages).toHaveLength(4);
+      expect(strFromU8(files[names[1]])).toStartWith('# Sourdough starter\n');
+      // The JSON inside reads back, and adds nothing where it came from.
+      expect((await importFile(u.cookie, strFromU8(files[names[0]]))).body.skipped).toHaveLength(1);
+      const empty = await h.signup();
+      const none = await h.request('GET', '/api/conversations/export?format=zip', { cookie: empty.cookie });
+      expect(Object.keys(unzipSync(new Uint8Array(await none.arrayBuffer())))).toEqual([]);
     });
 
     test('another-users-conversation-cannot-be-exported', async () => {
