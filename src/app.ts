@@ -4,6 +4,7 @@ import { registerUuidFormat } from './lib/uuid-format';
 import { adminModelsModule } from './modules/admin-models';
 import { auditModule } from './modules/audit';
 import { authModule } from './modules/auth';
+import { oidcModule } from './modules/auth/oidc';
 import { benchmarkModule } from './modules/benchmark';
 import { bodyGuard, type DeclaredRoutes } from './modules/body-guard';
 import { chatModule } from './modules/chat';
@@ -17,6 +18,8 @@ import { foldersModule } from './modules/folders';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { mcpServerModule } from './modules/mcp-server';
+import { mcpServersModule } from './modules/mcp-servers';
 import { messagesModule } from './modules/messages';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
@@ -32,9 +35,14 @@ import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
 
-/** Shares, folders and message branches, as one plugin: each `.use` deepens the app's type. */
-const portabilityModules = (ctx: AppContext) =>
-  new Elysia({ name: 'portability' }).use(sharedPageModule(ctx)).use(sharesModule(ctx)).use(foldersModule(ctx)).use(messagesModule(ctx));
+/** Conversations with their shares, folders and message branches, as one plugin: each `.use` deepens the app's type. */
+const conversationModules = (ctx: AppContext) =>
+  new Elysia({ name: 'conversations' })
+    .use(conversationsModule(ctx))
+    .use(sharedPageModule(ctx))
+    .use(sharesModule(ctx))
+    .use(foldersModule(ctx))
+    .use(messagesModule(ctx));
 
 export function createApp(ctx: AppContext) {
   registerUuidFormat();
@@ -43,15 +51,15 @@ export function createApp(ctx: AppContext) {
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: ctx.config.maxUploadBytes + 64 * 1024 } })
     .use(errorHandler)
     .use(metricsModule(ctx))
-    .use(originGuard(ctx.config.origins))
+    .use(originGuard(ctx.config.origins, ctx.config.trustedHeader?.email))
     .use(bodyGuard(ctx.config.maxUploadBytes, (): DeclaredRoutes => app.routes))
     .use(healthModule(ctx))
     .use(docsModule())
     .use(webModule())
     .use(authModule(ctx))
+    .use(oidcModule(ctx))
     .use(keysModule(ctx))
-    .use(conversationsModule(ctx))
-    .use(portabilityModules(ctx))
+    .use(conversationModules(ctx))
     .use(feedbackModule(ctx))
     .use(presetsModule(ctx))
     .use(preferencesModule(ctx))
@@ -60,9 +68,11 @@ export function createApp(ctx: AppContext) {
     .use(modelsModule(ctx))
     .use(pluginsModule(ctx))
     .use(chatModule(ctx))
+    .use(mcpServerModule(ctx))
     .use(benchmarkModule(ctx))
     .use(auditModule(ctx))
     .use(connectionsModule(ctx))
+    .use(mcpServersModule(ctx))
     .use(adminModelsModule(ctx))
     .use(groupsModule(ctx))
     .use(usersModule(ctx))

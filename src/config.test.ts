@@ -12,6 +12,12 @@ describe('config', () => {
     expect(c.rateLimit).toEqual({ rpm: 60, tpm: 100_000 });
     expect(c.signupRatePerHour).toBe(10);
     expect(c.trustedProxies).toEqual([]);
+    expect(c.mcp).toEqual({ toolTimeoutMs: 30_000, resultMaxChars: 32_000, userConcurrency: 4, stdio: false });
+  });
+
+  test('mcp-limits-are-read-from-the-environment', () => {
+    const c = loadConfig({ MCP_TOOL_TIMEOUT_MS: '1500', MCP_RESULT_MAX_CHARS: '200', MCP_USER_CONCURRENCY: '2', MCP_STDIO: 'on' });
+    expect(c.mcp).toEqual({ toolTimeoutMs: 1500, resultMaxChars: 200, userConcurrency: 2, stdio: true });
   });
 
   test('bad-values-name-the-variable-and-never-echo-it', () => {
@@ -28,6 +34,10 @@ describe('config', () => {
       { EMBEDDINGS_PROVIDER: 'openai' },
       { SIGNUP_RATE_PER_HOUR: '-1' },
       { TRUSTED_PROXIES: '10.0.0.1,secret-password' },
+      { MCP_TOOL_TIMEOUT_MS: '0' },
+      { MCP_RESULT_MAX_CHARS: 'lots' },
+      { MCP_USER_CONCURRENCY: '-2' },
+      { MCP_STDIO: 'yes' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];
@@ -125,5 +135,93 @@ describe('config', () => {
       tokensPerDay: undefined,
       usdPerMonth: undefined,
     });
+  });
+
+  test('single-sign-on-is-off-unless-an-issuer-is-set-and-password-login-stays-on', () => {
+    const c = loadConfig({});
+    expect(c.oidc).toBeUndefined();
+    expect(c.trustedHeader).toBeUndefined();
+    expect(c.passwordLogin).toBe(true);
+  });
+
+  test('oidc-settings-are-parsed-and-the-redirect-derives-from-the-public-url', () => {
+    const c = loadConfig({
+      PUBLIC_URL: 'https://chat.example.com/',
+      OIDC_ISSUER: 'https://id.example.com/realms/team',
+      OIDC_CLIENT_ID: 'confab',
+      OIDC_CLIENT_SECRET: 'secret-password',
+      OIDC_SCOPES: 'openid email groups',
+      OIDC_ADMIN_GROUPS: 'admins, ops',
+      OIDC_ALLOWED_GROUPS: 'staff',
+      OIDC_AUTO_PROVISION: 'off',
+      OIDC_GROUPS_CLAIM: 'roles',
+      OIDC_BUTTON_LABEL: 'Sign in with Keycloak',
+      PASSWORD_LOGIN: 'off',
+    });
+    expect(c.oidc).toEqual({
+      issuer: 'https://id.example.com/realms/team',
+      clientId: 'confab',
+      clientSecret: 'secret-password',
+      scopes: 'openid email groups',
+      redirectUrl: 'https://chat.example.com/api/auth/oidc/callback',
+      groupsClaim: 'roles',
+      adminGroups: ['admins', 'ops'],
+      allowedGroups: ['staff'],
+      autoProvision: false,
+      buttonLabel: 'Sign in with Keycloak',
+    });
+    expect(c.passwordLogin).toBe(false);
+    const defaults = loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:9', OIDC_CLIENT_ID: 'c', OIDC_REDIRECT_URL: 'http://127.0.0.1:8000/cb' });
+    expect(defaults.oidc).toMatchObject({ scopes: 'openid email profile', groupsClaim: 'groups', autoProvision: true, adminGroups: [] });
+    expect(defaults.oidc?.redirectUrl).toBe('http://127.0.0.1:8000/cb');
+  });
+
+  test('trusted-header-names-are-lower-cased-and-need-trusted-proxies', () => {
+    const c = loadConfig({
+      TRUSTED_PROXIES: '10.0.0.1',
+      TRUSTED_HEADER_EMAIL: 'X-Forwarded-Email',
+      TRUSTED_HEADER_GROUPS: 'X-Forwarded-Groups',
+    });
+    expect(c.trustedHeader).toEqual({ email: 'x-forwarded-email', groups: 'x-forwarded-groups', adminGroups: [], allowedGroups: [] });
+    const withGroups = loadConfig({
+      TRUSTED_PROXIES: '10.0.0.1',
+      TRUSTED_HEADER_EMAIL: 'X-Email',
+      OIDC_ADMIN_GROUPS: 'admins',
+      OIDC_ALLOWED_GROUPS: 'staff',
+    });
+    expect(withGroups.trustedHeader).toMatchObject({ adminGroups: ['admins'], allowedGroups: ['staff'] });
+  });
+
+  test('incomplete-single-sign-on-settings-name-the-variable-and-never-echo-a-secret', () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ OIDC_CLIENT_ID: 'c' }, 'OIDC_CLIENT_ID'],
+      [
+        { OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_SECRET: 'secret-password', OIDC_REDIRECT_URL: 'https://c.example.com/cb' },
+        'OIDC_CLIENT_ID',
+      ],
+      [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'c' }, 'OIDC_REDIRECT_URL'],
+      [{ OIDC_ISSUER: 'ftp://id.example.com', OIDC_CLIENT_ID: 'c', PUBLIC_URL: 'https://c.example.com' }, 'OIDC_ISSUER'],
+      [
+        { OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'c', PUBLIC_URL: 'https://c.example.com', OIDC_SCOPES: 'email' },
+        'OIDC_SCOPES',
+      ],
+      [{ OIDC_AUTO_PROVISION: 'maybe' }, 'OIDC_AUTO_PROVISION'],
+      [{ PASSWORD_LOGIN: 'off' }, 'PASSWORD_LOGIN'],
+      [{ TRUSTED_HEADER_EMAIL: 'X-Email' }, 'TRUSTED_HEADER_EMAIL'],
+      [{ TRUSTED_PROXIES: '10.0.0.1', TRUSTED_HEADER_EMAIL: 'X Email' }, 'TRUSTED_HEADER_EMAIL'],
+      [{ TRUSTED_PROXIES: '10.0.0.1', TRUSTED_HEADER_GROUPS: 'X-Groups' }, 'TRUSTED_HEADER_GROUPS'],
+    ];
+    for (const [env, name] of bad) {
+      const error = (() => {
+        try {
+          loadConfig(env);
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error?.message).toContain(`variable ${name}:`);
+      expect(error?.message).not.toContain('secret-password');
+    }
   });
 });

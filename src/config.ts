@@ -59,6 +59,23 @@ export const EnvSchema = Type.Object({
   CODE_INTERPRETER_USER_CONCURRENCY: Type.Optional(PositiveInt),
   CODE_INTERPRETER_QUEUE: Type.Optional(Type.Integer({ minimum: 0 })),
   CODE_INTERPRETER_QUEUE_WAIT_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: CODE_QUEUE_WAIT_CEILING_MS })),
+  OIDC_ISSUER: Type.Optional(Url),
+  OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_SCOPES: Type.Optional(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*$' })),
+  OIDC_REDIRECT_URL: Type.Optional(Url),
+  OIDC_GROUPS_CLAIM: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_ADMIN_GROUPS: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_ALLOWED_GROUPS: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_AUTO_PROVISION: Type.Optional(OnOff),
+  OIDC_BUTTON_LABEL: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+  PASSWORD_LOGIN: Type.Optional(OnOff),
+  TRUSTED_HEADER_EMAIL: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]+$' })),
+  TRUSTED_HEADER_GROUPS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]+$' })),
+  MCP_TOOL_TIMEOUT_MS: Type.Optional(PositiveInt),
+  MCP_RESULT_MAX_CHARS: Type.Optional(PositiveInt),
+  MCP_USER_CONCURRENCY: Type.Optional(PositiveInt),
+  MCP_STDIO: Type.Optional(OnOff),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -75,6 +92,9 @@ const INTEGER_VARS = new Set([
   'CODE_INTERPRETER_QUEUE',
   'CODE_INTERPRETER_QUEUE_WAIT_MS',
   'QUOTA_TOKENS_PER_DAY',
+  'MCP_TOOL_TIMEOUT_MS',
+  'MCP_RESULT_MAX_CHARS',
+  'MCP_USER_CONCURRENCY',
 ]);
 const NUMBER_VARS = new Set(['QUOTA_USD_PER_MONTH']);
 
@@ -97,6 +117,8 @@ export interface Config {
   /** Default quotas per user; undefined is no quota (runtime settings, groups and users override it). */
   quota: { tokensPerDay?: number; usdPerMonth?: number };
   maxUploadBytes: number;
+  /** MCP tool calls: the deadline of one call, the longest result text a model reads, and one user's calls at a time. */
+  mcp: { toolTimeoutMs: number; resultMaxChars: number; userConcurrency: number; stdio: boolean };
   schedulerWorkers?: number;
   shutdownTimeoutMs: number;
   metrics: boolean;
@@ -122,6 +144,10 @@ export interface Config {
     allowed: string[];
   };
   /** Caps on code interpreter sandboxes, which cost a Worker and up to 64 MiB each. */
+  oidc?: OidcConfig;
+  /** Whether `/api/auth/login` and `/api/auth/signup` accept passwords (`PASSWORD_LOGIN`). */
+  passwordLogin: boolean;
+  trustedHeader?: TrustedHeaderConfig;
   codeInterpreter: {
     /** Sandboxes running at once in this process. */
     concurrency: number;
@@ -133,6 +159,36 @@ export interface Config {
     queueWaitMs: number;
   };
 }
+
+/** Sign-in through an OpenID provider (`OIDC_*`); present only when `OIDC_ISSUER` is set. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string;
+  /** Where the provider sends the browser back: `OIDC_REDIRECT_URL`, else `PUBLIC_URL` + the callback path. */
+  redirectUrl: string;
+  groupsClaim: string;
+  /** Members of any of these are admins and everyone else is not, decided again at each sign-in; empty leaves roles alone. */
+  adminGroups: string[];
+  /** When not empty, only members of one of these may sign in. */
+  allowedGroups: string[];
+  /** Whether a first sign-in creates an account (under the sign-up policy) or only signs in existing ones. */
+  autoProvision: boolean;
+  buttonLabel: string;
+}
+
+/** Identity asserted by a reverse proxy in request headers, believed only from `TRUSTED_PROXIES`. */
+export interface TrustedHeaderConfig {
+  /** Lower-cased header names. */
+  email: string;
+  groups?: string;
+  /** `OIDC_ADMIN_GROUPS` and `OIDC_ALLOWED_GROUPS`, applied to the groups header the same way. */
+  adminGroups: string[];
+  allowedGroups: string[];
+}
+
+export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
 
 export class ConfigError extends Error {}
 
@@ -195,6 +251,53 @@ function secretKeys(e: Env): Config['secrets'] {
   return { key, previousKeys };
 }
 
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+function oidcConfig(e: Env, origin: string | undefined): OidcConfig | undefined {
+  if (!e.OIDC_ISSUER) {
+    const stray = (['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'] as const).find((name) => e[name] !== undefined);
+    if (stray) throw new ConfigError(`Invalid environment variable ${stray}: it needs OIDC_ISSUER`);
+    return undefined;
+  }
+  if (!originOf(e.OIDC_ISSUER, false)) throw new ConfigError('Invalid environment variable OIDC_ISSUER: must be an http(s) URL');
+  if (!e.OIDC_CLIENT_ID) throw new ConfigError('Invalid environment variable OIDC_CLIENT_ID: OIDC_ISSUER needs it');
+  const redirectUrl = e.OIDC_REDIRECT_URL ?? (origin ? `${origin}${OIDC_CALLBACK_PATH}` : undefined);
+  if (!redirectUrl) throw new ConfigError('Invalid environment variable OIDC_REDIRECT_URL: set it, or PUBLIC_URL to derive it');
+  if (!originOf(redirectUrl, false)) throw new ConfigError('Invalid environment variable OIDC_REDIRECT_URL: must be an http(s) URL');
+  const scopes = e.OIDC_SCOPES ?? 'openid email profile';
+  if (!scopes.split(' ').includes('openid')) throw new ConfigError('Invalid environment variable OIDC_SCOPES: must include openid');
+  return {
+    issuer: e.OIDC_ISSUER,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET,
+    scopes,
+    redirectUrl,
+    groupsClaim: e.OIDC_GROUPS_CLAIM ?? 'groups',
+    adminGroups: list(e.OIDC_ADMIN_GROUPS),
+    allowedGroups: list(e.OIDC_ALLOWED_GROUPS),
+    autoProvision: (e.OIDC_AUTO_PROVISION ?? 'on') === 'on',
+    buttonLabel: e.OIDC_BUTTON_LABEL ?? 'Sign in with SSO',
+  };
+}
+
+function trustedHeaderConfig(e: Env, trustedProxies: string[]): TrustedHeaderConfig | undefined {
+  if (!e.TRUSTED_HEADER_EMAIL) {
+    if (e.TRUSTED_HEADER_GROUPS) throw new ConfigError('Invalid environment variable TRUSTED_HEADER_GROUPS: it needs TRUSTED_HEADER_EMAIL');
+    return undefined;
+  }
+  if (trustedProxies.length === 0) throw new ConfigError('Invalid environment variable TRUSTED_HEADER_EMAIL: it needs TRUSTED_PROXIES');
+  return {
+    email: e.TRUSTED_HEADER_EMAIL.toLowerCase(),
+    groups: e.TRUSTED_HEADER_GROUPS?.toLowerCase(),
+    adminGroups: list(e.OIDC_ADMIN_GROUPS),
+    allowedGroups: list(e.OIDC_ALLOWED_GROUPS),
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const values = coerce(env);
   const firstError = Value.Errors(EnvSchema, values).First();
@@ -217,6 +320,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const [i, entry] of trustedProxies.entries()) {
     const problem = invalidAddressRange(entry);
     if (problem) throw new ConfigError(`Invalid environment variable TRUSTED_PROXIES: entry ${i + 1} ${problem}`);
+  }
+  const origin = publicOrigin(e.PUBLIC_URL);
+  const oidc = oidcConfig(e, origin);
+  const passwordLogin = (e.PASSWORD_LOGIN ?? 'on') === 'on';
+  if (!passwordLogin && !oidc && !e.TRUSTED_HEADER_EMAIL) {
+    throw new ConfigError(
+      'Invalid environment variable PASSWORD_LOGIN: "off" needs OIDC_ISSUER or TRUSTED_HEADER_EMAIL, or nobody can sign in',
+    );
   }
   return {
     secrets: secretKeys(e),
@@ -243,6 +354,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // 0 switches a quota off, as it does the rate limits.
     quota: { tokensPerDay: e.QUOTA_TOKENS_PER_DAY || undefined, usdPerMonth: e.QUOTA_USD_PER_MONTH || undefined },
     maxUploadBytes: (e.MAX_UPLOAD_MB ?? 25) * 1024 * 1024,
+    mcp: {
+      toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS ?? 30_000,
+      resultMaxChars: e.MCP_RESULT_MAX_CHARS ?? 32_000,
+      userConcurrency: e.MCP_USER_CONCURRENCY ?? 4,
+      // Off unless an operator says otherwise: a stdio server is a program run on this host.
+      stdio: e.MCP_STDIO === 'on',
+    },
     schedulerWorkers: e.SCHEDULER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 15_000,
     metrics: (e.METRICS ?? 'on') === 'on',
@@ -251,7 +369,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies,
     logLevel: (e.LOG_LEVEL ?? 'info') as Config['logLevel'],
     reusePort: e.REUSE_PORT === 'on',
-    origins: { publicOrigin: publicOrigin(e.PUBLIC_URL), allowed: allowedOrigins(e.ALLOWED_ORIGINS) },
+    origins: { publicOrigin: origin, allowed: allowedOrigins(e.ALLOWED_ORIGINS) },
+    oidc,
+    passwordLogin,
+    trustedHeader: trustedHeaderConfig(e, trustedProxies),
     // Sized for two cores: each run keeps a core busy and holds tens of MiB while it lasts.
     codeInterpreter: {
       concurrency: e.CODE_INTERPRETER_CONCURRENCY ?? 2,

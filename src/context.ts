@@ -6,9 +6,12 @@ import type { EventBus } from './infra/bus/types';
 import type { RedisHandle } from './infra/redis/client';
 import type { ClientAddressOf } from './lib/client-address';
 import type { SecretBox } from './lib/secret-box';
+import type { McpHub } from './mcp/hub';
 import type { LoginThrottle } from './modules/auth/login-throttle';
+import type { OidcClient } from './modules/auth/oidc-client';
 import type { Revocations } from './modules/auth/revocation';
 import type { SignupThrottle } from './modules/auth/signup-throttle';
+import type { TrustedHeaderIdentify } from './modules/auth/trusted-header';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { RuntimeSync } from './modules/connections/runtime-sync';
 import type { KeyCache } from './modules/keys/key-cache';
@@ -33,6 +36,10 @@ export interface AppContext extends ChatRuntime {
   /** Ended sessions, API keys and users, told to every replica. */
   revocations: Revocations;
   loginThrottle: LoginThrottle;
+  /** The relying party for `OIDC_ISSUER`; absent when single sign-on is not configured. */
+  oidc?: OidcClient;
+  /** The user a trusted proxy's header names (`TRUSTED_HEADER_EMAIL`), or undefined without the header. */
+  trustedHeader: TrustedHeaderIdentify;
   signupThrottle: SignupThrottle;
   /** The one reading of a request's client address (`TRUSTED_PROXIES` decides when `X-Forwarded-For` counts). */
   clientAddress: ClientAddressOf;
@@ -48,4 +55,6 @@ export interface AppContext extends ChatRuntime {
   broadcast: Broadcast;
   /** Keeps the router serving the connections and model settings in the database. */
   runtimeSync: RuntimeSync;
+  /** The admins' MCP servers, whose tools join the plugins. */
+  mcp: McpHub;
 }

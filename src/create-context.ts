@@ -18,15 +18,20 @@ import { RedisStreamHub } from './infra/stream-hub/redis-stream-hub';
 import { clientAddressResolver } from './lib/client-address';
 import { log, setLogLevel } from './lib/logger';
 import { createSecretBox, readOrCreateKeyFile, type SecretBox } from './lib/secret-box';
+import { MCP_SERVERS_CHANNEL, McpHub } from './mcp/hub';
 import { createLoginThrottle } from './modules/auth/login-throttle';
+import { createOidcClient, type OidcClient } from './modules/auth/oidc-client';
 import { createRevocations } from './modules/auth/revocation';
 import { createSignupThrottle } from './modules/auth/signup-throttle';
+import { trustedHeaderIdentity } from './modules/auth/trusted-header';
 import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
 import { KeyCache } from './modules/keys/key-cache';
+import { loadSpecs, resealMcpServerSecrets } from './modules/mcp-servers/service';
 import { createUsageConsumer } from './modules/usage/consumer';
 import type { LoggedFrame } from './modules/ws/model';
+import { extendRegistry } from './plugins';
 import { createRouter, type Router } from './providers/router';
 import { CPU_HANDLERS_PATH } from './rag/cpu-handlers';
 import { createOfflineEmbedder, createOpenAIEmbedder, type Embedder } from './rag/embedders';
@@ -48,6 +53,8 @@ export interface ContextOverrides {
    * of memory, which tests would never give back (they do not shut their harnesses down).
    */
   scheduler?: Scheduler;
+  /** The relying party for the configured OpenID provider (tests give one whose clock runs elsewhere). */
+  oidc?: OidcClient;
 }
 
 export interface ComposedContext {
@@ -122,6 +129,19 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     // A user waits for a query's embedding; ingestion's can wait behind it.
     embedder: offThreadEmbedder(embedder, schedulerRunner(scheduler, 'interactive')),
   });
+  const mcp = new McpHub(
+    async () =>
+      (await loadSpecs(database.db, secrets.box, (name) => log.error('mcp server credentials unreadable', { server: name }))).filter(
+        (spec) => config.mcp.stdio || spec.transport !== 'stdio',
+      ),
+    config.mcp,
+  );
+  chat.plugins.registry = extendRegistry(
+    chat.plugins.registry,
+    () => mcp.plugins(),
+    () => mcp.warm({ waitForRetries: false }),
+  );
+  broadcast.subscribe(MCP_SERVERS_CHANNEL, () => void mcp.reload().catch((error) => log.error('mcp reload failed', { error })));
   const usage = createUsageConsumer(bus, database.db);
   const sweep = createStaleTurnSweep(database);
   // Closed last to first: the stores, then ingestion and its workers, then the connections (the
@@ -143,7 +163,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     () => broadcast.close(),
     runtimeSync.stop,
     () => quotaStore.close(),
+    () => mcp.close(),
   ];
+  const clientAddress = clientAddressResolver(config.trustedProxies);
   const ctx: AppContext = {
     config,
     database,
@@ -151,8 +173,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     keys,
     revocations,
     loginThrottle: createLoginThrottle({ store: backoffStore, fallback: backoffFallback }),
+    oidc: overrides.oidc ?? (config.oidc && createOidcClient(config.oidc)),
     signupThrottle: createSignupThrottle({ store: rateLimitStore, fallback: rateLimitFallback, perHour: config.signupRatePerHour }),
-    clientAddress: clientAddressResolver(config.trustedProxies),
+    clientAddress,
+    trustedHeader: trustedHeaderIdentity({ config, database, revocations, limits: chat.limits, clientAddress }),
     bus,
     redis,
     ingestion,
@@ -160,6 +184,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     secrets: secrets.box,
     broadcast,
     runtimeSync,
+    mcp,
     ...chat,
   };
 
@@ -169,6 +194,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     const redisReady = await redis?.waitReady(REDIS_STARTUP_WAIT_MS);
     if (redisUrl && !redisReady) log.warn('redis not reachable yet; starting degraded and retrying', { at: describeRedisUrl(redisUrl) });
     await runtimeSync.start();
+    const resealed = await resealMcpServerSecrets(database.db, secrets.box);
+    if (resealed) log.info('mcp server credentials sealed again under the current secret key', { count: resealed });
+    await mcp.reload({ warm: false });
+    void mcp.warm();
     await scheduler.ready();
     await ingestion.start();
     await usage.start();

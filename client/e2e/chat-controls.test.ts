@@ -165,3 +165,57 @@ describe.skipIf(Boolean(missing))('shaping a chat in the browser', () => {
     expect(await page.textContent('.turn-assistant >> nth=-1')).toContain('Stopped before the end.');
   });
 });
+
+describe.skipIf(Boolean(missing))('the chat on a phone', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    ({ page } = await openPage(context, stack.url));
+    await signUp(page, 'pip@example.com');
+  }, HOOK_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, HOOK_TIMEOUT_MS);
+
+  const rightEdge = (selector: string) => page.$eval(selector, (el) => el.getBoundingClientRect().right);
+
+  test('the-tools-popup-fits-a-390-px-screen', async () => {
+    await page.click('#plugin-menu summary');
+    await page.waitForSelector('#plugin-toggles', { state: 'visible' });
+    expect(await rightEdge('#plugin-toggles')).toBeLessThanOrEqual(390);
+    expect(await page.$eval('#plugin-toggles', (el) => el.getBoundingClientRect().left)).toBeGreaterThanOrEqual(0);
+    await screenshot(page, 'tools-popup-phone');
+    await page.click('#plugin-menu summary');
+  });
+
+  test('the-model-picker-shows-the-whole-model-name', async () => {
+    await pickModel(page, 'local/scripted');
+    const fits = await page.$eval('#model-picker', (el) => {
+      const select = el as HTMLSelectElement;
+      const probe = document.createElement('span');
+      probe.style.font = getComputedStyle(select).font;
+      probe.textContent = select.selectedOptions[0].textContent;
+      document.body.append(probe);
+      const needed = probe.getBoundingClientRect().width;
+      probe.remove();
+      return select.clientWidth >= needed;
+    });
+    expect(fits).toBe(true);
+  });
+
+  test('revoke-stays-on-screen-in-the-api-key-table', async () => {
+    await page.goto(`${stack.url}/settings`);
+    await page.fill('#key-name', 'phone script with a long name');
+    await page.click('text=Create key');
+    await page.waitForSelector('button[aria-label="Revoke phone script with a long name"]');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await rightEdge('button[aria-label="Revoke phone script with a long name"]')).toBeLessThanOrEqual(390);
+    await screenshot(page, 'settings-keys-phone');
+  });
+});

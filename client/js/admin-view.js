@@ -1,6 +1,7 @@
 import { AdminAudit } from './admin-audit.js';
 import { AdminConnections } from './admin-connections.js';
 import { AdminGroups } from './admin-groups.js';
+import { AdminMcp } from './admin-mcp.js';
 import { AdminModels } from './admin-models.js';
 import { AdminServer } from './admin-server.js';
 import { AdminUsage } from './admin-usage.js';
@@ -12,6 +13,7 @@ const TABS = [
   ['users', 'Users'],
   ['connections', 'Connections'],
   ['models', 'Models'],
+  ['mcp', 'MCP servers'],
   ['groups', 'Groups'],
   ['usage', 'Usage'],
   ['audit', 'Audit log'],
@@ -26,6 +28,7 @@ export class AdminView {
       users: new AdminUsers(),
       connections: new AdminConnections({ onChange: refreshModels }),
       models: new AdminModels({ onChange: refreshModels }),
+      mcp: new AdminMcp({ onChange: () => options.loadPlugins() }),
       groups: new AdminGroups(),
       usage: new AdminUsage(),
       audit: new AdminAudit(),

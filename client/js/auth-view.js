@@ -21,6 +21,7 @@ export function showAuth() {
   $('auth').hidden = false;
   $('app').hidden = true;
   email.focus();
+  showSignInMethods(form, error);
   return new Promise((resolve) => {
     form.onsubmit = async (e) => {
       e.preventDefault();
@@ -41,6 +42,33 @@ export function showAuth() {
       }
     };
   });
+}
+
+/**
+ * Adds the identity provider's button when single sign-on is set up, and leaves only it when
+ * password login is off. An error the provider's way back ended in (`?sso_error=`) is shown once.
+ */
+async function showSignInMethods(form, error) {
+  const failed = new URLSearchParams(location.search).get('sso_error');
+  if (failed) {
+    error.textContent = describeError({ code: failed });
+    error.hidden = false;
+    history.replaceState(null, '', location.pathname);
+  }
+  const methods = await api('GET', '/api/auth/methods').catch(() => ({ password: true, oidc: null }));
+  if (methods.oidc && !$('auth-sso')) {
+    const sso = document.createElement('a');
+    sso.id = 'auth-sso';
+    sso.className = 'button primary auth-sso';
+    sso.href = methods.oidc.loginUrl;
+    sso.textContent = methods.oidc.label;
+    form.append(sso);
+  }
+  if (!methods.password) {
+    for (const child of form.children) {
+      if (child.id !== 'auth-title' && child.id !== 'auth-sso' && child.id !== 'auth-error') child.hidden = true;
+    }
+  }
 }
 
 export async function currentUser() {

@@ -91,8 +91,9 @@ async function startApp(user, created) {
   installShortcuts({ chat: views.chat });
   new DocumentsPanel({ onPick: (docs) => options.setDocuments(docs) });
   $('logout').addEventListener('click', async () => {
-    await api('POST', '/api/auth/logout').catch(() => {});
-    location.assign('/');
+    const out = await api('POST', '/api/auth/logout').catch(() => ({}));
+    // A single sign-on user is signed out at their identity provider too, which sends them back here.
+    location.assign(out.logoutUrl ?? '/');
   });
   interceptLinks();
   window.addEventListener('confab:route', (e) => showView(e.detail, views));

@@ -1,3 +1,4 @@
+import { dataTable } from './admin-common.js';
 import { api } from './api.js';
 import { $, announce, confirmAction, h } from './dom.js';
 import { describeError } from './errors.js';
@@ -198,49 +199,28 @@ export class SettingsView {
     const keys = await api('GET', '/api/keys');
     if (!keys.length) return this.keys.replaceChildren(h('p', { class: 'muted', text: 'No keys yet.' }));
     this.keys.replaceChildren(
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { class: 'keys-table' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ['Name', 'Key', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col', text: t })),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            keys.map((k) =>
-              h(
-                'tr',
-                {},
-                h('td', { text: k.name }),
-                h('td', {}, h('code', { text: `${k.prefix}…` })),
-                h('td', { text: date(k.createdAt) }),
-                h('td', { text: date(k.lastUsedAt) }),
-                h(
-                  'td',
-                  {},
-                  k.revokedAt
-                    ? h('span', { class: 'muted', text: `Revoked ${date(k.revokedAt)}` })
-                    : h('button', {
-                        type: 'button',
-                        class: 'danger',
-                        text: 'Revoke',
-                        'aria-label': `Revoke ${k.name}`,
-                        on: { click: () => this.revoke(k) },
-                      }),
-                ),
-              ),
-            ),
-          ),
-        ),
+      dataTable(
+        'API keys',
+        [
+          { title: 'Name', cell: (k) => h('span', { class: 'cell-strong', text: k.name }) },
+          { title: 'Key', cell: (k) => h('code', { text: `${k.prefix}…` }) },
+          { title: 'Created', cell: (k) => date(k.createdAt) },
+          { title: 'Last used', cell: (k) => date(k.lastUsedAt) },
+          {
+            title: 'Status',
+            cell: (k) =>
+              k.revokedAt
+                ? h('span', { class: 'muted', text: `Revoked ${date(k.revokedAt)}` })
+                : h('button', {
+                    type: 'button',
+                    class: 'danger',
+                    text: 'Revoke',
+                    'aria-label': `Revoke ${k.name}`,
+                    on: { click: () => this.revoke(k) },
+                  }),
+          },
+        ],
+        keys,
       ),
     );
   }

@@ -6,7 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$SERVICES_DIR/postgres.sh"
 source "$SERVICES_DIR/redis.sh"
 source "$SERVICES_DIR/kafka.sh"
+source "$SERVICES_DIR/mcp-everything.sh"
 
+mcp_everything_stop
 kafka_stop
 redis_stop
 pg_stop

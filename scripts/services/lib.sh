@@ -2,13 +2,14 @@
 # Everything listens on 127.0.0.1 only. Override with the environment:
 #   CONFAB_SERVICES_CACHE  built artefacts kept between runs (Postgres chroot, kafka-mock binary)
 #   CONFAB_SERVICES_RUN    pid files, logs and the generated env file of one set of services
-#   CONFAB_PG_PORT, CONFAB_REDIS_PORT, CONFAB_KAFKA_TOPICS (extra topics, space separated)
+#   CONFAB_PG_PORT, CONFAB_REDIS_PORT, CONFAB_MCP_EVERYTHING_PORT, CONFAB_KAFKA_TOPICS (extra topics, space separated)
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE_DIR="${CONFAB_SERVICES_CACHE:-/var/cache/confab-ci}"
 RUN_DIR="${CONFAB_SERVICES_RUN:-/tmp/confab-services}"
 PG_PORT="${CONFAB_PG_PORT:-55432}"
 REDIS_PORT="${CONFAB_REDIS_PORT:-56379}"
+MCP_EVERYTHING_PORT="${CONFAB_MCP_EVERYTHING_PORT:-56390}"
 KAFKA_TOPICS="${CONFAB_KAFKA_TOPICS:-}"
 PG_ROOT="$CACHE_DIR/pg-chroot"
 PG_DB=confab_test

@@ -9,6 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$SERVICES_DIR/postgres.sh"
 source "$SERVICES_DIR/redis.sh"
 source "$SERVICES_DIR/kafka.sh"
+source "$SERVICES_DIR/mcp-everything.sh"
 
 [[ $EUID -eq 0 ]] || die "run as root (apt-get and chroot need it)"
 mkdir -p "$RUN_DIR"
@@ -19,11 +20,13 @@ ensure_packages debootstrap redis-server redis-tools gcc libc6-dev librdkafka-de
 pg_start
 redis_start
 kafka_start
+mcp_everything_start
 
 cat >"$RUN_DIR/env" <<ENV
 export TEST_DATABASE_URL=$PG_URL
 export TEST_REDIS_URL=$REDIS_URL_VALUE
 export TEST_KAFKA_BROKERS=$(kafka_brokers)
+export TEST_MCP_EVERYTHING_URL=$MCP_EVERYTHING_URL_VALUE
 export PROMETHEUS_BIN=$(command -v prometheus)
 export PROMTOOL_BIN=$(command -v promtool)
 export CHROMIUM_PATH=$(command -v chromium)

@@ -51,6 +51,24 @@ export const users = pgTable('users', {
   createdAt: createdAt(),
 });
 
+/**
+ * Accounts at an OpenID provider (`issuer`, `subject`) that sign in as a Confab user. A user found
+ * here signs in whatever their email is now; an email match alone never links an account unless
+ * the provider says the email is verified.
+ */
+export const userIdentities = pgTable(
+  'user_identities',
+  {
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index('user_identities_user_idx').on(t.userId)],
+);
+
 export const sessions = pgTable(
   'sessions',
   {
@@ -411,6 +429,33 @@ export const modelSettings = pgTable('model_settings', {
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** An MCP server an admin registered; its tools are offered to users as `mcp:<name>:<tool>`. */
+export const mcpServers = pgTable('mcp_servers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  /** The endpoint of an HTTP server; null for a stdio server. */
+  url: text('url'),
+  /** The program of a stdio server (with `args`), started by Confab; null for an HTTP server. */
+  command: text('command'),
+  args: jsonb('args').$type<string[]>().notNull().default([]),
+  /** `streamable-http` or the older `sse`; `auto` tries the first and falls back to the second; `stdio` for a command. */
+  transport: text('transport', { enum: ['auto', 'streamable-http', 'sse', 'stdio'] })
+    .notNull()
+    .default('auto'),
+  /** The sealed JSON object of extra request headers; null when there are none. */
+  headersSealed: text('headers_sealed'),
+  /** The headers' names only, for listings. */
+  headerNames: jsonb('header_names').$type<string[]>().notNull().default([]),
+  /** The sealed bearer token sent as `Authorization: Bearer`; null when there is none. */
+  tokenSealed: text('token_sealed'),
+  tokenHint: text('token_hint'),
+  enabled: boolean('enabled').notNull().default(true),
+  /** The tools offered; null offers every tool the server lists. */
+  allowedTools: jsonb('allowed_tools').$type<string[] | null>(),
+  createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
 

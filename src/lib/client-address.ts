@@ -27,6 +27,30 @@ function unmapped(address: string): string {
   return v4 ?? address.toLowerCase();
 }
 
+/** Whether an address is one of `ranges` (IPs and CIDR ranges, as `TRUSTED_PROXIES` lists them). */
+function addressCheck(ranges: readonly string[]): (address: string) => boolean {
+  const trusted = new BlockList();
+  for (const entry of ranges) {
+    const [address, prefix] = entry.split('/');
+    const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) trusted.addAddress(unmapped(address), type);
+    else trusted.addSubnet(address, Number(prefix), type);
+  }
+  return (address) => {
+    const family = isIP(address);
+    return family !== 0 && trusted.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
+/** Whether the request's own peer (not anything it claims in headers) is one of `trustedProxies`. */
+export function trustedPeerCheck(trustedProxies: readonly string[]): (request: Request, server: PeerSource | null) => boolean {
+  const isTrusted = addressCheck(trustedProxies);
+  return (request, server) => {
+    const peer = server?.requestIP(request)?.address;
+    return peer !== undefined && isTrusted(unmapped(peer));
+  };
+}
+
 /**
  * The client address: the peer's, unless the peer is one of `trustedProxies`. Then `X-Forwarded-For`
  * is read from the right, each hop appended by a trusted proxy, up to the first address that is not
@@ -34,17 +58,7 @@ function unmapped(address: string): string {
  * so a forged header cannot move a request to another address.
  */
 export function clientAddressResolver(trustedProxies: readonly string[]): ClientAddressOf {
-  const trusted = new BlockList();
-  for (const entry of trustedProxies) {
-    const [address, prefix] = entry.split('/');
-    const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) trusted.addAddress(unmapped(address), type);
-    else trusted.addSubnet(address, Number(prefix), type);
-  }
-  const isTrusted = (address: string) => {
-    const family = isIP(address);
-    return family !== 0 && trusted.check(address, family === 4 ? 'ipv4' : 'ipv6');
-  };
+  const isTrusted = addressCheck(trustedProxies);
   return (request, server) => {
     const peer = server?.requestIP(request)?.address;
     if (!peer) return UNKNOWN_ADDRESS;

@@ -66,6 +66,52 @@ export const errorCatalogue = {
   },
   signup_closed: { status: 403, retryable: false, message: 'Sign-up is closed on this server.' },
   email_taken: { status: 409, retryable: false, message: 'An account with this email already exists.' },
+  password_login_disabled: {
+    status: 403,
+    retryable: false,
+    message: 'Signing in with a password is turned off on this server. Use the single sign-on button.',
+  },
+  sso_not_configured: { status: 404, retryable: false, message: 'Single sign-on is not set up on this server.' },
+  sso_invalid_state: {
+    status: 400,
+    retryable: false,
+    message: 'This sign-in did not start here or took too long, so it was not completed. Start again.',
+  },
+  sso_rejected: {
+    status: 401,
+    retryable: false,
+    message: "The identity provider's answer could not be verified, so you were not signed in. Start again.",
+  },
+  sso_email_missing: {
+    status: 403,
+    retryable: false,
+    message: 'The identity provider did not share an email address for you, so you cannot be signed in.',
+  },
+  sso_email_unverified: {
+    status: 409,
+    retryable: false,
+    message: 'An account with this email exists, but the identity provider has not verified your email, so it was not linked.',
+  },
+  sso_group_forbidden: {
+    status: 403,
+    retryable: false,
+    message: 'The identity provider does not place you in a group allowed to use this server.',
+  },
+  sso_account_unknown: {
+    status: 403,
+    retryable: false,
+    message: 'There is no account for you on this server. Ask an administrator to create one.',
+  },
+  sso_provider_unavailable: {
+    status: 502,
+    retryable: true,
+    message: 'The identity provider is not reachable right now. Try again in a moment.',
+  },
+  trusted_header_refused: {
+    status: 403,
+    retryable: false,
+    message: 'Identity headers are accepted only from the proxies this server trusts.',
+  },
   invalid_link: {
     status: 400,
     retryable: false,
@@ -146,6 +192,15 @@ export const errorCatalogue = {
   invalid_plugin_args: { status: 400, retryable: false, message: 'The plugin was called with arguments it does not accept.' },
   plugin_timeout: { status: 504, retryable: true, message: 'The plugin did not finish in time.' },
   plugin_failed: { status: 500, retryable: false, message: 'The plugin failed.' },
+  mcp_server_name_taken: { status: 409, retryable: false, message: 'An MCP server with this name already exists.' },
+  mcp_stdio_disabled: {
+    status: 403,
+    retryable: false,
+    message: 'This server does not run MCP servers as local commands (MCP_STDIO is off).',
+  },
+  mcp_unreachable: { status: 502, retryable: true, message: 'The MCP server could not be reached.' },
+  mcp_tool_error: { status: 502, retryable: false, message: 'The MCP tool reported an error.' },
+  mcp_busy: { status: 429, retryable: true, message: 'Too many of your tool calls are running; try again when one has finished.' },
   unsupported_language: { status: 400, retryable: false, message: 'The code interpreter cannot run this language.' },
   sandbox_failed: { status: 500, retryable: false, message: 'The code sandbox failed.' },
   sandbox_busy: { status: 503, retryable: true, message: 'The code interpreter is busy running other programs right now.' },

@@ -14,10 +14,12 @@ function hasCookie(header: string | null, name: string): boolean {
  * state-changing request or a WebSocket upgrade carrying the cookie, and no API key (with one, the
  * cookie is not what authenticates it, and a page on another site cannot set that header).
  */
-function ridesOnTheCookie(request: Request): boolean {
+function ridesOnTheCookie(request: Request, proxyHeader: string | undefined): boolean {
   const upgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
   if (!upgrade && !STATE_CHANGING.has(request.method)) return false;
   if (bearer(request.headers.get('authorization') ?? undefined)) return false;
+  // A proxy's identity header is as ambient as a cookie: the proxy adds it to whatever the browser sends.
+  if (proxyHeader && request.headers.has(proxyHeader)) return true;
   return hasCookie(request.headers.get('cookie'), SESSION_COOKIE);
 }
 
@@ -49,7 +51,7 @@ function fromAnAllowedOrigin(request: Request, origins: Config['origins']): bool
  * Refuses cookie-authenticated writes and WebSocket upgrades that a page on another site started
  * (cross-site request forgery, cross-site WebSocket hijacking), before any route or body parser runs.
  */
-export const originGuard = (origins: Config['origins']) =>
-  new Elysia({ name: 'origin-guard', seed: origins }).onRequest(({ request }) => {
-    if (ridesOnTheCookie(request) && !fromAnAllowedOrigin(request, origins)) throw new AppError('origin_forbidden');
+export const originGuard = (origins: Config['origins'], proxyHeader?: string) =>
+  new Elysia({ name: 'origin-guard', seed: { origins, proxyHeader } }).onRequest(({ request }) => {
+    if (ridesOnTheCookie(request, proxyHeader) && !fromAnAllowedOrigin(request, origins)) throw new AppError('origin_forbidden');
   });

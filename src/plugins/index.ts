@@ -11,7 +11,16 @@ export type { CodeInterpreterData } from './code-interpreter';
 export { createSandboxGate, type SandboxGate, type SandboxLimits } from './code-interpreter/sandbox-gate';
 export type { RagLookupData } from './rag-lookup';
 export type { PluginOutcome, PluginRegistry, PluginStatus, RunPluginOptions } from './registry';
-export { createRegistry, explicitArgs, impliedPlugins, pluginStatuses, runPlugin, toolSpecs, validateArgs } from './registry';
+export {
+  createRegistry,
+  explicitArgs,
+  extendRegistry,
+  impliedPlugins,
+  pluginStatuses,
+  runPlugin,
+  toolSpecs,
+  validateArgs,
+} from './registry';
 export type * from './types';
 export { delimitUntrusted } from './untrusted';
 export type { WebSearchData, WebSearchResult } from './web-search';

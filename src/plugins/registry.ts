@@ -9,8 +9,11 @@ import type { Availability, ExplicitUse, Plugin, PluginCapability, PluginService
 import { delimitUntrusted } from './untrusted';
 
 export interface PluginRegistry {
-  all: readonly Plugin[];
+  readonly all: readonly Plugin[];
+  /** A plugin by its name or by the name models call it by. */
   get(name: string): Plugin | undefined;
+  /** Brings plugins that come from elsewhere (MCP servers) up to date before they are listed or offered. */
+  refresh?(): Promise<void>;
 }
 
 export function createRegistry(plugins: Plugin[]): PluginRegistry {
@@ -19,8 +22,34 @@ export function createRegistry(plugins: Plugin[]): PluginRegistry {
   return { all: plugins, get: (name) => byName.get(name) };
 }
 
+/** The built-in plugins followed by a changing list (MCP tools); a built-in name always wins. */
+export function extendRegistry(base: PluginRegistry, more: () => readonly Plugin[], refresh: () => Promise<void>): PluginRegistry {
+  let seen: readonly Plugin[] | undefined;
+  let all: readonly Plugin[] = base.all;
+  let byName = new Map<string, Plugin>();
+  const current = () => {
+    const extra = more();
+    if (extra !== seen) {
+      seen = extra;
+      const taken = new Set(base.all.map((p) => p.name));
+      all = [...base.all, ...extra.filter((p) => !taken.has(p.name))];
+      byName = new Map();
+      for (const p of all) for (const key of [p.name, p.toolName]) if (key && !byName.has(key)) byName.set(key, p);
+    }
+    return { all, byName };
+  };
+  return {
+    get all() {
+      return current().all;
+    },
+    get: (name) => current().byName.get(name),
+    refresh,
+  };
+}
+
 /** Fills schema defaults and checks the arguments; a mismatch is the caller's (or model's) error. */
 export function validateArgs(plugin: Plugin, args: unknown): unknown {
+  if (plugin.validate) return plugin.validate(args ?? {});
   const value = Value.Default(plugin.parameters, structuredClone(args ?? {}));
   if (Value.Check(plugin.parameters, value)) return value;
   const details = [...Value.Errors(plugin.parameters, value)].slice(0, 5).map((e) => ({ path: e.path || '/', message: e.message }));
@@ -65,7 +94,7 @@ export function pluginStatuses(reg: PluginRegistry, services: PluginServices, en
 export function toolSpecs(reg: PluginRegistry, services: PluginServices, enabled?: ReadonlySet<string>): ToolSpec[] {
   return reg.all
     .filter((p) => (!enabled || enabled.has(p.name)) && safeAvailability(p, services).ok)
-    .map((p) => ({ name: p.name, description: p.description, parameters: JSON.parse(JSON.stringify(p.parameters)) }));
+    .map((p) => ({ name: p.toolName ?? p.name, description: p.description, parameters: JSON.parse(JSON.stringify(p.parameters)) }));
 }
 
 /** Arguments for using `name` on a message; none for a plugin that takes nothing from it (or an unknown name). */
@@ -161,7 +190,8 @@ function failure(name: string, err: unknown, ms: number): PluginOutcome {
  * Runs one plugin call from a turn (explicit or a model's tool call). Never throws: a failure comes
  * back as an outcome whose `text` can be shown to the model.
  */
-export async function runPlugin(reg: PluginRegistry, name: string, args: unknown, opts: RunPluginOptions): Promise<PluginOutcome> {
+export async function runPlugin(reg: PluginRegistry, called: string, args: unknown, opts: RunPluginOptions): Promise<PluginOutcome> {
+  const name = reg.get(called)?.name ?? called;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   let outcome: PluginOutcome;

@@ -62,6 +62,10 @@ export interface ExplicitUse {
 
 export interface Plugin<A = any, D = unknown> {
   name: string;
+  /** The name models call it by when `name` has characters providers refuse (`mcp:<server>:<tool>`). */
+  toolName?: string;
+  /** Offered to a model only when the turn names it, and never run without a model's arguments. */
+  toolOnly?: boolean;
   description: string;
   /** JSON Schema of the arguments (a TypeBox schema is one). */
   parameters: TSchema;
@@ -69,11 +73,15 @@ export interface Plugin<A = any, D = unknown> {
   /** Longest a run may take; the registry enforces the smaller of this and the caller's limit. */
   timeoutMs: number;
   available(services: PluginServices): Availability;
+  /** Checks arguments when `parameters` is a plain JSON Schema (not TypeBox) the plugin's own server enforces. */
+  validate?(args: unknown): A;
   run(args: A, ctx: PluginContext): Promise<PluginResult<D>>;
   /** Arguments for an explicit use, made from the message; a plugin without it is called with none. */
   explicitArgs?(use: ExplicitUse): A;
   /** Whether a message uses the plugin without naming it. */
   impliedBy?(use: ExplicitUse): boolean;
+  /** What of a result is kept with the answer, so a reloaded conversation still shows it; nothing when absent. */
+  recorded?(data: D): unknown;
   /** What a result gives the answer to cite. */
   citations?(data: D): Citation[];
 }

@@ -40,7 +40,9 @@ function drain(s: Socket<Side>): void {
   }
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+/** `targetPort` may be a function, for a server that starts after the relay (and so can be told the relay's URL). */
+export async function startTcpProxy(targetPort: number | (() => number)): Promise<TcpProxy> {
+  const target = typeof targetPort === 'number' ? () => targetPort : targetPort;
   const open = new Set<Socket<Side>>();
   const listener = Bun.listen<Side>({
     hostname: '127.0.0.1',
@@ -51,7 +53,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         open.add(client);
         const upstream = await Bun.connect<Side>({
           hostname: '127.0.0.1',
-          port: targetPort,
+          port: target(),
           data: { peer: client, backlog: [], early: [] },
           socket: {
             data: (s, chunk) => {

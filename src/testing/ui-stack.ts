@@ -23,30 +23,35 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A real Confab server on a fresh data dir, with a scripted local model next to the offline one. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+/**
+ * A real Confab server on a fresh data dir, with a scripted local model next to the offline one.
+ * `env` may be a function of the address the UI will be reached at (for settings that name it).
+ */
+export async function startStack(env: Record<string, string> | ((url: string) => Record<string, string>) = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-ui-'));
   const model = await startFakeUpstream({ models: ['scripted'], record: true });
   model.always(MODEL_CHAT_PATH, { text: 'Hello from the scripted model.' });
+  let server: RunningServer | undefined;
+  const proxy = await startTcpProxy(() => Number(new URL(server?.url ?? 'http://127.0.0.1:1').port));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     LOCAL_LLM_BASE_URL: `${model.url}/v1`,
-    ...env,
+    ...(typeof env === 'function' ? env(proxy.url) : env),
   });
   setLogLevel(config.logLevel);
-  const server = await startServer(config);
-  const proxy = await startTcpProxy(Number(new URL(server.url).port));
+  const running = await startServer(config);
+  server = running;
   return {
     url: proxy.url,
-    server,
+    server: running,
     model,
     proxy,
     async stop() {
       proxy.stop();
-      await server.shutdown();
+      await running.shutdown();
       await model.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

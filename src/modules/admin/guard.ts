@@ -9,8 +9,8 @@ import { authenticate } from '../auth/guard';
  * read afresh for each request, so a demoted admin loses access with their next request.
  */
 export const adminGuard = (ctx: AppContext) =>
-  new Elysia().resolve({ as: 'scoped' }, async ({ request }) => {
-    const principal = await authenticate(ctx, request);
+  new Elysia().resolve({ as: 'scoped' }, async ({ request, server }) => {
+    const principal = await authenticate(ctx, request, {}, server);
     if (principal.user.role !== 'admin') throw forbidden();
     return { principal };
   });

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
+import type { PeerSource } from '../../lib/client-address';
 import { AppError, unauthorized } from '../../lib/errors';
 import { sessionIdOf, type UserView, userForSession } from './service';
 
@@ -11,6 +12,8 @@ export interface Principal {
   apiKeyId?: string;
   /** The stored id of the session, when the request authenticated with its cookie. */
   sessionId?: string;
+  /** Set when a trusted proxy's header named the user; it holds as long as the account is active. */
+  trustedHeader?: true;
 }
 
 export function bearer(header: string | undefined): string | undefined {
@@ -29,20 +32,27 @@ export interface AuthOptions {
  * under `/api`, `/ws` and `/v1` comes through here, so account status is enforced once: a disabled
  * account is not signed in (401), a pending one may do nothing but look at itself (403).
  */
-export async function authenticate(ctx: AppContext, request: Request, options: AuthOptions = {}): Promise<Principal> {
-  const principal = await identify(ctx, request);
+export async function authenticate(
+  ctx: AppContext,
+  request: Request,
+  options: AuthOptions = {},
+  server: PeerSource | null = null,
+): Promise<Principal> {
+  const principal = await identify(ctx, request, server);
   if (principal.user.status === 'disabled') throw unauthorized('This account is disabled');
   if (principal.user.status === 'pending' && !options.allowPending) throw new AppError('account_pending');
   return principal;
 }
 
-async function identify(ctx: AppContext, request: Request): Promise<Principal> {
+async function identify(ctx: AppContext, request: Request, server: PeerSource | null): Promise<Principal> {
   const key = bearer(request.headers.get('authorization') ?? undefined);
   if (key) {
     const principal = await ctx.keys.resolve(key);
     if (!principal) throw unauthorized('API key is invalid or revoked');
     return { user: principal.user, apiKeyId: principal.apiKeyId };
   }
+  const proxied = await ctx.trustedHeader(request, server);
+  if (proxied) return { user: proxied, trustedHeader: true };
   const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
   if (!token) throw unauthorized();
   return { user: await userForSession(ctx.database.db, token), sessionId: sessionIdOf(token) };
@@ -66,4 +76,4 @@ export function readCookie(header: string | null, name: string): string | undefi
 
 /** Adds `principal` to every route registered after it; unauthenticated requests get 401. */
 export const authGuard = (ctx: AppContext, options: AuthOptions = {}) =>
-  new Elysia().resolve({ as: 'scoped' }, async ({ request }) => ({ principal: await authenticate(ctx, request, options) }));
+  new Elysia().resolve({ as: 'scoped' }, async ({ request, server }) => ({ principal: await authenticate(ctx, request, options, server) }));

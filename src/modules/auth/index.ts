@@ -6,16 +6,13 @@ import { strictBody } from '../admin/strict-body';
 import { recordAudit } from '../audit/service';
 import { signupPolicy } from '../settings/signup-policy';
 import { authGuard, readCookie, SESSION_COOKIE } from './guard';
-import { Credentials, Ok, PasswordChange, PasswordSet, User } from './model';
+import { Credentials, LogoutResult, Ok, PasswordChange, PasswordSet, User } from './model';
+import { providerLogoutUrl } from './oidc-logout';
 import { usePasswordLink } from './password-links';
 import { changePassword, createSession, login, logout, SESSION_TTL_MS, signup } from './service';
+import { sessionCookie } from './session-cookie';
 
 const tags = ['auth'];
-
-function sessionCookie(request: Request, token: string, maxAgeS: number): string {
-  const secure = request.url.startsWith('https:') || request.headers.get('x-forwarded-proto') === 'https';
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${secure ? '; Secure' : ''}`;
-}
 
 export const authModule = (ctx: AppContext) => {
   const db = ctx.database.db;
@@ -28,6 +25,7 @@ export const authModule = (ctx: AppContext) => {
     .post(
       '/signup',
       async ({ body, request, set, server }) => {
+        if (!ctx.config.passwordLogin) throw new AppError('password_login_disabled');
         const policy = await signupPolicy(db, ctx.config.signup);
         if (policy === 'closed') throw new AppError('signup_closed');
         const address = ctx.clientAddress(request, server);
@@ -57,6 +55,7 @@ export const authModule = (ctx: AppContext) => {
     .post(
       '/login',
       async ({ body, request, set, server }) => {
+        if (!ctx.config.passwordLogin) throw new AppError('password_login_disabled');
         const address = ctx.clientAddress(request, server);
         let user: Awaited<ReturnType<typeof login>>;
         try {
@@ -81,15 +80,26 @@ export const authModule = (ctx: AppContext) => {
       '/logout',
       async ({ request, set }) => {
         const token = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+        const logoutUrl = token ? await providerLogoutUrl(ctx, request, token) : undefined;
         if (token) await logout(db, ctx.revocations, token);
         set.headers['set-cookie'] = sessionCookie(request, '', 0);
-        return { ok: true as const };
+        return logoutUrl ? { ok: true as const, logoutUrl } : { ok: true as const };
       },
-      { response: { 200: Ok, ...errorResponses([400, 403, 415]) }, detail: { summary: 'End the session', tags, security: [] } },
+      {
+        response: { 200: LogoutResult, ...errorResponses([400, 403, 415]) },
+        detail: {
+          summary: 'End the session',
+          description:
+            'For a user who signs in through the OpenID provider, `logoutUrl` is its logout page (when it advertises one): send the browser there to end the session at the provider too.',
+          tags,
+          security: [],
+        },
+      },
     )
     .post(
       '/set-password',
       async ({ body, request, set, server }) => {
+        if (!ctx.config.passwordLogin) throw new AppError('password_login_disabled');
         const user = await usePasswordLink(db, ctx.revocations, body.token, body.password);
         await startSession(request, set, user.id);
         await recordAudit(db, {

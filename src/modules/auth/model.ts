@@ -32,3 +32,24 @@ export const PasswordSet = t.Object(
   },
   { additionalProperties: false },
 );
+
+export const LoginMethods = t.Object({
+  password: t.Boolean({ description: 'Whether `/api/auth/login` and `/api/auth/signup` accept passwords' }),
+  oidc: t.Union([t.Object({ label: t.String(), loginUrl: t.String() }), t.Null()], {
+    description: 'The single sign-on button to show, or null when no OpenID provider is set up',
+  }),
+});
+
+export const OidcCallbackQuery = t.Object({
+  code: t.Optional(t.String({ maxLength: 4096 })),
+  state: t.Optional(t.String({ maxLength: 1024 })),
+  iss: t.Optional(t.String({ maxLength: 2048 })),
+  error: t.Optional(t.String({ maxLength: 256 })),
+  error_description: t.Optional(t.String({ maxLength: 2048 })),
+  session_state: t.Optional(t.String({ maxLength: 1024 })),
+});
+
+export const LogoutResult = t.Object({
+  ok: t.Literal(true),
+  logoutUrl: t.Optional(t.String({ description: "The identity provider's logout page, to end the session there too" })),
+});

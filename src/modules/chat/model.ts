@@ -10,7 +10,7 @@ export const ChatTurn = Type.Object({
   conversationId: Type.Optional(Type.String({ format: 'uuid' })),
   message: Type.String({ minLength: 1, maxLength: 100_000 }),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 })),
+  plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 160 }), { maxItems: 20 })),
   documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
   parentId: Type.Optional(
     Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
@@ -23,6 +23,8 @@ export type ChatTurn = Static<typeof ChatTurn>;
 
 export const ChatBody = Type.Composite([ChatTurn, Type.Object({ requestId: Type.Optional(RequestId) })], {
   additionalProperties: false,
+  // What Swagger's "Try it out" sends: a first turn that works on any server, the offline model included.
+  examples: [{ message: 'When does the office close on Fridays?' }],
 });
 export type ChatBody = Static<typeof ChatBody>;
 

@@ -1,3 +1,4 @@
+import { isMcpToolName } from '../../mcp/hub';
 import {
   type Citation,
   type ExplicitUse,
@@ -22,6 +23,8 @@ export interface PluginCallRecord {
   ok: boolean;
   error?: { code: string; message: string };
   ms: number;
+  /** What the plugin keeps of its result (`Plugin.recorded`). */
+  data?: unknown;
 }
 
 /** What plugins contributed to a turn so far. */
@@ -55,6 +58,7 @@ async function call(
   via: PluginFrame['via'],
   callId?: string,
 ): Promise<PluginOutcome> {
+  name = deps.registry.get(name)?.name ?? name;
   scope.emit({ type: 'plugin', name, status: 'running', via, callId });
   const outcome = await runPlugin(deps.registry, name, args, {
     userId: scope.userId,
@@ -67,7 +71,16 @@ async function call(
     gathered.citations.push(...outcome.citations);
     scope.emit({ type: 'plugin', name, status: 'ok', via, callId, data: outcome.data });
   } else scope.emit({ type: 'plugin', name, status: 'error', via, callId, error: outcome.error });
-  gathered.calls.push({ name, via, args, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }), ms: outcome.ms });
+  const kept = outcome.ok ? deps.registry.get(name)?.recorded?.(outcome.data) : undefined;
+  gathered.calls.push({
+    name,
+    via,
+    args,
+    ok: outcome.ok,
+    ...(outcome.ok ? {} : { error: outcome.error }),
+    ms: outcome.ms,
+    ...(kept === undefined ? {} : { data: kept }),
+  });
   return outcome;
 }
 
@@ -79,12 +92,27 @@ export async function runExplicitPlugins(
   use: ExplicitUse,
 ): Promise<Gathered> {
   const gathered = emptyGathered();
-  for (const name of new Set(names)) {
+  // A tool-only plugin listed for a turn is offered to the model instead (see `offeredPlugins`); an
+  // MCP tool a conversation kept after its server withdrew it is simply not there any more.
+  const explicit = names.filter((n) => {
+    const plugin = deps.registry.get(n);
+    return plugin ? !plugin.toolOnly : !isMcpToolName(n);
+  });
+  for (const name of new Set(explicit)) {
     if (scope.signal.aborted) break;
     const outcome = await call(deps, scope, gathered, name, explicitArgs(deps.registry, name, use), 'explicit');
     gathered.texts.push(outcome.text);
   }
   return gathered;
+}
+
+/**
+ * What a model may call in a turn: the enabled plugins, except tool-only ones (MCP tools) the turn
+ * does not name; those are switched on per conversation by listing them in `plugins`.
+ */
+export function offeredPlugins(registry: PluginDeps['registry'], enabled: ReadonlySet<string>, named: readonly string[]): Set<string> {
+  const asked = new Set(named.map((n) => registry.get(n)?.name ?? n));
+  return new Set([...enabled].filter((n) => !registry.get(n)?.toolOnly || asked.has(n)));
 }
 
 /** Runs one tool call a model made; the returned text is the tool message the model reads next. */

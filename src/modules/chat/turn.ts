@@ -20,7 +20,7 @@ import type { TurnLimiter, TurnReservation } from '../usage/turn-limiter';
 import { generate } from './generate';
 import type { ChatReply, ChatTurn, TurnFrame } from './model';
 import { beginTurn, contentSaver, findTurn, finishAssistant, loadThread, type MessageRow } from './persist';
-import { type CallScope, type PluginDeps, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
+import { type CallScope, offeredPlugins, type PluginDeps, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
 import { buildPrompt } from './prompt';
 import { writeTitle } from './title';
 
@@ -248,7 +248,7 @@ async function answer(
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
   const userId = input.principal.user.id;
-  const enabled = await enabledPlugins(deps.db, deps.plugins.registry, userId);
+  const enabled = offeredPlugins(deps.plugins.registry, await enabledPlugins(deps.db, deps.plugins.registry, userId), p.settings.plugins);
   const scope: CallScope = { userId, enabled, signal: input.signal, emit };
   const documentIds = p.settings.documentIds.length ? p.settings.documentIds : undefined;
   const use = { message: input.message, documentIds };

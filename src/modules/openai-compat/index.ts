@@ -30,9 +30,9 @@ export const openaiCompatModule = (ctx: AppContext) => {
   return new Elysia({ prefix: '/v1' })
     .post(
       '/chat/completions',
-      async ({ request, body }) => {
+      async ({ request, body, server }) => {
         try {
-          const principal = await authenticate(ctx, request);
+          const principal = await authenticate(ctx, request, {}, server);
           const valid = checkedCompletionRequest(body);
           return await completions(deps, principal, valid, request.signal);
         } catch (err) {
@@ -59,9 +59,9 @@ export const openaiCompatModule = (ctx: AppContext) => {
     )
     .get(
       '/models',
-      async ({ request }) => {
+      async ({ request, server }) => {
         try {
-          const principal = await authenticate(ctx, request);
+          const principal = await authenticate(ctx, request, {}, server);
           return Response.json(await listCompatModels(ctx.router, viewerOf(ctx.database.db, principal)));
         } catch (err) {
           return openaiErrorResponse(err);

@@ -10,5 +10,5 @@ export const PluginStatusView = Type.Object({
 });
 
 export const PluginList = Type.Object({ plugins: Type.Array(PluginStatusView) });
-export const PluginName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const PluginName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 160 }) });
 export const PluginPatch = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });

@@ -6,6 +6,7 @@ import { type PluginRegistry, type PluginServices, type PluginStatus, pluginStat
 
 /** The plugins a user has not switched off: every plugin is enabled until its owner disables it. */
 export async function enabledPlugins(db: Db, reg: PluginRegistry, userId: string): Promise<Set<string>> {
+  await reg.refresh?.();
   const rows = await db.select({ name: plugins.name, enabled: plugins.enabled }).from(plugins).where(eq(plugins.userId, userId));
   const disabled = new Set(rows.filter((r) => !r.enabled).map((r) => r.name));
   return new Set(reg.all.map((p) => p.name).filter((n) => !disabled.has(n)));

@@ -1,0 +1,262 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { mcpServers } from '../../db/schema';
+import { AppError, notFound } from '../../lib/errors';
+import type { SecretBox } from '../../lib/secret-box';
+import { McpConnection, type McpServerSpec } from '../../mcp/connection';
+import type { McpHub } from '../../mcp/hub';
+import type { ChangeBy } from '../admin/change-by';
+import { recordAudit } from '../audit/service';
+import { maskKey } from '../connections/service';
+import type { CreateMcpServer, McpServerTest, McpServerView, UpdateMcpServer } from './model';
+
+export interface McpServerDeps {
+  db: Db;
+  secrets: SecretBox;
+  hub: McpHub;
+  /** Whether stdio servers (programs run on this host) may be registered and run: MCP_STDIO. */
+  stdio: boolean;
+  /** Serves the change here and tells the other replicas to reload. */
+  changed(): Promise<void>;
+}
+
+type Row = typeof mcpServers.$inferSelect;
+
+/** A sealed value moved to another row or field does not open there. */
+const sealContext = (id: string, field: 'headers' | 'token') => `mcp-server:${id}:${field}`;
+
+function view(r: Row, hub: McpHub): McpServerView {
+  const conn = hub.connection(r.id);
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    command: r.command,
+    args: r.args,
+    transport: r.transport,
+    headerNames: r.headerNames,
+    tokenMasked: r.tokenHint,
+    enabled: r.enabled,
+    allowedTools: r.allowedTools ?? null,
+    connected: conn?.connected ?? false,
+    tools: conn?.tools.map((t) => t.name) ?? [],
+    ...(conn?.lastError ? { lastError: conn.lastError } : {}),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+/** The connection details of a row, its headers and token opened. */
+export async function specOf(secrets: SecretBox, row: Row): Promise<McpServerSpec> {
+  const headers: Record<string, string> = row.headersSealed
+    ? JSON.parse(await secrets.open(row.headersSealed, sealContext(row.id, 'headers')))
+    : {};
+  if (row.tokenSealed) headers.Authorization = `Bearer ${await secrets.open(row.tokenSealed, sealContext(row.id, 'token'))}`;
+  return {
+    id: row.id,
+    name: row.name,
+    url: row.url ?? undefined,
+    command: row.command ?? undefined,
+    args: row.args,
+    transport: row.transport,
+    headers,
+    enabled: row.enabled,
+    allowedTools: row.allowedTools ?? undefined,
+  };
+}
+
+/** Every registered server's spec; one whose credentials no longer open is left out (and logged by the caller). */
+export async function loadSpecs(db: Db, secrets: SecretBox, onUnreadable: (name: string) => void): Promise<McpServerSpec[]> {
+  const rows = await db.select().from(mcpServers).orderBy(asc(mcpServers.name));
+  const specs: McpServerSpec[] = [];
+  for (const row of rows) {
+    try {
+      specs.push(await specOf(secrets, row));
+    } catch {
+      onUnreadable(row.name);
+    }
+  }
+  return specs;
+}
+
+export async function listMcpServers(deps: McpServerDeps): Promise<McpServerView[]> {
+  await deps.hub.warm();
+  const rows = await deps.db.select().from(mcpServers).orderBy(asc(mcpServers.name));
+  return rows.map((r) => view(r, deps.hub));
+}
+
+async function findRow(db: Db, id: string): Promise<Row> {
+  const [row] = await db.select().from(mcpServers).where(eq(mcpServers.id, id));
+  if (!row) throw notFound('MCP server');
+  return row;
+}
+
+const isUniqueViolation = (err: unknown): boolean =>
+  (err as { code?: string } | null)?.code === '23505' || (err instanceof Error && err.cause !== undefined && isUniqueViolation(err.cause));
+
+async function sealed(
+  deps: McpServerDeps,
+  id: string,
+  headers: Record<string, string> | null | undefined,
+  token: string | null | undefined,
+) {
+  const out: Partial<Row> = {};
+  if (headers !== undefined) {
+    const names = Object.keys(headers ?? {});
+    out.headersSealed = names.length ? await deps.secrets.seal(JSON.stringify(headers), sealContext(id, 'headers')) : null;
+    out.headerNames = names;
+  }
+  if (token !== undefined) {
+    out.tokenSealed = token ? await deps.secrets.seal(token, sealContext(id, 'token')) : null;
+    out.tokenHint = token ? maskKey(token) : null;
+  }
+  return out;
+}
+
+/** A stdio server has a command and no URL, any other a URL and no command; stdio only where the operator allows it. */
+function checkShape(
+  deps: Pick<McpServerDeps, 'stdio'>,
+  s: { url: string | null; command: string | null; transport: Row['transport'] },
+): void {
+  if (s.transport === 'stdio' && !deps.stdio) throw new AppError('mcp_stdio_disabled');
+  const ok = s.transport === 'stdio' ? s.command !== null && s.url === null : s.url !== null && s.command === null;
+  if (!ok)
+    throw new AppError('validation_error', {
+      message: 'A stdio MCP server needs a command and no url; any other needs a url and no command.',
+    });
+}
+
+export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: CreateMcpServer): Promise<McpServerView> {
+  const transport = body.transport ?? (body.command ? 'stdio' : 'auto');
+  checkShape(deps, { url: body.url ?? null, command: body.command ?? null, transport });
+  const id = crypto.randomUUID();
+  const values = {
+    id,
+    name: body.name,
+    url: body.url ?? null,
+    command: body.command ?? null,
+    args: body.args ?? [],
+    transport,
+    enabled: body.enabled ?? true,
+    allowedTools: body.allowedTools ?? null,
+    ...(await sealed(deps, id, body.headers ?? null, body.token ?? null)),
+  };
+  const [row] = await deps.db.insert(mcpServers).values(values).onConflictDoNothing({ target: mcpServers.name }).returning();
+  if (!row) throw new AppError('mcp_server_name_taken');
+  await recordAudit(deps.db, {
+    ...by,
+    action: 'mcp_server.create',
+    target: `mcp-server:${id}`,
+    details: {
+      name: row.name,
+      url: row.url,
+      command: row.command,
+      args: row.args,
+      transport: row.transport,
+      enabled: row.enabled,
+      allowedTools: row.allowedTools,
+      headers: row.headerNames,
+      token: row.tokenSealed ? 'set' : 'none',
+    },
+  });
+  await deps.changed();
+  return view(row, deps.hub);
+}
+
+export async function updateMcpServer(deps: McpServerDeps, by: ChangeBy, id: string, patch: UpdateMcpServer): Promise<McpServerView> {
+  const before = await findRow(deps.db, id);
+  checkShape(deps, {
+    url: patch.url === undefined ? before.url : patch.url,
+    command: patch.command === undefined ? before.command : patch.command,
+    transport: patch.transport ?? before.transport,
+  });
+  const fields = {
+    ...(patch.name === undefined ? {} : { name: patch.name }),
+    ...(patch.url === undefined ? {} : { url: patch.url }),
+    ...(patch.command === undefined ? {} : { command: patch.command }),
+    ...(patch.args === undefined ? {} : { args: patch.args }),
+    ...(patch.transport === undefined ? {} : { transport: patch.transport }),
+    ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
+    ...(patch.allowedTools === undefined ? {} : { allowedTools: patch.allowedTools }),
+    ...(await sealed(deps, id, patch.headers, patch.token)),
+  };
+  let row: Row | undefined;
+  try {
+    [row] = await deps.db
+      .update(mcpServers)
+      .set({ ...fields, updatedAt: new Date() })
+      .where(eq(mcpServers.id, id))
+      .returning();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('mcp_server_name_taken');
+    throw err;
+  }
+  if (!row) throw notFound('MCP server');
+  const changes: Record<string, unknown> = {};
+  for (const field of ['name', 'url', 'command', 'transport', 'enabled'] as const)
+    if (before[field] !== row[field]) changes[field] = { from: before[field], to: row[field] };
+  if (patch.args !== undefined) changes.args = { from: before.args, to: row.args };
+  if (patch.allowedTools !== undefined) changes.allowedTools = { from: before.allowedTools, to: row.allowedTools };
+  if (patch.headers !== undefined) changes.headers = patch.headers === null ? 'removed' : { names: row.headerNames };
+  if (patch.token !== undefined) changes.token = patch.token === null ? 'removed' : 'replaced';
+  await recordAudit(deps.db, { ...by, action: 'mcp_server.update', target: `mcp-server:${id}`, details: { name: row.name, changes } });
+  await deps.changed();
+  return view(row, deps.hub);
+}
+
+export async function deleteMcpServer(deps: McpServerDeps, by: ChangeBy, id: string): Promise<McpServerView> {
+  const [row] = await deps.db.delete(mcpServers).where(eq(mcpServers.id, id)).returning();
+  if (!row) throw notFound('MCP server');
+  await recordAudit(deps.db, { ...by, action: 'mcp_server.delete', target: `mcp-server:${id}`, details: { name: row.name, url: row.url } });
+  await deps.changed();
+  return view(row, deps.hub);
+}
+
+/** Connects afresh (whether or not the server is enabled) and lists its tools. */
+export async function testMcpServer(deps: McpServerDeps, id: string): Promise<McpServerTest> {
+  const row = await findRow(deps.db, id);
+  if (row.transport === 'stdio' && !deps.stdio) throw new AppError('mcp_stdio_disabled');
+  const spec = await specOf(deps.secrets, row);
+  const conn = new McpConnection(spec, () => {});
+  const started = performance.now();
+  try {
+    await conn.ready();
+    return {
+      ok: true,
+      latencyMs: Math.round(performance.now() - started),
+      tools: conn.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}) })),
+    };
+  } catch (err) {
+    const message = conn.lastError ? `${(err as AppError).publicMessage} ${conn.lastError}` : (err as AppError).publicMessage;
+    return { ok: false, latencyMs: Math.round(performance.now() - started), tools: [], error: { code: 'mcp_unreachable', message } };
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Seals again under the current key the headers and tokens sealed under a previous one; returns how many rows changed. */
+export async function resealMcpServerSecrets(db: Db, secrets: SecretBox): Promise<number> {
+  let resealed = 0;
+  for (const row of await db.select().from(mcpServers)) {
+    const stale = (v: string | null) => v !== null && secrets.isStale(v);
+    if (!stale(row.headersSealed) && !stale(row.tokenSealed)) continue;
+    const again = async (value: string | null, field: 'headers' | 'token') =>
+      value && stale(value) ? await secrets.seal(await secrets.open(value, sealContext(row.id, field)), sealContext(row.id, field)) : value;
+    let next: { headersSealed: string | null; tokenSealed: string | null };
+    try {
+      next = { headersSealed: await again(row.headersSealed, 'headers'), tokenSealed: await again(row.tokenSealed, 'token') };
+    } catch {
+      continue;
+    }
+    // Another replica may have sealed them again meanwhile; either result opens under the current key.
+    const updated = await db
+      .update(mcpServers)
+      .set(next)
+      .where(
+        sql`${mcpServers.id} = ${row.id} and ${mcpServers.headersSealed} is not distinct from ${row.headersSealed} and ${mcpServers.tokenSealed} is not distinct from ${row.tokenSealed}`,
+      )
+      .returning({ id: mcpServers.id });
+    resealed += updated.length;
+  }
+  return resealed;
+}
