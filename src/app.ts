@@ -14,11 +14,13 @@ import { docsModule } from './modules/docs';
 import { documentsModule } from './modules/documents';
 import { errorHandler } from './modules/error-handler';
 import { adminFeedbackModule, feedbackModule } from './modules/feedback';
+import { foldersModule } from './modules/folders';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
 import { mcpServerModule } from './modules/mcp-server';
 import { mcpServersModule } from './modules/mcp-servers';
+import { messagesModule } from './modules/messages';
 import { metricsModule } from './modules/metrics';
 import { modelsModule } from './modules/models';
 import { openaiCompatModule } from './modules/openai-compat';
@@ -27,10 +29,20 @@ import { pluginsModule } from './modules/plugins';
 import { preferencesModule } from './modules/preferences';
 import { presetsModule } from './modules/presets';
 import { settingsModule } from './modules/settings';
+import { sharedPageModule, sharesModule } from './modules/shares';
 import { adminUsageModule, usageModule } from './modules/usage';
 import { usersModule } from './modules/users';
 import { webModule } from './modules/web';
 import { wsModule } from './modules/ws';
+
+/** Conversations with their shares, folders and message branches, as one plugin: each `.use` deepens the app's type. */
+const conversationModules = (ctx: AppContext) =>
+  new Elysia({ name: 'conversations' })
+    .use(conversationsModule(ctx))
+    .use(sharedPageModule(ctx))
+    .use(sharesModule(ctx))
+    .use(foldersModule(ctx))
+    .use(messagesModule(ctx));
 
 export function createApp(ctx: AppContext) {
   registerUuidFormat();
@@ -47,7 +59,7 @@ export function createApp(ctx: AppContext) {
     .use(authModule(ctx))
     .use(oidcModule(ctx))
     .use(keysModule(ctx))
-    .use(conversationsModule(ctx))
+    .use(conversationModules(ctx))
     .use(feedbackModule(ctx))
     .use(presetsModule(ctx))
     .use(preferencesModule(ctx))

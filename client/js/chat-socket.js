@@ -105,6 +105,13 @@ export class ChatSocket extends EventTarget {
     return requestId;
   }
 
+  /** Follows a turn started elsewhere (before a reload) from its first frame; `onFrame` as for `start`. */
+  resume(requestId, onFrame) {
+    const turn = { onFrame, lastSeq: 0, sent: false };
+    this.turns.set(requestId, turn);
+    this.send({ type: 'resume', requestId, lastSeq: 0 }, turn);
+  }
+
   stop(requestId) {
     if (this.turns.has(requestId)) this.send({ type: 'stop', requestId });
   }

@@ -1,14 +1,15 @@
 import { api } from './api.js';
+import { branchSwitcher, newestLeafUnder } from './branch-switcher.js';
 import { $, announce, h } from './dom.js';
 import { describeError } from './errors.js';
 import { AssistantTurn, userTurn } from './message-view.js';
 import { navigate } from './router.js';
 
-/** The path from the newest message back to the root: the thread the server continues. */
-export function threadOf(messages) {
+/** The path from `leafId` (by default the newest message) back to the root: the thread shown and continued. */
+export function threadOf(messages, leafId) {
   const byId = new Map(messages.map((m) => [m.id, m]));
   const thread = [];
-  for (let m = messages.at(-1); m; m = m.parentId ? byId.get(m.parentId) : undefined) thread.push(m);
+  for (let m = leafId ? byId.get(leafId) : messages.at(-1); m; m = m.parentId ? byId.get(m.parentId) : undefined) thread.push(m);
   return thread.reverse().filter((m) => m.role === 'user' || m.role === 'assistant');
 }
 
@@ -28,6 +29,12 @@ export class ChatView {
     this.stick = true;
     this.autoTop = 0;
     this.leafId = null;
+    /** Every message of the conversation on screen, every branch, for the branch switchers. */
+    this.messages = [];
+    /** Answers whose stream could not be followed after a reload: shown as stored from then on. */
+    this.unresumable = new Set();
+    /** Set once the user switched branches: new turns then continue the branch shown, not the newest. */
+    this.branchChosen = false;
     this.bind();
   }
 
@@ -109,6 +116,8 @@ export class ChatView {
   async open(id) {
     if (this.active && this.conversationId !== id) this.detach();
     this.conversationId = id;
+    this.messages = [];
+    this.branchChosen = false;
     if (!id) {
       $('view-title').textContent = 'New chat';
       this.empty();
@@ -119,6 +128,7 @@ export class ChatView {
       const conversation = await api('GET', `/api/conversations/${id}`);
       if (this.conversationId !== id) return;
       $('view-title').textContent = conversation.title || 'New chat';
+      this.messages = conversation.messages;
       this.conversation = conversation;
       this.options.applyConversation(conversation);
       this.renderThread(threadOf(conversation.messages));
@@ -132,14 +142,49 @@ export class ChatView {
     const lastAssistant = thread.findLast((m) => m.role === 'assistant');
     this.leafId = thread.at(-1)?.id ?? null;
     this.list.replaceChildren(
-      ...thread.map((m) =>
-        m.role === 'user'
-          ? this.userElement(m.content, m.parentId)
-          : AssistantTurn.fromMessage(m, { onRegenerate: m === lastAssistant ? () => this.regenerate() : undefined }).root,
-      ),
+      ...thread.map((m) => {
+        const el =
+          m.role === 'user'
+            ? this.userElement(m.content, m.parentId)
+            : AssistantTurn.fromMessage(m, { onRegenerate: m === lastAssistant ? () => this.regenerate() : undefined }).root;
+        const switcher = branchSwitcher(m, this.messages, (id) => this.showBranch(id));
+        if (switcher) el.querySelector('.turn-meta')?.prepend(switcher);
+        return el;
+      }),
     );
     if (thread.length === 0) this.empty();
+    const last = thread.at(-1);
+    if (last?.role === 'assistant' && last.status === 'streaming' && last.requestId && !this.unresumable.has(last.requestId))
+      this.followLive(last);
     this.stickToBottom();
+  }
+
+  /**
+   * An answer still being written when the page loaded (a reload mid-stream): its stored part is
+   * replaced by the live stream, replayed from its first frame and continued to its end.
+   */
+  followLive(message) {
+    const turn = new AssistantTurn({ onRegenerate: () => this.regenerate(), onContent: () => this.follow() });
+    turn.streaming(true);
+    this.list.lastElementChild.replaceWith(turn.root);
+    const { requestId } = message;
+    this.socket.resume(requestId, (frame) => {
+      // Gone from the stream hub (expired, or its server stopped): show what was stored instead.
+      if (frame.type === 'error' && (frame.code === 'not_resumable' || frame.code === 'not_found')) {
+        this.unresumable.add(requestId);
+        return this.reloadAfterExpiry();
+      }
+      this.onFrame(turn, frame);
+    });
+    this.setBusy({ requestId, turn });
+  }
+
+  /** Shows the branch through message `id`, down to its newest message. */
+  showBranch(id) {
+    if (this.busy()) return;
+    this.branchChosen = true;
+    this.renderThread(threadOf(this.messages, newestLeafUnder(this.messages, id)));
+    announce('Showing another version');
   }
 
   /** Leaves a streaming turn running on the server (it is stored) but stops showing it here. */
@@ -194,7 +239,7 @@ export class ChatView {
       message: text,
       ...this.options.frame(),
       ...(this.conversationId ? { conversationId: this.conversationId } : {}),
-      ...(branch && this.conversationId ? { parentId: branch.parentId } : {}),
+      ...(this.conversationId && (branch || this.branchChosen) ? { parentId: branch ? branch.parentId : this.leafId } : {}),
     };
     const requestId = this.socket.start(frame, (f) => this.onFrame(turn, f));
     this.setBusy({ requestId, turn });
@@ -223,10 +268,24 @@ export class ChatView {
   async finished(frame) {
     this.setBusy(null);
     announce(frame.type === 'error' ? `Error: ${describeError(frame)}` : 'Answer complete');
-    await this.sidebar.refresh().catch(() => {});
-    const current = this.sidebar.items.find((c) => c.id === this.conversationId);
+    await Promise.all([this.sidebar.refresh().catch(() => {}), this.reloadBranches()]);
+    const current = this.sidebar.all().find((c) => c.id === this.conversationId);
     if (current) $('view-title').textContent = current.title || 'New chat';
     this.sidebar.setCurrent(this.conversationId);
+  }
+
+  /**
+   * Picks up the messages the last turn stored. When it made a new branch (an edit or a
+   * regeneration), the thread is drawn again so the new switcher shows.
+   */
+  async reloadBranches() {
+    const id = this.conversationId;
+    const conversation = await api('GET', `/api/conversations/${id}`).catch(() => null);
+    if (!conversation || this.conversationId !== id || this.busy()) return;
+    this.messages = conversation.messages;
+    const leaf = this.messages.find((m) => m.id === this.leafId);
+    const branched = threadOf(this.messages, this.leafId).some((m) => m.role === 'user' && branchSwitcher(m, this.messages, () => {}));
+    if (leaf && branched) this.renderThread(threadOf(this.messages, this.leafId));
   }
 
   stop() {

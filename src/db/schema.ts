@@ -134,6 +134,12 @@ export const conversations = pgTable(
       .notNull()
       .default('pending'),
     model: text('model'),
+    pinned: boolean('pinned').notNull().default(false),
+    /** Hidden from the list, still found by search, restorable. */
+    archived: boolean('archived').notNull().default(false),
+    folderId: uuid('folder_id').references(() => folders.id, { onDelete: 'set null' }),
+    /** Where an imported conversation came from (`chatgpt:<id>`, `openwebui:<id>`, `confab:<id>`), so importing it again adds nothing. */
+    importKey: text('import_key'),
     /** What every turn of the conversation uses unless the turn says otherwise: `{systemPrompt, params, plugins, documentIds}`. */
     settings: jsonb('settings'),
     createdAt: createdAt(),
@@ -143,7 +149,45 @@ export const conversations = pgTable(
   (t) => [
     index('conversations_user_updated_idx').on(t.userId, t.updatedAt.desc(), t.id.desc()),
     index('conversations_title_tsv_idx').using('gin', t.titleTsv),
+    uniqueIndex('conversations_user_import_key_idx').on(t.userId, t.importKey),
   ],
+);
+
+export const folders = pgTable(
+  'folders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('folders_user_idx').on(t.userId)],
+);
+
+/**
+ * A conversation published read-only at `/s/<token>`. `snapshot` is what the page shows, taken when
+ * the owner shared or last updated it; later messages stay private. The token is looked up by its
+ * sha256 and kept sealed (secret box), so listings can show the link without storing it in clear.
+ */
+export const shares = pgTable(
+  'shares',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    tokenSealed: text('token_sealed').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('shares_user_idx').on(t.userId, t.createdAt.desc()), uniqueIndex('shares_conversation_idx').on(t.conversationId)],
 );
 
 export const messages = pgTable(

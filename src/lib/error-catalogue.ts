@@ -31,6 +31,11 @@ export const errorCatalogue = {
     message: 'This file type is not supported. Upload text, Markdown, HTML, PDF, JSON, CSV or source code.',
   },
   empty_file: { status: 400, retryable: false, message: 'The file is empty.' },
+  invalid_import: {
+    status: 400,
+    retryable: false,
+    message: 'The file is not a conversation export Confab can read (Confab JSON, ChatGPT conversations.json or an Open WebUI export).',
+  },
   not_found: { status: 404, retryable: false, message: 'That does not exist, or it is not yours.' },
   invalid_range: { status: 400, retryable: false, message: 'The time range is not valid: "from" must come before "to".' },
   unknown_user: { status: 400, retryable: false, message: 'A user named in the request does not exist.' },

@@ -16,6 +16,10 @@ export interface PlantedUser {
   conversationIds: string[];
   messageIds: string[];
   documentIds: string[];
+  /** A share of the chat-turn conversation (the second; requests delete the first), and its link's token (which only its owner's answers carry). */
+  shareIds: string[];
+  shareTokens: string[];
+  folderIds: string[];
   presetIds: string[];
   /** Keys a request may read or revoke. */
   keyIds: string[];
@@ -59,7 +63,9 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
   const turn = await ok<{ conversationId: string; message: { id: string } }>(h, 'POST', '/api/chat', cookie, {
     message: `hello ${marker}`,
   });
+  const share = await ok<{ id: string; token: string }>(h, 'POST', `/api/conversations/${turn.conversationId}/share`, cookie);
   const detail = await ok<{ messages: { id: string }[] }>(h, 'GET', `/api/conversations/${turn.conversationId}`, cookie);
+  const folder = await ok<{ id: string }>(h, 'POST', '/api/folders', cookie, { name: `folder ${marker}` });
   const spareConversation = await ok<{ id: string }>(h, 'POST', '/api/conversations', cookie, { title: `spare ${marker}` });
   const [document, spareDocument] = [await upload(h, cookie, `notes of ${marker}`), await upload(h, cookie, `spare notes of ${marker}`)];
   const preset = await ok<{ id: string }>(h, 'POST', '/api/presets', cookie, { name: `preset ${marker}`, systemPrompt: `be ${marker}` });
@@ -73,6 +79,9 @@ export async function plantUser(h: Harness, label: string): Promise<PlantedUser>
     conversationIds: [imported.id, turn.conversationId],
     messageIds: [...imported.messages.map((m) => m.id), ...detail.messages.map((m) => m.id)],
     documentIds: [document.id],
+    shareIds: [share.id],
+    shareTokens: [share.token],
+    folderIds: [folder.id],
     presetIds: [preset.id],
     keyIds: [spare.id],
     spareIds: { conversations: [spareConversation.id], documents: [spareDocument.id], keys: [spare.id] },

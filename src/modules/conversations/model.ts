@@ -24,6 +24,9 @@ export const Message = t.Object({
   usage: t.Nullable(t.Object({ promptTokens: t.Integer(), completionTokens: t.Integer() })),
   citations: t.Array(Citation),
   plugins: t.Array(t.Unknown()),
+  requestId: t.Nullable(
+    t.String({ description: 'The request that wrote it: while `status` is `streaming`, a `resume` frame with it follows the answer live' }),
+  ),
   feedback: t.Nullable(
     t.Object(
       { rating: t.Union([t.Literal('up'), t.Literal('down')]), comment: t.Nullable(t.String()) },
@@ -37,6 +40,9 @@ export const ConversationSummary = t.Object({
   id: t.String({ format: 'uuid' }),
   title: t.String(),
   model: t.Nullable(t.String()),
+  pinned: t.Boolean(),
+  archived: t.Boolean({ description: 'Hidden from the list (unless `archived=true`), still found by search' }),
+  folderId: t.Nullable(t.String({ format: 'uuid' })),
   settings: ConversationSettings,
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
@@ -52,7 +58,12 @@ export const ConversationPage = t.Object({
 export const ListQuery = t.Object({
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 30 })),
   cursor: t.Optional(t.String({ maxLength: 200 })),
-  q: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'Full-text search over titles and messages' })),
+  q: t.Optional(
+    t.String({ minLength: 1, maxLength: 200, description: 'Full-text search over titles and messages; archived ones are found too' }),
+  ),
+  archived: t.Optional(t.Boolean({ description: 'true: only archived conversations; false (the default without `q`): none' })),
+  pinned: t.Optional(t.Boolean({ description: 'Only pinned (true) or unpinned (false) conversations' })),
+  folderId: t.Optional(t.String({ format: 'uuid', description: 'Only the conversations in this folder' })),
 });
 
 const Title = t.String({ minLength: 1, maxLength: 200 });
@@ -82,6 +93,9 @@ export const UpdateConversation = t.Object(
     title: t.Optional(Title),
     model: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 300, description: 'null: your default model' }))),
     ...SettingsChange,
+    pinned: t.Optional(t.Boolean()),
+    archived: t.Optional(t.Boolean({ description: 'Hides it from the list; search still finds it; false restores it' })),
+    folderId: t.Optional(t.Nullable(t.String({ format: 'uuid', description: 'One of your folders; null takes it out' }))),
   },
   {
     additionalProperties: false,
@@ -89,4 +103,55 @@ export const UpdateConversation = t.Object(
   },
 );
 
+export const DeleteConversations = t.Object({
+  ids: t.Array(t.String({ format: 'uuid' }), { minItems: 1, maxItems: 500, uniqueItems: true }),
+});
+
+export const DeletedCount = t.Object({ deleted: t.Integer({ description: 'How many of the ids were yours and are gone' }) });
+
 export const ConversationId = t.Object({ id: t.String({ format: 'uuid' }) });
+
+export const ExportQuery = t.Object({
+  format: t.Optional(t.Union([t.Literal('json'), t.Literal('md')], { default: 'json' })),
+});
+
+export const ExportAllQuery = t.Object({
+  format: t.Optional(t.Union([t.Literal('jsonl'), t.Literal('zip')], { default: 'jsonl' })),
+});
+
+const PortableMessage = t.Object({
+  id: t.String(),
+  parentId: t.Nullable(t.String()),
+  role: Message.properties.role,
+  content: t.String(),
+  model: t.Nullable(t.String()),
+  status: Message.properties.status,
+  createdAt: t.String({ format: 'date-time' }),
+  citations: t.Array(t.Unknown()),
+});
+
+/** Confab's export of one conversation; `POST /api/conversations/import` reads it back. */
+export const PortableConversation = t.Object({
+  format: t.Literal('confab.conversation'),
+  version: t.Literal(1),
+  id: t.String({ format: 'uuid' }),
+  importKey: t.Nullable(t.String({ description: 'Where an imported conversation came from; importing it again adds nothing' })),
+  title: t.String(),
+  model: t.Nullable(t.String()),
+  pinned: t.Boolean(),
+  archived: t.Boolean(),
+  createdAt: t.String({ format: 'date-time' }),
+  updatedAt: t.String({ format: 'date-time' }),
+  messages: t.Array(PortableMessage),
+});
+
+export const ImportUpload = t.Object({
+  file: t.File({
+    description: "Confab's export (JSON or JSON Lines), ChatGPT's conversations.json or an Open WebUI chat export",
+  }),
+});
+
+export const ImportResult = t.Object({
+  imported: t.Array(t.Object({ id: t.String({ format: 'uuid' }), title: t.String(), messages: t.Integer() })),
+  skipped: t.Array(t.Object({ title: t.String() }), { description: 'Already imported (or already yours): left unchanged' }),
+});

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { conversations, messages } from '../../db/schema';
+import { conversations, folders, messages } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid-format';
 import { feedbackOn } from '../feedback/service';
@@ -14,6 +14,9 @@ export interface ConversationSummary {
   id: string;
   title: string;
   model: string | null;
+  pinned: boolean;
+  archived: boolean;
+  folderId: string | null;
   settings: ConversationSettings;
   createdAt: string;
   updatedAt: string;
@@ -23,6 +26,9 @@ export const toSummary = (c: ConversationRow): ConversationSummary => ({
   id: c.id,
   title: c.title,
   model: c.model,
+  pinned: c.pinned,
+  archived: c.archived,
+  folderId: c.folderId,
   settings: settingsOf(c.settings),
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),
@@ -42,6 +48,7 @@ export const toMessageView = (m: MessageRow) => ({
       : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens ?? 0 },
   citations: (m.citations as never[] | null) ?? [],
   plugins: (m.pluginCalls as unknown[] | null) ?? [],
+  requestId: m.requestId,
   feedback: null as { rating: 'up' | 'down'; comment: string | null } | null,
   createdAt: m.createdAt.toISOString(),
 });
@@ -87,13 +94,27 @@ function searchCondition(q: string) {
   )`;
 }
 
+export interface ListOptions {
+  limit?: number;
+  cursor?: string;
+  q?: string;
+  archived?: boolean;
+  pinned?: boolean;
+  folderId?: string;
+}
+
 export async function listConversations(
   db: Db,
   userId: string,
-  opts: { limit?: number; cursor?: string; q?: string },
+  opts: ListOptions,
 ): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
   const limit = opts.limit ?? 30;
   const conditions = [eq(conversations.userId, userId)];
+  // Archived conversations leave the list but not search.
+  const archived = opts.archived ?? (opts.q ? undefined : false);
+  if (archived !== undefined) conditions.push(eq(conversations.archived, archived));
+  if (opts.pinned !== undefined) conditions.push(eq(conversations.pinned, opts.pinned));
+  if (opts.folderId) conditions.push(eq(conversations.folderId, opts.folderId));
   if (opts.cursor) {
     const c = decodeCursor(opts.cursor);
     conditions.push(sql`(${conversations.updatedAt}, ${conversations.id}) < (${c.updatedAt.toISOString()}::timestamptz, ${c.id}::uuid)`);
@@ -164,17 +185,37 @@ export async function renameConversation(db: Db, userId: string, id: string, tit
   return updateConversation(db, userId, id, { title });
 }
 
-/** Writes a conversation's title, model and settings (each only when given), as its owner. */
-export async function updateConversation(
-  db: Db,
-  userId: string,
-  id: string,
-  change: { title?: string; model?: string | null; settings?: ConversationSettings },
-) {
-  const set: Partial<typeof conversations.$inferInsert> = { updatedAt: new Date() };
+export interface ConversationChange {
+  title?: string;
+  model?: string | null;
+  settings?: ConversationSettings;
+  pinned?: boolean;
+  archived?: boolean;
+  folderId?: string | null;
+}
+
+/**
+ * Writes what the change names, as the conversation's owner. A new title, model or settings move
+ * the conversation up the list; pinning, archiving and filing it in a folder (one of the user's)
+ * leave its place alone.
+ */
+export async function updateConversation(db: Db, userId: string, id: string, change: ConversationChange) {
+  if (change.folderId) {
+    const [folder] = await db
+      .select({ id: folders.id })
+      .from(folders)
+      .where(and(eq(folders.id, change.folderId), eq(folders.userId, userId)));
+    if (!folder) throw notFound('Folder');
+  }
+  const set: Partial<typeof conversations.$inferInsert> = {};
   if (change.title !== undefined) Object.assign(set, { title: change.title, titleSource: 'user' as const });
   if (change.model !== undefined) set.model = change.model;
   if (change.settings !== undefined) set.settings = change.settings;
+  if (Object.keys(set).length > 0) set.updatedAt = new Date();
+  if (change.pinned !== undefined) set.pinned = change.pinned;
+  if (change.archived !== undefined) set.archived = change.archived;
+  if (change.folderId !== undefined) set.folderId = change.folderId;
+  if (Object.keys(set).length === 0) return toSummary(await getOwnedConversation(db, userId, id));
   const [row] = await db
     .update(conversations)
     .set(set)
@@ -182,6 +223,15 @@ export async function updateConversation(
     .returning();
   if (!row) throw notFound('Conversation');
   return toSummary(row);
+}
+
+/** Deletes those of `ids` that are the user's; another user's id is passed over, as if it did not exist. */
+export async function deleteConversations(db: Db, userId: string, ids: string[]): Promise<number> {
+  const rows = await db
+    .delete(conversations)
+    .where(and(eq(conversations.userId, userId), inArray(conversations.id, ids)))
+    .returning({ id: conversations.id });
+  return rows.length;
 }
 
 export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {

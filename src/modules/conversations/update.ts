@@ -37,10 +37,15 @@ export async function patchConversation(ctx: AppContext, principal: Principal, i
   const settings = applyChange(settingsOf(current.settings), body);
   checkParams(ctx, effectiveModel, settings.params);
   const touchesSettings = ['systemPrompt', 'params', 'plugins', 'documentIds'].some((k) => k in body);
-  if (!touchesSettings && body.title === undefined && body.model === undefined) return toSummary(current);
+  const { pinned, archived, folderId } = body;
+  const organises = pinned !== undefined || archived !== undefined || folderId !== undefined;
+  if (!touchesSettings && !organises && body.title === undefined && body.model === undefined) return toSummary(current);
   return updateConversation(db, userId, id, {
     title: body.title,
     model: body.model,
     settings: touchesSettings ? settings : undefined,
+    pinned,
+    archived,
+    folderId,
   });
 }

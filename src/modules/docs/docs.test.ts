@@ -79,6 +79,12 @@ interface AdminFixtures {
 const ownIds: Record<string, (u: PlantedUser, plugin: string, admin: AdminFixtures) => string> = {
   '/api/keys/{id}': (u) => u.keyIds[0],
   '/api/conversations/{id}': (u) => u.conversationIds[0],
+  '/api/conversations/{id}/export': (u) => u.conversationIds[0],
+  '/api/conversations/{id}/share': (u) => u.conversationIds[0],
+  '/api/shares/{id}': (u) => u.shareIds[0],
+  '/api/folders/{id}': (u) => u.folderIds[0],
+  '/api/messages/{id}/siblings': (u) => u.messageIds.at(-1)!,
+  '/api/shared/{token}': (u) => u.shareTokens[0],
   '/api/documents/{id}': (u) => u.documentIds[0],
   '/api/presets/{id}': (u) => u.presetIds[0],
   '/api/messages/{id}/feedback': (u) => u.messageIds[1],
@@ -233,6 +239,7 @@ describe('the api contract', () => {
       return id(owner, plugin, admin);
     });
     if (nameOf(o) === 'POST /api/admin/connections') return { path, body: walkerConnection() };
+    if (nameOf(o) === 'POST /api/conversations/delete') return { path, body: { ids: [crypto.randomUUID()] } };
     if (nameOf(o) === 'POST /api/admin/mcp-servers') return { path, body: walkerMcpServer() };
     if (nameOf(o) === 'POST /api/admin/users') return { path, body: { email: `walker-${crypto.randomUUID().slice(0, 8)}@example.com` } };
     if (nameOf(o) === 'POST /api/auth/set-password') return { path, body: { token: admin.linkToken, password: 'a new passphrase' } };
@@ -242,7 +249,9 @@ describe('the api contract', () => {
     const content = o.op.requestBody?.content;
     if (content?.['multipart/form-data']) {
       const form = new FormData();
-      form.append('file', new File([`walker ${crypto.randomUUID()}`], 'walker.txt', { type: 'text/plain' }));
+      if (nameOf(o) === 'POST /api/conversations/import')
+        form.append('file', new File([JSON.stringify([{ title: `walker ${crypto.randomUUID()}`, mapping: {} }])], 'conversations.json'));
+      else form.append('file', new File([`walker ${crypto.randomUUID()}`], 'walker.txt', { type: 'text/plain' }));
       return { path, raw: form };
     }
     if (content?.['application/json']) return { path, body: minimalValue(resolved(doc, content['application/json'].schema)) };

@@ -1,0 +1,46 @@
+import { isUuid } from '../../../lib/uuid-format';
+import { type DraftConversation, type DraftRole, fromIso, invalidImport, isObject, orderTree, storableText, type TreeNode } from './draft';
+
+/** The `format` of Confab's own conversation export (`GET /api/conversations/:id/export`). */
+export const CONFAB_FORMAT = 'confab.conversation' as const;
+
+export const isConfabConversation = (item: Record<string, unknown>) => item.format === CONFAB_FORMAT;
+
+const ROLES = new Set<DraftRole>(['system', 'user', 'assistant', 'tool']);
+
+function readMessage(value: unknown, where: string): TreeNode {
+  if (!isObject(value)) throw invalidImport(where, 'must be an object');
+  if (typeof value.id !== 'string' || !value.id) throw invalidImport(`${where}.id`, 'must be a string');
+  const parent = value.parentId ?? null;
+  if (parent !== null && typeof parent !== 'string') throw invalidImport(`${where}.parentId`, 'must be a message id or null');
+  if (!ROLES.has(value.role as DraftRole)) throw invalidImport(`${where}.role`, 'must be system, user, assistant or tool');
+  if (typeof value.content !== 'string') throw invalidImport(`${where}.content`, 'must be a string');
+  return {
+    key: value.id,
+    parentKey: parent,
+    role: value.role as DraftRole,
+    content: storableText(value.content, `${where}.content`),
+    model: typeof value.model === 'string' ? value.model.slice(0, 200) : null,
+    createdAt: fromIso(value.createdAt, `${where}.createdAt`),
+    keep: true,
+  };
+}
+
+/** One conversation of Confab's export, as it was: every message and branch. */
+export function readConfab(item: Record<string, unknown>, where: string): DraftConversation {
+  if (item.version !== 1) throw invalidImport(`${where}.version`, 'must be 1');
+  if (typeof item.id !== 'string' || !isUuid(item.id)) throw invalidImport(`${where}.id`, 'must be a conversation id (a UUID)');
+  if (!Array.isArray(item.messages)) throw invalidImport(`${where}.messages`, 'must be a list');
+  const nodes = item.messages.map((m, i) => readMessage(m, `${where}.messages[${i}]`));
+  return {
+    importKey: typeof item.importKey === 'string' && item.importKey ? item.importKey.slice(0, 300) : `confab:${item.id}`,
+    confabId: item.id,
+    title: typeof item.title === 'string' ? item.title : null,
+    model: typeof item.model === 'string' ? item.model.slice(0, 200) : null,
+    createdAt: fromIso(item.createdAt, `${where}.createdAt`),
+    updatedAt: fromIso(item.updatedAt, `${where}.updatedAt`),
+    pinned: item.pinned === true,
+    archived: item.archived === true,
+    messages: orderTree(nodes, `${where}.messages`),
+  };
+}
