@@ -1,4 +1,4 @@
-/** Word handling for the offline model: sentence splitting, stop words and a light stemmer. */
+/** Word handling for the offline model: stop words and a light stemmer. */
 
 const STOP_WORDS = new Set(
   (
@@ -24,11 +24,4 @@ export function contentTerms(text: string): string[] {
     out.push(stem(raw));
   }
   return out;
-}
-
-export function splitSentences(text: string): string[] {
-  return text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.replace(/\s+/g, ' ').trim())
-    .filter((s) => /[\p{L}\p{N}]/u.test(s));
 }
