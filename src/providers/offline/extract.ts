@@ -16,11 +16,13 @@ const K1 = 1.2;
 const B = 0.75;
 const MAX_UNITS = 4;
 /**
- * The relevance bar: a unit must cover this share of the question's IDF weight, counting the
+ * The relevance bar: a passage must cover this share of the question's IDF weight, counting the
  * question's words that no passage contains at full weight. Calibrated with `bun run
- * eval:retrieval` on answerable and unanswerable questions.
+ * eval:retrieval` on its answerable and unanswerable questions.
  */
-export const ANSWER_COVERAGE = 0.6;
+export const ANSWER_COVERAGE = 0.4;
+/** A quoted unit must itself cover this share, so a relevant passage's unrelated sentences stay out. */
+const UNIT_COVERAGE = 0.2;
 /** Units far weaker than the best one are noise next to it. */
 const RELATIVE_CUTOFF = 0.5;
 
@@ -95,22 +97,37 @@ function stitch(chosen: Unit[]): string {
   return out;
 }
 
-/** The best score any unit of `passages` reaches over the relevance bar, or 0: what answerability is judged on. */
+/** The share of the question's weight each passage covers, by passage index. */
+function passageCoverage(units: readonly Unit[], passages: number, queryTerms: readonly string[]): number[] {
+  const idf = inverseFrequencies(units, queryTerms);
+  const total = [...idf.values()].reduce((a, b) => a + b, 0);
+  return Array.from({ length: passages }, (_, passage) => {
+    const terms = new Set(units.filter((u) => u.passage === passage).flatMap((u) => u.terms));
+    let covered = 0;
+    for (const [term, weight] of idf) if (terms.has(term)) covered += weight;
+    return total > 0 ? covered / total : 0;
+  });
+}
+
+/** The share of the question's weight the best passage covers: what answerability is judged on. */
 export function answerStrength(question: string, passages: readonly Passage[]): number {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0) return 0;
-  return Math.max(0, ...score(unitsOf(passages), queryTerms).map((u) => u.coverage));
+  return Math.max(0, ...passageCoverage(unitsOf(passages), passages.length, queryTerms));
 }
 
 /**
- * The extractive answer to `question` from `passages`, or undefined when no unit clears the
+ * The extractive answer to `question` from `passages`, or undefined when no passage clears the
  * relevance bar: then the documents do not cover the question, and unrelated sentences are not
- * stitched into an answer.
+ * stitched into an answer. Within the passages that clear it, only units that cover part of the
+ * question themselves are quoted.
  */
 export function extractAnswer(question: string, passages: readonly Passage[], bar = ANSWER_COVERAGE): string | undefined {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0 || passages.length === 0) return undefined;
-  const relevant = score(unitsOf(passages), queryTerms).filter((u) => u.coverage >= bar && u.score > 0);
+  const units = unitsOf(passages);
+  const covers = passageCoverage(units, passages.length, queryTerms);
+  const relevant = score(units, queryTerms).filter((u) => covers[u.passage] >= bar && u.coverage >= UNIT_COVERAGE && u.score > 0);
   if (relevant.length === 0) return undefined;
   relevant.sort((a, b) => b.score - a.score || a.passage - b.passage || a.position - b.position);
   const best = relevant[0].score;
