@@ -1,4 +1,4 @@
-import { openCitation } from './citations.js';
+import { openCitation, sourcesList } from './citations.js';
 import { h } from './dom.js';
 import { describeError, describeFallback } from './errors.js';
 import { renderMarkdown } from './markdown.js';
@@ -82,26 +82,7 @@ export class AssistantTurn {
   setCitations(citations) {
     this.citations = citations;
     this.renderer.setCitations(citations);
-    this.sources.replaceChildren();
-    if (!citations.length) return;
-    this.sources.append(
-      h('span', { class: 'muted', text: 'Sources' }),
-      h(
-        'ol',
-        {},
-        citations.map((c) =>
-          h(
-            'li',
-            { value: c.n },
-            h('button', {
-              type: 'button',
-              text: `${c.documentName}${c.page ? `, page ${c.page}` : ''}`,
-              on: { click: () => openCitation(c, this.text) },
-            }),
-          ),
-        ),
-      ),
-    );
+    this.sources.replaceChildren(...sourcesList(citations, (c) => openCitation(c, this.text)));
   }
 
   plugin(frame) {

@@ -54,6 +54,14 @@ describe('quoteCitations', () => {
     expect(second.quotes?.map((q) => CHUNK.slice(q.start - 1000, q.end - 1000))).toEqual(['Offices close at 6pm on weekdays.']);
   });
 
+  test('the-section-is-the-heading-over-the-quote', () => {
+    const text = '# Leave\n\nLeave is 25 days.\n\n## Offices\n\nOffices close at 6pm on weekdays.';
+    const [quoted] = quoteCitations('Offices close at 6pm on weekdays [1].', [citation(1, text)]);
+    const [paraphrased] = quoteCitations('They shut in the evening [1].', [citation(1, text)]);
+    expect(quoted.section).toBe('Offices');
+    expect(paraphrased.section).toBe('Leave');
+  });
+
   test('a-paraphrase-quotes-nothing', () => {
     const [c] = quoteCitations('You get twenty-five days off every year [1].', [citation(1, CHUNK)]);
     expect(c).toMatchObject({ cited: true, quotes: [] });

@@ -59,10 +59,24 @@ function quotesIn(citation: Citation, claims: string[]): { start: number; end: n
     .map(([a, b]) => ({ start: citation.start + a, end: citation.start + b }));
 }
 
-/** The citations with `cited` (the answer names `[n]`) and `quotes` (document offsets of what it quotes). */
+/** The last heading of the passage at or before `offset` (passage-relative), without its `#` marks. */
+function sectionAt(text: string, offset: number): string | null {
+  let heading: string | null = null;
+  for (const s of segment(text)) {
+    if (s.start > offset) break;
+    if (s.kind === 'heading') heading = s.text.replace(/^#+\s*/, '');
+  }
+  return heading;
+}
+
+/**
+ * The citations with `cited` (the answer names `[n]`), `quotes` (document offsets of what it
+ * quotes) and `section` (the heading over the quote, or over the passage, when the passage has one).
+ */
 export function quoteCitations(answer: string, citations: readonly Citation[]): Citation[] {
   return citations.map((c) => {
     const cited = answer.includes(`[${c.n}]`);
-    return { ...c, cited, quotes: cited ? quotesIn(c, claimsFor(answer, c.n)) : [] };
+    const quotes = cited ? quotesIn(c, claimsFor(answer, c.n)) : [];
+    return { ...c, cited, quotes, section: sectionAt(c.text, (quotes[0]?.start ?? c.start) - c.start) };
   });
 }

@@ -101,9 +101,10 @@ for (const tdb of testDatabases()) {
       expect(source.text).toContain('Fridays the office closes at 4pm');
       expect(HANDBOOK.slice(source.start, source.end)).toBe(source.text);
       expect(Object.keys(source).sort()).toEqual(
-        ['chunkId', 'cited', 'documentId', 'documentName', 'end', 'n', 'page', 'quotes', 'score', 'start', 'text'].sort(),
+        ['chunkId', 'cited', 'documentId', 'documentName', 'end', 'n', 'page', 'quotes', 'score', 'section', 'start', 'text'].sort(),
       );
       expect(source.cited).toBe(true);
+      expect(source.section).toBe('Office hours');
       expect(source.quotes.map((q: { start: number; end: number }) => HANDBOOK.slice(q.start, q.end))).toEqual([
         'On Fridays the office closes at 4pm.',
       ]);
