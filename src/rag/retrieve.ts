@@ -1,6 +1,7 @@
 import type { Database } from '../db/client';
 import type { Embedder } from './embedders/embedder';
 import { mmrSelect } from './mmr';
+import { rerankOffline } from './offline-rerank';
 import type { CandidateRow, RetrievalScope } from './retrieval-scope';
 import { fuseRrf } from './rrf';
 import { textCandidates, toTextQueries } from './text-half';
@@ -31,7 +32,7 @@ export interface RetrievedChunk {
   page: number | null;
   start: number;
   end: number;
-  /** Hybrid: RRF score; vector: cosine similarity; text: ts_rank_cd. */
+  /** Hybrid: RRF score plus the offline rerank's bonus; vector: cosine similarity; text: ts_rank_cd. */
   score: number;
   text: string;
 }
@@ -44,7 +45,8 @@ async function queryVector(embedder: Embedder, query: string): Promise<ArrayLike
 
 /**
  * Hybrid retrieval over one user's chunks: pgvector cosine (through the model's HNSW index) and
- * Postgres full text, fused with Reciprocal Rank Fusion, optionally diversified with MMR. The
+ * Postgres full text, fused with Reciprocal Rank Fusion, reranked by BM25 over the fused pool
+ * (offline-rerank.ts), optionally diversified with MMR. The
  * two halves are independent statements, so on Postgres they run at the same time on two pooled
  * connections.
  */
@@ -72,7 +74,7 @@ export async function retrieve(
   ]);
   const ranked =
     mode === 'hybrid' && vector
-      ? fuseRrf(vectorRows, textRows, limit)
+      ? rerankOffline(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit)
       : mode === 'vector'
         ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
         : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));
