@@ -4,8 +4,9 @@
  * - the shipped golden set (eval/): recall@5 and MRR of the vector half, the full-text half and
  *   the hybrid fusion;
  * - the public set built from this machine's package database and manual pages
- *   (src/rag/public-set.ts): recall@5, MRR and nDCG@10 of each mode as ratios to an independent
- *   BM25 in the same run, and the offline model's answer and decline rates.
+ *   (src/rag/public-set.ts): recall@5, MRR and nDCG@10 of each mode (and of hybrid without its
+ *   rerank stage, "rrf") as ratios to an independent BM25 in the same run, and the offline
+ *   model's answer and decline rates.
  * Flags: --documents N, --answerable N, --unanswerable N size the public set; --floors exits 1
  * when the golden hybrid recall@5 is under 1 or a public score is under PUBLIC_FLOORS.
  */
@@ -78,10 +79,16 @@ try {
     const base = bm25Baseline(set);
     console.log('mode     recall@5 (×BM25)   MRR (×BM25)     nDCG@10 (×BM25)   answered  declined');
     console.log(`bm25     ${fmt(base, base)}`);
-    for (const mode of ['vector', 'text', 'hybrid'] as const) {
-      const s = await confabScore(database, embedder, publicUser, set, mode);
-      console.log(`${mode.padEnd(8)} ${fmt(s, base)}   ${s.answered.toFixed(3)}     ${s.declined.toFixed(3)}`);
-      if (mode !== 'hybrid') continue;
+    const variants: [string, 'vector' | 'text' | 'hybrid', boolean][] = [
+      ['vector', 'vector', true],
+      ['text', 'text', true],
+      ['rrf', 'hybrid', false],
+      ['hybrid', 'hybrid', true],
+    ];
+    for (const [name, mode, rerank] of variants) {
+      const s = await confabScore(database, embedder, publicUser, set, mode, rerank);
+      console.log(`${name.padEnd(8)} ${fmt(s, base)}   ${s.answered.toFixed(3)}     ${s.declined.toFixed(3)}`);
+      if (name !== 'hybrid') continue;
       const bars = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
       const curve = calibrate(s.strengths, bars).map((p) => `${p.bar}: ${p.answered.toFixed(2)}/${p.declined.toFixed(2)}`);
       console.log(`relevance bar → answered/declined (hybrid, bar now ${ANSWER_COVERAGE}): ${curve.join('  ')}`);

@@ -93,6 +93,7 @@ export async function confabScore(
   userId: string,
   set: PublicSet,
   mode: RetrievalMode,
+  rerank = true,
 ): Promise<ConfabScore> {
   const ranks: number[] = [];
   let answered = 0;
@@ -100,7 +101,7 @@ export async function confabScore(
   let unanswerable = 0;
   const strengths: ConfabScore['strengths'] = { answerable: [], unanswerable: [] };
   for (const q of set.questions) {
-    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode });
+    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank });
     const passages = results.slice(0, 5).map((r, i) => ({ n: i + 1, text: r.text, documentName: r.documentName }));
     const answer = extractAnswer(q.question, passages);
     strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages));

@@ -23,6 +23,8 @@ export interface RetrieveOptions {
   mode?: RetrievalMode;
   /** Candidates taken from each half before fusion (default max(4k, 40)). */
   candidates?: number;
+  /** Hybrid only: rerank the fused candidates by BM25 over them (default true); off gives plain RRF. */
+  rerank?: boolean;
 }
 
 export interface RetrievedChunk {
@@ -74,7 +76,9 @@ export async function retrieve(
   ]);
   const ranked =
     mode === 'hybrid' && vector
-      ? rerankOffline(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit)
+      ? opts.rerank === false
+        ? fuseRrf(vectorRows, textRows, limit)
+        : rerankOffline(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit)
       : mode === 'vector'
         ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
         : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));
