@@ -28,6 +28,7 @@ describe('config', () => {
       { EMBEDDINGS_PROVIDER: 'openai' },
       { SIGNUP_RATE_PER_HOUR: '-1' },
       { TRUSTED_PROXIES: '10.0.0.1,secret-password' },
+      { RERANK_URL: 'secret-password' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];
@@ -41,6 +42,16 @@ describe('config', () => {
       expect((error as Error).message).toContain(name);
       expect((error as Error).message).not.toContain('secret-password');
     }
+  });
+
+  test('a-rerank-server-is-configured-by-its-url', () => {
+    expect(loadConfig({}).rerank).toBeUndefined();
+    expect(loadConfig({ RERANK_MODEL: 'm' }).rerank).toBeUndefined();
+    expect(loadConfig({ RERANK_URL: 'http://localhost:8080/rerank', RERANK_MODEL: 'bge-reranker', RERANK_API_KEY: 'k' }).rerank).toEqual({
+      url: 'http://localhost:8080/rerank',
+      model: 'bge-reranker',
+      apiKey: 'k',
+    });
   });
 
   test('origins-are-validated-and-kept-as-origins', () => {

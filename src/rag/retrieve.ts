@@ -2,6 +2,7 @@ import type { Database } from '../db/client';
 import type { Embedder } from './embedders/embedder';
 import { mmrSelect } from './mmr';
 import { rerankOffline } from './offline-rerank';
+import type { Reranker } from './rerank-client';
 import type { CandidateRow, RetrievalScope } from './retrieval-scope';
 import { fuseRrf } from './rrf';
 import { textCandidates, toTextQueries } from './text-half';
@@ -25,7 +26,12 @@ export interface RetrieveOptions {
   candidates?: number;
   /** Hybrid only: rerank the fused candidates by BM25 over them (default true); off gives plain RRF. */
   rerank?: boolean;
+  /** Hybrid only: a `/rerank` server that reorders the best fused candidates instead; on failure the offline rerank runs. */
+  reranker?: Reranker;
 }
+
+/** Fused candidates a rerank server scores, at least: it costs a model call per candidate. */
+const SERVER_RERANK_POOL = 20;
 
 export interface RetrievedChunk {
   chunkId: string;
@@ -76,9 +82,7 @@ export async function retrieve(
   ]);
   const ranked =
     mode === 'hybrid' && vector
-      ? opts.rerank === false
-        ? fuseRrf(vectorRows, textRows, limit)
-        : rerankOffline(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit)
+      ? await rerankFused(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit, opts)
       : mode === 'vector'
         ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
         : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));
@@ -93,6 +97,32 @@ export async function retrieve(
     score,
     text: row.text,
   }));
+}
+
+async function rerankFused<T extends { row: CandidateRow; score: number }>(
+  query: string,
+  fused: T[],
+  limit: number,
+  opts: RetrieveOptions,
+): Promise<T[]> {
+  if (opts.rerank === false) return fused.slice(0, limit);
+  if (opts.reranker) {
+    const pool = fused.slice(0, Math.max(limit, SERVER_RERANK_POOL));
+    const scores = await opts.reranker
+      .rerank(
+        query,
+        pool.map((f) => f.row.text),
+      )
+      .catch(() => null);
+    if (scores) {
+      return pool
+        .map((f, i) => ({ f, s: scores[i], i }))
+        .sort((a, b) => b.s - a.s || a.i - b.i)
+        .slice(0, limit)
+        .map(({ f, s }) => ({ ...f, score: s }));
+    }
+  }
+  return rerankOffline(query, fused, limit);
 }
 
 function pickDiverse<T extends { row: CandidateRow; score: number }>(ranked: T[], k: number, mmr: RetrieveOptions['mmr']): T[] {
