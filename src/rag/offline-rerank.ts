@@ -17,24 +17,28 @@ const B = 0.75;
 export const RERANK_WEIGHT = 2;
 export const RERANK_K = 5;
 
+/** Content-word count of `text` and the frequency of each of `terms` in it, in one pass. */
+function termCounts(text: string, terms: ReadonlySet<string>): { length: number; tf: Map<string, number> } {
+  const tf = new Map<string, number>();
+  const words = contentTerms(text);
+  for (const w of words) if (terms.has(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
+  return { length: words.length, tf };
+}
+
 /** BM25 of `query` against each of `texts`, with document frequencies over `texts` themselves. */
 export function poolBm25(query: string, texts: readonly string[]): number[] {
-  const queryTerms = [...new Set(contentTerms(query))];
-  const docs = texts.map((t) => contentTerms(t));
+  const queryTerms = new Set(contentTerms(query));
+  const docs = texts.map((t) => termCounts(t, queryTerms));
   const n = docs.length;
   const avg = docs.reduce((a, d) => a + d.length, 0) / Math.max(1, n) || 1;
   const idf = new Map<string, number>();
   for (const term of queryTerms) {
-    const df = docs.filter((d) => d.includes(term)).length;
+    const df = docs.filter((d) => d.tf.has(term)).length;
     idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
   }
   return docs.map((d) => {
     let score = 0;
-    for (const [term, weight] of idf) {
-      let tf = 0;
-      for (const t of d) if (t === term) tf++;
-      if (tf > 0) score += (weight * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / avg));
-    }
+    for (const [term, tf] of d.tf) score += (idf.get(term)! * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / avg));
     return score;
   });
 }

@@ -53,9 +53,9 @@ async function queryVector(embedder: Embedder, query: string): Promise<ArrayLike
 
 /**
  * Hybrid retrieval over one user's chunks: pgvector cosine (through the model's HNSW index) and
- * Postgres full text, fused with Reciprocal Rank Fusion, reranked by BM25 over the fused pool
- * (offline-rerank.ts), optionally diversified with MMR. The
- * two halves are independent statements, so on Postgres they run at the same time on two pooled
+ * Postgres full text, fused with Reciprocal Rank Fusion, reranked (by a `/rerank` server when
+ * one is configured, else by BM25 over the fused pool), optionally diversified with MMR. The two
+ * halves are independent statements, so on Postgres they run at the same time on two pooled
  * connections.
  */
 export async function retrieve(
@@ -99,6 +99,7 @@ export async function retrieve(
   }));
 }
 
+/** The best `limit` fused candidates after the rerank stage; a failing rerank server costs the order, never the answer. */
 async function rerankFused<T extends { row: CandidateRow; score: number }>(
   query: string,
   fused: T[],
