@@ -28,6 +28,23 @@ const TARGET = 'Carried-over days must be used by 31 March of the following year
 const HANDBOOK = `# Holiday rules\n\n${wrap(`${FILLER.join(' ')} ${TARGET}`)}\n`;
 const GARDEN = '# Garden\n\nThe garden shed holds the lawn mower and the rakes.\nTomatoes grow along the south wall every summer.\n';
 
+const IT_GUIDE = [
+  '# Equipment',
+  '',
+  '| Grade | Laptop model |',
+  '| --- | --- |',
+  '| Junior | ThinkPad E14 |',
+  '| Senior | ThinkPad X1 |',
+  '',
+  '# Backups',
+  '',
+  '```sh',
+  'confab-backup --target /srv/backup',
+  'confab-backup --verify',
+  '```',
+  '',
+].join('\n');
+
 async function waitReady(page: Page, name: string) {
   const row = page.locator('.doc', { has: page.locator(`.doc-name:text("${name}")`) });
   await row.locator('.doc-status[data-status="ready"]').waitFor({ timeout: 60_000 });
@@ -108,6 +125,26 @@ describe.skipIf(Boolean(missing))('citations in the browser', () => {
       await page.click('#citation-dialog button[value="close"]');
     });
   }
+
+  test('a-quoted-table-renders-as-a-table-and-a-quoted-code-block-as-code', async () => {
+    const { page, problems: p } = await openPage(await browser.newContext(SCREENS[0][1]), stack.url);
+    problems.push(p);
+    await signUp(page, 'tables@example.com');
+    await page.click('#toggle-documents');
+    await page.setInputFiles('#document-file', { name: 'it.md', mimeType: 'text/markdown', buffer: Buffer.from(IT_GUIDE) });
+    await (await waitReady(page, 'it.md')).locator('input[type="checkbox"]').check();
+    await page.click('#documents-panel button[aria-label="Close documents"]');
+    await pickModel(page, 'offline');
+    await send(page, 'Which laptop model does the junior or the senior grade have?');
+    await waitForAnswerEnd(page);
+    const rows = await lastAnswer(page).locator('table tr').allTextContents();
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(['Grade Laptop model', 'Junior ThinkPad E14', 'Senior ThinkPad X1']);
+    await send(page, 'How do I run confab-backup with a target?');
+    await waitForAnswerEnd(page);
+    expect(await lastAnswer(page).locator('pre code').textContent()).toContain(
+      'confab-backup --target /srv/backup\nconfab-backup --verify',
+    );
+  });
 
   test('no-script-errors-or-off-host-requests', () => {
     for (const p of problems) {
