@@ -4,7 +4,8 @@ const STOP_WORDS = new Set(
   (
     'a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its ' +
     'me my no not of on or our please should so tell than that the their them then there these they this those to ' +
-    'us was we were what when where which who whom why will with would you your about explain describe give show much many'
+    'us was we were what when where which who whom why will with would you your about explain describe give show much many ' +
+    'each every any some all get gets got also just'
   ).split(' '),
 );
 
