@@ -1,35 +1,111 @@
 /**
- * Retrieval quality on the shipped golden set (eval/): recall@5 and MRR for the vector half, the
- * full-text half and the hybrid fusion, with the built-in embedder on an in-memory PGlite (or the
- * Postgres named by --database-url).
+ * Retrieval quality, with the built-in embedder on an in-memory PGlite (or the Postgres named by
+ * --database-url):
+ * - the shipped golden set (eval/): recall@5 and MRR of the vector half, the full-text half and
+ *   the hybrid fusion;
+ * - the public set built from this machine's package database and manual pages
+ *   (src/rag/public-set.ts): recall@5, MRR and nDCG@10 of each mode (and of hybrid without its
+ *   rerank stage, "rrf") as ratios to an independent BM25 in the same run, and the offline
+ *   model's answer and decline rates.
+ * Flags: --documents N, --answerable N, --unanswerable N size the public set; --floors exits 1
+ * when the golden hybrid recall@5 is under 1 or a public score is under PUBLIC_FLOORS.
  */
 import { openPglite, openPostgres } from '../src/db/client';
 import { users } from '../src/db/schema';
+import { ANSWER_COVERAGE } from '../src/providers/offline/extract';
 import { createOfflineEmbedder } from '../src/rag/embedders/offline';
 import { indexCorpus, loadGoldenSet, scoreRetrieval } from '../src/rag/evaluate';
+import { bm25Baseline, calibrate, confabScore, PUBLIC_FLOORS, type RankScore } from '../src/rag/public-eval';
+import { buildPublicSet } from '../src/rag/public-set';
 
-const urlFlag = process.argv.indexOf('--database-url');
-const url = urlFlag > 0 ? process.argv[urlFlag + 1] : undefined;
+const flag = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const url = flag('--database-url');
 const verbose = process.argv.includes('--verbose');
+const enforce = process.argv.includes('--floors');
+const size = {
+  documents: Number(flag('--documents') ?? 3000),
+  answerable: Number(flag('--answerable') ?? 300),
+  unanswerable: Number(flag('--unanswerable') ?? 100),
+};
+const failures: string[] = [];
 
-const database = url ? openPostgres(url) : openPglite();
-await database.migrate();
-try {
-  const embedder = createOfflineEmbedder();
+async function newUser(database: ReturnType<typeof openPglite>) {
   const [user] = await database.db
     .insert(users)
     .values({ email: `eval-${crypto.randomUUID()}@confab.invalid`, passwordHash: '-' })
     .returning({ id: users.id });
+  return user.id;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+const fmt = (s: RankScore, base: RankScore) =>
+  `${s.recallAt5.toFixed(3)} (${ratio(s.recallAt5, base.recallAt5).toFixed(2)}×)   ${s.mrr.toFixed(3)} (${ratio(s.mrr, base.mrr).toFixed(2)}×)   ${s.ndcgAt10.toFixed(3)} (${ratio(s.ndcgAt10, base.ndcgAt10).toFixed(2)}×)`;
+
+const database = url ? openPostgres(url) : openPglite();
+await database.migrate();
+const embedder = createOfflineEmbedder();
+const created: string[] = [];
+try {
+  const goldenUser = await newUser(database);
+  created.push(goldenUser);
   const { corpus, questions } = await loadGoldenSet();
-  await indexCorpus(database, embedder, user.id, corpus);
+  await indexCorpus(database, embedder, goldenUser, corpus);
   console.log(`golden set: ${corpus.length} documents, ${questions.length} questions, embedder ${embedder.model}, ${database.kind}`);
   console.log('mode     recall@5   MRR');
   for (const mode of ['vector', 'text', 'hybrid'] as const) {
-    const score = await scoreRetrieval(database, embedder, user.id, questions, mode);
+    const score = await scoreRetrieval(database, embedder, goldenUser, questions, mode);
     console.log(`${mode.padEnd(8)} ${score.recallAt5.toFixed(3).padStart(8)}   ${score.mrr.toFixed(3)}`);
     if (verbose) for (const miss of score.misses) console.log(`  miss: ${miss}`);
+    if (mode === 'hybrid' && score.recallAt5 < 1) failures.push(`golden hybrid recall@5 ${score.recallAt5.toFixed(3)} < 1`);
   }
-  if (url) await database.rows((await import('drizzle-orm')).sql`DELETE FROM users WHERE id = ${user.id}`);
+
+  const set = await buildPublicSet(size);
+  if (!set) console.log('\npublic set: skipped, this machine has no /var/lib/dpkg/status');
+  else {
+    const publicUser = await newUser(database);
+    created.push(publicUser);
+    const files = set.documents.map((d) => ({ name: d.name, bytes: new TextEncoder().encode(d.text) }));
+    const t0 = performance.now();
+    await indexCorpus(database, embedder, publicUser, files);
+    const seconds = (performance.now() - t0) / 1000;
+    const unanswerable = set.questions.filter((q) => q.target === null).length;
+    console.log(
+      `\npublic set: ${set.documents.length} documents (indexed in ${seconds.toFixed(1)} s), ` +
+        `${set.questions.length - unanswerable} answerable + ${unanswerable} unanswerable questions`,
+    );
+    const base = bm25Baseline(set);
+    console.log('mode     recall@5 (×BM25)   MRR (×BM25)     nDCG@10 (×BM25)   answered  declined');
+    console.log(`bm25     ${fmt(base, base)}`);
+    const variants: [string, 'vector' | 'text' | 'hybrid', boolean][] = [
+      ['vector', 'vector', true],
+      ['text', 'text', true],
+      ['rrf', 'hybrid', false],
+      ['hybrid', 'hybrid', true],
+    ];
+    for (const [name, mode, rerank] of variants) {
+      const s = await confabScore(database, embedder, publicUser, set, mode, rerank);
+      console.log(`${name.padEnd(8)} ${fmt(s, base)}   ${s.answered.toFixed(3)}     ${s.declined.toFixed(3)}`);
+      if (name !== 'hybrid') continue;
+      const bars = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
+      const curve = calibrate(s.strengths, bars).map((p) => `${p.bar}: ${p.answered.toFixed(2)}/${p.declined.toFixed(2)}`);
+      console.log(`relevance bar → answered/declined (hybrid, bar now ${ANSWER_COVERAGE}): ${curve.join('  ')}`);
+      const checks: [string, number, number][] = [
+        ['hybrid recall@5 / BM25', ratio(s.recallAt5, base.recallAt5), PUBLIC_FLOORS.hybridRecallRatio],
+        ['hybrid MRR / BM25', ratio(s.mrr, base.mrr), PUBLIC_FLOORS.hybridMrrRatio],
+        ['answered', s.answered, PUBLIC_FLOORS.answered],
+        ['declined', s.declined, PUBLIC_FLOORS.declined],
+      ];
+      for (const [name, value, floor] of checks) if (value < floor) failures.push(`${name} ${value.toFixed(3)} < ${floor}`);
+    }
+  }
+  if (url) for (const id of created) await database.rows((await import('drizzle-orm')).sql`DELETE FROM users WHERE id = ${id}`);
 } finally {
   await database.close();
+}
+if (enforce && failures.length) {
+  for (const f of failures) console.error(`below floor: ${f}`);
+  process.exit(1);
 }

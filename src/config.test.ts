@@ -38,6 +38,7 @@ describe('config', () => {
       { MCP_RESULT_MAX_CHARS: 'lots' },
       { MCP_USER_CONCURRENCY: '-2' },
       { MCP_STDIO: 'yes' },
+      { RERANK_URL: 'secret-password' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];
@@ -51,6 +52,16 @@ describe('config', () => {
       expect((error as Error).message).toContain(name);
       expect((error as Error).message).not.toContain('secret-password');
     }
+  });
+
+  test('a-rerank-server-is-configured-by-its-url', () => {
+    expect(loadConfig({}).rerank).toBeUndefined();
+    expect(loadConfig({ RERANK_MODEL: 'm' }).rerank).toBeUndefined();
+    expect(loadConfig({ RERANK_URL: 'http://localhost:8080/rerank', RERANK_MODEL: 'bge-reranker', RERANK_API_KEY: 'k' }).rerank).toEqual({
+      url: 'http://localhost:8080/rerank',
+      model: 'bge-reranker',
+      apiKey: 'k',
+    });
   });
 
   test('origins-are-validated-and-kept-as-origins', () => {

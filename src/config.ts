@@ -34,6 +34,9 @@ export const EnvSchema = Type.Object({
   MODELS_CONFIG: Type.Optional(Type.String({ minLength: 1 })),
   EMBEDDINGS_PROVIDER: Type.Optional(Type.Union([Type.Literal('offline'), Type.Literal('openai'), Type.Literal('local')])),
   EMBEDDINGS_MODEL: Type.Optional(Type.String({ minLength: 1 })),
+  RERANK_URL: Type.Optional(Url),
+  RERANK_MODEL: Type.Optional(Type.String({ minLength: 1 })),
+  RERANK_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   WEB_SEARCH_PROVIDER: Type.Optional(Type.Union([Type.Literal('searxng'), Type.Literal('brave'), Type.Literal('tavily')])),
   SEARXNG_URL: Type.Optional(Url),
   BRAVE_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
@@ -112,6 +115,8 @@ export interface Config {
     configFile?: string;
   };
   embeddings: { provider: 'offline' | 'openai' | 'local'; model?: string };
+  /** A `/rerank` endpoint (Cohere, Jina, vLLM, TEI); without it the offline rerank runs. */
+  rerank?: { url: string; model?: string; apiKey?: string };
   webSearch: { provider?: 'searxng' | 'brave' | 'tavily'; searxngUrl?: string; braveApiKey?: string; tavilyApiKey?: string };
   rateLimit: { rpm: number; tpm: number };
   /** Default quotas per user; undefined is no quota (runtime settings, groups and users override it). */
@@ -344,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       configFile: e.MODELS_CONFIG,
     },
     embeddings: { provider: embeddingsProvider, model: e.EMBEDDINGS_MODEL },
+    rerank: e.RERANK_URL ? { url: e.RERANK_URL, model: e.RERANK_MODEL, apiKey: e.RERANK_API_KEY } : undefined,
     webSearch: {
       provider: e.WEB_SEARCH_PROVIDER,
       searxngUrl: e.SEARXNG_URL,

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { openCitation } from './citations.js';
+import { openCitation, sourcesList } from './citations.js';
 import { announce, h, promptText } from './dom.js';
 import { describeError, describeFallback } from './errors.js';
 import { renderMarkdown } from './markdown.js';
@@ -83,26 +83,7 @@ export class AssistantTurn {
   setCitations(citations) {
     this.citations = citations;
     this.renderer.setCitations(citations);
-    this.sources.replaceChildren();
-    if (!citations.length) return;
-    this.sources.append(
-      h('span', { class: 'muted', text: 'Sources' }),
-      h(
-        'ol',
-        {},
-        citations.map((c) =>
-          h(
-            'li',
-            { value: c.n },
-            h('button', {
-              type: 'button',
-              text: `${c.documentName}${c.page ? `, page ${c.page}` : ''}`,
-              on: { click: () => openCitation(c, this.text) },
-            }),
-          ),
-        ),
-      ),
-    );
+    this.sources.replaceChildren(...sourcesList(citations, (c) => openCitation(c, this.text)));
   }
 
   plugin(frame) {

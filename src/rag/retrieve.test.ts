@@ -6,6 +6,7 @@ import { testDatabases } from '../testing/databases';
 import { createUser } from '../testing/users';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './embedders/offline';
 import { type EvalScore, indexCorpus, loadGoldenSet, scoreRetrieval } from './evaluate';
+import { createRerankClient } from './rerank-client';
 import type { CandidateRow } from './retrieval-scope';
 import { retrieve, toTextQueries } from './retrieve';
 import { vectorCandidates } from './vector-half';
@@ -52,6 +53,38 @@ for (const target of testDatabases()) {
       expect(hybrid.recallAt5).toBeGreaterThanOrEqual(Math.max(vector.recallAt5, text.recallAt5));
       expect(hybrid.mrr).toBeGreaterThanOrEqual(Math.max(vector.mrr, text.mrr));
       expect(hybrid.recallAt5 + hybrid.mrr).toBeGreaterThan(Math.max(vector.recallAt5 + vector.mrr, text.recallAt5 + text.mrr));
+    });
+
+    test('a-rerank-server-orders-the-hybrid-results-and-a-failing-one-falls-back-to-the-offline-rerank', async () => {
+      // Speaks the rerank wire format; ranks the candidates it is sent in reverse, so its effect is plain to see.
+      const server = Bun.serve({
+        port: 0,
+        hostname: '127.0.0.1',
+        async fetch(req) {
+          if (new URL(req.url).pathname === '/down/rerank') return new Response('down', { status: 500 });
+          const { documents: docs } = (await req.json()) as { documents: string[] };
+          return Response.json({ results: docs.map((_, index) => ({ index, relevance_score: index })) });
+        },
+      });
+      try {
+        const query = 'How long should espresso extraction take?';
+        const offline = await retrieve(database, embedder, alice, query, { k: 3 });
+        const reranker = createRerankClient({ url: `http://127.0.0.1:${server.port}/v1/rerank` });
+        const served = await retrieve(database, embedder, alice, query, { k: 3, reranker });
+        const pool = await retrieve(database, embedder, alice, query, { k: 20, rerank: false, candidates: 40 });
+        expect(served.map((r) => r.chunkId)).toEqual(
+          pool
+            .slice(-3)
+            .reverse()
+            .map((r) => r.chunkId),
+        );
+        const down = createRerankClient({ url: `http://127.0.0.1:${server.port}/down/rerank` });
+        expect((await retrieve(database, embedder, alice, query, { k: 3, reranker: down })).map((r) => r.chunkId)).toEqual(
+          offline.map((r) => r.chunkId),
+        );
+      } finally {
+        server.stop(true);
+      }
     });
 
     test('golden-set-quality-does-not-regress', () => {

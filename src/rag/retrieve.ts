@@ -1,6 +1,8 @@
 import type { Database } from '../db/client';
 import type { Embedder } from './embedders/embedder';
 import { mmrSelect } from './mmr';
+import { rerankOffline } from './offline-rerank';
+import type { Reranker } from './rerank-client';
 import type { CandidateRow, RetrievalScope } from './retrieval-scope';
 import { fuseRrf } from './rrf';
 import { textCandidates, toTextQueries } from './text-half';
@@ -22,7 +24,14 @@ export interface RetrieveOptions {
   mode?: RetrievalMode;
   /** Candidates taken from each half before fusion (default max(4k, 40)). */
   candidates?: number;
+  /** Hybrid only: rerank the fused candidates by BM25 over them (default true); off gives plain RRF. */
+  rerank?: boolean;
+  /** Hybrid only: a `/rerank` server that reorders the best fused candidates instead; on failure the offline rerank runs. */
+  reranker?: Reranker;
 }
+
+/** Fused candidates a rerank server scores, at least: it costs a model call per candidate. */
+const SERVER_RERANK_POOL = 20;
 
 export interface RetrievedChunk {
   chunkId: string;
@@ -31,7 +40,7 @@ export interface RetrievedChunk {
   page: number | null;
   start: number;
   end: number;
-  /** Hybrid: RRF score; vector: cosine similarity; text: ts_rank_cd. */
+  /** Hybrid: RRF score plus the offline rerank's bonus; vector: cosine similarity; text: ts_rank_cd. */
   score: number;
   text: string;
 }
@@ -44,8 +53,9 @@ async function queryVector(embedder: Embedder, query: string): Promise<ArrayLike
 
 /**
  * Hybrid retrieval over one user's chunks: pgvector cosine (through the model's HNSW index) and
- * Postgres full text, fused with Reciprocal Rank Fusion, optionally diversified with MMR. The
- * two halves are independent statements, so on Postgres they run at the same time on two pooled
+ * Postgres full text, fused with Reciprocal Rank Fusion, reranked (by a `/rerank` server when
+ * one is configured, else by BM25 over the fused pool), optionally diversified with MMR. The two
+ * halves are independent statements, so on Postgres they run at the same time on two pooled
  * connections.
  */
 export async function retrieve(
@@ -72,7 +82,7 @@ export async function retrieve(
   ]);
   const ranked =
     mode === 'hybrid' && vector
-      ? fuseRrf(vectorRows, textRows, limit)
+      ? await rerankFused(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit, opts)
       : mode === 'vector'
         ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
         : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));
@@ -87,6 +97,33 @@ export async function retrieve(
     score,
     text: row.text,
   }));
+}
+
+/** The best `limit` fused candidates after the rerank stage; a failing rerank server costs the order, never the answer. */
+async function rerankFused<T extends { row: CandidateRow; score: number }>(
+  query: string,
+  fused: T[],
+  limit: number,
+  opts: RetrieveOptions,
+): Promise<T[]> {
+  if (opts.rerank === false) return fused.slice(0, limit);
+  if (opts.reranker) {
+    const pool = fused.slice(0, Math.max(limit, SERVER_RERANK_POOL));
+    const scores = await opts.reranker
+      .rerank(
+        query,
+        pool.map((f) => f.row.text),
+      )
+      .catch(() => null);
+    if (scores) {
+      return pool
+        .map((f, i) => ({ f, s: scores[i], i }))
+        .sort((a, b) => b.s - a.s || a.i - b.i)
+        .slice(0, limit)
+        .map(({ f, s }) => ({ ...f, score: s }));
+    }
+  }
+  return rerankOffline(query, fused, limit);
 }
 
 function pickDiverse<T extends { row: CandidateRow; score: number }>(ranked: T[], k: number, mmr: RetrieveOptions['mmr']): T[] {

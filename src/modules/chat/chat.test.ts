@@ -101,8 +101,23 @@ for (const tdb of testDatabases()) {
       expect(source.text).toContain('Fridays the office closes at 4pm');
       expect(HANDBOOK.slice(source.start, source.end)).toBe(source.text);
       expect(Object.keys(source).sort()).toEqual(
-        ['chunkId', 'documentId', 'documentName', 'end', 'n', 'page', 'score', 'start', 'text'].sort(),
+        ['chunkId', 'cited', 'documentId', 'documentName', 'end', 'n', 'page', 'quotes', 'score', 'section', 'start', 'text'].sort(),
       );
+      expect(source.cited).toBe(true);
+      expect(source.section).toBe('Office hours');
+      expect(source.quotes.map((q: { start: number; end: number }) => HANDBOOK.slice(q.start, q.end))).toEqual([
+        'On Fridays the office closes at 4pm.',
+      ]);
+    });
+
+    test('a-question-the-documents-do-not-cover-is-declined-plainly-with-nothing-cited', async () => {
+      await addDocument(h, user.id, 'handbook-dogs.md', HANDBOOK);
+      const res = await chat({ message: 'What is the policy on bringing dogs to work?', plugins: [RAG] });
+      expect(res.status).toBe(200);
+      const { content, citations } = res.body.message;
+      expect(content).toContain('found no information about this in your documents');
+      expect(content).not.toMatch(/\[\d+\]/);
+      expect(citations.every((c: { cited: boolean; quotes: unknown[] }) => c.cited === false && c.quotes.length === 0)).toBe(true);
     });
 
     test('document-ids-search-only-those-documents-without-naming-a-plugin', async () => {

@@ -1,9 +1,10 @@
 import type { Database } from '../../db/client';
 import type { RetrieveFn } from '../../plugins';
 import type { Embedder } from '../../rag/embedders';
+import type { Reranker } from '../../rag/rerank-client';
 import { retrieve } from '../../rag/retrieve';
 
 /** The `retrieve` service plugins use: hybrid retrieval over the asking user's chunks. */
-export function retrievalService(database: Database, embedder: Embedder): RetrieveFn {
-  return (userId, query, opts) => retrieve(database, embedder, userId, query, { k: opts.k, documentIds: opts.documentIds });
+export function retrievalService(database: Database, embedder: Embedder, reranker?: Reranker): RetrieveFn {
+  return (userId, query, opts) => retrieve(database, embedder, userId, query, { k: opts.k, documentIds: opts.documentIds, reranker });
 }

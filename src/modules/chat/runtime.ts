@@ -6,6 +6,7 @@ import type { StreamHub } from '../../infra/stream-hub';
 import { builtinPlugins, createSandboxGate, type PluginRegistry, type PluginServices } from '../../plugins';
 import type { Router } from '../../providers/router';
 import type { Embedder } from '../../rag/embedders';
+import { createRerankClient } from '../../rag/rerank-client';
 import { createLimitsResolver, type LimitsResolver } from '../usage/effective-limits';
 import { recordedInWindow } from '../usage/service';
 import { createTurnLimiter, type TurnLimiter } from '../usage/turn-limiter';
@@ -57,7 +58,7 @@ export function createChatRuntime(
       registry: builtinPlugins,
       services: {
         webSearch: config.webSearch,
-        retrieve: retrievalService(database, parts.embedder),
+        retrieve: retrievalService(database, parts.embedder, config.rerank && createRerankClient(config.rerank)),
         sandboxes: createSandboxGate(config.codeInterpreter),
       },
     },

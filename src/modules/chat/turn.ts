@@ -10,6 +10,7 @@ import { type Citation, impliedPlugins, toolSpecs } from '../../plugins';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Deployment, FinishReason } from '../../providers/types';
+import { quoteCitations } from '../../rag/quotes';
 import type { Principal } from '../auth/guard';
 import { getOwnedConversation, updateConversation } from '../conversations/service';
 import { type ConversationSettings, checkDocuments, loadPreferences, settingsOf } from '../conversations/settings';
@@ -308,6 +309,8 @@ async function finish(
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
   const status = gen.error ? 'error' : gen.finishReason === 'cancelled' ? 'interrupted' : 'complete';
+  const citations = quoteCitations(gen.text, gathered.citations);
+  if (citations.length) emit({ type: 'citations', citations });
   const row = await finishAssistant(deps.db, ids.assistantId, {
     content: gen.text,
     status,
@@ -315,7 +318,7 @@ async function finish(
     deployment: gen.deployment,
     promptTokens: gen.promptTokens,
     completionTokens: gen.completionTokens,
-    citations: gathered.citations,
+    citations,
     pluginCalls: gathered.calls,
   });
   const base = {

@@ -1,68 +1,72 @@
 import type { Passage } from '../types';
-import { contentTerms, splitSentences } from './terms';
+import { type Segment, segment } from './segment';
+import { contentTerms } from './terms';
 
-interface Sentence {
+interface Unit {
   n: number;
   passage: number;
   position: number;
-  text: string;
+  segment: Segment;
   terms: string[];
   score: number;
+  coverage: number;
 }
 
 const K1 = 1.2;
 const B = 0.75;
-const MAX_SENTENCES = 4;
-/** A sentence must cover this share of the question's weighted terms to count as an answer. */
-const MIN_COVERAGE = 0.3;
-/** Sentences far weaker than the best one are noise next to it. */
+const MAX_UNITS = 4;
+/**
+ * The relevance bar: a passage must cover this share of the question's IDF weight, counting the
+ * question's words that no passage contains at full weight. Calibrated with `bun run
+ * eval:retrieval` on its answerable and unanswerable questions.
+ */
+export const ANSWER_COVERAGE = 0.5;
+/** A quoted unit must itself cover this share, so a relevant passage's unrelated sentences stay out. */
+const UNIT_COVERAGE = 0.2;
+/** Units far weaker than the best one are noise next to it. */
 const RELATIVE_CUTOFF = 0.5;
 
-function sentencesOf(passages: readonly Passage[]): Sentence[] {
-  const out: Sentence[] = [];
+function unitsOf(passages: readonly Passage[]): Unit[] {
+  const out: Unit[] = [];
   passages.forEach((p, passage) => {
-    splitSentences(p.text).forEach((text, position) => {
-      // A markdown heading names a topic; it does not answer anything.
-      if (/^#{1,6}\s/.test(text)) return;
-      out.push({ n: p.n, passage, position, text, terms: contentTerms(text), score: 0 });
+    segment(p.text).forEach((s, position) => {
+      // A heading names a topic and does not answer anything; half a table or code block misleads.
+      if (s.kind === 'heading' || s.partial) return;
+      out.push({ n: p.n, passage, position, segment: s, terms: contentTerms(s.text), score: 0, coverage: 0 });
     });
   });
   return out;
 }
 
-/** Weights of the question's terms that occur somewhere in the passages; a term no passage
- * contains cannot be covered by any sentence, so it must not dilute the coverage of the rest. */
-function inverseFrequencies(sentences: readonly Sentence[], queryTerms: readonly string[]): Map<string, number> {
+/** IDF of each question term over the units; a term no unit contains gets the highest weight, because it is what the passages miss. */
+function inverseFrequencies(units: readonly Unit[], queryTerms: readonly string[]): Map<string, number> {
   const idf = new Map<string, number>();
+  const n = units.length;
   for (const term of queryTerms) {
     let df = 0;
-    for (const s of sentences) if (s.terms.includes(term)) df++;
-    if (df > 0) idf.set(term, Math.log(1 + (sentences.length - df + 0.5) / (df + 0.5)));
+    for (const u of units) if (u.terms.includes(term)) df++;
+    idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
   }
   return idf;
 }
 
-/** BM25 over sentences, plus the share of the question's weight a sentence covers. */
-function score(sentences: Sentence[], queryTerms: readonly string[]): Sentence[] {
-  const idf = inverseFrequencies(sentences, queryTerms);
-  // Passages that share under half of the question's terms are about something else.
-  if (idf.size * 2 < queryTerms.length) return [];
+/** BM25 of each unit against the question, and the share of the question's weight it covers. */
+function score(units: Unit[], queryTerms: readonly string[]): Unit[] {
+  const idf = inverseFrequencies(units, queryTerms);
   const totalWeight = [...idf.values()].reduce((a, b) => a + b, 0);
-  const avgLen = sentences.reduce((a, s) => a + s.terms.length, 0) / Math.max(1, sentences.length) || 1;
-  const relevant: Sentence[] = [];
-  for (const s of sentences) {
+  const avgLen = units.reduce((a, u) => a + u.terms.length, 0) / Math.max(1, units.length) || 1;
+  return units.map((u) => {
     let bm25 = 0;
     let covered = 0;
     for (const [term, weight] of idf) {
       let tf = 0;
-      for (const t of s.terms) if (t === term) tf++;
+      for (const t of u.terms) if (t === term) tf++;
       if (tf === 0) continue;
       covered += weight;
-      bm25 += (weight * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * s.terms.length) / avgLen));
+      bm25 += (weight * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * u.terms.length) / avgLen));
     }
-    if (totalWeight > 0 && covered / totalWeight >= MIN_COVERAGE) relevant.push({ ...s, score: bm25 });
-  }
-  return relevant;
+    return { ...u, score: bm25, coverage: totalWeight > 0 ? covered / totalWeight : 0 };
+  });
 }
 
 function cite(text: string, n: number): string {
@@ -70,26 +74,63 @@ function cite(text: string, n: number): string {
   return end ? `${text.slice(0, end.index)} [${n}]${end[0]}` : `${text} [${n}]`;
 }
 
-/** Stitches the chosen sentences in reading order; one `[n]` per run of sentences from one passage. */
-function stitch(chosen: Sentence[]): string {
+const isBlock = (u: Unit) => u.segment.kind === 'table' || u.segment.kind === 'code';
+
+/**
+ * The chosen units in reading order: sentences of one passage run together with one `[n]` after
+ * the run; a table or code block stands whole in its own paragraph, its `[n]` after it.
+ */
+function stitch(chosen: Unit[]): string {
   chosen.sort((a, b) => a.passage - b.passage || a.position - b.position);
-  const parts: string[] = [];
-  chosen.forEach((s, i) => {
+  let out = '';
+  chosen.forEach((u, i) => {
     const next = chosen[i + 1];
-    const lastOfRun = !next || next.passage !== s.passage;
-    parts.push(lastOfRun ? cite(s.text, s.n) : s.text);
+    if (isBlock(u)) {
+      out += `${out ? '\n\n' : ''}${u.segment.text}\n\n[${u.n}]`;
+      return;
+    }
+    const lastOfRun = !next || next.passage !== u.passage || isBlock(next);
+    const prev = chosen[i - 1];
+    const sep = !out ? '' : prev && isBlock(prev) ? '\n\n' : ' ';
+    out += sep + (lastOfRun ? cite(u.segment.text, u.n) : u.segment.text);
   });
-  return parts.join(' ');
+  return out;
 }
 
-/** The extractive answer to `question` from `passages`, or undefined when nothing there answers it. */
-export function extractAnswer(question: string, passages: readonly Passage[]): string | undefined {
+/** The share of the question's weight each passage covers, by passage index. */
+function passageCoverage(units: readonly Unit[], passages: number, queryTerms: readonly string[]): number[] {
+  const idf = inverseFrequencies(units, queryTerms);
+  const total = [...idf.values()].reduce((a, b) => a + b, 0);
+  return Array.from({ length: passages }, (_, passage) => {
+    const terms = new Set(units.filter((u) => u.passage === passage).flatMap((u) => u.terms));
+    let covered = 0;
+    for (const [term, weight] of idf) if (terms.has(term)) covered += weight;
+    return total > 0 ? covered / total : 0;
+  });
+}
+
+/** The share of the question's weight the best passage covers: what answerability is judged on. */
+export function answerStrength(question: string, passages: readonly Passage[]): number {
+  const queryTerms = [...new Set(contentTerms(question))];
+  if (queryTerms.length === 0) return 0;
+  return Math.max(0, ...passageCoverage(unitsOf(passages), passages.length, queryTerms));
+}
+
+/**
+ * The extractive answer to `question` from `passages`, or undefined when no passage clears the
+ * relevance bar: then the documents do not cover the question, and unrelated sentences are not
+ * stitched into an answer. Within the passages that clear it, only units that cover part of the
+ * question themselves are quoted.
+ */
+export function extractAnswer(question: string, passages: readonly Passage[], bar = ANSWER_COVERAGE): string | undefined {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0 || passages.length === 0) return undefined;
-  const scored = score(sentencesOf(passages), queryTerms);
-  if (scored.length === 0) return undefined;
-  scored.sort((a, b) => b.score - a.score || a.passage - b.passage || a.position - b.position);
-  const best = scored[0].score;
-  const chosen = scored.filter((s) => s.score >= best * RELATIVE_CUTOFF).slice(0, MAX_SENTENCES);
+  const units = unitsOf(passages);
+  const covers = passageCoverage(units, passages.length, queryTerms);
+  const relevant = score(units, queryTerms).filter((u) => covers[u.passage] >= bar && u.coverage >= UNIT_COVERAGE && u.score > 0);
+  if (relevant.length === 0) return undefined;
+  relevant.sort((a, b) => b.score - a.score || a.passage - b.passage || a.position - b.position);
+  const best = relevant[0].score;
+  const chosen = relevant.filter((u) => u.score >= best * RELATIVE_CUTOFF).slice(0, MAX_UNITS);
   return stitch(chosen);
 }

@@ -1,10 +1,11 @@
-/** Word handling for the offline model: sentence splitting, stop words and a light stemmer. */
+/** Word handling for the offline model: stop words and a light stemmer. */
 
 const STOP_WORDS = new Set(
   (
     'a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its ' +
     'me my no not of on or our please should so tell than that the their them then there these they this those to ' +
-    'us was we were what when where which who whom why will with would you your about explain describe give show much many'
+    'us was we were what when where which who whom why will with would you your about explain describe give show much many ' +
+    'each every any some all get gets got also just'
   ).split(' '),
 );
 
@@ -24,11 +25,4 @@ export function contentTerms(text: string): string[] {
     out.push(stem(raw));
   }
   return out;
-}
-
-export function splitSentences(text: string): string[] {
-  return text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.replace(/\s+/g, ' ').trim())
-    .filter((s) => /[\p{L}\p{N}]/u.test(s));
 }

@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'bun:test';
+import { extractAnswer } from './extract';
+import { segment } from './segment';
+
+const HANDBOOK = `# Leave
+
+Every employee gets 25 days of paid leave per calendar
+year. Carried-over days must be used by
+31 March of the following year, or they lapse.
+
+- Sick leave needs a doctor's note after
+  three days of absence.
+- Parental leave is described in the parental handbook.
+
+| Grade | Laptop model | Replacement |
+| --- | --- | --- |
+| Junior | ThinkPad E14 | every four years |
+| Senior | ThinkPad X1 | every three years |
+
+Run the backup like this:
+
+\`\`\`sh
+confab-backup --target /srv/backup
+confab-backup --verify
+\`\`\`
+
+Offices close at 6pm on weekdays.
+`;
+
+const passage = (text: string, n = 1) => ({ n, text, documentName: 'handbook.md' });
+
+describe('segment', () => {
+  test('hard-wrapped-paragraph-lines-join-into-whole-sentences', () => {
+    const sentences = segment(HANDBOOK)
+      .filter((s) => s.kind === 'sentence')
+      .map((s) => s.text);
+    expect(sentences).toContain('Carried-over days must be used by 31 March of the following year, or they lapse.');
+    expect(sentences).toContain('Every employee gets 25 days of paid leave per calendar year.');
+  });
+
+  test('each-list-item-is-its-own-sentence-without-the-bullet', () => {
+    const sentences = segment(HANDBOOK).map((s) => s.text);
+    expect(sentences).toContain("Sick leave needs a doctor's note after three days of absence.");
+    expect(sentences).toContain('Parental leave is described in the parental handbook.');
+  });
+
+  test('offsets-point-at-the-sentence-in-the-passage', () => {
+    for (const s of segment(HANDBOOK))
+      expect(HANDBOOK.slice(s.start, s.end).replace(/\s+/g, ' ').trim()).toBe(
+        s.kind === 'sentence' || s.kind === 'heading' ? s.text : s.text.replace(/\s+/g, ' ').trim(),
+      );
+  });
+
+  test('a-table-and-a-code-block-are-single-verbatim-units', () => {
+    const blocks = segment(HANDBOOK).filter((s) => s.kind === 'table' || s.kind === 'code');
+    expect(blocks.map((b) => b.kind)).toEqual(['table', 'code']);
+    expect(blocks[0].text.split('\n')).toHaveLength(4);
+    expect(blocks[1].text).toBe('```sh\nconfab-backup --target /srv/backup\nconfab-backup --verify\n```');
+    expect(blocks.every((b) => !b.partial)).toBe(true);
+  });
+
+  test('a-table-without-its-header-or-a-code-block-without-its-closing-fence-is-partial', () => {
+    const cutTable = '| Senior | ThinkPad X1 | every three years |\n| Intern | none | never |';
+    const cutCode = '```sh\nconfab-backup --target /srv/backup';
+    expect(segment(cutTable)[0]).toMatchObject({ kind: 'table', partial: true });
+    expect(segment(cutCode)[0]).toMatchObject({ kind: 'code', partial: true });
+  });
+});
+
+describe('extractAnswer', () => {
+  test('quotes-a-hard-wrapped-sentence-whole-not-cut-at-the-line-break', () => {
+    const answer = extractAnswer('By when must carried-over days be used?', [passage(HANDBOOK)]);
+    expect(answer).toContain('Carried-over days must be used by 31 March of the following year, or they lapse [1].');
+    expect(answer).not.toContain('must be [1]');
+  });
+
+  test('quotes-a-table-whole-as-a-markdown-table', () => {
+    const answer = extractAnswer('What laptop model and replacement does the senior grade have?', [passage(HANDBOOK)]);
+    expect(answer).toContain(
+      '| Grade | Laptop model | Replacement |\n| --- | --- | --- |\n| Junior | ThinkPad E14 | every four years |\n| Senior | ThinkPad X1 | every three years |\n\n[1]',
+    );
+  });
+
+  test('never-quotes-part-of-a-table', () => {
+    const cut = '| Senior | ThinkPad X1 | every three years |\n| Intern | ThinkPad E14 | never |';
+    expect(extractAnswer('Which ThinkPad does a senior get?', [passage(cut)])).toBeUndefined();
+  });
+
+  test('quotes-a-code-block-with-its-lines-kept', () => {
+    const answer = extractAnswer('How do I run confab-backup with a target?', [passage(HANDBOOK)]);
+    expect(answer).toContain('```sh\nconfab-backup --target /srv/backup\nconfab-backup --verify\n```\n\n[1]');
+  });
+
+  test('declines-a-question-the-documents-do-not-cover-instead-of-stitching-sentences', () => {
+    expect(extractAnswer('What is the policy on bringing dogs to the office?', [passage(HANDBOOK), passage(HANDBOOK, 2)])).toBeUndefined();
+  });
+
+  test('answers-only-with-sentences-that-clear-the-bar', () => {
+    const answer = extractAnswer('When do offices close on weekdays?', [passage(HANDBOOK)]);
+    expect(answer).toBe('Offices close at 6pm on weekdays [1].');
+  });
+});
