@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { createOfflineProvider, NO_INFORMATION_ANSWER } from './offline/provider';
+import { createOfflineProvider, NO_INFORMATION_ANSWER, NOT_SEARCHED_ANSWER } from './offline/provider';
 import type { ProviderRequest, StreamEvent } from './types';
 
 const offline = createOfflineProvider();
@@ -48,6 +48,13 @@ describe('offline model', () => {
     expect(result.text).toContain('Admin → Connections');
     const empty = await offline.generate(ask('Where are embeddings stored?', { passages: [] }));
     expect(empty.text).toBe(NO_INFORMATION_ANSWER);
+  });
+
+  test('says-what-it-can-do-and-how-to-turn-on-documents-when-nothing-was-searched', async () => {
+    const result = await offline.generate(ask('Where are embeddings stored?', { passages: undefined }));
+    expect(result.text).toBe(NOT_SEARCHED_ANSWER);
+    expect(result.text).toContain('Turn on Documents');
+    expect(result.text).not.toContain('found no information');
   });
 
   test('streams-word-by-word-the-same-text-it-generates-with-usage', async () => {

@@ -33,6 +33,8 @@ export interface Gathered {
   texts: string[];
   citations: Citation[];
   calls: PluginCallRecord[];
+  /** Whether a plugin that cites sources (a document search) ran, even if it found nothing. */
+  searched: boolean;
 }
 
 export interface CallScope {
@@ -42,7 +44,7 @@ export interface CallScope {
   emit(frame: PluginFrame): void;
 }
 
-export const emptyGathered = (): Gathered => ({ texts: [], citations: [], calls: [] });
+export const emptyGathered = (): Gathered => ({ texts: [], citations: [], calls: [], searched: false });
 
 /** Passages the offline model answers from, numbered as the answer cites them. */
 export function passagesOf(citations: readonly Citation[]): Passage[] {
@@ -69,6 +71,7 @@ async function call(
   });
   if (outcome.ok) {
     gathered.citations.push(...outcome.citations);
+    if (deps.registry.get(name)?.citations) gathered.searched = true;
     scope.emit({ type: 'plugin', name, status: 'ok', via, callId, data: outcome.data });
   } else scope.emit({ type: 'plugin', name, status: 'error', via, callId, error: outcome.error });
   const kept = outcome.ok ? deps.registry.get(name)?.recorded?.(outcome.data) : undefined;

@@ -271,7 +271,7 @@ async function answer(
     model: p.model,
     viewer: p.viewer,
     messages: prompt.messages,
-    passages: gathered.citations.length ? passagesOf(gathered.citations) : undefined,
+    passages: gathered.citations.length ? passagesOf(gathered.citations) : gathered.searched ? [] : undefined,
     tools,
     maxToolRounds: MAX_TOOL_ROUNDS,
     maxTokens: p.settings.params.maxTokens,

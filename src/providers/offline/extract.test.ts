@@ -100,3 +100,9 @@ describe('extractAnswer', () => {
     expect(answer).toBe('Offices close at 6pm on weekdays [1].');
   });
 });
+
+test('a-how-long-question-is-answered-though-the-answer-does-not-say-long', () => {
+  const passages = [{ n: 1, text: 'The warranty lasts two years from the date of purchase. Returns are free.' }];
+  expect(extractAnswer('How long does the warranty last?', passages)).toBe('The warranty lasts two years from the date of purchase [1].');
+  expect(extractAnswer('How often are laptops replaced?', [{ n: 1, text: 'Laptops are replaced every three years.' }])).toContain('[1]');
+});

@@ -11,6 +11,13 @@ export const NO_INFORMATION_ANSWER =
   'I can only answer from documents you have uploaded. For general questions, an administrator can add a model ' +
   'provider under Admin → Connections, with no restart.';
 
+/** When no document was searched for the question (lookup is off): what the model can do, and how to ask it. */
+export const NOT_SEARCHED_ANSWER =
+  "I'm Confab's offline model: I answer from your documents, quoting them with numbered sources. " +
+  'No document was searched for this message. Turn on Documents in the Tools menu (the rag_lookup tool), or pick ' +
+  'documents in the Documents panel, and ask again. For general questions, an administrator can add a model ' +
+  'provider under Admin → Connections, with no restart.';
+
 function lastUserMessage(messages: readonly ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;
   return '';
@@ -18,7 +25,11 @@ function lastUserMessage(messages: readonly ChatMessage[]): string {
 
 /** The offline answer to a request; a continuation starts a new paragraph after the broken answer. */
 function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' | 'continuation'>): string {
-  const answer = extractAnswer(lastUserMessage(req.messages), req.passages ?? []) ?? NO_INFORMATION_ANSWER;
+  // `passages` absent: nothing was searched; empty: the documents were searched and hold nothing relevant.
+  const answer =
+    req.passages === undefined
+      ? NOT_SEARCHED_ANSWER
+      : (extractAnswer(lastUserMessage(req.messages), req.passages) ?? NO_INFORMATION_ANSWER);
   return req.continuation ? `\n\n${answer}` : answer;
 }
 

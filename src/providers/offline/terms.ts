@@ -18,10 +18,16 @@ function stem(word: string): string {
   return word;
 }
 
+/** Words that after "how" only ask for a measure ("how long", "how often"): an answer rarely repeats them. */
+const HOW_MEASURES = new Set(['long', 'often', 'far', 'old', 'big', 'large', 'soon', 'late', 'early']);
+
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
+  let previous = '';
   for (const raw of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-    if (STOP_WORDS.has(raw) || (raw.length < 2 && !/\d/.test(raw))) continue;
+    const measure = previous === 'how' && HOW_MEASURES.has(raw);
+    previous = raw;
+    if (measure || STOP_WORDS.has(raw) || (raw.length < 2 && !/\d/.test(raw))) continue;
     out.push(stem(raw));
   }
   return out;
