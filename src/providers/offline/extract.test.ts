@@ -105,4 +105,9 @@ test('a-how-long-question-is-answered-though-the-answer-does-not-say-long', () =
   const passages = [{ n: 1, text: 'The warranty lasts two years from the date of purchase. Returns are free.' }];
   expect(extractAnswer('How long does the warranty last?', passages)).toBe('The warranty lasts two years from the date of purchase [1].');
   expect(extractAnswer('How often are laptops replaced?', [{ n: 1, text: 'Laptops are replaced every three years.' }])).toContain('[1]');
+  expect(
+    extractAnswer('How fast does the peregrine falcon stoop?', [
+      { n: 1, text: 'The peregrine falcon stoops at over three hundred kilometres per hour.' },
+    ]),
+  ).toContain('[1]');
 });

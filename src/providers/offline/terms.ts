@@ -19,7 +19,26 @@ function stem(word: string): string {
 }
 
 /** Words that after "how" only ask for a measure ("how long", "how often"): an answer rarely repeats them. */
-const HOW_MEASURES = new Set(['long', 'often', 'far', 'old', 'big', 'large', 'soon', 'late', 'early']);
+const HOW_MEASURES = new Set([
+  'long',
+  'often',
+  'far',
+  'old',
+  'big',
+  'large',
+  'soon',
+  'late',
+  'early',
+  'fast',
+  'quickly',
+  'high',
+  'deep',
+  'tall',
+  'wide',
+  'heavy',
+  'hot',
+  'cold',
+]);
 
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
