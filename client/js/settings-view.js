@@ -67,9 +67,10 @@ export class SettingsView {
     this.defaultModel = h('select', { id: 'default-model' });
     const result = h('p', { class: 'admin-status', role: 'status' });
     const submit = h('button', { type: 'submit', class: 'primary', text: 'Save' });
-    const form = h(
-      'form',
-      { class: 'stack-form', 'aria-label': 'Custom instructions' },
+    // Disabled until the stored values arrive, so nothing typed before then is overwritten.
+    this.instructionFields = h(
+      'fieldset',
+      { class: 'plain-fieldset', disabled: true },
       h(
         'label',
         { for: 'custom-instructions' },
@@ -78,8 +79,8 @@ export class SettingsView {
       ),
       h('label', { for: 'default-model' }, h('span', { text: 'Model for new chats' }), this.defaultModel),
       h('div', {}, submit),
-      result,
     );
+    const form = h('form', { class: 'stack-form', 'aria-label': 'Custom instructions' }, this.instructionFields, result);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       submit.disabled = true;
@@ -101,12 +102,14 @@ export class SettingsView {
   }
 
   async loadInstructions() {
+    this.instructionFields.disabled = true;
     const prefs = await api('GET', '/api/me/settings');
     this.prompt.value = prefs.systemPrompt ?? '';
     this.defaultModel.replaceChildren(
       h('option', { value: '', text: 'The server’s default' }),
       ...(this.options.models ?? []).map((m) => h('option', { value: m.id, text: m.id, selected: m.id === prefs.defaultModel })),
     );
+    this.instructionFields.disabled = false;
   }
 
   passwordForm() {
