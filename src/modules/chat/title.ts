@@ -12,7 +12,7 @@ import type { TurnLimiter } from '../usage/turn-limiter';
 /** Small, cheap models preferred for titles, when configured. */
 const CHEAP_MODELS = ['gpt-4o-mini', 'gpt-4.1-mini', 'claude-haiku-4-5'];
 const TITLE_TIMEOUT_MS = 15_000;
-const TITLE_PROMPT =
+export const TITLE_PROMPT =
   'Write a title of at most six words for a conversation that starts with the message below. Reply with the title only, no quotes.';
 
 export interface TitleDeps {

@@ -4,13 +4,18 @@ import { conversations } from '../../db/schema';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
+import { TITLE_PROMPT } from '../chat/title';
 
 type User = Awaited<ReturnType<Harness['signup']>>;
 const MODEL = 'local/tuned';
 
-/** The system messages and sampling fields the upstream received for its last chat request. */
+/**
+ * The system messages and sampling fields the upstream received for its last turn. A title is
+ * written in the background after a first turn and may arrive later, so title requests are skipped.
+ */
 function lastCall(upstream: FakeUpstream) {
-  const req = upstream.requests.filter((r) => r.path === '/v1/chat/completions').at(-1);
+  const isTitle = (body: { messages?: { content: unknown }[] }) => body.messages?.some((m) => m.content === TITLE_PROMPT);
+  const req = upstream.requests.filter((r) => r.path === '/v1/chat/completions' && !isTitle(r.body ?? {})).at(-1);
   const body = req?.body ?? {};
   return {
     system: (body.messages ?? []).filter((m: { role: string }) => m.role === 'system').map((m: { content: string }) => m.content),
@@ -122,6 +127,10 @@ for (const backend of testDatabases()) {
       }
       const after = (await h.ctx.database.db.select().from(conversations).where(eq(conversations.id, id)))[0];
       expect(after).toEqual(before);
+      // The message names the field and its bound, not just "expected object or null".
+      expect((await patch(ann, id, { params: { temperature: 3 } })).body.error.message).toBe(
+        'Invalid body params.temperature: Expected number to be less or equal to 2',
+      );
       expect((await patch(bob, id, { systemPrompt: 'mine now' })).status).toBe(404);
       const turn = await chat(ann, { conversationId: id, message: 'Use his file', documentIds: [bobDocId] });
       expect([turn.status, turn.body.error.code]).toEqual([400, 'unknown_document']);
