@@ -189,6 +189,10 @@ describe.skipIf(Boolean(missing))('the chat on a phone', () => {
     await page.waitForSelector('#plugin-toggles', { state: 'visible' });
     expect(await rightEdge('#plugin-toggles')).toBeLessThanOrEqual(390);
     expect(await page.$eval('#plugin-toggles', (el) => el.getBoundingClientRect().left)).toBeGreaterThanOrEqual(0);
+    // The menu speaks to the person choosing, not in the prompt written for the model.
+    const menu = (await page.textContent('#plugin-toggles')) ?? '';
+    expect(menu).toContain('Looks things up in your documents and cites them.');
+    expect(menu).not.toContain('numbered passages');
     await screenshot(page, 'tools-popup-phone');
     await page.click('#plugin-menu summary');
   });

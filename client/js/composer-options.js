@@ -52,7 +52,7 @@ export class ComposerOptions {
     const chosen = new Set(this.selectedPlugins());
     const rows = plugins.map((p) => {
       const usable = p.available && p.enabled;
-      const reason = !p.available ? (p.reason ?? 'Not available on this server') : !p.enabled ? 'Turned off in Settings' : p.description;
+      const reason = !p.available ? (p.reason ?? 'Not available on this server') : !p.enabled ? 'Turned off in Settings' : p.summary;
       const id = `plugin-${p.name}`;
       return h(
         'label',

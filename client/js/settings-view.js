@@ -249,7 +249,7 @@ export class SettingsView {
           'div',
           { class: `plugin-toggle${p.available ? '' : ' unavailable'}` },
           box,
-          h('label', { for: id, text: `${pluginLabel(p.name)} — ${p.description}` }),
+          h('label', { for: id, text: `${pluginLabel(p.name)} — ${p.summary}` }),
           h('span', {
             class: 'reason muted',
             text: p.available ? (p.enabled ? 'Allowed' : 'Off') : (p.reason ?? 'Not available on this server'),

@@ -36,6 +36,15 @@ export function wireName(server: string, tool: string): string {
   return `mcp__${server}__${tool}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
 }
 
+/** A tool description's first sentence: servers write them for models, often at length. */
+function firstSentence(text: string | undefined): string | undefined {
+  const first = text
+    ?.trim()
+    .split(/(?<=[.!?])\s|\n/)[0]
+    ?.trim();
+  return first ? first.replace(/[.!?]$/, '') : undefined;
+}
+
 function objectArgs(args: unknown): Record<string, unknown> {
   if (args === null || typeof args !== 'object' || Array.isArray(args))
     throw new AppError('invalid_plugin_args', { message: 'MCP tool arguments must be a JSON object.' });
@@ -105,6 +114,7 @@ export class McpHub {
       name: `mcp:${server}:${tool.name}`,
       toolName: wireName(server, tool.name),
       description: `${tool.description ?? tool.title ?? tool.name} (tool of the MCP server ${server})`,
+      summary: `${tool.title ?? firstSentence(tool.description) ?? tool.name} (from ${server})`,
       parameters: tool.inputSchema as unknown as TSchema,
       capabilities: ['network'],
       timeoutMs: this.limits.toolTimeoutMs,

@@ -168,10 +168,11 @@ describe.skipIf(!EVERYTHING)('MCP tools in a chat turn', () => {
     const names = res.body.plugins.map((p: { name: string }) => p.name);
     expect(names).toContain('mcp:everything:echo');
     expect(names).toContain('mcp:failing:slow');
-    expect(res.body.plugins.find((p: { name: string }) => p.name === 'mcp:everything:echo')).toMatchObject({
-      available: true,
-      enabled: true,
-    });
+    const echo = res.body.plugins.find((p: { name: string }) => p.name === 'mcp:everything:echo');
+    expect(echo).toMatchObject({ available: true, enabled: true });
+    // People read a short line naming the server; the model gets the server's own description.
+    expect(echo.summary).toMatch(/\(from everything\)$/);
+    expect(echo.description).toContain('tool of the MCP server everything');
   });
 
   test('an-openai-model-calls-a-tool-the-conversation-switched-on-and-reads-its-result', async () => {

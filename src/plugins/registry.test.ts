@@ -12,6 +12,7 @@ function plugin(name: string, run: Plugin['run'], timeoutMs = 5_000): Plugin {
   return {
     name,
     description: `${name} test plugin`,
+    summary: `${name} for tests`,
     parameters: echoArgs,
     capabilities: [],
     timeoutMs,
@@ -37,6 +38,14 @@ describe('catalogue', () => {
     expect(by.web_search.capabilities).toEqual(['network']);
     const withSearch = pluginStatuses(builtinPlugins, { webSearch: { provider: 'brave' } });
     expect(withSearch.find((r) => r.name === 'web_search')?.reason).toContain('BRAVE_API_KEY');
+  });
+
+  test('people-read-a-short-summary-and-models-the-full-description', () => {
+    for (const row of pluginStatuses(builtinPlugins, { sandboxes })) {
+      expect(row.summary.length, row.name).toBeLessThanOrEqual(90);
+      expect(row.summary, row.name).not.toBe(row.description);
+      expect(row.summary, row.name).not.toMatch(/\bthe user\b|\[n\]/);
+    }
   });
 
   test('marks-plugins-the-user-disabled', () => {

@@ -60,6 +60,7 @@ export function validateArgs(plugin: Plugin, args: unknown): unknown {
 export interface PluginStatus {
   name: string;
   description: string;
+  summary: string;
   capabilities: PluginCapability[];
   available: boolean;
   reason?: string;
@@ -82,6 +83,7 @@ export function pluginStatuses(reg: PluginRegistry, services: PluginServices, en
     return {
       name: p.name,
       description: p.description,
+      summary: p.summary,
       capabilities: p.capabilities,
       available: a.ok,
       ...(a.ok ? {} : { reason: a.reason }),

@@ -67,6 +67,8 @@ export interface Plugin<A = any, D = unknown> {
   /** Offered to a model only when the turn names it, and never run without a model's arguments. */
   toolOnly?: boolean;
   description: string;
+  /** What a person reads in the Tools menu; `description` is written for models. */
+  summary: string;
   /** JSON Schema of the arguments (a TypeBox schema is one). */
   parameters: TSchema;
   capabilities: PluginCapability[];

@@ -2,7 +2,10 @@ import { Type } from '@sinclair/typebox';
 
 export const PluginStatusView = Type.Object({
   name: Type.String(),
+  /** Written for the model that calls the tool. */
   description: Type.String(),
+  /** What a person reads when choosing tools. */
+  summary: Type.String(),
   capabilities: Type.Array(Type.String()),
   available: Type.Boolean(),
   reason: Type.Optional(Type.String()),

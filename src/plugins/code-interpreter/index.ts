@@ -38,6 +38,7 @@ export const codeInterpreterPlugin: Plugin<CodeInterpreterArgs, CodeInterpreterD
   description:
     'Runs JavaScript in an isolated QuickJS interpreter and returns console output and the value of ' +
     `the last expression. No network, filesystem or environment; ${GUEST_TIMEOUT_MS / 1000} s and 64 MiB limits. ${PYTHON_UNAVAILABLE}`,
+  summary: 'Runs JavaScript to calculate or check something, in a sandbox with no network.',
   parameters,
   capabilities: ['code'],
   // Room for the longest configured wait for a sandbox, then the run itself.

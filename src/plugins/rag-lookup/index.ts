@@ -36,6 +36,7 @@ function describe(query: string, citations: Citation[]): string {
 export const ragLookupPlugin: Plugin<RagLookupArgs, RagLookupData> = {
   name: 'rag_lookup',
   description: "Searches the user's uploaded documents and returns numbered passages with their source, to cite as [n].",
+  summary: 'Looks things up in your documents and cites them.',
   parameters,
   capabilities: ['documents'],
   timeoutMs: 10_000,

@@ -71,6 +71,7 @@ function describe(data: WebSearchData): string {
 export const webSearchPlugin: Plugin<WebSearchArgs, WebSearchData> = {
   name: 'web_search',
   description: 'Searches the web and returns titles, URLs and snippets of the top results; can also read the text of the first few pages.',
+  summary: 'Searches the web and cites the pages it found.',
   parameters,
   capabilities: ['network'],
   timeoutMs: 20_000,
