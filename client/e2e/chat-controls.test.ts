@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
-import { pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from '../../src/testing/chat-page';
+import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from '../../src/testing/chat-page';
 import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
@@ -163,6 +163,28 @@ describe.skipIf(Boolean(missing))('shaping a chat in the browser', () => {
     await page.keyboard.press('Escape');
     await waitForAnswerEnd(page);
     expect(await page.textContent('.turn-assistant >> nth=-1')).toContain('Stopped before the end.');
+  });
+
+  test('an-offline-answer-that-searched-nothing-offers-to-turn-on-documents-and-asks-again', async () => {
+    await page.click('#new-chat');
+    await pickModel(page, 'offline');
+    await page.evaluate(() => {
+      for (const box of document.querySelectorAll<HTMLInputElement>('#plugin-toggles input:checked')) box.click();
+    });
+    await send(page, 'What does the handbook say about holidays?');
+    await waitForAnswerEnd(page);
+    expect(await lastAnswer(page).textContent()).toContain('No document was searched');
+    await screenshot(page, 'offer-documents-desktop');
+    await page.click('button.offer-documents');
+    await waitForAnswerEnd(page);
+    expect(await page.isChecked('#plugin-rag_lookup')).toBe(true);
+    // Asked again with lookup on: the documents were searched, so the offer is not repeated.
+    expect(await lastAnswer(page).textContent()).not.toContain('No document was searched');
+    expect(await page.locator('button.offer-documents').count()).toBe(0);
+    expect(await page.locator('.turn-user').count()).toBe(1);
+    const id = page.url().split('/c/')[1];
+    const stored = await page.evaluate(async (cid) => (await fetch(`/api/conversations/${cid}`)).json(), id);
+    expect(stored.settings.plugins).toEqual(['rag_lookup']);
   });
 });
 

@@ -5,6 +5,17 @@ import { describeError } from './errors.js';
 import { AssistantTurn, userTurn } from './message-view.js';
 import { navigate } from './router.js';
 
+const DOCUMENTS_TOOL = 'rag_lookup';
+const OFFLINE_MODEL = 'offline';
+
+/**
+ * The offline model answers only from documents, so when a message it answered searched none
+ * (lookup off, nothing picked) the useful next step is to turn lookup on and ask again.
+ */
+function searchedNothing(turn, sent) {
+  return Boolean(sent) && turn.model === OFFLINE_MODEL && !sent.plugins?.includes(DOCUMENTS_TOOL) && !sent.documentIds?.length;
+}
+
 /** The path from `leafId` (by default the newest message) back to the root: the thread shown and continued. */
 export function threadOf(messages, leafId) {
   const byId = new Map(messages.map((m) => [m.id, m]));
@@ -118,6 +129,8 @@ export class ChatView {
     this.conversationId = id;
     this.messages = [];
     this.branchChosen = false;
+    // A new chat continues nothing; a stale leaf would make its first message a reply into the last one.
+    this.leafId = null;
     if (!id) {
       $('view-title').textContent = 'New chat';
       this.empty();
@@ -241,11 +254,11 @@ export class ChatView {
       ...(this.conversationId ? { conversationId: this.conversationId } : {}),
       ...(this.conversationId && (branch || this.branchChosen) ? { parentId: branch ? branch.parentId : this.leafId } : {}),
     };
-    const requestId = this.socket.start(frame, (f) => this.onFrame(turn, f));
+    const requestId = this.socket.start(frame, (f) => this.onFrame(turn, f, frame));
     this.setBusy({ requestId, turn });
   }
 
-  onFrame(turn, frame) {
+  onFrame(turn, frame, sent) {
     if (frame.type === 'start' && frame.conversationId !== this.conversationId) {
       this.conversationId = frame.conversationId;
       history.replaceState(null, '', `/c/${frame.conversationId}`);
@@ -257,6 +270,8 @@ export class ChatView {
     if (frame.type === 'error' && frame.code === 'not_resumable') return this.reloadAfterExpiry();
     turn.onFrame(frame);
     this.follow();
+    if (frame.type === 'done' && frame.finishReason === 'stop' && searchedNothing(turn, sent))
+      turn.offerDocuments(() => this.options.enablePlugin(DOCUMENTS_TOOL) && this.regenerate());
     if (frame.type === 'done' || frame.type === 'error') this.finished(frame);
   }
 

@@ -79,6 +79,15 @@ export class ComposerOptions {
     this.menu.querySelector('summary').textContent = n ? `Tools (${n})` : 'Tools';
   }
 
+  /** Ticks a tool the way the user would; false when it is not usable here. */
+  enablePlugin(name) {
+    const box = this.toggles.querySelector(`input[value="${CSS.escape(name)}"]`);
+    if (!box || box.disabled) return false;
+    box.checked = true;
+    this.markActive();
+    return true;
+  }
+
   selectedPlugins() {
     return [...this.toggles.querySelectorAll('input:checked')].map((i) => i.value);
   }

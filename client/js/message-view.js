@@ -73,7 +73,16 @@ export class AssistantTurn {
   }
 
   setModel(model) {
-    if (model) this.label.textContent = `Confab · ${model}`;
+    if (!model) return;
+    this.model = model;
+    this.label.textContent = `Confab · ${model}`;
+  }
+
+  /** Under an answer that searched nothing: one press turns on document lookup and asks again. */
+  offerDocuments(onAccept) {
+    const button = h('button', { type: 'button', class: 'primary offer-documents', text: 'Turn on Documents and ask again' });
+    button.addEventListener('click', onAccept, { once: true });
+    this.answer.after(h('p', { class: 'offer' }, button));
   }
 
   notice(text, kind = '') {
