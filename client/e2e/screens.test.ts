@@ -79,6 +79,15 @@ describe.skipIf(Boolean(missing))('main screens', () => {
         await screenshot(page, `chat-${size}-${scheme}`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow).toBeLessThanOrEqual(0);
+        await page.click('#plugin-menu summary');
+        await page.waitForSelector('#plugin-toggles', { state: 'visible' });
+        await screenshot(page, `tools-${size}-${scheme}`);
+        await page.click('#plugin-menu summary');
+        await page.click('#conversation-settings');
+        await page.waitForSelector('.admin-dialog #conv-system-prompt');
+        await screenshot(page, `conversation-settings-${size}-${scheme}`);
+        await page.click('.admin-dialog button[value="cancel"]');
+        await page.waitForSelector('.admin-dialog', { state: 'detached' });
         if (size === 'phone') {
           await page.click('#open-sidebar');
           await page.waitForSelector('.app.sidebar-open');
