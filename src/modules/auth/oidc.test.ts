@@ -244,10 +244,13 @@ for (const backend of testDatabases()) {
       expect(research.status).toBe(201);
     });
 
-    test('a-user-outside-the-allowed-groups-is-refused-and-their-sessions-end', async () => {
+    test('a-user-outside-the-allowed-groups-is-refused-and-their-sessions-and-keys-end', async () => {
       const strict = harness({ OIDC_ALLOWED_GROUPS: 'staff' });
       const first = await signIn(strict, 'mallory');
       expect((await me(first.session)).status).toBe(200);
+      const key = (await h.json('POST', '/api/keys', { cookie: first.session, body: { name: 'laptop' } })).body.key as string;
+      const byKey = () => strict.json('GET', '/api/auth/me', { headers: { authorization: `Bearer ${key}` } });
+      expect((await byKey()).status).toBe(200);
       provider.accounts.set('mallory', { email: 'mallory@example.com', groups: ['contractors'] });
       const refused = await signIn(strict, 'mallory');
       expect({ status: refused.status, code: refused.body.error.code, session: refused.session }).toEqual({
@@ -256,6 +259,7 @@ for (const backend of testDatabases()) {
         session: undefined,
       });
       expect((await me(first.session)).status).toBe(401);
+      expect((await byKey()).status).toBe(401);
       const [entry] = await audit('auth.oidc_refused');
       expect(entry).toMatchObject({
         actorEmail: 'mallory@example.com',

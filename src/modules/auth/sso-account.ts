@@ -1,6 +1,6 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { groupMembers, groups, sessions, userIdentities, users } from '../../db/schema';
+import { apiKeys, groupMembers, groups, sessions, userIdentities, users } from '../../db/schema';
 import { AppError, unauthorized } from '../../lib/errors';
 import { recordAudit } from '../audit/service';
 import type { Revocations } from './revocation';
@@ -53,7 +53,7 @@ export async function signInExternal(deps: SsoDeps, identity: ExternalIdentity, 
   const existing = linked ?? (email ? await userByEmail(db, email) : undefined);
 
   if (policy.allowedGroups.length && !intersects(identity.groups ?? [], policy.allowedGroups)) {
-    if (existing) await endSessions(deps, existing.id);
+    if (existing) await endAccess(deps, existing.id);
     await audit(deps, existing, `auth.${policy.source}_refused`, { reason: 'not_in_allowed_groups', email, groups: identity.groups ?? [] });
     throw new AppError('sso_group_forbidden');
   }
@@ -190,9 +190,16 @@ async function anotherActiveAdmin(tx: Tx, userId: string): Promise<boolean> {
   return n > 0;
 }
 
-/** A user refused by the allowed groups is signed out everywhere, on every replica. */
-async function endSessions(deps: SsoDeps, userId: string): Promise<void> {
+/**
+ * A user refused by the allowed groups is signed out everywhere, on every replica, and their API
+ * keys stop working too: leaving the group is how an organisation takes access away.
+ */
+async function endAccess(deps: SsoDeps, userId: string): Promise<void> {
   await deps.db.delete(sessions).where(eq(sessions.userId, userId));
+  await deps.db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
   await deps.revocations.publish({ kind: 'user', id: userId });
 }
 
