@@ -4,6 +4,7 @@ import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
 import { CONFAB_FORMAT } from './import/confab-file';
 import { getOwnedConversation } from './service';
+import { settingsOf } from './settings';
 
 type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -19,6 +20,8 @@ export function toPortable(c: ConversationRow, rows: MessageRow[]) {
     model: c.model,
     pinned: c.pinned,
     archived: c.archived,
+    // Instructions and parameters travel with the conversation; tools and documents belong to this server.
+    settings: portableSettings(c.settings),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
     messages: rows.map((m) => ({
@@ -35,6 +38,11 @@ export function toPortable(c: ConversationRow, rows: MessageRow[]) {
 }
 
 export type PortableConversation = ReturnType<typeof toPortable>;
+
+function portableSettings(stored: unknown) {
+  const { systemPrompt, params } = settingsOf(stored);
+  return { systemPrompt, params };
+}
 
 const messagesOf = (db: Db, ids: string[]) =>
   db.select().from(messages).where(inArray(messages.conversationId, ids)).orderBy(asc(messages.createdAt), asc(messages.id));

@@ -1,5 +1,5 @@
 import { t } from 'elysia';
-import { ConversationSettings, SettingsChange } from './settings';
+import { ConversationSettings, PortableSettings, SettingsChange } from './settings';
 
 export const Citation = t.Object({
   n: t.Integer(),
@@ -140,6 +140,7 @@ export const PortableConversation = t.Object({
   model: t.Nullable(t.String()),
   pinned: t.Boolean(),
   archived: t.Boolean(),
+  settings: t.Optional(PortableSettings),
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
   messages: t.Array(PortableMessage),

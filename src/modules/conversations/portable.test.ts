@@ -161,7 +161,12 @@ for (const backend of testDatabases()) {
       const u = await h.signup();
       const file = JSON.stringify(chatgptFile('ab000000-0000-4000-8000-00000000000a'));
       expect((await importFile(u.cookie, file)).status).toBe(201);
-      await h.json('POST', '/api/conversations', { cookie: u.cookie, body: { messages: [{ role: 'user', content: 'typed here' }] } });
+      const typed = await h.json('POST', '/api/conversations', {
+        cookie: u.cookie,
+        body: { messages: [{ role: 'user', content: 'typed here' }] },
+      });
+      const settings = { systemPrompt: 'Answer in French.', params: { temperature: 0.3, maxTokens: 300 } };
+      expect((await h.json('PATCH', `/api/conversations/${typed.body.id}`, { cookie: u.cookie, body: settings })).status).toBe(200);
       const all = await h.request('GET', '/api/conversations/export', { cookie: u.cookie });
       expect(all.status).toBe(200);
       expect(all.headers.get('content-type')).toStartWith('application/x-ndjson');
@@ -194,6 +199,24 @@ for (const backend of testDatabases()) {
         return ms.map((m) => [m.content, m.parentId ? byId.get(m.parentId) : null]).sort();
       };
       expect(shape(copy.body.messages)).toEqual(shape(imported.messages));
+      // Instructions and parameters travel with the conversation.
+      const typedLine = lines.find((l) => l.id === typed.body.id);
+      expect(typedLine.settings).toEqual(settings);
+      const typedCopy = copied.body.imported.find((c: any) => c.messages === 1);
+      const detail = await h.json('GET', `/api/conversations/${typedCopy.id}`, { cookie: other.cookie });
+      expect(detail.body.settings).toMatchObject(settings);
+    });
+
+    test('an-export-with-out-of-range-settings-answers-400-and-imports-nothing', async () => {
+      const u = await h.signup();
+      const made = await h.json('POST', '/api/conversations', { cookie: u.cookie, body: { messages: [{ role: 'user', content: 'hi' }] } });
+      const line = (await h.json('GET', `/api/conversations/${made.body.id}/export`, { cookie: u.cookie })).body;
+      const other = await h.signup();
+      const bad = { ...line, settings: { systemPrompt: null, params: { temperature: 9 } } };
+      const res = await importFile(other.cookie, JSON.stringify(bad));
+      expect([res.status, res.body.error.code]).toEqual([400, 'invalid_import']);
+      expect(res.body.error.message).toContain('settings.params.temperature');
+      expect(await countOf(other.id)).toBe(0);
     });
 
     test('imports-open-webui-history-with-regenerated-answers', async () => {

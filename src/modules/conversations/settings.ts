@@ -34,6 +34,10 @@ export const ConversationSettings = t.Object({
 });
 export type ConversationSettings = Static<typeof ConversationSettings>;
 
+/** What an export carries: instructions and parameters; tools and documents belong to the server. */
+export const PortableSettings = t.Pick(ConversationSettings, ['systemPrompt', 'params']);
+export type PortableSettings = Static<typeof PortableSettings>;
+
 export const EMPTY_SETTINGS: ConversationSettings = { systemPrompt: null, params: {}, plugins: [], documentIds: [] };
 
 /** Settings as stored (a jsonb that may predate a field), complete. */

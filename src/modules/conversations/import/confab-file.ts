@@ -1,4 +1,6 @@
+import { Value } from '@sinclair/typebox/value';
 import { isUuid } from '../../../lib/uuid-format';
+import { PortableSettings } from '../settings';
 import { type DraftConversation, type DraftRole, fromIso, invalidImport, isObject, orderTree, storableText, type TreeNode } from './draft';
 
 /** The `format` of Confab's own conversation export (`GET /api/conversations/:id/export`). */
@@ -26,6 +28,17 @@ function readMessage(value: unknown, where: string): TreeNode {
   };
 }
 
+/** The instructions and parameters of an export; absent in files from before they were exported. */
+function readSettings(value: unknown, where: string): PortableSettings | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw invalidImport(where, 'must be an object');
+  const settings = { systemPrompt: value.systemPrompt ?? null, params: value.params ?? {} };
+  const first = Value.Errors(PortableSettings, settings).First();
+  if (first) throw invalidImport(`${where}${first.path.replaceAll('/', '.')}`, first.message);
+  const { systemPrompt, params } = settings as PortableSettings;
+  return { systemPrompt: systemPrompt === null ? null : storableText(systemPrompt, `${where}.systemPrompt`), params };
+}
+
 /** One conversation of Confab's export, as it was: every message and branch. */
 export function readConfab(item: Record<string, unknown>, where: string): DraftConversation {
   if (item.version !== 1) throw invalidImport(`${where}.version`, 'must be 1');
@@ -41,6 +54,7 @@ export function readConfab(item: Record<string, unknown>, where: string): DraftC
     updatedAt: fromIso(item.updatedAt, `${where}.updatedAt`),
     pinned: item.pinned === true,
     archived: item.archived === true,
+    settings: readSettings(item.settings, `${where}.settings`),
     messages: orderTree(nodes, `${where}.messages`),
   };
 }

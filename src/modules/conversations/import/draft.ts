@@ -1,5 +1,6 @@
 import { AppError } from '../../../lib/errors';
 import { hasUnstorableText } from '../../../lib/storable-text';
+import type { PortableSettings } from '../settings';
 
 export type DraftRole = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -25,6 +26,8 @@ export interface DraftConversation {
   updatedAt: Date | null;
   pinned: boolean;
   archived: boolean;
+  /** The instructions and parameters a Confab export carries. */
+  settings?: PortableSettings;
   messages: DraftMessage[];
 }
 

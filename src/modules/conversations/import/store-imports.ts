@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { conversations, messages } from '../../../db/schema';
+import { EMPTY_SETTINGS } from '../settings';
 import { heuristicTitle } from '../title';
 import { type DraftConversation, MAX_TITLE } from './draft';
 
@@ -49,6 +50,7 @@ export async function storeImports(db: Db, userId: string, drafts: DraftConversa
           model: d.model,
           pinned: d.pinned,
           archived: d.archived,
+          ...(d.settings ? { settings: { ...EMPTY_SETTINGS, ...d.settings } } : {}),
           importKey: d.importKey,
           createdAt,
           updatedAt: d.updatedAt ?? last ?? createdAt,
