@@ -7,6 +7,7 @@ import { createUser } from '../testing/users';
 import { createOfflineEmbedder, embedOffline, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from './embedders/offline';
 import { type EvalScore, indexCorpus, loadGoldenSet, scoreRetrieval } from './evaluate';
 import { createRerankClient } from './rerank-client';
+import { rerankCalls } from './rerank-metrics';
 import type { CandidateRow } from './retrieval-scope';
 import { retrieve, toTextQueries } from './retrieve';
 import { vectorCandidates } from './vector-half';
@@ -55,6 +56,8 @@ for (const target of testDatabases()) {
       expect(hybrid.recallAt5 + hybrid.mrr).toBeGreaterThan(Math.max(vector.recallAt5 + vector.mrr, text.recallAt5 + text.mrr));
     });
 
+    const failedReranks = async () => (await rerankCalls.get()).values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
+
     test('a-rerank-server-orders-the-hybrid-results-and-a-failing-one-falls-back-to-the-offline-rerank', async () => {
       // Speaks the rerank wire format; ranks the candidates it is sent in reverse, so its effect is plain to see.
       const server = Bun.serve({
@@ -79,9 +82,12 @@ for (const target of testDatabases()) {
             .map((r) => r.chunkId),
         );
         const down = createRerankClient({ url: `http://127.0.0.1:${server.port}/down/rerank` });
+        const failedBefore = await failedReranks();
         expect((await retrieve(database, embedder, alice, query, { k: 3, reranker: down })).map((r) => r.chunkId)).toEqual(
           offline.map((r) => r.chunkId),
         );
+        // The fallback is silent to the user but counted for the operator.
+        expect(await failedReranks()).toBe(failedBefore + 1);
       } finally {
         server.stop(true);
       }

@@ -1,8 +1,10 @@
 import type { Database } from '../db/client';
+import { log } from '../lib/logger';
 import type { Embedder } from './embedders/embedder';
 import { mmrSelect } from './mmr';
 import { rerankOffline } from './offline-rerank';
-import type { Reranker } from './rerank-client';
+import { RerankError, type Reranker } from './rerank-client';
+import { rerankCalls } from './rerank-metrics';
 import type { CandidateRow, RetrievalScope } from './retrieval-scope';
 import { fuseRrf } from './rrf';
 import { textCandidates, toTextQueries } from './text-half';
@@ -114,7 +116,13 @@ async function rerankFused<T extends { row: CandidateRow; score: number }>(
         query,
         pool.map((f) => f.row.text),
       )
-      .catch(() => null);
+      .catch((error: unknown) => {
+        // Only a RerankError's message is known to hold no request detail (it names the status).
+        const reason = error instanceof RerankError ? error.message : error instanceof Error ? error.name : 'unknown';
+        log.warn('rerank server failed; the offline rerank ordered the results', { reason });
+        return null;
+      });
+    rerankCalls.inc({ outcome: scores ? 'ok' : 'failed' });
     if (scores) {
       return pool
         .map((f, i) => ({ f, s: scores[i], i }))
