@@ -45,6 +45,19 @@ export async function startUpstream(model: string, tokens: number): Promise<Proc
   return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
 }
 
+/** The bare proxy (`bench/bare-proxy.ts`) in front of `upstreamUrl`: the ceiling for a gateway here. */
+export async function startBareProxy(upstreamUrl: string): Promise<Proc> {
+  const port = freePort();
+  const child = Bun.spawn(['bun', 'run', 'bench/bare-proxy.ts', '--port', String(port), '--upstream', upstreamUrl], {
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'inherit',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child);
+  return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
+}
+
 /** A Confab server process with limits it cannot reach and the given extra environment. */
 export async function startConfab(env: Record<string, string>): Promise<Proc> {
   const port = freePort();

@@ -1,9 +1,10 @@
 /**
- * Gateway overhead: the same OpenAI requests sent straight to the fake upstream and through
- * Confab's `/v1/chat/completions` (Confab's OPENAI_BASE_URL pointing at that upstream), at 50
- * connections (closed loop) and at a fixed rate (open loop), streamed and not. Upstream, Confab and
- * the load generator each run in their own process; direct and proxied runs alternate so both see
- * the same machine. Run: `bun run bench:gateway [seconds per run] [rate]`.
+ * Gateway overhead: the same OpenAI requests sent straight to the fake upstream, through a bare Bun
+ * proxy (parse, fetch, return: the ceiling for any gateway on this runtime) and through Confab's
+ * `/v1/chat/completions` (Confab's OPENAI_BASE_URL pointing at that upstream), at 50 connections
+ * (closed loop) and at a fixed rate (open loop), streamed and not. Upstream, proxy, Confab and the
+ * load generator each run in their own process; the three runs of a scenario follow each other so
+ * all see the same machine. Ratios and added latency are against the bare proxy. Run: `bun run bench:gateway [seconds per run] [rate]`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { provisionApiKey } from '../loadgen/auth';
 import type { Distribution } from '../loadgen/histogram';
 import { parseOptions } from '../loadgen/options';
 import { runLoadgen } from '../loadgen/run';
-import { type Proc, printTable, startConfab, startUpstream, timedRunArgs, v1CompletionArgs } from './confab-process';
+import { type Proc, printTable, startBareProxy, startConfab, startUpstream, timedRunArgs, v1CompletionArgs } from './confab-process';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const RATE = Number(process.argv[3] ?? 500);
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-bench-gateway-'));
   const upstream = await startUpstream(MODEL, TOKENS);
   const confab = await startConfab({ DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-bench-upstream', OPENAI_BASE_URL: `${upstream.url}/v1` });
+  const bare = await startBareProxy(upstream.url);
   try {
     const key = await provisionApiKey(confab.url);
     const scenarios: Scenario[] = [
@@ -80,24 +82,27 @@ async function main(): Promise<void> {
     const rows: string[][] = [];
     for (const s of scenarios) {
       const d = await measure(upstream, 'sk-direct', s);
+      const b = await measure(bare, 'sk-bare', s);
       const c = await measure(confab, key, s);
+      const added = (o: Outcome, p: 'p50' | 'p99') => ms(o.latency, p) - ms(d.latency, p);
       rows.push([
         s.name,
         f(d.rps, 0),
+        f(b.rps, 0),
         f(c.rps, 0),
-        f(c.rps / d.rps),
+        f(c.rps / b.rps),
         `${f(ms(d.latency, 'p50'))} / ${f(ms(d.latency, 'p99'))}`,
-        `${f(ms(c.latency, 'p50'))} / ${f(ms(c.latency, 'p99'))}`,
-        `${f(ms(c.latency, 'p50') - ms(d.latency, 'p50'))} / ${f(ms(c.latency, 'p99') - ms(d.latency, 'p99'))}`,
-        s.streamed ? f(ms(c.ttft, 'p99') - ms(d.ttft, 'p99')) : '-',
-        `${f(d.cpuPerRequest, 0)} / ${f(c.cpuPerRequest, 0)}`,
-        `${d.errors} / ${c.errors}`,
+        `${f(added(b, 'p50'))} / ${f(added(b, 'p99'))}`,
+        `${f(added(c, 'p50'))} / ${f(added(c, 'p99'))}`,
+        s.streamed ? `${f(ms(b.ttft, 'p99') - ms(d.ttft, 'p99'))} / ${f(ms(c.ttft, 'p99') - ms(d.ttft, 'p99'))}` : '-',
+        `${f(b.cpuPerRequest, 0)} / ${f(c.cpuPerRequest, 0)}`,
+        `${d.errors} / ${b.errors} / ${c.errors}`,
       ]);
       process.stderr.write(`done: ${s.name}\n`);
     }
     print(rows);
   } finally {
-    await Promise.all([confab.stop(), upstream.stop()]);
+    await Promise.all([confab.stop(), bare.stop(), upstream.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -106,21 +111,22 @@ function print(rows: string[][]): void {
   const header = [
     'scenario',
     'direct req/s',
+    'bare proxy req/s',
     'confab req/s',
-    'ratio',
+    'confab / bare',
     'direct p50/p99 ms',
-    'confab p50/p99 ms',
-    'added p50/p99 ms',
-    'added TTFT p99 ms',
-    'CPU µs/req upstream / confab',
-    'errors d/c',
+    'bare added p50/p99 ms',
+    'confab added p50/p99 ms',
+    'added TTFT p99 bare / confab',
+    'CPU µs/req bare / confab',
+    'errors d/b/c',
   ];
   printTable(header, rows);
   process.stdout.write(
     `\n${SECONDS} s per run after ${WARMUP_S} s warm-up; latency from the intended send time; ${TOKENS} output tokens per answer.\n`,
   );
   process.stdout.write(
-    'CPU µs/req: CPU time (all threads) of the process that served the run, per request; through Confab the upstream share is not included.\n',
+    'CPU µs/req: CPU time (all threads) of the proxy or Confab process, per request; the upstream share is not included.\n',
   );
 }
 
