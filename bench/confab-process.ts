@@ -29,34 +29,21 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-/** The fake OpenAI upstream, answering `tokens` tokens instantly. */
-export async function startUpstream(model: string, tokens: number): Promise<Proc> {
+/** A Bun script of this repository that takes `--port`, started on a free port and awaited on `/health`. */
+async function startScript(script: string, args: string[]): Promise<Proc> {
   const port = freePort();
-  const child = Bun.spawn(
-    ['bun', 'run', 'src/testing/fake-upstream/cli.ts', '--port', String(port), '--tokens', String(tokens), '--models', model],
-    {
-      cwd: root,
-      stdout: 'ignore',
-      stderr: 'inherit',
-    },
-  );
+  const child = Bun.spawn(['bun', 'run', script, '--port', String(port), ...args], { cwd: root, stdout: 'ignore', stderr: 'inherit' });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, child);
   return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
 }
 
+/** The fake OpenAI upstream, answering `tokens` tokens instantly. */
+export const startUpstream = (model: string, tokens: number): Promise<Proc> =>
+  startScript('src/testing/fake-upstream/cli.ts', ['--tokens', String(tokens), '--models', model]);
+
 /** The bare proxy (`bench/bare-proxy.ts`) in front of `upstreamUrl`: the ceiling for a gateway here. */
-export async function startBareProxy(upstreamUrl: string): Promise<Proc> {
-  const port = freePort();
-  const child = Bun.spawn(['bun', 'run', 'bench/bare-proxy.ts', '--port', String(port), '--upstream', upstreamUrl], {
-    cwd: root,
-    stdout: 'ignore',
-    stderr: 'inherit',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`, child);
-  return { url, child, stop: async () => void (child.kill('SIGTERM'), await child.exited) };
-}
+export const startBareProxy = (upstreamUrl: string): Promise<Proc> => startScript('bench/bare-proxy.ts', ['--upstream', upstreamUrl]);
 
 /** A Confab server process with limits it cannot reach and the given extra environment. */
 export async function startConfab(env: Record<string, string>): Promise<Proc> {
