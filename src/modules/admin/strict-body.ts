@@ -24,11 +24,6 @@ function unknownField(schema: ObjectSchema, value: unknown, path: string): strin
 
 const invalid = (path: string, why: string) => new AppError('validation_error', { message: `Invalid body ${path}: ${why}` });
 
-/**
- * A `transform` hook that validates the body as it was sent. Elysia normalises a body before it
- * validates it: unknown fields vanish and a value of the wrong type where an object or null is
- * expected becomes `{}`, so a misspelt or malformed limit would silently clear what an admin set.
- */
 type ValueError = { path: string; message: string; schema: TSchema };
 
 const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);

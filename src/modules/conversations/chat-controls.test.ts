@@ -101,7 +101,14 @@ for (const backend of testDatabases()) {
       // The title is left out: it is written in the background after the first turn, whenever it comes.
       const stored = async () => {
         const [c] = await h.ctx.database.db.select().from(conversations).where(eq(conversations.id, id));
-        return { model: c.model, settings: c.settings, pinned: c.pinned, archived: c.archived, folderId: c.folderId };
+        return {
+          model: c.model,
+          settings: c.settings,
+          pinned: c.pinned,
+          archived: c.archived,
+          folderId: c.folderId,
+          updatedAt: c.updatedAt,
+        };
       };
       const before = await stored();
       const bobsDoc = await h.request('POST', '/api/documents', {
