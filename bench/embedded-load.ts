@@ -108,11 +108,11 @@ export function syntheticDocument(n: number, words = 700): string {
   return sentences.map((s, i) => (i % 6 === 5 ? `${s}\n\n` : `${s} `)).join('');
 }
 
-/** Uploads `count` documents, `concurrency` at a time. */
-export async function uploadAll(base: string, headers: Record<string, string>, count: number, concurrency = 8): Promise<void> {
-  let next = 0;
+/** Uploads `count` documents, numbered from `first`, `concurrency` at a time. */
+export async function uploadAll(base: string, headers: Record<string, string>, count: number, concurrency = 8, first = 0): Promise<void> {
+  let next = first;
   const worker = async () => {
-    while (next < count) {
+    while (next < first + count) {
       const n = next++;
       const form = new FormData();
       form.append('file', new File([syntheticDocument(n)], `doc-${n}.txt`, { type: 'text/plain' }));
