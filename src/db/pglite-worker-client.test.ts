@@ -29,6 +29,20 @@ describe('the embedded database on its worker thread', () => {
     expect(await outside!).toEqual(expect.arrayContaining(['inside-too@example.com', 'inside@example.com']));
   });
 
+  test('concurrent-transactions-run-one-after-the-other', async () => {
+    // Each reads how many there are and adds the next: interleaved, two would read the same count
+    // and the second insert would break the unique email.
+    const next = () =>
+      database.db.transaction(async (tx) => {
+        const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(users).where(sql`${users.email} like 'serial-%'`);
+        await Bun.sleep(5);
+        await tx.insert(users).values({ email: `serial-${n}@example.com`, passwordHash: 'h' });
+      });
+    await Promise.all(Array.from({ length: 10 }, next));
+    const serial = (await emails(database)).filter((e) => e.startsWith('serial-'));
+    expect(serial).toHaveLength(10);
+  });
+
   test('a-transaction-that-throws-leaves-nothing-behind', async () => {
     const failed = database.db.transaction(async (tx) => {
       await tx.insert(users).values({ email: 'rolled-back@example.com', passwordHash: 'h' });
