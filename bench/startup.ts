@@ -1,68 +1,51 @@
 /**
- * Cold start to ready and idle memory on the embedded defaults, against a bare Bun.serve process
- * started the same way in the same run (the floor any Bun server pays).
+ * Cold start to ready and idle memory (the server and its database together) on the embedded
+ * defaults, on a fresh and on an existing data dir, against a bare Bun.serve started the same way in
+ * the same run (the floor any Bun server pays).
  *   bun run bench:startup [--runs 3]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { median, type Server, startBare, startEmbedded } from './embedded-process';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
-const ROOT = new URL('../', import.meta.url).pathname;
+/** Settling time before the idle reading: start-up work that runs after /ready has finished by then. */
+const IDLE_MS = 3000;
+const TARGETS = { fresh: { readyMs: 3000, rss: 150 }, existing: { readyMs: 1000, rss: 150 } };
 
-function rssMiB(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return kb / 1024;
-}
-
-async function waitFor(url: string, deadline: number) {
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await Bun.sleep(5);
-  }
-  throw new Error(`${url} never answered`);
-}
-
-async function measure(cmd: string[], env: Record<string, string>, port: number, path: string) {
-  const t0 = performance.now();
-  const proc = Bun.spawn(cmd, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdout: 'ignore', stderr: 'ignore' });
-  await waitFor(`http://127.0.0.1:${port}${path}`, Date.now() + 60_000);
-  const readyMs = performance.now() - t0;
-  await Bun.sleep(3000);
-  const rss = rssMiB(proc.pid);
-  proc.kill('SIGTERM');
-  await proc.exited;
-  return { readyMs, rss };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const bare = ['bun', '-e', 'Bun.serve({ port: Number(process.env.PORT), hostname: "127.0.0.1", fetch: () => new Response("ok") })'];
 type Sample = { readyMs: number; rss: number };
-const results: Record<'bare' | 'cold' | 'warm', Sample[]> = { bare: [], cold: [], warm: [] };
 
+async function sample(start: Promise<Server>): Promise<Sample> {
+  const server = await start;
+  await Bun.sleep(IDLE_MS);
+  const rss = server.rssMiB();
+  await server.stop();
+  return { readyMs: server.readyMs, rss };
+}
+
+const results: Record<'bare' | 'fresh' | 'existing', Sample[]> = { bare: [], fresh: [], existing: [] };
 for (let i = 0; i < runs; i++) {
-  const dir = mkdtempSync(join(tmpdir(), 'confab-startup-'));
-  const env = { DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-  results.bare.push(await measure(bare, {}, 18900, '/'));
-  results.cold.push(await measure(['bun', 'run', 'src/index.ts'], env, 18901, '/ready'));
-  results.warm.push(await measure(['bun', 'run', 'src/index.ts'], env, 18902, '/ready'));
+  const dir = mkdtempSync('/tmp/embedded-startup-');
+  results.bare.push(await sample(startBare(47200)));
+  results.fresh.push(await sample(startEmbedded(47201, dir)));
+  results.existing.push(await sample(startEmbedded(47202, dir)));
   rmSync(dir, { recursive: true, force: true });
 }
 
-const row = (name: string, xs: Sample[]) => {
+const bareReady = median(results.bare.map((b) => b.readyMs));
+const bareRss = median(results.bare.map((b) => b.rss));
+const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
+function row(name: string, xs: Sample[], target?: { readyMs: number; rss: number }) {
   const ready = median(xs.map((x) => x.readyMs));
   const rss = median(xs.map((x) => x.rss));
-  const base = results.bare;
+  const goal = target
+    ? `   target ≤ ${target.readyMs} ms: ${verdict(ready <= target.readyMs)}, ≤ ${target.rss} MiB: ${verdict(rss <= target.rss)}`
+    : '';
   console.log(
-    `${name.padEnd(28)} ready ${ready.toFixed(0).padStart(6)} ms (${(ready / median(base.map((b) => b.readyMs))).toFixed(1)}x bare)` +
-      `   idle RSS ${rss.toFixed(0).padStart(4)} MiB (${(rss / median(base.map((b) => b.rss))).toFixed(1)}x bare)`,
+    `${name.padEnd(26)} ready ${ready.toFixed(0).padStart(5)} ms (${(ready / bareReady).toFixed(1).padStart(5)}x bare)` +
+      `   idle RSS ${rss.toFixed(0).padStart(4)} MiB (${(rss / bareRss).toFixed(1).padStart(4)}x bare)${goal}`,
   );
-};
-console.log(`median of ${runs} runs`);
+}
+console.log(`median of ${runs} runs; RSS ${IDLE_MS / 1000} s after ready, the server with every process it started`);
 row('bare Bun.serve', results.bare);
-row('confab, fresh data dir', results.cold);
-row('confab, existing data dir', results.warm);
+row('confab, fresh data dir', results.fresh, TARGETS.fresh);
+row('confab, existing data dir', results.existing, TARGETS.existing);

@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite/vector';
 import type { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -9,6 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { PgliteWorkerClient } from './pglite-worker-client';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -19,8 +18,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
  */
 export interface Database {
   db: Db;
-  /** The PGlite instance when embedded, for dumps and low-level access. */
-  pglite?: PGlite;
+  /** The embedded database's thread when embedded, for dumps. */
+  pglite?: PgliteWorkerClient;
   kind: 'pglite' | 'postgres';
   /** Applies pending migrations; also where a database that cannot start reports why. */
   migrate(): Promise<void>;
@@ -33,13 +32,14 @@ export interface Database {
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 /**
- * PGlite in `dataDir` (`memory://` keeps it in memory), optionally starting from a data-dir dump
- * (`dumpDataDir`) instead of an empty cluster.
+ * PGlite in `dataDir` (`memory://` keeps it in memory) on a worker thread, optionally starting from
+ * a data-dir dump (`dumpDataDir`) instead of an empty cluster.
  */
 export function openPglite(dataDir = 'memory://', seed?: Blob): Database {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir, { extensions: { vector }, loadDataDir: seed });
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const client = new PgliteWorkerClient(dataDir, seed);
+  // The worker client speaks the part of PGlite's API the driver uses (see pglite-worker-client.ts).
+  const db = drizzlePglite({ client: client as never, schema }) as unknown as Db;
   return {
     db,
     pglite: client,
