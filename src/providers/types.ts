@@ -68,6 +68,13 @@ export interface ChatRequest {
    * fallbacks it may not use are skipped; without it (the server's own calls) only disabled models are.
    */
   viewer?: ModelViewer;
+  /**
+   * The caller's own OpenAI Chat Completions body (the `/v1` gateway). An OpenAI-compatible
+   * adapter sends it as it came, with only the model name and the stream fields set, so fields
+   * Confab does not model (`seed`, `response_format`, `stop`, …) still reach the upstream and the
+   * body is not rebuilt per request. Other adapters use `messages` and the fields above.
+   */
+  openaiBody?: Readonly<Record<string, unknown>>;
 }
 
 /** What an adapter receives: a request for one upstream model, possibly continuing a broken answer. */
@@ -106,6 +113,8 @@ export interface ChatResult {
   finishReason: FinishReason;
   /** The deployment that produced the answer. */
   deployment: Deployment;
+  /** The upstream's completion object as it arrived, when the request went out as `openaiBody`. */
+  openaiCompletion?: Record<string, unknown>;
 }
 
 export type ProviderResult = Omit<ChatResult, 'deployment'>;

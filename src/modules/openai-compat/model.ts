@@ -17,7 +17,10 @@ export const CompletionMessage = Type.Object({
   tool_call_id: Type.Optional(Type.String()),
 });
 
-/** The OpenAI request fields Confab honours; other fields clients send are accepted and ignored. */
+/**
+ * The OpenAI request fields Confab reads. The whole body, other fields included, goes on to an
+ * OpenAI-compatible upstream; Anthropic and the offline model get what these fields say.
+ */
 export const CompletionRequest = Type.Object(
   {
     model: Type.String({ minLength: 1, maxLength: 200 }),
@@ -71,27 +74,30 @@ const ToolCallOut = Type.Object({
   function: Type.Object({ name: Type.String(), arguments: Type.String() }),
 });
 
-export const ChatCompletion = Type.Object({
-  id: Type.String(),
-  object: Type.Literal('chat.completion'),
-  created: Type.Integer(),
-  model: Type.String(),
-  system_fingerprint: Type.Null(),
-  choices: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      message: Type.Object({
-        role: Type.Literal('assistant'),
-        content: Type.Union([Type.String(), Type.Null()]),
-        refusal: Type.Null(),
-        tool_calls: Type.Optional(Type.Array(ToolCallOut)),
+export const ChatCompletion = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal('chat.completion'),
+    created: Type.Integer(),
+    model: Type.String(),
+    system_fingerprint: Type.Union([Type.String(), Type.Null()]),
+    choices: Type.Array(
+      Type.Object({
+        index: Type.Integer(),
+        message: Type.Object({
+          role: Type.Literal('assistant'),
+          content: Type.Union([Type.String(), Type.Null()]),
+          refusal: Type.Union([Type.String(), Type.Null()]),
+          tool_calls: Type.Optional(Type.Array(ToolCallOut)),
+        }),
+        logprobs: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+        finish_reason: Type.String(),
       }),
-      logprobs: Type.Null(),
-      finish_reason: Type.String(),
-    }),
-  ),
-  usage: Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() }),
-});
+    ),
+    usage: Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() }),
+  },
+  { additionalProperties: true, description: "An OpenAI-compatible upstream's completion comes back with its own extra fields" },
+);
 
 export const CompatModelList = Type.Object({
   object: Type.Literal('list'),

@@ -222,3 +222,91 @@ for (const tdb of testDatabases()) {
     });
   });
 }
+
+for (const tdb of testDatabases()) {
+  describe(`/v1 passthrough to an OpenAI-compatible upstream on ${tdb.name}`, () => {
+    let h: Harness;
+    let recorded: FakeUpstream;
+    let client: OpenAI;
+    let userId: string;
+    const lastBody = () => recorded.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)?.body;
+
+    beforeAll(async () => {
+      recorded = await startFakeUpstream({ tokens: 5, models: ['gpt-4o-mini'], record: true });
+      h = createHarness(await tdb.open(), testConfig({ OPENAI_API_KEY: 'sk-upstream-000000', OPENAI_BASE_URL: `${recorded.url}/v1` }));
+      h.app.listen({ port: 0, hostname: '127.0.0.1' });
+      const user = await h.signup();
+      userId = user.id;
+      const key = (await h.json('POST', '/api/keys', { cookie: user.cookie, body: { name: 'sdk' } })).body.key;
+      client = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${h.app.server!.port}/v1`, maxRetries: 0 });
+    });
+    afterAll(async () => {
+      await h.app.stop(true);
+      await recorded.stop();
+      await tdb.cleanup();
+    });
+
+    const extras = { seed: 7, stop: ['END'], top_p: 0.5, user: 'end-user-1', response_format: { type: 'json_object' as const } };
+
+    test('fields-confab-does-not-model-reach-an-openai-compatible-upstream', async () => {
+      await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hi' }],
+        max_completion_tokens: 33,
+        ...extras,
+      });
+      const plain = lastBody();
+      expect(plain).toMatchObject({ model: 'gpt-4o-mini', max_completion_tokens: 33, ...extras });
+      expect(plain).not.toHaveProperty('stream');
+      expect(plain).not.toHaveProperty('stream_options');
+
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hi' }],
+        stream: true,
+        ...extras,
+      });
+      let text = '';
+      let sawUsage = false;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        sawUsage ||= Boolean(chunk.usage);
+      }
+      expect(text.length).toBeGreaterThan(0);
+      expect(lastBody()).toMatchObject({ stream: true, stream_options: { include_usage: true }, ...extras });
+      // Confab asked for usage to account for it; the caller did not, so it does not see it.
+      expect(sawUsage).toBe(false);
+    });
+
+    test('the-upstreams-own-completion-comes-back-under-confabs-id-and-the-requested-model', async () => {
+      const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello again' }] });
+      expect(res).toMatchObject({
+        object: 'chat.completion',
+        model: 'gpt-4o-mini',
+        system_fingerprint: 'fp_fake_upstream',
+        service_tier: 'default',
+      });
+      expect(res.usage).toMatchObject({ completion_tokens: 5, prompt_tokens_details: { cached_tokens: 0 } });
+      for (let i = 0; i < 200 && !(await loggedRequest(h, res.id)); i++) await Bun.sleep(20);
+      expect(await loggedRequest(h, res.id)).toMatchObject({ userId, completionTokens: 5, status: 'ok' });
+    });
+
+    test('an-upstream-failure-on-the-passthrough-is-retried-then-falls-back-like-any-other', async () => {
+      const before = recorded.requests.length;
+      recorded.configure({ error: '500' });
+      const res = await client.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })
+        .finally(() => recorded.configure({ error: null }));
+      // A 5xx read from the passthrough is the SDK's InternalServerError: retried, then the chain moves on.
+      expect(recorded.requests.length - before).toBeGreaterThan(1);
+      expect(res.choices[0].message.content).toContain('offline model');
+      for (let i = 0; i < 200 && !(await loggedRequest(h, res.id)); i++) await Bun.sleep(20);
+      expect(await loggedRequest(h, res.id)).toMatchObject({ provider: 'offline', status: 'ok' });
+    });
+  });
+}
+
+async function loggedRequest(h: Harness, requestId: string) {
+  const [row] = await h.ctx.database.db.select().from(usageLogs).where(eq(usageLogs.requestId, requestId));
+  return row;
+}

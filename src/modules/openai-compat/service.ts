@@ -4,6 +4,7 @@ import { AppError } from '../../lib/errors';
 import { countMessageTokens, estimateOutputTokens } from '../../lib/tokens';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
+import type { ChatResult } from '../../providers/types';
 import type { Principal } from '../auth/guard';
 import { viewerOf } from '../models/service';
 import { type LlmCall, publishUsage, spendOf, usageEvent } from '../usage/service';
@@ -41,7 +42,7 @@ export async function completions(
 ): Promise<Response> {
   const abort = new AbortController();
   const viewer = viewerOf(deps.db, principal);
-  const req = { ...toChatRequest(body, abort.signal), viewer };
+  const req = { ...toChatRequest(body, abort.signal), viewer, openaiBody: body };
   req.model = await deps.router.authorize(req.model, viewer);
   const window = deps.router.contextWindow(req.model);
   const inputTokens = countMessageTokens(req.messages);
@@ -85,7 +86,7 @@ export async function completions(
       ttftMs: null,
       status: 'ok',
     });
-    return Response.json(completionObject(id, body.model, created, result), { headers: reservation.headers });
+    return Response.json(responseOf(id, body.model, created, result), { headers: reservation.headers });
   } catch (err) {
     account({
       requested: body.model,
@@ -99,6 +100,18 @@ export async function completions(
   } finally {
     clientSignal.removeEventListener('abort', onClientAbort);
   }
+}
+
+/**
+ * An OpenAI-compatible upstream's own completion goes back as it came (fields Confab does not model
+ * included), under Confab's id and the model name the caller asked for; any other provider's
+ * answer is written out in OpenAI's shape.
+ */
+function responseOf(id: string, model: string, created: number, result: ChatResult): object {
+  if (!result.openaiCompletion) return completionObject(id, model, created, result);
+  const out: Record<string, unknown> = { ...result.openaiCompletion, id, model };
+  if (result.usage.estimated || !out.usage) out.usage = completionObject(id, model, created, result).usage;
+  return out;
 }
 
 export async function listCompatModels(router: Router, viewer: ModelViewer) {

@@ -3,6 +3,7 @@ import { providerError } from '../provider-error';
 import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types';
 import { estimateUsage } from '../usage';
 import { readOpenAIFailure } from './errors';
+import { canPassThrough, createPassthroughSender, passthroughBody } from './passthrough';
 import { sseMessages } from './sse-reader';
 import { chunkEvents, chunkOf, completionToolCalls, type MaxTokensField, mapFinishReason, toOpenAIParams } from './transform';
 
@@ -33,17 +34,24 @@ export function openAIClient(opts: Pick<OpenAICompatibleOptions, 'apiKey' | 'bas
 /** Chat Completions over the official SDK: OpenAI itself and every OpenAI-compatible server. */
 export function createOpenAICompatibleProvider(opts: OpenAICompatibleOptions, client = openAIClient(opts)): Provider {
   const fail = (err: unknown, signal: AbortSignal) => providerError(opts.name, readOpenAIFailure(err, signal), [opts.apiKey]);
+  const passthrough = createPassthroughSender(opts);
 
   /**
    * The SDK sends the request and turns HTTP failures into its typed errors; the body is read with
    * our own SSE reader, which costs a fraction of the SDK's per-event iterator chain.
    */
   async function* stream(req: ProviderRequest): AsyncGenerator<StreamEvent> {
-    const params = { ...toOpenAIParams(req, opts.maxTokensField), stream: true as const, stream_options: { include_usage: true } };
     let finish: string | undefined;
     const events: StreamEvent[] = [];
     try {
-      const response = await client.chat.completions.create(params, { signal: req.signal }).asResponse();
+      const response = canPassThrough(req)
+        ? await passthrough(passthroughBody(req, opts.maxTokensField, true), req.signal)
+        : await client.chat.completions
+            .create(
+              { ...toOpenAIParams(req, opts.maxTokensField), stream: true as const, stream_options: { include_usage: true } },
+              { signal: req.signal },
+            )
+            .asResponse();
       if (!response.body) throw new Error('the stream response has no body');
       for await (const messages of sseMessages(response.body)) {
         let failure: unknown;
@@ -71,8 +79,11 @@ export function createOpenAICompatibleProvider(opts: OpenAICompatibleOptions, cl
 
   async function generate(req: ProviderRequest): Promise<ProviderResult> {
     let completion: OpenAI.Chat.Completions.ChatCompletion;
+    const direct = canPassThrough(req);
     try {
-      completion = await client.chat.completions.create(toOpenAIParams(req, opts.maxTokensField), { signal: req.signal });
+      completion = direct
+        ? await (await passthrough(passthroughBody(req, opts.maxTokensField, false), req.signal)).json()
+        : await client.chat.completions.create(toOpenAIParams(req, opts.maxTokensField), { signal: req.signal });
     } catch (err) {
       throw fail(err, req.signal);
     }
@@ -82,7 +93,8 @@ export function createOpenAICompatibleProvider(opts: OpenAICompatibleOptions, cl
     const usage = completion.usage
       ? { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens, estimated: false }
       : { ...estimateUsage(req.messages, text, toolCalls), estimated: true };
-    return { text, toolCalls, usage, finishReason: mapFinishReason(choice?.finish_reason) };
+    const result = { text, toolCalls, usage, finishReason: mapFinishReason(choice?.finish_reason) };
+    return direct ? { ...result, openaiCompletion: completion as unknown as Record<string, unknown> } : result;
   }
 
   return { name: opts.name, stream, generate };
