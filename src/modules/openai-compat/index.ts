@@ -2,13 +2,22 @@ import type { TSchema } from '@sinclair/typebox';
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
+import { unauthorized } from '../../lib/errors';
 import { authenticate } from '../auth/guard';
+import { revokes } from '../auth/revocation';
 import { viewerOf } from '../models/service';
 import { openaiErrorResponse } from './errors';
 import { ChatCompletion, CompatModelList, CompletionRequest, OpenAIErrorResponse } from './model';
+import { createRunningCalls } from './running-calls';
 import { type CompatDeps, checkedCompletionRequest, completions, listCompatModels } from './service';
 
 const tags = ['openai-compatible'];
+
+const REVOKED = {
+  apiKey: 'The API key of this call was revoked',
+  session: 'The session of this call ended',
+  user: "This call's account lost its access",
+} as const;
 
 // Typed as no particular schema: the document's transform turns TypeBox's JSON Schema into OpenAPI's.
 const json = (schema: TSchema) => ({ 'application/json': { schema: schema as object } });
@@ -23,10 +32,17 @@ const completionErrors = Object.fromEntries(
 
 /**
  * The OpenAI-compatible front door. Its errors use OpenAI's envelope, so authentication and
- * validation happen inside the handlers rather than in the shared hooks.
+ * validation happen inside the handlers rather than in the shared hooks. A revoked key, session or
+ * user (on any replica) ends its calls running here: a stream gets an `authentication_error` event
+ * and ends, a call still waiting answers 401.
  */
 export const openaiCompatModule = (ctx: AppContext) => {
-  const deps: CompatDeps = { db: ctx.database.db, router: ctx.router, limiter: ctx.limiter, bus: ctx.bus };
+  const running = createRunningCalls();
+  const deps: CompatDeps = { db: ctx.database.db, router: ctx.router, limiter: ctx.limiter, bus: ctx.bus, running };
+  const unsubscribe = ctx.revocations.subscribe((revocation) =>
+    running.end((principal) => revokes(revocation, principal), unauthorized(REVOKED[revocation.kind])),
+  );
+  ctx.lifecycle.closers.push(async () => unsubscribe());
   return new Elysia({ prefix: '/v1' })
     .post(
       '/chat/completions',

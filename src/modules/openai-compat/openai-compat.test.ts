@@ -229,6 +229,7 @@ for (const tdb of testDatabases()) {
     let recorded: FakeUpstream;
     let client: OpenAI;
     let userId: string;
+    let cookie: string;
     const lastBody = () => recorded.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)?.body;
 
     beforeAll(async () => {
@@ -237,6 +238,7 @@ for (const tdb of testDatabases()) {
       h.app.listen({ port: 0, hostname: '127.0.0.1' });
       const user = await h.signup();
       userId = user.id;
+      cookie = user.cookie;
       const key = (await h.json('POST', '/api/keys', { cookie: user.cookie, body: { name: 'sdk' } })).body.key;
       client = new OpenAI({ apiKey: key, baseURL: `http://127.0.0.1:${h.app.server!.port}/v1`, maxRetries: 0 });
     });
@@ -289,6 +291,62 @@ for (const tdb of testDatabases()) {
       expect(res.usage).toMatchObject({ completion_tokens: 5, prompt_tokens_details: { cached_tokens: 0 } });
       for (let i = 0; i < 200 && !(await loggedRequest(h, res.id)); i++) await Bun.sleep(20);
       expect(await loggedRequest(h, res.id)).toMatchObject({ userId, completionTokens: 5, status: 'ok' });
+    });
+
+    /** A client on a key of its own, and the function that revokes that key. */
+    async function revocableClient() {
+      const { id, key } = (await h.json('POST', '/api/keys', { cookie, body: { name: 'revoked soon' } })).body;
+      const revoke = async () => expect((await h.json('DELETE', `/api/keys/${id}`, { cookie })).status).toBeLessThan(300);
+      return { client: new OpenAI({ apiKey: key, baseURL: client.baseURL, maxRetries: 0 }), revoke };
+    }
+
+    test('revoking-a-key-ends-its-running-stream-with-an-authentication-error', async () => {
+      const { client: doomed, revoke } = await revocableClient();
+      recorded.configure({ tps: 2 });
+      try {
+        const stream = await doomed.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'Slowly' }],
+          stream: true,
+        });
+        let text = '';
+        const read = (async () => {
+          for await (const chunk of stream) {
+            text += chunk.choices[0]?.delta?.content ?? '';
+            if (text) await revokeOnce();
+          }
+        })();
+        let revoked: Promise<void> | undefined;
+        const revokeOnce = () => (revoked ??= revoke());
+        const err = await read.then(() => null).catch((e) => e);
+        expect(err).toBeInstanceOf(OpenAI.APIError);
+        expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+          type: 'authentication_error',
+          message: 'The API key of this call was revoked',
+        });
+        // Five tokens at two a second: the stream ended long before the answer would have.
+        expect(text.split(' ').length).toBeLessThan(5);
+      } finally {
+        recorded.configure({ tps: 0 });
+      }
+    });
+
+    test('revoking-a-key-while-its-call-waits-answers-401', async () => {
+      const { client: doomed, revoke } = await revocableClient();
+      recorded.configure({ ttftMs: 3_000 });
+      try {
+        const pending = doomed.chat.completions
+          .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Wait' }] })
+          .catch((e) => e);
+        for (let i = 0; i < 200 && recorded.requests.filter((r) => r.body?.messages?.[0]?.content === 'Wait').length === 0; i++)
+          await Bun.sleep(10);
+        await revoke();
+        const err = await pending;
+        expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+        expect(raised(err)).toMatchObject({ status: 401, type: 'authentication_error' });
+      } finally {
+        recorded.configure({ ttftMs: 0 });
+      }
     });
 
     test('an-upstream-failure-on-the-passthrough-is-retried-then-falls-back-like-any-other', async () => {

@@ -11,6 +11,7 @@ import { type LlmCall, publishUsage, spendOf, usageEvent } from '../usage/servic
 import type { TurnLimiter } from '../usage/turn-limiter';
 import { completionId, completionObject, toChatRequest } from './convert';
 import { type CompletionRequest, checkCompletionRequest } from './model';
+import { type RunningCalls, revokedReason } from './running-calls';
 import { chunkEncoder, sseBody } from './sse';
 
 export interface CompatDeps {
@@ -19,6 +20,7 @@ export interface CompatDeps {
   router: Router;
   limiter: TurnLimiter;
   bus: EventBus;
+  running: RunningCalls;
 }
 
 export function checkedCompletionRequest(body: unknown): CompletionRequest {
@@ -41,6 +43,23 @@ export async function completions(
   clientSignal: AbortSignal,
 ): Promise<Response> {
   const abort = new AbortController();
+  const forget = deps.running.add(principal, abort);
+  try {
+    return await complete(deps, principal, body, clientSignal, abort, forget);
+  } catch (err) {
+    forget();
+    throw err;
+  }
+}
+
+async function complete(
+  deps: CompatDeps,
+  principal: Principal,
+  body: CompletionRequest,
+  clientSignal: AbortSignal,
+  abort: AbortController,
+  forget: () => void,
+): Promise<Response> {
   const viewer = viewerOf(deps.db, principal);
   const req = { ...toChatRequest(body, abort.signal), viewer, openaiBody: body };
   req.model = await deps.router.authorize(req.model, viewer);
@@ -69,7 +88,10 @@ export async function completions(
       includeUsage: body.stream_options?.include_usage === true,
       abort,
       requested: body.model,
-      onEnd: (s) => account({ ...s, latencyMs: performance.now() - started }),
+      onEnd: (s) => {
+        forget();
+        account({ ...s, latencyMs: performance.now() - started });
+      },
     });
     return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reservation.headers } });
   }
@@ -96,8 +118,9 @@ export async function completions(
       ttftMs: null,
       status: abort.signal.aborted ? 'cancelled' : 'error',
     });
-    throw err;
+    throw revokedReason(abort.signal) ?? err;
   } finally {
+    forget();
     clientSignal.removeEventListener('abort', onClientAbort);
   }
 }

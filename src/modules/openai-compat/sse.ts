@@ -3,6 +3,7 @@ import type { StreamEvent } from '../../providers/types';
 import type { LlmCall } from '../usage/service';
 import { finishReasonOf } from './convert';
 import { openaiErrorBody } from './errors';
+import { revokedReason } from './running-calls';
 
 export type StreamSummary = Omit<LlmCall, 'latencyMs'>;
 
@@ -67,6 +68,9 @@ export function sseBody(
         summary.status = opts.abort.signal.aborted ? 'cancelled' : 'error';
         send(`data: ${JSON.stringify(openaiErrorBody(toAppError(err, 'generation_failed')))}\n\n`);
       } finally {
+        // A call ended by a revocation tells its client why; one its client left has nobody to tell.
+        const revoked = revokedReason(opts.abort.signal);
+        if (revoked) controller.write(`data: ${JSON.stringify(openaiErrorBody(revoked))}\n\n`);
         opts.onEnd(summary);
         controller.close();
       }
