@@ -1,7 +1,16 @@
 import { sql } from 'drizzle-orm';
+import { Counter } from 'prom-client';
 import type { Db } from '../../db/client';
+import { isPermanentDataError, sqlState } from '../../db/errors';
 import type { UsageEvent } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
+import { registry } from '../../lib/metrics';
+
+const rowsRefused = new Counter({
+  name: 'confab_usage_rows_refused_total',
+  help: 'Usage events the database refused as bad data (logged with their request id and dropped); every other failure is retried.',
+  registers: [registry],
+});
 
 export interface UsageBatcherOptions {
   /** Rows per insert; the embedded database writes on the event loop, so this bounds a stall. */
@@ -37,7 +46,9 @@ export async function insertUsageBatch(db: Db, batch: readonly UsageEvent[]): Pr
 /**
  * Writes usage events as multi-row inserts: at gateway rates one insert per call would make the
  * database the bottleneck. A failed write keeps its rows and is retried with backoff; rows already
- * present (a redelivery) are skipped by the unique request id.
+ * present (a redelivery) are skipped by the unique request id. A batch the database refuses as bad
+ * data is split in halves until the bad event stands alone, so one malformed event (from another
+ * replica's version, say) is logged and dropped instead of holding every event behind it forever.
  */
 export function createUsageBatcher(db: Db, opts: UsageBatcherOptions = {}) {
   const maxBatch = opts.maxBatch ?? 200;
@@ -55,6 +66,17 @@ export function createUsageBatcher(db: Db, opts: UsageBatcherOptions = {}) {
         failures = 0;
         return;
       } catch (error) {
+        if (isPermanentDataError(error)) {
+          if (batch.length === 1) {
+            rowsRefused.inc();
+            log.error('usage event refused by the database; dropped', { requestId: batch[0].requestId, sqlState: sqlState(error) });
+            return;
+          }
+          const half = Math.ceil(batch.length / 2);
+          await writeBatch(batch.slice(0, half));
+          await writeBatch(batch.slice(half));
+          return;
+        }
         failures++;
         log.warn('usage batch not written; retrying', { rows: batch.length, attempt: failures, error });
         await Bun.sleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 8)));

@@ -81,5 +81,16 @@ for (const tdb of testDatabases()) {
       const rows = await database.db.select().from(usageLogs);
       expect(rows.filter((r) => r.requestId.startsWith('queued-'))).toHaveLength(7);
     });
+
+    test('a-malformed-event-is-dropped-alone-and-the-events-around-it-are-written', async () => {
+      const batcher = createUsageBatcher(database.db, { maxBatch: 8, flushMs: 10_000 });
+      const events = Array.from({ length: 8 }, (_, i) => event(`poison-${i}`));
+      // As an event from another version could arrive off the bus: an id the database cannot read.
+      events[5] = event('poison-5', { apiKeyId: 'not-a-uuid' });
+      for (const e of events) await batcher.add(e);
+      await batcher.flush();
+      const written = (await database.db.select().from(usageLogs)).map((r) => r.requestId).filter((id) => id.startsWith('poison-'));
+      expect(written.sort()).toEqual(['poison-0', 'poison-1', 'poison-2', 'poison-3', 'poison-4', 'poison-6', 'poison-7']);
+    });
   });
 }
