@@ -310,14 +310,14 @@ for (const tdb of testDatabases()) {
           stream: true,
         });
         let text = '';
+        let revoked: Promise<void> | undefined;
+        const revokeOnce = () => (revoked ??= revoke());
         const read = (async () => {
           for await (const chunk of stream) {
             text += chunk.choices[0]?.delta?.content ?? '';
             if (text) await revokeOnce();
           }
         })();
-        let revoked: Promise<void> | undefined;
-        const revokeOnce = () => (revoked ??= revoke());
         const err = await read.then(() => null).catch((e) => e);
         expect(err).toBeInstanceOf(OpenAI.APIError);
         expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
