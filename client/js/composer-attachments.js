@@ -8,6 +8,27 @@ const POLL_MS = 700;
 const STATUS_TEXT = { uploading: 'Uploading', queued: 'Queued', processing: 'Reading', ready: 'Ready', failed: 'Failed' };
 export const ACCEPT = '.txt,.md,.markdown,.html,.htm,.pdf,.json,.csv,.js,.ts,.py,.go,.rs,.java,.c,.cpp,.rb,.sh,.sql,.yaml,.yml';
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A paperclip drawn in the text colour: emoji fonts are not on every system. */
+function paperclip() {
+  const svg = document.createElementNS(SVG, 'svg');
+  for (const [k, v] of Object.entries({ viewBox: '0 0 24 24', width: '1em', height: '1em', 'aria-hidden': 'true', class: 'clip' }))
+    svg.setAttribute(k, v);
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', 'M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9');
+  for (const [k, v] of Object.entries({
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-width': '2',
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+  }))
+    path.setAttribute(k, v);
+  svg.append(path);
+  return svg;
+}
+
 /** The chips of a sent message's files, as stored with it. */
 export function attachmentChips(attachments) {
   if (!attachments?.length) return null;
@@ -15,12 +36,7 @@ export function attachmentChips(attachments) {
     'ul',
     { class: 'attachment-chips sent', 'aria-label': 'Attached files' },
     ...attachments.map((a) =>
-      h(
-        'li',
-        { class: 'chip attachment', title: a.name },
-        h('span', { class: 'clip', 'aria-hidden': 'true', text: '📎' }),
-        h('span', { class: 'chip-name', text: a.name }),
-      ),
+      h('li', { class: 'chip attachment', title: a.name }, paperclip(), h('span', { class: 'chip-name', text: a.name })),
     ),
   );
 }
@@ -46,9 +62,9 @@ export class ComposerAttachments {
       class: 'icon-button attach-button',
       'aria-label': 'Attach files',
       title: 'Attach files (or drop them on the message box)',
-      text: '📎',
       on: { click: () => this.input.click() },
     });
+    this.button.append(paperclip());
     $('model-picker').before(this.button, this.input);
     for (const type of ['dragenter', 'dragover'])
       this.form.addEventListener(type, (e) => {
@@ -134,12 +150,11 @@ export class ComposerAttachments {
   }
 
   chip(item) {
-    const busy = item.status === 'uploading' || item.status === 'queued' || item.status === 'processing';
     const status = item.status === 'uploading' ? `Uploading ${Math.round(item.progress * 100)}%` : STATUS_TEXT[item.status];
     return h(
       'li',
       { class: 'chip attachment', dataset: { status: item.status }, title: item.error ? `${item.name}: ${item.error}` : item.name },
-      h('span', { class: 'clip', 'aria-hidden': 'true', text: busy ? '⏳' : item.status === 'failed' ? '⚠' : '📎' }),
+      paperclip(),
       h('span', { class: 'chip-name', text: item.name }),
       h('span', { class: 'chip-status', text: status }),
       h('button', {
