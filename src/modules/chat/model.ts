@@ -29,11 +29,12 @@ export const ChatTurn = Type.Object({
     Type.Array(Type.String({ format: 'uuid' }), {
       maxItems: MAX_ATTACHMENTS,
       uniqueItems: true,
+      examples: [['3f6c2a9e-8d41-4b7a-9c55-0e2d7f1b6a40']],
       description:
-        "Ids of your uploaded documents (`POST /api/documents`) attached to this message: read whole when they fit the model's context budget, searched otherwise, and kept with the message. Each must be `ready`: one still being read answers 409 `attachment_not_ready`",
+        "Ids of your uploaded documents attached to this message: upload with `POST /api/documents`, wait until `GET /api/documents/:id` says `ready`, then name its `id` here. Read whole when they fit the model's context budget, searched otherwise, and kept with the message (later turns of the branch read them too). Not yours or unknown: 404 `unknown_attachment`; still `queued` or `processing`: 409 `attachment_not_ready`, naming it (wait and send again); `failed`: 400 `attachment_failed`. Nothing is stored then.",
     }),
   ),
-  documentMode: Type.Optional(DocumentMode),
+  documentMode: Type.Optional({ ...DocumentMode, examples: ['auto'] }),
   parentId: Type.Optional(
     Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
       description:
