@@ -113,6 +113,44 @@ describe.skipIf(Boolean(missing))('attachments in the composer', () => {
       expect(await page.locator('.turn-user .attachment-chips').count()).toBe(0);
     });
 
+    test('a-file-that-cannot-be-read-holds-the-message-until-it-is-removed', async () => {
+      await page.click('#new-chat');
+      await page.setInputFiles('#attach-file', { name: 'empty.md', mimeType: 'text/markdown', buffer: Buffer.alloc(0) });
+      await composerChip(page, 'empty.md').and(page.locator('[data-status="failed"]')).waitFor();
+      // The browser logs the refused upload (400 empty_file); that one error is expected here.
+      const refused = problems.errors.findIndex((e) => /status of 400/.test(e));
+      expect(refused).toBeGreaterThanOrEqual(0);
+      problems.errors.splice(refused, 1);
+      await send(page, 'Read the empty file');
+      await page.waitForSelector('#composer-hint:has-text("empty.md could not be read")');
+      expect(await page.locator('.turn-user').count()).toBe(0);
+      expect(await page.inputValue('#composer-input')).toBe('Read the empty file');
+      await page.click('#composer-attachments button[aria-label="Remove empty.md"]');
+      await page.press('#composer-input', 'Enter');
+      await waitForAnswerEnd(page);
+      expect(await page.locator('.turn-user .attachment-chips').count()).toBe(0);
+    });
+
+    test('conversation-settings-switch-documents-to-always-search', async () => {
+      await page.click('#conversation-settings');
+      await page.waitForSelector('.admin-dialog #conv-document-mode');
+      expect(await page.inputValue('#conv-document-mode')).toBe('auto');
+      await screenshot(page, 'conversation-settings-documents-desktop-light');
+      await page.selectOption('#conv-document-mode', 'retrieve');
+      await page.click('.admin-dialog button[value="ok"]');
+      await page.waitForSelector('.admin-dialog', { state: 'detached' });
+      const mode = await page.evaluate(async () => {
+        const id = location.pathname.split('/').at(-1);
+        const res = await fetch(`/api/conversations/${id}`);
+        return (await res.json()).settings.documentMode;
+      });
+      expect(mode).toBe('retrieve');
+      await page.click('#conversation-settings');
+      await page.waitForSelector('.admin-dialog #conv-document-mode');
+      expect(await page.inputValue('#conv-document-mode')).toBe('retrieve');
+      await page.click('.admin-dialog button[value="cancel"]');
+    });
+
     test('no-script-errors-or-off-host-requests', () => {
       expect(realErrors(problems.errors)).toEqual([]);
       expect(problems.offHost).toEqual([]);

@@ -4,9 +4,9 @@ import { $, announce, h } from './dom.js';
 import { describeError } from './errors.js';
 
 const DOCUMENT_MODES = [
-  ['auto', 'Attached files whole, picked documents searched'],
-  ['whole', 'Whole documents when they fit'],
-  ['retrieve', 'Always search (passages only)'],
+  ['auto', 'Attached files whole'],
+  ['whole', 'All documents whole'],
+  ['retrieve', 'Always search'],
 ];
 
 const num = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
@@ -64,15 +64,15 @@ export class ConversationSettings {
       { class: 'dialog-fields' },
       h('label', { for: 'conv-system-prompt' }, h('span', { text: 'Instructions for this conversation' }), prompt),
       h('div', { class: 'limits-fields' }, temperature.label, topP.label, maxTokens.label),
+      h('p', {
+        class: 'muted small',
+        text: 'Anthropic models take only the longest answer; OpenAI and compatible servers take all three.',
+      }),
       h('label', { for: 'conv-document-mode' }, h('span', { text: 'Documents' }), mode),
       h('p', {
         class: 'muted small',
         id: 'conv-document-mode-help',
-        text: 'Whole: the model reads the documents entire when they fit its context window, and searches them when they do not. Always search sends only the passages that match each message.',
-      }),
-      h('p', {
-        class: 'muted small',
-        text: 'Anthropic models take only the longest answer; OpenAI and compatible servers take all three.',
+        text: 'Attached files whole: files attached to a message are read entire when they fit the model’s context window, picked documents are searched. All documents whole: picked documents are read entire too. Always search: only the passages that match each message are sent.',
       }),
       error,
     );
