@@ -269,32 +269,8 @@ async function answer(
   const userId = input.principal.user.id;
   const enabled = offeredPlugins(deps.plugins.registry, await enabledPlugins(deps.db, deps.plugins.registry, userId), p.settings.plugins);
   const scope: CallScope = { userId, enabled, signal: input.signal, emit };
-  const files = threadAttachments(p.history, p.attachments);
-  const whole = await readWhole(deps.db, userId, {
-    mode: p.settings.documentMode,
-    files,
-    picked: p.settings.documentIds,
-    contextWindow: p.contextWindow,
-    maxTokens: p.settings.params.maxTokens,
-    instructions: p.settings.systemPrompt,
-    message: input.message,
-    history: p.history,
-  });
-  const searched = [...new Set([...files, ...p.settings.documentIds])].filter((id) => !whole?.documentIds.includes(id));
-  const use = { message: input.message, documentIds: searched.length ? searched : undefined };
-  const registry = deps.plugins.registry;
-  let names = [...new Set([...p.settings.plugins, ...impliedPlugins(registry, use)])];
-  // Documents read whole leave nothing to search, unless other documents are named too.
-  if (whole && !use.documentIds) names = names.filter((n) => !searchesDocuments(registry, n));
-  const seed = emptyGathered();
-  if (whole) {
-    seed.citations.push(...whole.citations);
-    seed.texts.push(whole.text);
-    seed.searched = true;
-  }
-  const gathered = await runExplicitPlugins(deps.plugins, scope, names, use, seed);
+  const { gathered, wholeParts } = await gather(deps, input, p, scope);
   // The parts of whole documents are the text itself, not search results: only those the answer cites are shown.
-  const wholeParts = whole?.citations.length ?? 0;
   const found = () => gathered.citations.slice(wholeParts);
   if (found().length) emit({ type: 'citations', citations: found() });
   const prompt = buildPrompt({
@@ -339,6 +315,39 @@ async function answer(
   });
   await saver.stop();
   return finish(deps, input, { ...ids, wholeParts }, gen, gathered, emit);
+}
+
+/**
+ * What the turn answers from before the model runs: the documents read whole (the files of the
+ * branch, and in `whole` mode the picked ones, when they fit), then the plugins the turn names or
+ * implies, numbered after them. Documents not read whole are searched.
+ */
+async function gather(deps: TurnDeps, input: TurnInput, p: Prepared, scope: CallScope) {
+  const files = threadAttachments(p.history, p.attachments);
+  const whole = await readWhole(deps.db, scope.userId, {
+    mode: p.settings.documentMode,
+    files,
+    picked: p.settings.documentIds,
+    contextWindow: p.contextWindow,
+    maxTokens: p.settings.params.maxTokens,
+    instructions: p.settings.systemPrompt,
+    message: input.message,
+    history: p.history,
+  });
+  const searched = [...new Set([...files, ...p.settings.documentIds])].filter((id) => !whole?.documentIds.includes(id));
+  const use = { message: input.message, documentIds: searched.length ? searched : undefined };
+  const registry = deps.plugins.registry;
+  let names = [...new Set([...p.settings.plugins, ...impliedPlugins(registry, use)])];
+  // Documents read whole leave nothing to search, unless other documents are named too.
+  if (whole && !use.documentIds) names = names.filter((n) => !searchesDocuments(registry, n));
+  const seed = emptyGathered();
+  if (whole) {
+    seed.citations.push(...whole.citations);
+    seed.texts.push(whole.text);
+    seed.searched = true;
+  }
+  const gathered = await runExplicitPlugins(deps.plugins, scope, names, use, seed);
+  return { gathered, wholeParts: whole?.citations.length ?? 0 };
 }
 
 async function finish(
