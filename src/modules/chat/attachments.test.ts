@@ -84,6 +84,24 @@ for (const backend of testDatabases()) {
       expect(exported.body.messages[0].attachments).toEqual(user.attachments);
     });
 
+    test('an-imported-export-keeps-the-attachments-that-are-the-importers-own', async () => {
+      const res = await chat(ann, { model: MODEL, message: 'Travel with me', attachments: [policyId] });
+      const id = res.body.conversationId;
+      const file = JSON.stringify((await h.json('GET', `/api/conversations/${id}/export`, { cookie: ann.cookie })).body);
+      const importAs = async (who: User) => {
+        const form = new FormData();
+        form.append('file', new File([file], 'conversation.json', { type: 'application/json' }));
+        const imported = await h.json('POST', '/api/conversations/import', { cookie: who.cookie, raw: form });
+        expect(imported.status).toBe(201);
+        return (await detail(who, imported.body.imported[0].id)).messages[0].attachments;
+      };
+      // Bob's copy names no document of Ann's.
+      expect(await importAs(bob)).toEqual([]);
+      // Ann's own file comes back with her copy, once the original is gone.
+      expect((await h.json('DELETE', `/api/conversations/${id}`, { cookie: ann.cookie })).status).toBe(204);
+      expect((await importAs(ann)).map((a: { documentId: string }) => a.documentId)).toEqual([policyId]);
+    });
+
     test('a-foreign-or-unknown-attachment-answers-404-and-stores-nothing', async () => {
       const first = await chat(ann, { model: MODEL, message: 'Start here' });
       const id = first.body.conversationId;
