@@ -65,7 +65,8 @@ export class ComposerAttachments {
       on: { click: () => this.input.click() },
     });
     this.button.append(paperclip());
-    $('model-picker').before(this.button, this.input);
+    // Beside the message box, not in the bar below it: on a phone the bar has no room left for it.
+    $('composer-input').before(this.button, this.input);
     for (const type of ['dragenter', 'dragover'])
       this.form.addEventListener(type, (e) => {
         if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
