@@ -5,6 +5,7 @@ import { createHarness, type Harness, testConfig } from '../../testing/app-harne
 import { testDatabases } from '../../testing/databases';
 import { waitForDocument } from '../../testing/documents';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
+import { isEnd, TestSocket } from '../../testing/test-socket';
 import { TITLE_PROMPT } from './title';
 
 type User = Awaited<ReturnType<Harness['signup']>>;
@@ -54,6 +55,7 @@ for (const backend of testDatabases()) {
       catalogueId = await upload(ann, 'catalogue.md', CATALOGUE);
     });
     afterAll(async () => {
+      if (h.app.server) await h.app.stop(true);
       await backend.cleanup();
       await upstream.stop();
     });
@@ -100,6 +102,34 @@ for (const backend of testDatabases()) {
       // Ann's own file comes back with her copy, once the original is gone.
       expect((await h.json('DELETE', `/api/conversations/${id}`, { cookie: ann.cookie })).status).toBe(204);
       expect((await importAs(ann)).map((a: { documentId: string }) => a.documentId)).toEqual([policyId]);
+    });
+
+    test('the-chat-frame-takes-attachments-and-refuses-a-foreign-one-with-its-code', async () => {
+      h.app.listen({ port: 0, hostname: '127.0.0.1' });
+      const url = `ws://127.0.0.1:${h.app.server!.port}/ws/chat`;
+      const mine = await TestSocket.open(url, { cookie: ann.cookie });
+      const theirs = await TestSocket.open(url, { cookie: bob.cookie });
+      try {
+        const ok = `att-${crypto.randomUUID()}`;
+        mine.send({
+          type: 'chat',
+          requestId: ok,
+          model: 'offline',
+          message: 'When must carried-over days be used?',
+          attachments: [policyId],
+        });
+        expect((await mine.until(isEnd(ok))).type).toBe('done');
+        expect(mine.text(ok)).toContain('by the end of March');
+        const start = mine.of(ok).find((f) => f.type === 'start') as unknown as { conversationId: string };
+        expect((await detail(ann, start.conversationId)).messages[0].attachments[0].documentId).toBe(policyId);
+        const refused = `att-${crypto.randomUUID()}`;
+        const stored = await messageCount();
+        theirs.send({ type: 'chat', requestId: refused, model: 'offline', message: 'Hers', attachments: [policyId] });
+        expect(await theirs.until(isEnd(refused))).toMatchObject({ type: 'error', code: 'unknown_attachment' });
+        expect(await messageCount()).toBe(stored);
+      } finally {
+        await Promise.all([mine.close(), theirs.close()]);
+      }
     });
 
     test('a-foreign-or-unknown-attachment-answers-404-and-stores-nothing', async () => {
