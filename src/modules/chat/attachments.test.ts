@@ -7,6 +7,7 @@ import { waitForDocument } from '../../testing/documents';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
 import { isEnd, TestSocket } from '../../testing/test-socket';
 import { TITLE_PROMPT } from './title';
+import { documentBudget, MAX_WHOLE_TOKENS } from './whole-documents';
 
 type User = Awaited<ReturnType<Harness['signup']>>;
 /** A local model: Confab assumes an 8,192-token window for it. */
@@ -37,6 +38,22 @@ function lastSystemText(upstream: FakeUpstream): string {
     .map((m: { content: string }) => m.content)
     .join('\n');
 }
+
+describe('the whole-document budget', () => {
+  const turn = { message: 'What does it say?', history: [] };
+  test('leaves-room-for-the-answer-instructions-and-history', () => {
+    const plain = documentBudget({ ...turn, contextWindow: 8192 });
+    expect(plain).toBeLessThan(8192 - 1024);
+    expect(plain).toBeGreaterThan(8192 - 1024 - 100);
+    expect(documentBudget({ ...turn, contextWindow: 8192, maxTokens: 3000 })).toBe(plain + 1024 - 3000);
+    const history = [{ role: 'user', content: 'word '.repeat(4000) }];
+    // History counts up to a quarter of the window.
+    expect(documentBudget({ ...turn, contextWindow: 8192, history })).toBe(plain - 2048);
+  });
+  test('never-reads-more-than-the-cap-however-large-the-window', () => {
+    expect(documentBudget({ ...turn, contextWindow: 1_047_576 })).toBe(MAX_WHOLE_TOKENS);
+  });
+});
 
 for (const backend of testDatabases()) {
   describe(`attachments and whole-document mode on ${backend.name}`, () => {

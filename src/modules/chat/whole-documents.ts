@@ -7,13 +7,18 @@ import type { ChatMessage } from '../../providers/types';
 import type { DocumentMode } from '../conversations/settings';
 import { SYSTEM_PROMPT } from './prompt';
 
+/**
+ * The most a turn reads whole, whatever the window: a model with a million-token window would
+ * otherwise be sent (and bill for) a library on every message, and the text is counted each turn.
+ */
+export const MAX_WHOLE_TOKENS = 50_000;
 /** A document whose chunks sum past this share of the budget is not read: its overlap is far smaller. */
 const ESTIMATE_SLACK = 1.5;
 
 /**
  * The room a turn has for whole documents: the model's window less the answer's reserve (the
  * conversation's longest answer, else what `buildPrompt` reserves), the instructions and the new
- * message, and the history the turn would keep, up to a quarter of the window.
+ * message, and the history the turn would keep, up to a quarter of the window; at most `MAX_WHOLE_TOKENS`.
  */
 export function documentBudget(opts: {
   contextWindow: number;
@@ -29,7 +34,8 @@ export function documentBudget(opts: {
     { role: 'user', content: opts.message },
   ];
   const history = countMessageTokens(opts.history.map((m) => ({ role: m.role, content: m.content }))) - countMessageTokens([]);
-  return opts.contextWindow - answer - countMessageTokens(fixed) - Math.min(history, Math.floor(opts.contextWindow / 4));
+  const room = opts.contextWindow - answer - countMessageTokens(fixed) - Math.min(history, Math.floor(opts.contextWindow / 4));
+  return Math.min(room, MAX_WHOLE_TOKENS);
 }
 
 export interface WholeDocuments {
