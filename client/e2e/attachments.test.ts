@@ -113,6 +113,17 @@ describe.skipIf(Boolean(missing))('attachments in the composer', () => {
       expect(await page.locator('.turn-user .attachment-chips').count()).toBe(0);
     });
 
+    test('the-same-file-attached-twice-is-sent-once', async () => {
+      await page.click('#new-chat');
+      for (let i = 0; i < 2; i++)
+        await page.setInputFiles('#attach-file', { name: 'ferry.md', mimeType: 'text/markdown', buffer: Buffer.from(FERRY) });
+      await page.waitForFunction(() => document.querySelectorAll('#composer-attachments .chip[data-status="ready"]').length === 2);
+      await send(page, 'Which quay does the Gannet ferry leave from?');
+      await waitForAnswerEnd(page);
+      expect(await page.locator('.turn-user .attachment-chips.sent .chip').count()).toBe(1);
+      expect(await lastAnswer(page).textContent()).toContain('north quay');
+    });
+
     test('a-file-that-cannot-be-read-holds-the-message-until-it-is-removed', async () => {
       await page.click('#new-chat');
       await page.setInputFiles('#attach-file', { name: 'empty.md', mimeType: 'text/markdown', buffer: Buffer.alloc(0) });

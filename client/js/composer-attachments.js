@@ -89,7 +89,7 @@ export class ComposerAttachments {
   }
 
   async uploadOne(file) {
-    const item = { key: crypto.randomUUID(), name: file.name, status: 'uploading', progress: 0, id: null, error: null };
+    const item = { name: file.name, status: 'uploading', progress: 0, id: null, error: null };
     this.items.push(item);
     this.render();
     const form = new FormData();
@@ -139,9 +139,10 @@ export class ComposerAttachments {
     return this.items.filter((i) => i.status === 'failed');
   }
 
-  /** What a sent message keeps: each file's id and name, for its chips. */
+  /** What a sent message keeps: each file's id and name, for its chips; a file attached twice (the same content is one document) once. */
   sent() {
-    return this.items.filter((i) => i.status === 'ready').map((i) => ({ documentId: i.id, name: i.name }));
+    const ready = this.items.filter((i) => i.status === 'ready');
+    return ready.filter((i, n) => ready.findIndex((o) => o.id === i.id) === n).map((i) => ({ documentId: i.id, name: i.name }));
   }
 
   clear() {
