@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { branchSwitcher, newestLeafUnder } from './branch-switcher.js';
+import { ComposerAttachments } from './composer-attachments.js';
 import { $, announce, h } from './dom.js';
 import { describeError } from './errors.js';
 import { AssistantTurn, userTurn } from './message-view.js';
@@ -13,7 +14,13 @@ const OFFLINE_MODEL = 'offline';
  * (lookup off, nothing picked) the useful next step is to turn lookup on and ask again.
  */
 function searchedNothing(turn, sent) {
-  return Boolean(sent) && turn.model === OFFLINE_MODEL && !sent.plugins?.includes(DOCUMENTS_TOOL) && !sent.documentIds?.length;
+  return (
+    Boolean(sent) &&
+    turn.model === OFFLINE_MODEL &&
+    !sent.plugins?.includes(DOCUMENTS_TOOL) &&
+    !sent.documentIds?.length &&
+    !sent.attachments?.length
+  );
 }
 
 /** The path from `leafId` (by default the newest message) back to the root: the thread shown and continued. */
@@ -46,6 +53,10 @@ export class ChatView {
     this.unresumable = new Set();
     /** Set once the user switched branches: new turns then continue the branch shown, not the newest. */
     this.branchChosen = false;
+    /** Set when Send was pressed while an attached file was still being read: sent once it is ready. */
+    this.sendWhenReady = false;
+    this.hint = $('composer-hint');
+    this.attachments = new ComposerAttachments({ onChange: () => this.attachmentsChanged() });
     this.bind();
   }
 
@@ -158,7 +169,7 @@ export class ChatView {
       ...thread.map((m) => {
         const el =
           m.role === 'user'
-            ? this.userElement(m.content, m.parentId)
+            ? this.userElement(m.content, m.parentId, m.attachments)
             : AssistantTurn.fromMessage(m, { onRegenerate: m === lastAssistant ? () => this.regenerate() : undefined }).root;
         const switcher = branchSwitcher(m, this.messages, (id) => this.showBranch(id));
         if (switcher) el.querySelector('.turn-meta')?.prepend(switcher);
@@ -209,16 +220,42 @@ export class ChatView {
   sendFromComposer() {
     const text = this.input.value.trim();
     if (!text || this.busy()) return;
+    const failed = this.attachments.failed();
+    if (failed.length) return this.showHint(`${failed.map((f) => f.name).join(', ')} could not be read. Remove it to send.`);
+    if (this.attachments.waitingFor().length) {
+      this.sendWhenReady = true;
+      return this.attachmentsChanged();
+    }
+    const attachments = this.attachments.sent();
     this.input.value = '';
     this.grow();
-    this.send(text);
+    this.attachments.clear();
+    this.send(text, undefined, attachments);
   }
 
-  /** A user message that remembers what it followed, so editing it branches from there. */
-  userElement(content, parentId) {
-    const el = userTurn({ content }, { onEdit: (text) => this.branchFrom(el, text), canEdit: () => !this.busy() });
+  showHint(text) {
+    this.hint.textContent = text;
+    this.hint.hidden = !text;
+  }
+
+  /** Keeps the hint and the Send button true to the files: a message waiting for one is sent once all are ready. */
+  attachmentsChanged() {
+    const waiting = this.attachments.waitingFor();
+    $('send').disabled = this.sendWhenReady && waiting.length > 0;
+    if (this.sendWhenReady && waiting.length) return this.showHint(`Waiting for ${waiting.map((w) => w.name).join(', ')}…`);
+    this.showHint('');
+    if (this.sendWhenReady) {
+      this.sendWhenReady = false;
+      this.sendFromComposer();
+    }
+  }
+
+  /** A user message that remembers what it followed (and its files), so editing it branches from there. */
+  userElement(content, parentId, attachments = []) {
+    const el = userTurn({ content, attachments }, { onEdit: (text) => this.branchFrom(el, text), canEdit: () => !this.busy() });
     el.dataset.parentId = parentId ?? '';
     el.dataset.text = content;
+    el.attachments = attachments;
     return el;
   }
 
@@ -226,9 +263,10 @@ export class ChatView {
   branchFrom(el, text) {
     if (this.busy()) return;
     const parentId = el.dataset.parentId || null;
+    const { attachments } = el;
     while (el.nextSibling) el.nextSibling.remove();
     el.remove();
-    this.send(text, { parentId });
+    this.send(text, { parentId }, attachments);
   }
 
   regenerate() {
@@ -237,11 +275,11 @@ export class ChatView {
     if (last && !this.busy()) this.branchFrom(last, last.dataset.text);
   }
 
-  send(text, branch) {
+  send(text, branch, attachments = []) {
     if (this.busy()) return;
     this.list.querySelector('.empty-chat')?.remove();
     for (const b of this.list.querySelectorAll('.regenerate')) b.remove();
-    this.list.append(this.userElement(text, branch ? branch.parentId : this.leafId));
+    this.list.append(this.userElement(text, branch ? branch.parentId : this.leafId, attachments));
     const turn = new AssistantTurn({ onRegenerate: () => this.regenerate(), onContent: () => this.follow() });
     turn.streaming(true);
     this.list.append(turn.root);
@@ -251,6 +289,7 @@ export class ChatView {
       type: 'chat',
       message: text,
       ...this.options.frame(),
+      ...(attachments.length ? { attachments: attachments.map((a) => a.documentId) } : {}),
       ...(this.conversationId ? { conversationId: this.conversationId } : {}),
       ...(this.conversationId && (branch || this.branchChosen) ? { parentId: branch ? branch.parentId : this.leafId } : {}),
     };

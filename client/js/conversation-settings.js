@@ -3,6 +3,12 @@ import { api } from './api.js';
 import { $, announce, h } from './dom.js';
 import { describeError } from './errors.js';
 
+const DOCUMENT_MODES = [
+  ['auto', 'Attached files whole'],
+  ['whole', 'All documents whole'],
+  ['retrieve', 'Always search'],
+];
+
 const num = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
 
 /** The instructions and parameters of the conversation on screen, in a dialog opened from the top bar. */
@@ -47,6 +53,11 @@ export class ConversationSettings {
       { min: 1, step: 1, placeholder: 'model default' },
       s.params.maxTokens,
     );
+    const mode = h(
+      'select',
+      { id: 'conv-document-mode', 'aria-describedby': 'conv-document-mode-help' },
+      ...DOCUMENT_MODES.map(([value, text]) => h('option', { value, text, selected: value === (s.documentMode ?? 'auto') })),
+    );
     const error = h('p', { class: 'admin-status error', role: 'alert' });
     const body = h(
       'div',
@@ -56,6 +67,12 @@ export class ConversationSettings {
       h('p', {
         class: 'muted small',
         text: 'Anthropic models take only the longest answer; OpenAI and compatible servers take all three.',
+      }),
+      h('label', { for: 'conv-document-mode' }, h('span', { text: 'Documents' }), mode),
+      h('p', {
+        class: 'muted small',
+        id: 'conv-document-mode-help',
+        text: 'Attached files whole: files attached to a message are read entire when they fit the model’s context window, picked documents are searched. All documents whole: picked documents are read entire too. Always search: only the passages that match each message are sent.',
       }),
       error,
     );
@@ -68,7 +85,11 @@ export class ConversationSettings {
       ])
         if (num(f.input) !== undefined) params[key] = num(f.input);
       try {
-        const saved = await api('PATCH', `/api/conversations/${id}`, { systemPrompt: prompt.value.trim() || null, params });
+        const saved = await api('PATCH', `/api/conversations/${id}`, {
+          systemPrompt: prompt.value.trim() || null,
+          params,
+          documentMode: mode.value,
+        });
         this.chat.conversation = { ...this.chat.conversation, ...saved };
         announce('Conversation settings saved');
         return saved;

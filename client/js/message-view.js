@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { openCitation, sourcesList } from './citations.js';
+import { attachmentChips } from './composer-attachments.js';
 import { announce, h, promptText } from './dom.js';
 import { describeError, describeFallback } from './errors.js';
 import { renderMarkdown } from './markdown.js';
@@ -10,7 +11,7 @@ import { StreamRenderer } from './stream-renderer.js';
 export function userTurn(message, { onEdit, canEdit }) {
   const bubble = h('div', { class: 'bubble', text: message.content });
   const meta = h('div', { class: 'turn-meta' });
-  const root = h('article', { class: 'turn turn-user', 'aria-label': 'You said' }, bubble, meta);
+  const root = h('article', { class: 'turn turn-user', 'aria-label': 'You said' }, attachmentChips(message.attachments), bubble, meta);
   const edit = () => {
     const area = h('textarea', { 'aria-label': 'Edit message', value: message.content });
     const cancel = () => box.replaceWith(bubble, meta);

@@ -214,6 +214,8 @@ export const messages = pgTable(
     completionTokens: integer('completion_tokens'),
     citations: jsonb('citations'),
     pluginCalls: jsonb('plugin_calls'),
+    /** Files attached to a user message, as they were when it was sent: `{documentId, name, mimeType, sizeBytes}[]`. */
+    attachments: jsonb('attachments'),
     requestId: text('request_id'),
     createdAt: createdAt(),
     contentTsv: tsvector('content_tsv').generatedAlwaysAs((): SQL => sql`to_tsvector('english', ${messages.content})`),

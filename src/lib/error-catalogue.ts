@@ -41,6 +41,17 @@ export const errorCatalogue = {
   unknown_user: { status: 400, retryable: false, message: 'A user named in the request does not exist.' },
   unknown_group: { status: 400, retryable: false, message: 'A group named in the request does not exist.' },
   unknown_document: { status: 400, retryable: false, message: 'A document named in the request does not exist, or it is not yours.' },
+  unknown_attachment: { status: 404, retryable: false, message: 'A file attached to the message does not exist, or it is not yours.' },
+  attachment_not_ready: {
+    status: 409,
+    retryable: true,
+    message: 'A file attached to the message is still being read. Send the message once it is ready.',
+  },
+  attachment_failed: {
+    status: 400,
+    retryable: false,
+    message: 'A file attached to the message could not be read. Remove it, or upload it again.',
+  },
   group_name_taken: { status: 409, retryable: false, message: 'A group with this name already exists.' },
   last_admin: { status: 409, retryable: false, message: 'The last active admin cannot be demoted, disabled or deleted.' },
   conflict: { status: 409, retryable: false, message: 'This clashes with another request in progress.' },

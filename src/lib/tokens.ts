@@ -8,10 +8,42 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 /** Framing tokens per chat message and per reply, as OpenAI's chat format spends them. */
 const PER_MESSAGE = 3;
 const PER_REPLY = 3;
+/**
+ * Counts remembered by text, oldest forgotten first, bounded by entries and by the characters the
+ * keys hold: a whole document read on every turn is a key of hundreds of kilobytes.
+ */
+export class CountCache {
+  private readonly counts = new Map<string, number>();
+  private chars = 0;
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
+
+  get(text: string): number | undefined {
+    return this.counts.get(text);
+  }
+
+  set(text: string, n: number): void {
+    if (text.length > this.maxChars || this.counts.has(text)) return;
+    while (this.counts.size >= this.maxEntries || this.chars + text.length > this.maxChars) {
+      const oldest = this.counts.keys().next().value as string;
+      this.counts.delete(oldest);
+      this.chars -= oldest.length;
+    }
+    this.counts.set(text, n);
+    this.chars += text.length;
+  }
+
+  /** Characters held by the remembered texts. */
+  get size(): number {
+    return this.chars;
+  }
+}
+
 /** Long strings (documents, long histories) come back on every turn; remember their counts. */
 const CACHE_MIN_LENGTH = 256;
-const CACHE_MAX_ENTRIES = 2048;
-const cache = new Map<string, number>();
+const cache = new CountCache(2048, 16 * 1024 * 1024);
 
 export function countTextTokens(text: string): number {
   if (text.length === 0) return 0;
@@ -19,7 +51,6 @@ export function countTextTokens(text: string): number {
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const n = countTokens(text);
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(text, n);
   return n;
 }

@@ -20,7 +20,7 @@ export const chatModule = (ctx: AppContext) => {
       detail: {
         summary: 'One chat turn, not streamed; stores both messages',
         description:
-          'Creates a conversation when none is given. `requestId` makes retries idempotent: the same id returns the stored answer. `plugins` run before the model; `documentIds` limit document search to those documents and switch on the plugins that search them. 429 with Retry-After and X-RateLimit-* headers over the limit.',
+          'Creates a conversation when none is given. `requestId` makes retries idempotent: the same id returns the stored answer. `plugins` run before the model; `documentIds` limit document search to those documents and switch on the plugins that search them. `attachments` are ready documents attached to the message: read whole when they fit the context budget of the model, else searched (404 for a document that is not yours, 409 `attachment_not_ready` while one is still being read). `documentMode` (`auto`, `whole`, `retrieve`) is remembered by the conversation. 429 with Retry-After and X-RateLimit-* headers over the limit.',
         tags: ['chat'],
       },
     },

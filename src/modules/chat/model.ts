@@ -1,9 +1,22 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Citation } from '../../plugins';
 import { FinishReason } from '../../providers/types';
+import { DocumentMode } from '../conversations/settings';
 
 /** A client's name for one request, so that a retry of it is recognised (and a stream resumed). */
 export const RequestId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+
+/** Files one message may carry. */
+export const MAX_ATTACHMENTS = 10;
+
+/** A file attached to a user message, as it was when the message was sent. */
+export const Attachment = Type.Object({
+  documentId: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  mimeType: Type.String(),
+  sizeBytes: Type.Integer(),
+});
+export type Attachment = Static<typeof Attachment>;
 
 /** What a person sends for one turn, whichever way it arrives (`POST /api/chat`, a `chat` frame). */
 export const ChatTurn = Type.Object({
@@ -12,6 +25,16 @@ export const ChatTurn = Type.Object({
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   plugins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 160 }), { maxItems: 20 })),
   documentIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })),
+  attachments: Type.Optional(
+    Type.Array(Type.String({ format: 'uuid' }), {
+      maxItems: MAX_ATTACHMENTS,
+      uniqueItems: true,
+      examples: [['3f6c2a9e-8d41-4b7a-9c55-0e2d7f1b6a40']],
+      description:
+        "Ids of your uploaded documents attached to this message: upload with `POST /api/documents`, wait until `GET /api/documents/:id` says `ready`, then name its `id` here. Read whole when they fit the model's context budget, searched otherwise, and kept with the message (later turns of the branch read them too). Not yours or unknown: 404 `unknown_attachment`; still `queued` or `processing`: 409 `attachment_not_ready`, naming it (wait and send again); `failed`: 400 `attachment_failed`. Nothing is stored then.",
+    }),
+  ),
+  documentMode: Type.Optional({ ...DocumentMode, examples: ['auto'] }),
   parentId: Type.Optional(
     Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
       description:

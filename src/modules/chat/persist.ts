@@ -4,6 +4,7 @@ import { conversations, messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Deployment } from '../../providers/types';
+import type { Attachment } from './model';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -58,7 +59,15 @@ export interface TurnRows {
  */
 export async function beginTurn(
   db: Db,
-  t: { userId: string; conversationId: string; parentId: string | null; requestId: string; content: string; model: string },
+  t: {
+    userId: string;
+    conversationId: string;
+    parentId: string | null;
+    requestId: string;
+    content: string;
+    model: string;
+    attachments?: readonly Attachment[];
+  },
 ): Promise<TurnRows> {
   const insert = db.transaction(async (tx) => {
     const now = Date.now();
@@ -70,6 +79,7 @@ export async function beginTurn(
         parentId: t.parentId,
         role: 'user',
         content: t.content,
+        attachments: t.attachments?.length ? t.attachments : null,
         requestId: t.requestId,
         createdAt: new Date(now),
       })

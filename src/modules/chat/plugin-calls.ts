@@ -87,14 +87,17 @@ async function call(
   return outcome;
 }
 
-/** Runs the plugins a turn names, one after another, so citation numbers never collide. */
+/**
+ * Runs the plugins a turn names, one after another, so citation numbers never collide; they add to
+ * `gathered` (what the turn already holds, such as whole documents), numbering after it.
+ */
 export async function runExplicitPlugins(
   deps: PluginDeps,
   scope: CallScope,
   names: readonly string[],
   use: ExplicitUse,
+  gathered: Gathered = emptyGathered(),
 ): Promise<Gathered> {
-  const gathered = emptyGathered();
   // A tool-only plugin listed for a turn is offered to the model instead (see `offeredPlugins`); an
   // MCP tool a conversation kept after its server withdrew it is simply not there any more.
   const explicit = names.filter((n) => {
@@ -107,6 +110,11 @@ export async function runExplicitPlugins(
     gathered.texts.push(outcome.text);
   }
   return gathered;
+}
+
+/** Whether a plugin searches the user's documents: a turn that reads them whole has no need of it. */
+export function searchesDocuments(registry: PluginRegistry, name: string): boolean {
+  return registry.get(name)?.capabilities.includes('documents') ?? false;
 }
 
 /**

@@ -18,12 +18,23 @@ import { viewerOf } from '../models/service';
 import { enabledPlugins } from '../plugins/service';
 import { addSpend, publishUsage, usageEvent } from '../usage/service';
 import type { TurnLimiter, TurnReservation } from '../usage/turn-limiter';
+import { loadAttachments, threadAttachments } from './attachments';
 import { generate } from './generate';
-import type { ChatReply, ChatTurn, TurnFrame } from './model';
+import type { Attachment, ChatReply, ChatTurn, TurnFrame } from './model';
 import { beginTurn, contentSaver, findTurn, finishAssistant, loadThread, type MessageRow } from './persist';
-import { type CallScope, offeredPlugins, type PluginDeps, passagesOf, runExplicitPlugins, runToolCall } from './plugin-calls';
+import {
+  type CallScope,
+  emptyGathered,
+  offeredPlugins,
+  type PluginDeps,
+  passagesOf,
+  runExplicitPlugins,
+  runToolCall,
+  searchesDocuments,
+} from './plugin-calls';
 import { buildPrompt } from './prompt';
 import { writeTitle } from './title';
+import { readWhole } from './whole-documents';
 
 export interface TurnDeps {
   db: Db;
@@ -103,6 +114,8 @@ interface Prepared {
   contextWindow: number;
   conversationId?: string;
   history: MessageRow[];
+  /** The files attached to this message, checked to be the user's and ready. */
+  attachments: Attachment[];
   /** The settings this turn runs with: the turn's own, else the conversation's, else the user's defaults. */
   settings: ConversationSettings;
   /** The conversation's settings and model after this turn, when the turn changes them (they are remembered). */
@@ -134,6 +147,7 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   const conversation = conversationId ? await getOwnedConversation(deps.db, userId, conversationId) : undefined;
   // Documents named are remembered with the conversation, so only the user's own may be named.
   if (input.documentIds) await checkDocuments(deps.db, userId, input.documentIds);
+  const attachments = await loadAttachments(deps.db, userId, input.attachments);
   const stored = settingsOf(conversation?.settings);
   const fallback = prefs.defaultModel ?? 'default';
   const model = input.model
@@ -144,19 +158,21 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
     params: stored.params,
     plugins: input.plugins ?? (conversation ? stored.plugins : prefs.defaultPlugins),
     documentIds: input.documentIds ?? stored.documentIds,
+    documentMode: input.documentMode ?? stored.documentMode,
   };
-  const next = { ...stored, plugins: settings.plugins, documentIds: settings.documentIds };
+  const next = { ...stored, plugins: settings.plugins, documentIds: settings.documentIds, documentMode: settings.documentMode };
   const nextModel = input.model ?? conversation?.model ?? null;
   const changed =
     !conversation ||
     nextModel !== conversation.model ||
     !sameList(next.plugins, stored.plugins) ||
-    !sameList(next.documentIds, stored.documentIds);
+    !sameList(next.documentIds, stored.documentIds) ||
+    next.documentMode !== stored.documentMode;
   const remember = changed ? { model: nextModel ?? model, settings: next } : undefined;
   const contextWindow = deps.router.contextWindow(model);
   if (!conversationId) {
     if (input.parentId) throw notFound('Parent message');
-    return { model, viewer, contextWindow, history: [], settings, remember };
+    return { model, viewer, contextWindow, history: [], attachments, settings, remember };
   }
   return {
     model,
@@ -164,6 +180,7 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
     contextWindow,
     conversationId,
     history: await loadThread(deps.db, conversationId, input.parentId),
+    attachments,
     settings,
     remember,
   };
@@ -220,6 +237,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
       requestId: input.requestId,
       content: input.message,
       model: p.model,
+      attachments: p.attachments,
     });
     emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
     publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
@@ -251,11 +269,10 @@ async function answer(
   const userId = input.principal.user.id;
   const enabled = offeredPlugins(deps.plugins.registry, await enabledPlugins(deps.db, deps.plugins.registry, userId), p.settings.plugins);
   const scope: CallScope = { userId, enabled, signal: input.signal, emit };
-  const documentIds = p.settings.documentIds.length ? p.settings.documentIds : undefined;
-  const use = { message: input.message, documentIds };
-  const names = [...new Set([...p.settings.plugins, ...impliedPlugins(deps.plugins.registry, use)])];
-  const gathered = await runExplicitPlugins(deps.plugins, scope, names, use);
-  if (gathered.citations.length) emit({ type: 'citations', citations: gathered.citations });
+  const { gathered, wholeParts } = await gather(deps, input, p, scope);
+  // The parts of whole documents are the text itself, not search results: only those the answer cites are shown.
+  const found = () => gathered.citations.slice(wholeParts);
+  if (found().length) emit({ type: 'citations', citations: found() });
   const prompt = buildPrompt({
     history: p.history,
     message: input.message,
@@ -292,24 +309,57 @@ async function answer(
     runTool: async (call) => {
       const before = gathered.citations.length;
       const out = await runToolCall(deps.plugins, scope, gathered, call);
-      if (gathered.citations.length > before) emit({ type: 'citations', citations: gathered.citations });
+      if (gathered.citations.length > before) emit({ type: 'citations', citations: found() });
       return out;
     },
   });
   await saver.stop();
-  return finish(deps, input, ids, gen, gathered, emit);
+  return finish(deps, input, { ...ids, wholeParts }, gen, gathered, emit);
+}
+
+/**
+ * What the turn answers from before the model runs: the documents read whole (the files of the
+ * branch, and in `whole` mode the picked ones, when they fit), then the plugins the turn names or
+ * implies, numbered after them. Documents not read whole are searched.
+ */
+async function gather(deps: TurnDeps, input: TurnInput, p: Prepared, scope: CallScope) {
+  const files = threadAttachments(p.history, p.attachments);
+  const whole = await readWhole(deps.db, scope.userId, {
+    mode: p.settings.documentMode,
+    files,
+    picked: p.settings.documentIds,
+    contextWindow: p.contextWindow,
+    maxTokens: p.settings.params.maxTokens,
+    instructions: p.settings.systemPrompt,
+    message: input.message,
+    history: p.history,
+  });
+  const searched = [...new Set([...files, ...p.settings.documentIds])].filter((id) => !whole?.documentIds.includes(id));
+  const use = { message: input.message, documentIds: searched.length ? searched : undefined };
+  const registry = deps.plugins.registry;
+  let names = [...new Set([...p.settings.plugins, ...impliedPlugins(registry, use)])];
+  // Documents read whole leave nothing to search, unless other documents are named too.
+  if (whole && !use.documentIds) names = names.filter((n) => !searchesDocuments(registry, n));
+  const seed = emptyGathered();
+  if (whole) {
+    seed.citations.push(...whole.citations);
+    seed.texts.push(whole.text);
+    seed.searched = true;
+  }
+  const gathered = await runExplicitPlugins(deps.plugins, scope, names, use, seed);
+  return { gathered, wholeParts: whole?.citations.length ?? 0 };
 }
 
 async function finish(
   deps: TurnDeps,
   input: TurnInput,
-  ids: { conversationId: string; assistantId: string },
+  ids: { conversationId: string; assistantId: string; wholeParts: number },
   gen: Awaited<ReturnType<typeof generate>>,
   gathered: Awaited<ReturnType<typeof runExplicitPlugins>>,
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
   const status = gen.error ? 'error' : gen.finishReason === 'cancelled' ? 'interrupted' : 'complete';
-  const citations = quoteCitations(gen.text, gathered.citations);
+  const citations = quoteCitations(gen.text, gathered.citations).filter((c) => c.n > ids.wholeParts || c.cited);
   if (citations.length) emit({ type: 'citations', citations });
   const row = await finishAssistant(deps.db, ids.assistantId, {
     content: gen.text,

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { Zip, ZipDeflate } from 'fflate';
 import type { Db } from '../../db/client';
 import { conversations, messages } from '../../db/schema';
+import { attachmentsOf } from '../chat/attachments';
 import { CONFAB_FORMAT } from './import/confab-file';
 import { getOwnedConversation } from './service';
 import { settingsOf } from './settings';
@@ -33,6 +34,7 @@ export function toPortable(c: ConversationRow, rows: MessageRow[]) {
       status: m.status,
       createdAt: m.createdAt.toISOString(),
       citations: (m.citations as unknown[] | null) ?? [],
+      attachments: attachmentsOf(m),
     })),
   };
 }
@@ -66,7 +68,8 @@ const SPEAKER = { user: 'You', assistant: 'Assistant', system: 'System', tool: '
 export function toMarkdown(c: PortableConversation): string {
   const turns = shownThread(c.messages).map((m) => {
     const who = m.role === 'assistant' && m.model ? `${SPEAKER[m.role]} (${m.model})` : SPEAKER[m.role];
-    return `## ${who}\n\n${m.content}\n`;
+    const files = m.attachments.length ? `_Attached: ${m.attachments.map((a) => a.name).join(', ')}_\n\n` : '';
+    return `## ${who}\n\n${files}${m.content}\n`;
   });
   return [`# ${c.title}\n`, `_Exported from Confab. Created ${c.createdAt}._\n`, ...turns].join('\n');
 }

@@ -1,4 +1,5 @@
 import { t } from 'elysia';
+import { Attachment } from '../chat/model';
 import { ConversationSettings, PortableSettings, SettingsChange } from './settings';
 
 export const Citation = t.Object({
@@ -23,6 +24,7 @@ export const Message = t.Object({
   error: t.Nullable(t.String()),
   usage: t.Nullable(t.Object({ promptTokens: t.Integer(), completionTokens: t.Integer() })),
   citations: t.Array(Citation),
+  attachments: t.Array(Attachment, { description: 'Files attached to a user message, as they were when it was sent' }),
   plugins: t.Array(t.Unknown()),
   requestId: t.Nullable(
     t.String({ description: 'The request that wrote it: while `status` is `streaming`, a `resume` frame with it follows the answer live' }),
@@ -128,6 +130,7 @@ const PortableMessage = t.Object({
   status: Message.properties.status,
   createdAt: t.String({ format: 'date-time' }),
   citations: t.Array(t.Unknown()),
+  attachments: t.Optional(t.Array(Attachment, { description: 'Files attached to a user message (their documents stay on the server)' })),
 });
 
 /** Confab's export of one conversation; `POST /api/conversations/import` reads it back. */

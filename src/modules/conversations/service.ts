@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { conversations, folders, messages } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid-format';
+import { attachmentsOf } from '../chat/attachments';
 import { feedbackOn } from '../feedback/service';
 import { type ConversationSettings, settingsOf } from './settings';
 import { heuristicTitle } from './title';
@@ -47,6 +48,7 @@ export const toMessageView = (m: MessageRow) => ({
       ? null
       : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens ?? 0 },
   citations: (m.citations as never[] | null) ?? [],
+  attachments: attachmentsOf(m),
   plugins: (m.pluginCalls as unknown[] | null) ?? [],
   requestId: m.requestId,
   feedback: null as { rating: 'up' | 'down'; comment: string | null } | null,

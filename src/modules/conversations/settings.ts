@@ -25,12 +25,24 @@ export const SystemPrompt = t.String({ maxLength: 20_000, description: 'Instruct
 const PluginNames = t.Array(t.String({ minLength: 1, maxLength: 200 }), { maxItems: 20, uniqueItems: true });
 const DocumentIds = t.Array(t.String({ format: 'uuid' }), { maxItems: 50, uniqueItems: true });
 
+/**
+ * How a turn reads documents. `auto`: files attached to the message whole when they fit the
+ * model's context budget, picked documents by retrieval; `whole`: picked documents whole too, when
+ * they fit; `retrieve`: always retrieved passages, attachments included.
+ */
+export const DocumentMode = t.Union([t.Literal('auto'), t.Literal('whole'), t.Literal('retrieve')], {
+  description:
+    "auto: attached files are read whole when they fit the model's context budget, picked documents are searched; whole: picked documents are read whole too when they fit; retrieve: always search (retrieved passages only)",
+});
+export type DocumentMode = Static<typeof DocumentMode>;
+
 /** What every turn of a conversation uses unless the turn itself says otherwise. */
 export const ConversationSettings = t.Object({
   systemPrompt: t.Nullable(SystemPrompt),
   params: ChatParams,
   plugins: PluginNames,
   documentIds: DocumentIds,
+  documentMode: DocumentMode,
 });
 export type ConversationSettings = Static<typeof ConversationSettings>;
 
@@ -38,7 +50,7 @@ export type ConversationSettings = Static<typeof ConversationSettings>;
 export const PortableSettings = t.Pick(ConversationSettings, ['systemPrompt', 'params']);
 export type PortableSettings = Static<typeof PortableSettings>;
 
-export const EMPTY_SETTINGS: ConversationSettings = { systemPrompt: null, params: {}, plugins: [], documentIds: [] };
+export const EMPTY_SETTINGS: ConversationSettings = { systemPrompt: null, params: {}, plugins: [], documentIds: [], documentMode: 'auto' };
 
 /** Settings as stored (a jsonb that may predate a field), complete. */
 export function settingsOf(stored: unknown): ConversationSettings {
@@ -48,6 +60,7 @@ export function settingsOf(stored: unknown): ConversationSettings {
     params: s.params ?? {},
     plugins: s.plugins ?? [],
     documentIds: s.documentIds ?? [],
+    documentMode: s.documentMode ?? 'auto',
   };
 }
 
@@ -57,12 +70,14 @@ export const SettingsChange = {
   params: t.Optional(t.Nullable(ChatParams)),
   plugins: t.Optional(PluginNames),
   documentIds: t.Optional(DocumentIds),
+  documentMode: t.Optional(DocumentMode),
 };
 export interface SettingsChange {
   systemPrompt?: string | null;
   params?: ChatParams | null;
   plugins?: string[];
   documentIds?: string[];
+  documentMode?: DocumentMode;
 }
 
 export function applyChange(current: ConversationSettings, change: SettingsChange): ConversationSettings {
@@ -71,6 +86,7 @@ export function applyChange(current: ConversationSettings, change: SettingsChang
     params: change.params === undefined ? current.params : (change.params ?? {}),
     plugins: change.plugins ?? current.plugins,
     documentIds: change.documentIds ?? current.documentIds,
+    documentMode: change.documentMode ?? current.documentMode,
   };
 }
 

@@ -36,7 +36,7 @@ export async function patchConversation(ctx: AppContext, principal: Principal, i
   if (body.documentIds) await checkDocuments(db, userId, body.documentIds);
   const settings = applyChange(settingsOf(current.settings), body);
   checkParams(ctx, effectiveModel, settings.params);
-  const touchesSettings = ['systemPrompt', 'params', 'plugins', 'documentIds'].some((k) => k in body);
+  const touchesSettings = ['systemPrompt', 'params', 'plugins', 'documentIds', 'documentMode'].some((k) => k in body);
   const { pinned, archived, folderId } = body;
   const organises = pinned !== undefined || archived !== undefined || folderId !== undefined;
   if (!touchesSettings && !organises && body.title === undefined && body.model === undefined) return toSummary(current);

@@ -1,5 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isUuid } from '../../../lib/uuid-format';
+import { Attachment, MAX_ATTACHMENTS } from '../../chat/model';
 import { PortableSettings } from '../settings';
 import { type DraftConversation, type DraftRole, fromIso, invalidImport, isObject, orderTree, storableText, type TreeNode } from './draft';
 
@@ -24,8 +26,24 @@ function readMessage(value: unknown, where: string): TreeNode {
     content: storableText(value.content, `${where}.content`),
     model: typeof value.model === 'string' ? value.model.slice(0, 200) : null,
     createdAt: fromIso(value.createdAt, `${where}.createdAt`),
+    attachments: readAttachments(value.attachments, `${where}.attachments`),
     keep: true,
   };
+}
+
+const Attachments = Type.Array(Attachment, { maxItems: MAX_ATTACHMENTS });
+
+/** The files an export lists on a message; absent in files from before they were exported. */
+function readAttachments(value: unknown, where: string): Attachment[] | undefined {
+  if (value === undefined) return undefined;
+  const first = Value.Errors(Attachments, value).First();
+  if (first) throw invalidImport(`${where}${first.path.replaceAll('/', '.')}`, first.message);
+  return (value as Attachment[]).map(({ documentId, name, mimeType, sizeBytes }) => ({
+    documentId,
+    name: storableText(name, `${where}.name`, 255),
+    mimeType: mimeType.slice(0, 200),
+    sizeBytes,
+  }));
 }
 
 /** The instructions and parameters of an export; absent in files from before they were exported. */

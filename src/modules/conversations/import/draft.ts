@@ -1,5 +1,6 @@
 import { AppError } from '../../../lib/errors';
 import { hasUnstorableText } from '../../../lib/storable-text';
+import type { Attachment } from '../../chat/model';
 import type { PortableSettings } from '../settings';
 
 export type DraftRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -12,6 +13,8 @@ export interface DraftMessage {
   content: string;
   model: string | null;
   createdAt: Date | null;
+  /** Files a Confab export names on a user message; kept on import only where they are the importer's documents. */
+  attachments?: Attachment[];
 }
 
 /** A conversation read from a file, before anything is stored. */
@@ -107,6 +110,7 @@ export function orderTree(nodes: TreeNode[], where: string): DraftMessage[] {
         content: node.content,
         model: node.model,
         createdAt: createdAt && createdAt.getTime() < floor ? new Date(floor) : createdAt,
+        ...(node.attachments?.length ? { attachments: node.attachments } : {}),
       };
       out.push(message);
       next = message;

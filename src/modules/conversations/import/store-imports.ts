@@ -1,9 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { conversations, messages } from '../../../db/schema';
+import { conversations, documents, messages } from '../../../db/schema';
 import { EMPTY_SETTINGS } from '../settings';
 import { heuristicTitle } from '../title';
-import { type DraftConversation, MAX_TITLE } from './draft';
+import { type DraftConversation, type DraftMessage, MAX_TITLE } from './draft';
 
 export interface ImportResult {
   imported: { id: string; title: string; messages: number }[];
@@ -32,6 +32,22 @@ export async function storeImports(db: Db, userId: string, drafts: DraftConversa
           .where(and(eq(conversations.userId, userId), inArray(conversations.id, confabIds)))
       : [];
     const ownedIds = new Set(owned.map((r) => r.id));
+    // A file named in an export stays on its message only when it is one of the importer's own documents.
+    const named = [...new Set(drafts.flatMap((d) => d.messages.flatMap((m) => m.attachments ?? []).map((a) => a.documentId)))];
+    const mine = named.length
+      ? new Set(
+          (
+            await tx
+              .select({ id: documents.id })
+              .from(documents)
+              .where(and(eq(documents.userId, userId), inArray(documents.id, named)))
+          ).map((r) => r.id),
+        )
+      : new Set<string>();
+    const ownFiles = (list: DraftMessage['attachments']) => {
+      const kept = list?.filter((a) => mine.has(a.documentId)) ?? [];
+      return kept.length ? kept : null;
+    };
     for (const d of drafts) {
       const title = titleOf(d);
       if (d.confabId && ownedIds.has(d.confabId)) {
@@ -73,6 +89,7 @@ export async function storeImports(db: Db, userId: string, drafts: DraftConversa
           role: m.role,
           content: m.content,
           model: m.model,
+          attachments: ownFiles(m.attachments),
           createdAt: at,
         };
       });
