@@ -28,6 +28,7 @@ import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
 import { KeyCache } from './modules/keys/key-cache';
+import { userAuthOf } from './modules/mcp-oauth/service';
 import { loadSpecs, resealMcpServerSecrets } from './modules/mcp-servers/service';
 import { createUsageConsumer } from './modules/usage/consumer';
 import type { LoggedFrame } from './modules/ws/model';
@@ -135,11 +136,12 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
         (spec) => config.mcp.stdio || spec.transport !== 'stdio',
       ),
     config.mcp,
+    userAuthOf({ db: database.db, secrets: secrets.box }),
   );
   chat.plugins.registry = extendRegistry(
     chat.plugins.registry,
     () => mcp.plugins(),
-    () => mcp.warm({ waitForRetries: false }),
+    (userId) => mcp.warm({ waitForRetries: false, userId }),
   );
   broadcast.subscribe(MCP_SERVERS_CHANNEL, () => void mcp.reload().catch((error) => log.error('mcp reload failed', { error })));
   const usage = createUsageConsumer(bus, database.db);
