@@ -188,7 +188,13 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
   app.get('/consent', (req, res) => {
     const login = typeof req.query.login === 'string' ? req.query.login : '';
     if (!login) {
-      res.status(200).type('html').send('<form><input name="login"><button>Allow</button></form>');
+      const request = encodeURIComponent(String(req.query.request ?? ''));
+      res
+        .status(200)
+        .type('html')
+        .send(
+          `<form><input type="hidden" name="request" value="${request}"><label>Account <input name="login"></label><button>Allow</button></form>`,
+        );
       return;
     }
     try {

@@ -40,11 +40,11 @@ export const mcpOAuthModule = (ctx: AppContext) => {
       async ({ principal, query, request, set }) => {
         try {
           const spec = await finishConnect(deps, principal.user.id, query);
-          set.headers.location = `/?mcp_connected=${encodeURIComponent(spec.name)}`;
+          set.headers.location = `/settings?mcp_connected=${encodeURIComponent(spec.name)}`;
           set.status = 302;
         } catch (error) {
           if (!(error instanceof AppError) || !wantsPage(request)) throw error;
-          set.headers.location = `/?mcp_error=${encodeURIComponent(error.code)}`;
+          set.headers.location = `/settings?mcp_error=${encodeURIComponent(error.code)}`;
           set.status = 302;
         }
       },
@@ -54,7 +54,7 @@ export const mcpOAuthModule = (ctx: AppContext) => {
         detail: {
           summary: 'Where the authorization server sends the browser back: exchanges the code and stores your tokens, sealed',
           description:
-            'The state must be one you started, unused and under 10 minutes old. A browser (Accept: text/html) is sent to `/?mcp_connected=<server>`, or to `/?mcp_error=<code>` when connecting failed; other clients get the error.',
+            'The state must be one you started, unused and under 10 minutes old. A browser (Accept: text/html) is sent to `/settings?mcp_connected=<server>`, or to `/settings?mcp_error=<code>` when connecting failed; other clients get the error.',
           tags,
         },
       },

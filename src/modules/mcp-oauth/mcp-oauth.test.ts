@@ -38,7 +38,7 @@ describe('per-user OAuth for MCP servers', () => {
   const connect = async (user: User, login: string) => {
     const res = await callback(user, await authorize(user, login));
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('/?mcp_connected=team');
+    expect(res.headers.get('location')).toBe('/settings?mcp_connected=team');
   };
   const account = async (user: User) =>
     (await h.json('GET', '/api/mcp/oauth', { cookie: user.cookie })).body.servers.find((s: { name: string }) => s.name === 'team');
@@ -140,7 +140,7 @@ describe('per-user OAuth for MCP servers', () => {
     expect((await rows()).every((r) => r.tokensSealed === null)).toBe(true);
     // A browser is sent back to the UI with the code.
     const page = await callback(bob, alicesReturn);
-    expect(page.headers.get('location')).toBe('/?mcp_error=mcp_oauth_invalid_state');
+    expect(page.headers.get('location')).toBe('/settings?mcp_error=mcp_oauth_invalid_state');
     expect((await h.json('GET', '/api/mcp/oauth/callback?state=x')).status).toBe(401);
   });
 
@@ -170,7 +170,7 @@ describe('per-user OAuth for MCP servers', () => {
 
   test('a-state-works-once-and-connecting-again-with-a-live-refresh-token-needs-no-sign-in', async () => {
     const back = await authorize(bob, 'bob');
-    expect((await callback(bob, back)).headers.get('location')).toBe('/?mcp_connected=team');
+    expect((await callback(bob, back)).headers.get('location')).toBe('/settings?mcp_connected=team');
     const again = await callback(bob, back, 'application/json');
     expect(again.status).toBe(400);
     expect((await account(bob)).connected).toBe(true);
