@@ -28,6 +28,7 @@ import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
 import { KeyCache } from './modules/keys/key-cache';
+import { resealMcpOAuthSecrets } from './modules/mcp-oauth/client-provider';
 import { userAuthOf } from './modules/mcp-oauth/service';
 import { loadSpecs, resealMcpServerSecrets } from './modules/mcp-servers/service';
 import { createUsageConsumer } from './modules/usage/consumer';
@@ -198,6 +199,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     await runtimeSync.start();
     const resealed = await resealMcpServerSecrets(database.db, secrets.box);
     if (resealed) log.info('mcp server credentials sealed again under the current secret key', { count: resealed });
+    const resealedAccounts = await resealMcpOAuthSecrets(database.db, secrets.box);
+    if (resealedAccounts) log.info("users' mcp oauth credentials sealed again under the current secret key", { count: resealedAccounts });
     await mcp.reload({ warm: false });
     void mcp.warm();
     await scheduler.ready();

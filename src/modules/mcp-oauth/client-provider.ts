@@ -142,3 +142,35 @@ export class McpOAuthClientProvider implements OAuthClientProvider {
     await this.write(Object.fromEntries(fields.map((f) => [f, undefined])), fields.includes('tokens') ? { connectedAt: null } : {});
   }
 }
+
+/** Seals again under the current key every user's OAuth values sealed under a previous one; returns how many rows changed. */
+export async function resealMcpOAuthSecrets(db: Db, secrets: SecretBox): Promise<number> {
+  let resealed = 0;
+  for (const row of await db.select().from(mcpOauthCredentials)) {
+    const fields = (Object.keys(COLUMN) as Field[]).filter((f) => row[COLUMN[f]] !== null && secrets.isStale(row[COLUMN[f]]!));
+    if (!fields.length) continue;
+    const next: Partial<Row> = {};
+    try {
+      for (const f of fields) {
+        const context = sealContext(row.userId, row.serverId, f);
+        next[COLUMN[f]] = await secrets.seal(await secrets.open(row[COLUMN[f]]!, context), context);
+      }
+    } catch {
+      continue;
+    }
+    // A refresh meanwhile wrote new values, already under the current key: those stay.
+    const updated = await db
+      .update(mcpOauthCredentials)
+      .set(next)
+      .where(
+        and(
+          eq(mcpOauthCredentials.userId, row.userId),
+          eq(mcpOauthCredentials.serverId, row.serverId),
+          ...fields.map((f) => eq(mcpOauthCredentials[COLUMN[f]], row[COLUMN[f]]!)),
+        ),
+      )
+      .returning({ userId: mcpOauthCredentials.userId });
+    resealed += updated.length;
+  }
+  return resealed;
+}

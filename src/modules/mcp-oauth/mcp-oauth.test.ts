@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
-import { mcpOauthCredentials } from '../../db/schema';
+import { mcpOauthCredentials, mcpServers } from '../../db/schema';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
 import { type OAuthMcpServer, startOAuthMcpServer } from '../../testing/oauth-mcp-server';
+import { McpOAuthClientProvider } from './client-provider';
 
 const [tdb] = testDatabases();
+const randomKey = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+const keyA = randomKey();
 type User = Awaited<ReturnType<Harness['signup']>>;
 
 describe('per-user OAuth for MCP servers', () => {
@@ -84,7 +87,10 @@ describe('per-user OAuth for MCP servers', () => {
   beforeAll(async () => {
     upstream = await startFakeUpstream({ models: ['gpt-4o-mini'], record: true });
     oauth = await startOAuthMcpServer();
-    h = createHarness(await tdb.open(), testConfig({ OPENAI_API_KEY: 'sk-test-0000000', OPENAI_BASE_URL: `${upstream.url}/v1` }));
+    h = createHarness(
+      await tdb.open(),
+      testConfig({ SECRET_KEY: keyA, OPENAI_API_KEY: 'sk-test-0000000', OPENAI_BASE_URL: `${upstream.url}/v1` }),
+    );
     admin = await h.signup();
     alice = await h.signup();
     bob = await h.signup();
@@ -240,5 +246,42 @@ describe('per-user OAuth for MCP servers', () => {
     expect(notOauth.status).toBe(400);
     expect(notOauth.body.error.code).toBe('mcp_oauth_not_used');
     expect((await rows()).filter((r) => r.serverId === shared.body.id)).toEqual([]);
+  });
+
+  // Last: the first harness holds only the old key, so it cannot open what this reseals.
+  test('a-users-oauth-values-sealed-under-a-previous-key-are-sealed-again-at-start-up', async () => {
+    const [before] = (await rows()).filter((r) => r.userId === alice.id);
+    const preset = await h.json('POST', '/api/admin/mcp-servers', {
+      cookie: admin.cookie,
+      body: { name: 'preset', url: oauth.url, auth: 'oauth', oauthClientId: 'confab', oauthClientSecret: 'cs-Qw8Lz2Rt5Yp0Mn3' },
+    });
+    expect(preset.body).toMatchObject({ oauthClientId: 'confab', oauthClientSecretSet: true });
+    expect(JSON.stringify(preset.body)).not.toContain('cs-Qw8Lz2Rt5Yp0Mn3');
+    const server = async () => (await h.ctx.database.db.select().from(mcpServers).where(eq(mcpServers.id, preset.body.id)))[0];
+    const secretBefore = (await server()).oauthClientSecretSealed;
+    expect(secretBefore).not.toContain('cs-Qw8Lz2Rt5Yp0Mn3');
+    const rotated = createHarness(h.ctx.database, testConfig({ SECRET_KEY: randomKey(), SECRET_KEY_PREVIOUS: keyA }));
+    try {
+      await rotated.json('GET', '/health');
+      const [after] = (await rows()).filter((r) => r.userId === alice.id);
+      for (const column of ['tokensSealed', 'clientSealed', 'discoverySealed'] as const) {
+        expect(after[column]).not.toBe(before[column]);
+        expect(rotated.ctx.secrets.isStale(after[column]!)).toBe(false);
+      }
+      const secretAfter = (await server()).oauthClientSecretSealed!;
+      expect(secretAfter).not.toBe(secretBefore);
+      expect(rotated.ctx.secrets.isStale(secretAfter)).toBe(false);
+      const spec = h.ctx.mcp.oauthServers().find((s) => s.name === 'team')!;
+      const tokens = await new McpOAuthClientProvider(
+        { db: h.ctx.database.db, secrets: rotated.ctx.secrets },
+        alice.id,
+        spec,
+        '',
+        false,
+      ).tokens();
+      expect(oauth.issued).toContain(String(tokens?.access_token));
+    } finally {
+      await rotated.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { discoverOAuthServerInfo } from '@modelcontextprotocol/sdk/client/auth.js';
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { mcpServers } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
@@ -319,25 +319,25 @@ async function testOauthServer(spec: McpServerSpec): Promise<McpServerTest> {
 
 /** Seals again under the current key the headers and tokens sealed under a previous one; returns how many rows changed. */
 export async function resealMcpServerSecrets(db: Db, secrets: SecretBox): Promise<number> {
+  const fields = { headersSealed: 'headers', tokenSealed: 'token', oauthClientSecretSealed: 'oauth-client-secret' } as const;
   let resealed = 0;
   for (const row of await db.select().from(mcpServers)) {
     const stale = (v: string | null) => v !== null && secrets.isStale(v);
-    if (!stale(row.headersSealed) && !stale(row.tokenSealed)) continue;
-    const again = async (value: string | null, field: 'headers' | 'token') =>
-      value && stale(value) ? await secrets.seal(await secrets.open(value, sealContext(row.id, field)), sealContext(row.id, field)) : value;
-    let next: { headersSealed: string | null; tokenSealed: string | null };
+    const columns = (Object.keys(fields) as (keyof typeof fields)[]).filter((c) => stale(row[c]));
+    if (!columns.length) continue;
+    const next: Partial<Record<keyof typeof fields, string>> = {};
     try {
-      next = { headersSealed: await again(row.headersSealed, 'headers'), tokenSealed: await again(row.tokenSealed, 'token') };
+      for (const c of columns)
+        next[c] = await secrets.seal(await secrets.open(row[c]!, sealContext(row.id, fields[c])), sealContext(row.id, fields[c]));
     } catch {
       continue;
     }
     // Another replica may have sealed them again meanwhile; either result opens under the current key.
+    const unchanged = columns.map((c) => sql`${mcpServers[c]} = ${row[c]}`);
     const updated = await db
       .update(mcpServers)
       .set(next)
-      .where(
-        sql`${mcpServers.id} = ${row.id} and ${mcpServers.headersSealed} is not distinct from ${row.headersSealed} and ${mcpServers.tokenSealed} is not distinct from ${row.tokenSealed}`,
-      )
+      .where(and(eq(mcpServers.id, row.id), ...unchanged))
       .returning({ id: mcpServers.id });
     resealed += updated.length;
   }
