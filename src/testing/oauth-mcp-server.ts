@@ -44,6 +44,8 @@ export interface OAuthMcpServer {
   refreshes: number;
   /** Who called which tool, by the token they sent. */
   calls: { login: string; tool: string }[];
+  /** Registers a client by hand, as an admin would at an authorization server without dynamic registration. */
+  preRegister(client: OAuthClientInformationFull): void;
   /** Makes every access token issued so far expired: the next use answers 401. */
   expireAccessTokens(): void;
   stop(): Promise<void>;
@@ -233,6 +235,9 @@ export async function startOAuthMcpServer(): Promise<OAuthMcpServer> {
       return provider.refreshes;
     },
     calls,
+    preRegister(client) {
+      provider.clientsStore.clients.set(client.client_id, client);
+    },
     expireAccessTokens() {
       for (const t of provider.access.values()) t.expiresAt = Math.floor(Date.now() / 1000) - 1;
     },

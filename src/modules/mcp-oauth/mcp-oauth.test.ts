@@ -248,6 +248,37 @@ describe('per-user OAuth for MCP servers', () => {
     expect((await rows()).filter((r) => r.serverId === shared.body.id)).toEqual([]);
   });
 
+  test('a-client-the-admin-registered-is-used-with-its-secret-instead-of-registering-one', async () => {
+    oauth.preRegister({
+      client_id: 'confab-pre',
+      client_secret: 'cs-Pr3Reg1stered9',
+      redirect_uris: ['http://localhost/api/mcp/oauth/callback'],
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    const created = await h.json('POST', '/api/admin/mcp-servers', {
+      cookie: admin.cookie,
+      body: { name: 'desk', url: oauth.url, auth: 'oauth', oauthClientId: 'confab-pre', oauthClientSecret: 'cs-Pr3Reg1stered9' },
+    });
+    const registrations = oauth.registrations;
+    const start = await h.json('POST', '/api/mcp/oauth/start', { cookie: bob.cookie, body: { server: created.body.id } });
+    const authUrl = new URL(start.body.authorizationUrl);
+    expect(authUrl.searchParams.get('client_id')).toBe('confab-pre');
+    const consent = new URL((await fetch(authUrl, { redirect: 'manual' })).headers.get('location')!, authUrl);
+    consent.searchParams.set('login', 'bob');
+    const back = new URL((await fetch(consent, { redirect: 'manual' })).headers.get('location')!);
+    const res = await callback(bob, back);
+    expect(res.headers.get('location')).toBe('/settings?mcp_connected=desk');
+    expect(oauth.registrations).toBe(registrations);
+    const desk = (await h.json('GET', '/api/mcp/oauth', { cookie: bob.cookie })).body.servers.find(
+      (s: { name: string }) => s.name === 'desk',
+    );
+    expect(desk).toMatchObject({ connected: true, tools: ['whoami', 'echo'] });
+    const [row] = (await rows()).filter((r) => r.userId === bob.id && r.serverId === created.body.id);
+    expect(row.clientSealed).toBeNull();
+    expect((await h.json('DELETE', `/api/admin/mcp-servers/${created.body.id}`, { cookie: admin.cookie })).status).toBe(200);
+    expect((await rows()).filter((r) => r.serverId === created.body.id)).toEqual([]);
+  });
+
   // Last: the first harness holds only the old key, so it cannot open what this reseals.
   test('a-users-oauth-values-sealed-under-a-previous-key-are-sealed-again-at-start-up', async () => {
     const [before] = (await rows()).filter((r) => r.userId === alice.id);
