@@ -90,9 +90,13 @@ export class McpHub {
   async reload(opts: { warm: boolean } = { warm: true }): Promise<void> {
     const all = (await this.load()).filter((s) => s.enabled);
     const specs = all.filter((s) => s.auth !== 'oauth');
-    const oauth = new Map(all.filter((s) => s.auth === 'oauth').map((s) => [s.id, s]));
+    // An unchanged server keeps its spec object: its users' connections stay and are recognised as current.
+    const same = (spec: McpServerSpec) => JSON.stringify(spec) === JSON.stringify(this.oauthSpecs.get(spec.id));
+    const oauth = new Map(
+      all.filter((s) => s.auth === 'oauth').map((s) => [s.id, same(s) ? (this.oauthSpecs.get(s.id) as McpServerSpec) : s]),
+    );
     for (const [id, users] of this.userConnections) {
-      if (JSON.stringify(oauth.get(id)) === JSON.stringify(this.oauthSpecs.get(id))) continue;
+      if (oauth.get(id) === this.oauthSpecs.get(id)) continue;
       for (const conn of users.values()) void conn.close();
       this.userConnections.delete(id);
       this.catalogue.delete(id);
