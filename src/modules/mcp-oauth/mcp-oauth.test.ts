@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
 import { mcpOauthCredentials, mcpServers } from '../../db/schema';
+import { runPlugin } from '../../plugins';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
@@ -277,6 +278,29 @@ describe('per-user OAuth for MCP servers', () => {
     expect(row.clientSealed).toBeNull();
     expect((await h.json('DELETE', `/api/admin/mcp-servers/${created.body.id}`, { cookie: admin.cookie })).status).toBe(200);
     expect((await rows()).filter((r) => r.serverId === created.body.id)).toEqual([]);
+  });
+
+  test('another-replica-uses-the-stored-tokens-and-a-disconnect-there-reaches-this-one', async () => {
+    await connect(bob, 'bob');
+    expect((await plugin(bob, 'mcp:team:whoami')).available).toBe(true);
+    const other = createHarness(h.ctx.database, testConfig({ SECRET_KEY: keyA }));
+    try {
+      const there = (await other.json('GET', '/api/plugins', { cookie: bob.cookie })).body.plugins;
+      expect(there.find((p: { name: string }) => p.name === 'mcp:team:whoami')).toMatchObject({ available: true });
+      const run = await runPlugin(
+        other.ctx.plugins.registry,
+        'mcp:team:whoami',
+        {},
+        { userId: bob.id, services: other.ctx.plugins.services },
+      );
+      expect(run.ok && run.text).toContain('You are bob.');
+      expect((await other.json('DELETE', `/api/mcp/oauth/${serverId}`, { cookie: bob.cookie })).status).toBe(200);
+      const status = await plugin(bob, 'mcp:team:whoami');
+      expect(status).toMatchObject({ available: false });
+      expect(status.reason).toContain('connect your account');
+    } finally {
+      await other.close();
+    }
   });
 
   // Last: the first harness holds only the old key, so it cannot open what this reseals.
