@@ -2,6 +2,7 @@ import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { AppError } from '../../lib/errors';
+import { changeBy } from '../admin/change-by';
 import { authGuard } from '../auth/guard';
 import { overHttps } from '../auth/session-cookie';
 import { Disconnected, McpAccountList, McpOAuthCallbackQuery, McpOAuthStart, McpOAuthStarted, McpServerParam } from './model';
@@ -37,9 +38,9 @@ export const mcpOAuthModule = (ctx: AppContext) => {
     })
     .get(
       '/callback',
-      async ({ principal, query, request, set }) => {
+      async ({ principal, query, request, server, set }) => {
         try {
-          const spec = await finishConnect(deps, principal.user.id, query);
+          const spec = await finishConnect(deps, changeBy(principal, request, server), query);
           set.headers.location = `/settings?mcp_connected=${encodeURIComponent(spec.name)}`;
           set.status = 302;
         } catch (error) {
@@ -61,8 +62,8 @@ export const mcpOAuthModule = (ctx: AppContext) => {
     )
     .delete(
       '/:server',
-      async ({ principal, params }) => {
-        await disconnect(deps, principal.user.id, params.server);
+      async ({ principal, params, request, server }) => {
+        await disconnect(deps, changeBy(principal, request, server), params.server);
         return { connected: false as const };
       },
       {

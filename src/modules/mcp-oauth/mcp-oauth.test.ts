@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
-import { mcpOauthCredentials, mcpServers } from '../../db/schema';
+import { auditLog, mcpOauthCredentials, mcpServers } from '../../db/schema';
 import { runPlugin } from '../../plugins';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
@@ -173,6 +173,9 @@ describe('per-user OAuth for MCP servers', () => {
     expect(toolText).toContain('You are alice.');
     expect(oauth.calls).toEqual([{ login: 'alice', tool: 'whoami' }]);
     expect(oauth.registrations).toBe(1);
+    const audit = await h.ctx.database.db.select().from(auditLog).where(eq(auditLog.actorId, alice.id));
+    expect(audit.map((a) => [a.action, a.target])).toContainEqual(['mcp_oauth.connect', `mcp-server:${serverId}`]);
+    expect(JSON.stringify(audit)).not.toContain('at-');
   });
 
   test('a-state-works-once-and-connecting-again-with-a-live-refresh-token-needs-no-sign-in', async () => {
@@ -227,6 +230,8 @@ describe('per-user OAuth for MCP servers', () => {
     expect(res.body).toEqual({ connected: false });
     expect((await rows()).filter((r) => r.userId === bob.id)).toEqual([]);
     expect(await account(bob)).toMatchObject({ connected: false });
+    const audit = await h.ctx.database.db.select().from(auditLog).where(eq(auditLog.actorId, bob.id));
+    expect(audit.map((a) => a.action)).toContain('mcp_oauth.disconnect');
     const calls = oauth.calls.length;
     expect((await whoamiTurn(bob)).toolText).toContain('connect your account');
     expect(oauth.calls.length).toBe(calls);

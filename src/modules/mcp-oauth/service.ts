@@ -7,6 +7,8 @@ import { log } from '../../lib/logger';
 import type { SecretBox } from '../../lib/secret-box';
 import type { McpServerSpec } from '../../mcp/connection';
 import type { McpHub, McpUserAuth } from '../../mcp/hub';
+import type { ChangeBy } from '../admin/change-by';
+import { recordAudit } from '../audit/service';
 import { credentialsRow, McpOAuthClientProvider, stateHash } from './client-provider';
 import type { McpAccountView, McpOAuthStarted } from './model';
 
@@ -93,7 +95,8 @@ export async function startConnect(deps: McpOAuthDeps, userId: string, serverId:
  * spent before the code is exchanged, so it works once. The SDK exchanges the code (with the
  * verifier and the same redirect URI) and the tokens are stored sealed.
  */
-export async function finishConnect(deps: McpOAuthDeps, userId: string, query: { state?: string; code?: string; error?: string }) {
+export async function finishConnect(deps: McpOAuthDeps, by: ChangeBy, query: { state?: string; code?: string; error?: string }) {
+  const userId = by.actor.id;
   if (!query.state) throw new AppError('mcp_oauth_invalid_state');
   const [spent] = await deps.db
     .update(mcpOauthCredentials)
@@ -119,12 +122,19 @@ export async function finishConnect(deps: McpOAuthDeps, userId: string, query: {
     await provider.invalidateCredentials('verifier');
   }
   deps.hub.forget(userId, spec.id);
+  await recordAudit(deps.db, { ...by, action: 'mcp_oauth.connect', target: `mcp-server:${spec.id}`, details: { name: spec.name } });
   return spec;
 }
 
 /** Forgets a user's tokens (and registered client) for a server, and closes their connection. */
-export async function disconnect(deps: McpOAuthDeps, userId: string, serverId: string): Promise<void> {
-  await oauthServer(deps, serverId);
-  await deps.db.delete(mcpOauthCredentials).where(and(eq(mcpOauthCredentials.userId, userId), eq(mcpOauthCredentials.serverId, serverId)));
+export async function disconnect(deps: McpOAuthDeps, by: ChangeBy, serverId: string): Promise<void> {
+  const spec = await oauthServer(deps, serverId);
+  const userId = by.actor.id;
+  const gone = await deps.db
+    .delete(mcpOauthCredentials)
+    .where(and(eq(mcpOauthCredentials.userId, userId), eq(mcpOauthCredentials.serverId, serverId)))
+    .returning({ tokens: mcpOauthCredentials.tokensSealed });
   deps.hub.forget(userId, serverId);
+  if (gone.some((r) => r.tokens !== null))
+    await recordAudit(deps.db, { ...by, action: 'mcp_oauth.disconnect', target: `mcp-server:${spec.id}`, details: { name: spec.name } });
 }
