@@ -144,12 +144,20 @@ export class McpHub {
         if (current) this.forget(userId, spec.id);
         continue;
       }
-      if (current) out.push(current);
-      else {
-        const conn = new McpConnection(spec, () => this.listed(conn), await this.userAuth.provider(userId, spec));
-        users.set(userId, conn);
-        out.push(conn);
+      if (current) {
+        out.push(current);
+        continue;
       }
+      const provider = await this.userAuth.provider(userId, spec);
+      // Another of this user's requests may have opened one meanwhile: one connection per user.
+      const opened = users.get(userId);
+      if (opened) {
+        out.push(opened);
+        continue;
+      }
+      const conn = new McpConnection(spec, () => this.listed(conn), provider);
+      users.set(userId, conn);
+      out.push(conn);
     }
     return out;
   }
