@@ -18,6 +18,7 @@ import { foldersModule } from './modules/folders';
 import { groupsModule } from './modules/groups';
 import { healthModule } from './modules/health';
 import { keysModule } from './modules/keys';
+import { mcpOAuthModule } from './modules/mcp-oauth';
 import { mcpServerModule } from './modules/mcp-server';
 import { mcpServersModule } from './modules/mcp-servers';
 import { messagesModule } from './modules/messages';
@@ -44,6 +45,8 @@ const conversationModules = (ctx: AppContext) =>
     .use(foldersModule(ctx))
     .use(messagesModule(ctx));
 
+const toolModules = (ctx: AppContext) => new Elysia({ name: 'tools' }).use(pluginsModule(ctx)).use(mcpOAuthModule(ctx));
+
 export function createApp(ctx: AppContext) {
   registerUuidFormat();
   // Elysia's normalize rewrites input to fit its schema before checking it (unknown fields dropped,
@@ -66,7 +69,7 @@ export function createApp(ctx: AppContext) {
     .use(documentsModule(ctx))
     .use(openaiCompatModule(ctx))
     .use(modelsModule(ctx))
-    .use(pluginsModule(ctx))
+    .use(toolModules(ctx))
     .use(chatModule(ctx))
     .use(mcpServerModule(ctx))
     .use(benchmarkModule(ctx))

@@ -28,6 +28,8 @@ import { createChatRuntime } from './modules/chat/runtime';
 import { createStaleTurnSweep } from './modules/chat/stale-turns';
 import { createRuntimeSync } from './modules/connections/runtime-sync';
 import { KeyCache } from './modules/keys/key-cache';
+import { resealMcpOAuthSecrets } from './modules/mcp-oauth/client-provider';
+import { userAuthOf } from './modules/mcp-oauth/service';
 import { loadSpecs, resealMcpServerSecrets } from './modules/mcp-servers/service';
 import { createUsageConsumer } from './modules/usage/consumer';
 import type { LoggedFrame } from './modules/ws/model';
@@ -135,11 +137,12 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
         (spec) => config.mcp.stdio || spec.transport !== 'stdio',
       ),
     config.mcp,
+    userAuthOf({ db: database.db, secrets: secrets.box }),
   );
   chat.plugins.registry = extendRegistry(
     chat.plugins.registry,
     () => mcp.plugins(),
-    () => mcp.warm({ waitForRetries: false }),
+    (userId) => mcp.warm({ waitForRetries: false, userId }),
   );
   broadcast.subscribe(MCP_SERVERS_CHANNEL, () => void mcp.reload().catch((error) => log.error('mcp reload failed', { error })));
   const usage = createUsageConsumer(bus, database.db);
@@ -196,6 +199,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     await runtimeSync.start();
     const resealed = await resealMcpServerSecrets(database.db, secrets.box);
     if (resealed) log.info('mcp server credentials sealed again under the current secret key', { count: resealed });
+    const resealedAccounts = await resealMcpOAuthSecrets(database.db, secrets.box);
+    if (resealedAccounts) log.info("users' mcp oauth credentials sealed again under the current secret key", { count: resealedAccounts });
     await mcp.reload({ warm: false });
     void mcp.warm();
     await scheduler.ready();

@@ -17,6 +17,19 @@ export class SettingsView {
     this.keys = h('div', {});
     this.created = h('div', { 'aria-live': 'polite' });
     this.plugins = h('div', {});
+    this.accounts = h('div', {});
+    this.accountStatus = h('p', { class: 'admin-status', role: 'status' });
+    this.accountsSection = h(
+      'section',
+      { 'aria-labelledby': 'accounts-title', hidden: true },
+      h('h2', { id: 'accounts-title', text: 'Connected accounts' }),
+      h('p', {
+        class: 'muted small',
+        text: 'These MCP servers need your own account: connect it to use their tools. Confab keeps your tokens encrypted and forgets them when you disconnect.',
+      }),
+      this.accountStatus,
+      this.accounts,
+    );
     const name = h('input', { id: 'key-name', required: true, maxlength: 100, placeholder: 'e.g. laptop script' });
     const form = h(
       'form',
@@ -52,6 +65,7 @@ export class SettingsView {
         this.keys,
       ),
       h('section', { 'aria-labelledby': 'plugins-title' }, h('h2', { id: 'plugins-title', text: 'Tools' }), this.plugins),
+      this.accountsSection,
       h('section', { 'aria-labelledby': 'password-title' }, h('h2', { id: 'password-title', text: 'Password' }), this.passwordForm()),
       h('section', { 'aria-labelledby': 'theme-title' }, h('h2', { id: 'theme-title', text: 'Appearance' }), this.themeChoice()),
     );
@@ -174,7 +188,81 @@ export class SettingsView {
 
   async show() {
     $('view-title').textContent = 'Settings';
-    await Promise.all([this.loadKeys(), this.loadPlugins(), this.loadInstructions(), this.presets.load()]);
+    this.showConnectResult();
+    await Promise.all([this.loadKeys(), this.loadPlugins(), this.loadAccounts(), this.loadInstructions(), this.presets.load()]);
+  }
+
+  /** What the way back from an authorization server ended in (`?mcp_connected=` or `?mcp_error=`), shown once. */
+  showConnectResult() {
+    const query = new URLSearchParams(location.search);
+    const connected = query.get('mcp_connected');
+    const failed = query.get('mcp_error');
+    if (!connected && !failed) return;
+    this.accountStatus.className = `admin-status ${failed ? 'error' : 'ok'}`;
+    this.accountStatus.textContent = failed ? describeError({ code: failed }) : `Your account at ${connected} is connected.`;
+    history.replaceState(null, '', location.pathname);
+  }
+
+  async loadAccounts() {
+    const { servers } = await api('GET', '/api/mcp/oauth');
+    this.accountsSection.hidden = servers.length === 0;
+    this.accounts.replaceChildren(
+      ...servers.map((s) =>
+        h(
+          'div',
+          { class: 'plugin-toggle mcp-account', 'data-server': s.name },
+          h('span', { class: 'cell-strong', text: s.name }),
+          h('span', {
+            class: 'reason muted',
+            text: s.connected ? `Connected${s.connectedAt ? ` since ${date(s.connectedAt)}` : ''}` : 'Not connected',
+          }),
+          s.connected
+            ? h('button', {
+                type: 'button',
+                class: 'danger',
+                text: 'Disconnect',
+                'aria-label': `Disconnect your account at ${s.name}`,
+                on: { click: () => this.disconnect(s) },
+              })
+            : h('button', {
+                type: 'button',
+                class: 'primary',
+                text: 'Connect',
+                'aria-label': `Connect your account at ${s.name}`,
+                on: { click: (e) => this.connect(s, e.currentTarget) },
+              }),
+        ),
+      ),
+    );
+  }
+
+  /** Sends the browser to the server's sign-in; it comes back to this page through the callback. */
+  async connect(server, button) {
+    button.disabled = true;
+    try {
+      const started = await api('POST', '/api/mcp/oauth/start', { server: server.serverId });
+      if (started.authorizationUrl) return location.assign(started.authorizationUrl);
+      this.accountStatus.className = 'admin-status ok';
+      this.accountStatus.textContent = `Your account at ${server.name} is connected.`;
+      await Promise.all([this.loadAccounts(), this.loadPlugins(), this.options.loadPlugins()]);
+    } catch (err) {
+      this.accountStatus.className = 'admin-status error';
+      this.accountStatus.textContent = describeError(err);
+      button.disabled = false;
+    }
+  }
+
+  async disconnect(server) {
+    if (
+      !(await confirmAction(
+        `Disconnect your account at ${server.name}? Its tools stop working for you until you connect again.`,
+        'Disconnect',
+      ))
+    )
+      return;
+    await api('DELETE', `/api/mcp/oauth/${server.serverId}`);
+    announce(`${server.name} disconnected`);
+    await Promise.all([this.loadAccounts(), this.loadPlugins(), this.options.loadPlugins()]);
   }
 
   async create(name) {

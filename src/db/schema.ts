@@ -457,9 +457,49 @@ export const mcpServers = pgTable('mcp_servers', {
   enabled: boolean('enabled').notNull().default(true),
   /** The tools offered; null offers every tool the server lists. */
   allowedTools: jsonb('allowed_tools').$type<string[] | null>(),
+  /** `none` or `bearer` share one connection; `oauth` connects each user with their own account (OAuth 2.1). */
+  auth: text('auth', { enum: ['none', 'bearer', 'oauth'] })
+    .notNull()
+    .default('none'),
+  /** A client the admin registered at the authorization server; null registers one dynamically. */
+  oauthClientId: text('oauth_client_id'),
+  /** That client's secret, sealed; null for a public client. */
+  oauthClientSecretSealed: text('oauth_client_secret_sealed'),
+  /** The scopes asked for when the server does not say; null asks for what it advertises. */
+  oauthScope: text('oauth_scope'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * One user's OAuth link to one MCP server: the dynamically registered client, the tokens, and the
+ * sign-in in progress (PKCE verifier, the state's hash, its expiry). Every value is sealed in the
+ * secret box under a context naming the user and the server, so a row copied elsewhere opens nowhere.
+ */
+export const mcpOauthCredentials = pgTable(
+  'mcp_oauth_credentials',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => mcpServers.id, { onDelete: 'cascade' }),
+    clientSealed: text('client_sealed'),
+    tokensSealed: text('tokens_sealed'),
+    discoverySealed: text('discovery_sealed'),
+    verifierSealed: text('verifier_sealed'),
+    /** SHA-256 of the state sent to the authorization server: found by it, never readable from it. */
+    stateHash: text('state_hash'),
+    stateExpiresAt: timestamp('state_expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    /** The redirect URI the sign-in in progress was sent with; the code is exchanged with the same one. */
+    redirectUrl: text('redirect_url'),
+    connectedAt: timestamp('connected_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.serverId] }), uniqueIndex('mcp_oauth_credentials_state_idx').on(t.stateHash)],
+);
 
 /**
  * Saved chat set-ups ("assistants"): a model, instructions, parameters, tools and documents to start

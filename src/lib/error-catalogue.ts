@@ -212,6 +212,22 @@ export const errorCatalogue = {
   mcp_unreachable: { status: 502, retryable: true, message: 'The MCP server could not be reached.' },
   mcp_tool_error: { status: 502, retryable: false, message: 'The MCP tool reported an error.' },
   mcp_busy: { status: 429, retryable: true, message: 'Too many of your tool calls are running; try again when one has finished.' },
+  mcp_not_connected: {
+    status: 403,
+    retryable: false,
+    message: 'This MCP server needs your own account: connect your account in Settings first.',
+  },
+  mcp_oauth_not_used: { status: 400, retryable: false, message: 'This MCP server does not sign users in with OAuth.' },
+  mcp_oauth_invalid_state: {
+    status: 400,
+    retryable: false,
+    message: 'This connection did not start here, was already used or took too long, so it was not completed. Connect again.',
+  },
+  mcp_oauth_rejected: {
+    status: 502,
+    retryable: false,
+    message: "The MCP server's authorization server did not grant access, so your account was not connected. Connect again.",
+  },
   unsupported_language: { status: 400, retryable: false, message: 'The code interpreter cannot run this language.' },
   sandbox_failed: { status: 500, retryable: false, message: 'The code sandbox failed.' },
   sandbox_busy: { status: 503, retryable: true, message: 'The code interpreter is busy running other programs right now.' },

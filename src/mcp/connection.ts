@@ -1,3 +1,4 @@
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -21,6 +22,10 @@ export interface McpServerSpec {
   enabled: boolean;
   /** The tools offered; undefined offers all. */
   allowedTools?: string[];
+  /** `oauth`: each user connects their own account, and a connection is one user's. */
+  auth: 'none' | 'bearer' | 'oauth';
+  /** An OAuth server's pre-registered client (its secret opened) and scopes; absent registers dynamically. */
+  oauth?: { clientId?: string; clientSecret?: string; scope?: string };
 }
 
 export interface CallOptions {
@@ -57,6 +62,8 @@ export class McpConnection {
   constructor(
     readonly spec: McpServerSpec,
     private readonly onToolsChanged: () => void,
+    /** One user's OAuth tokens, which the SDK sends and refreshes; absent for a shared connection. */
+    private readonly authProvider?: OAuthClientProvider,
   ) {}
 
   get connected(): boolean {
@@ -77,8 +84,8 @@ export class McpConnection {
     // The SDK passes a child only PATH, HOME, USER and the like: none of Confab's secrets.
     if (kind === 'stdio') return new StdioClientTransport({ command: this.spec.command ?? '', args: this.spec.args, stderr: 'ignore' });
     const url = new URL(this.spec.url ?? '');
-    const requestInit = { headers: this.spec.headers };
-    return kind === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
+    const opts = { requestInit: { headers: this.spec.headers }, authProvider: this.authProvider };
+    return kind === 'sse' ? new SSEClientTransport(url, opts) : new StreamableHTTPClientTransport(url, opts);
   }
 
   private newClient(): Client {

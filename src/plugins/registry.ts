@@ -12,8 +12,8 @@ export interface PluginRegistry {
   readonly all: readonly Plugin[];
   /** A plugin by its name or by the name models call it by. */
   get(name: string): Plugin | undefined;
-  /** Brings plugins that come from elsewhere (MCP servers) up to date before they are listed or offered. */
-  refresh?(): Promise<void>;
+  /** Brings plugins that come from elsewhere (MCP servers, this user's own accounts at them) up to date before they are listed or offered. */
+  refresh?(userId?: string): Promise<void>;
 }
 
 export function createRegistry(plugins: Plugin[]): PluginRegistry {
@@ -23,7 +23,11 @@ export function createRegistry(plugins: Plugin[]): PluginRegistry {
 }
 
 /** The built-in plugins followed by a changing list (MCP tools); a built-in name always wins. */
-export function extendRegistry(base: PluginRegistry, more: () => readonly Plugin[], refresh: () => Promise<void>): PluginRegistry {
+export function extendRegistry(
+  base: PluginRegistry,
+  more: () => readonly Plugin[],
+  refresh: (userId?: string) => Promise<void>,
+): PluginRegistry {
   let seen: readonly Plugin[] | undefined;
   let all: readonly Plugin[] = base.all;
   let byName = new Map<string, Plugin>();
@@ -67,19 +71,24 @@ export interface PluginStatus {
   enabled: boolean;
 }
 
-function safeAvailability(plugin: Plugin, services: PluginServices): Availability {
+function safeAvailability(plugin: Plugin, services: PluginServices, userId?: string): Availability {
   try {
-    return plugin.available(services);
+    return plugin.available(services, userId);
   } catch (err) {
     log.error('plugin availability check failed', { plugin: plugin.name, err });
     return { ok: false, reason: 'availability check failed' };
   }
 }
 
-/** One row per plugin for `GET /api/plugins`; `enabled` omitted means every plugin is enabled. */
-export function pluginStatuses(reg: PluginRegistry, services: PluginServices, enabled?: ReadonlySet<string>): PluginStatus[] {
+/** One row per plugin for `GET /api/plugins`, usable or not for `userId`; `enabled` omitted means every plugin is enabled. */
+export function pluginStatuses(
+  reg: PluginRegistry,
+  services: PluginServices,
+  enabled?: ReadonlySet<string>,
+  userId?: string,
+): PluginStatus[] {
   return reg.all.map((p) => {
-    const a = safeAvailability(p, services);
+    const a = safeAvailability(p, services, userId);
     return {
       name: p.name,
       description: p.description,
@@ -92,10 +101,10 @@ export function pluginStatuses(reg: PluginRegistry, services: PluginServices, en
   });
 }
 
-/** Tool definitions for models that call tools: only plugins that are enabled and usable now. */
-export function toolSpecs(reg: PluginRegistry, services: PluginServices, enabled?: ReadonlySet<string>): ToolSpec[] {
+/** Tool definitions for models that call tools: only plugins that are enabled and usable now (by `userId`). */
+export function toolSpecs(reg: PluginRegistry, services: PluginServices, enabled?: ReadonlySet<string>, userId?: string): ToolSpec[] {
   return reg.all
-    .filter((p) => (!enabled || enabled.has(p.name)) && safeAvailability(p, services).ok)
+    .filter((p) => (!enabled || enabled.has(p.name)) && safeAvailability(p, services, userId).ok)
     .map((p) => ({ name: p.toolName ?? p.name, description: p.description, parameters: JSON.parse(JSON.stringify(p.parameters)) }));
 }
 
@@ -141,7 +150,7 @@ function checkRunnable(reg: PluginRegistry, name: string, opts: RunPluginOptions
   const plugin = reg.get(name);
   if (!plugin) throw new AppError('unknown_plugin', { message: `No plugin named ${name}` });
   if (opts.enabled && !opts.enabled.has(name)) throw new AppError('plugin_disabled', { message: `${name} is disabled` });
-  const a = safeAvailability(plugin, opts.services);
+  const a = safeAvailability(plugin, opts.services, opts.userId);
   if (!a.ok) throw new AppError('plugin_unavailable', { message: `${name} is unavailable: ${a.reason}` });
   return plugin;
 }

@@ -74,7 +74,8 @@ export interface Plugin<A = any, D = unknown> {
   capabilities: PluginCapability[];
   /** Longest a run may take; the registry enforces the smaller of this and the caller's limit. */
   timeoutMs: number;
-  available(services: PluginServices): Availability;
+  /** Whether it can run now; `userId` for a plugin that depends on the user (an MCP server they connect to with their own account). */
+  available(services: PluginServices, userId?: string): Availability;
   /** Checks arguments when `parameters` is a plain JSON Schema (not TypeBox) the plugin's own server enforces. */
   validate?(args: unknown): A;
   run(args: A, ctx: PluginContext): Promise<PluginResult<D>>;

@@ -281,7 +281,7 @@ async function answer(
     instructions: p.settings.systemPrompt,
   });
   const info = (await deps.router.listModels(p.viewer)).find((m) => m.id === p.model);
-  const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled) : undefined;
+  const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled, userId) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
   let calls = 0;
   const gen = await generate(deps.router, {

@@ -4,6 +4,7 @@ import { errorResponses } from '../../lib/error-response';
 import { adminGuard } from '../admin/guard';
 import { strictBody } from '../admin/strict-body';
 import { authGuard } from '../auth/guard';
+import { downloadResponses } from '../conversations/download-responses';
 import { FeedbackBody, FeedbackExport, FeedbackQuery, FeedbackView, MessageId } from './model';
 import { exportFeedback, giveFeedback } from './service';
 
@@ -26,6 +27,8 @@ export const feedbackModule = (ctx: AppContext) =>
       },
     );
 
+const FeedbackLines = t.String({ description: 'With `format=jsonl`: one entry per line' });
+
 /** `GET /api/admin/feedback`: everyone's feedback for review, as JSON or JSON Lines. */
 export const adminFeedbackModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/admin/feedback' }).use(adminGuard(ctx)).get(
@@ -40,7 +43,7 @@ export const adminFeedbackModule = (ctx: AppContext) =>
     {
       query: FeedbackQuery,
       response: {
-        200: t.Union([FeedbackExport, t.String({ description: 'With `format=jsonl`: one entry per line' })]),
+        200: t.Union([FeedbackExport, FeedbackLines]),
         ...errorResponses([400, 401, 403]),
       },
       detail: {
@@ -48,6 +51,11 @@ export const adminFeedbackModule = (ctx: AppContext) =>
         description:
           '`format=jsonl` downloads one JSON object per line. Each entry carries the question, the answer, its model, the rating and the comment.',
         tags: ['admin'],
+        responses: downloadResponses(
+          'The feedback entries',
+          { 'application/json': FeedbackExport, 'application/x-ndjson': FeedbackLines },
+          [400, 401, 403],
+        ),
       },
     },
   );

@@ -29,6 +29,29 @@ const Token = t.String({
   pattern: '^\\S+$',
   description: 'Write-only: sent as `Authorization: Bearer`, stored encrypted',
 });
+const Auth = t.Union([t.Literal('none'), t.Literal('bearer'), t.Literal('oauth')], {
+  description:
+    'How Confab signs in: `none` (headers only) and `bearer` (`token`) share one connection; `oauth` has each user connect their own account (OAuth 2.1 with PKCE; a client is registered dynamically unless `oauthClientId` is given). Default: `bearer` with a token, else `none`',
+});
+const OauthClientId = t.String({
+  minLength: 1,
+  maxLength: 500,
+  pattern: '^\\S+$',
+  description:
+    'A client registered for Confab at the authorization server (redirect URI `<PUBLIC_URL>/api/mcp/oauth/callback`); absent registers one dynamically',
+});
+const OauthClientSecret = t.String({
+  minLength: 1,
+  maxLength: 4_000,
+  pattern: '^\\S+$',
+  description: 'Write-only: that client\u2019s secret, stored encrypted, never returned',
+});
+const OauthScope = t.String({
+  minLength: 1,
+  maxLength: 1_000,
+  pattern: '^[\\x21-\\x7e]+( [\\x21-\\x7e]+)*$',
+  description: 'The scopes to ask for when the server does not advertise any (space separated)',
+});
 const AllowedTools = t.Nullable(t.Array(t.String({ minLength: 1, maxLength: 128 }), { maxItems: 200 }), {
   description: 'The tools offered to users; null offers every tool the server lists',
 });
@@ -44,6 +67,10 @@ export const CreateMcpServer = t.Object(
     token: t.Optional(Token),
     enabled: t.Optional(t.Boolean({ default: true })),
     allowedTools: t.Optional(AllowedTools),
+    auth: t.Optional(Auth),
+    oauthClientId: t.Optional(OauthClientId),
+    oauthClientSecret: t.Optional(OauthClientSecret),
+    oauthScope: t.Optional(OauthScope),
   },
   { additionalProperties: false },
 );
@@ -60,6 +87,10 @@ export const UpdateMcpServer = t.Object(
     token: t.Optional(t.Nullable(Token, { description: 'A new token; null removes it' })),
     enabled: t.Optional(t.Boolean()),
     allowedTools: t.Optional(AllowedTools),
+    auth: t.Optional(Auth),
+    oauthClientId: t.Optional(t.Nullable(OauthClientId, { description: 'A pre-registered client; null registers dynamically' })),
+    oauthClientSecret: t.Optional(t.Nullable(OauthClientSecret, { description: 'A new client secret; null removes it' })),
+    oauthScope: t.Optional(t.Nullable(OauthScope)),
   },
   { additionalProperties: false },
 );
@@ -76,8 +107,17 @@ export const McpServerView = t.Object({
   tokenMasked: t.Nullable(t.String({ description: 'The token\u2019s first and last characters; the token itself is never returned' })),
   enabled: t.Boolean(),
   allowedTools: t.Nullable(t.Array(t.String())),
-  connected: t.Boolean({ description: 'Whether this replica holds a connection to it now' }),
-  tools: t.Array(t.String(), { description: 'The tools it listed on this replica, before `allowedTools` applies' }),
+  auth: Auth,
+  oauthClientId: t.Nullable(t.String()),
+  oauthClientSecretSet: t.Boolean({ description: 'Whether a client secret is stored; the secret itself is never returned' }),
+  oauthScope: t.Nullable(t.String()),
+  connected: t.Boolean({
+    description: 'Whether this replica holds a connection to it now (for an `oauth` server: whether any user\u2019s is connected)',
+  }),
+  tools: t.Array(t.String(), {
+    description:
+      'The tools it listed on this replica, before `allowedTools` applies (an `oauth` server: as listed to the last user who connected)',
+  }),
   lastError: t.Optional(t.String()),
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
@@ -90,6 +130,9 @@ export const McpServerTest = t.Object({
   ok: t.Boolean(),
   latencyMs: t.Number({ description: 'Time to connect and list the tools' }),
   tools: t.Array(t.Object({ name: t.String(), description: t.Optional(t.String()) })),
+  authorizationServer: t.Optional(
+    t.String({ description: 'For an `oauth` server: the authorization server its metadata names (tools are listed once a user connects)' }),
+  ),
   error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
 });
 export type McpServerTest = Static<typeof McpServerTest>;

@@ -1,4 +1,5 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { discoverOAuthServerInfo } from '@modelcontextprotocol/sdk/client/auth.js';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { mcpServers } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
@@ -23,10 +24,11 @@ export interface McpServerDeps {
 type Row = typeof mcpServers.$inferSelect;
 
 /** A sealed value moved to another row or field does not open there. */
-const sealContext = (id: string, field: 'headers' | 'token') => `mcp-server:${id}:${field}`;
+const sealContext = (id: string, field: 'headers' | 'token' | 'oauth-client-secret') => `mcp-server:${id}:${field}`;
 
 function view(r: Row, hub: McpHub): McpServerView {
   const conn = hub.connection(r.id);
+  const tools = r.auth === 'oauth' ? hub.catalogueOf(r.id) : (conn?.tools ?? []);
   return {
     id: r.id,
     name: r.name,
@@ -38,8 +40,12 @@ function view(r: Row, hub: McpHub): McpServerView {
     tokenMasked: r.tokenHint,
     enabled: r.enabled,
     allowedTools: r.allowedTools ?? null,
-    connected: conn?.connected ?? false,
-    tools: conn?.tools.map((t) => t.name) ?? [],
+    auth: r.auth,
+    oauthClientId: r.oauthClientId,
+    oauthClientSecretSet: r.oauthClientSecretSealed !== null,
+    oauthScope: r.oauthScope,
+    connected: r.auth === 'oauth' ? hub.anyUserConnected(r.id) : (conn?.connected ?? false),
+    tools: tools.map((t) => t.name),
     ...(conn?.lastError ? { lastError: conn.lastError } : {}),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -52,6 +58,9 @@ export async function specOf(secrets: SecretBox, row: Row): Promise<McpServerSpe
     ? JSON.parse(await secrets.open(row.headersSealed, sealContext(row.id, 'headers')))
     : {};
   if (row.tokenSealed) headers.Authorization = `Bearer ${await secrets.open(row.tokenSealed, sealContext(row.id, 'token'))}`;
+  const clientSecret = row.oauthClientSecretSealed
+    ? await secrets.open(row.oauthClientSecretSealed, sealContext(row.id, 'oauth-client-secret'))
+    : undefined;
   return {
     id: row.id,
     name: row.name,
@@ -62,6 +71,16 @@ export async function specOf(secrets: SecretBox, row: Row): Promise<McpServerSpe
     headers,
     enabled: row.enabled,
     allowedTools: row.allowedTools ?? undefined,
+    auth: row.auth,
+    ...(row.auth === 'oauth'
+      ? {
+          oauth: {
+            ...(row.oauthClientId ? { clientId: row.oauthClientId } : {}),
+            ...(clientSecret ? { clientSecret } : {}),
+            ...(row.oauthScope ? { scope: row.oauthScope } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -99,8 +118,11 @@ async function sealed(
   id: string,
   headers: Record<string, string> | null | undefined,
   token: string | null | undefined,
+  clientSecret?: string | null,
 ) {
   const out: Partial<Row> = {};
+  if (clientSecret !== undefined)
+    out.oauthClientSecretSealed = clientSecret ? await deps.secrets.seal(clientSecret, sealContext(id, 'oauth-client-secret')) : null;
   if (headers !== undefined) {
     const names = Object.keys(headers ?? {});
     out.headersSealed = names.length ? await deps.secrets.seal(JSON.stringify(headers), sealContext(id, 'headers')) : null;
@@ -113,10 +135,22 @@ async function sealed(
   return out;
 }
 
-/** A stdio server has a command and no URL, any other a URL and no command; stdio only where the operator allows it. */
+/**
+ * A stdio server has a command and no URL, any other a URL and no command; stdio only where the
+ * operator allows it. An OAuth server speaks HTTP, takes no shared token, and a client secret only
+ * with its client id.
+ */
 function checkShape(
   deps: Pick<McpServerDeps, 'stdio'>,
-  s: { url: string | null; command: string | null; transport: Row['transport'] },
+  s: {
+    url: string | null;
+    command: string | null;
+    transport: Row['transport'];
+    auth: Row['auth'];
+    token: boolean;
+    clientId: boolean;
+    clientSecret: boolean;
+  },
 ): void {
   if (s.transport === 'stdio' && !deps.stdio) throw new AppError('mcp_stdio_disabled');
   const ok = s.transport === 'stdio' ? s.command !== null && s.url === null : s.url !== null && s.command === null;
@@ -124,11 +158,25 @@ function checkShape(
     throw new AppError('validation_error', {
       message: 'A stdio MCP server needs a command and no url; any other needs a url and no command.',
     });
+  if (s.auth === 'oauth' && (s.transport === 'stdio' || s.token))
+    throw new AppError('validation_error', { message: 'An oauth MCP server needs a url and takes no token: each user signs in.' });
+  if (s.auth !== 'oauth' && (s.clientId || s.clientSecret))
+    throw new AppError('validation_error', { message: 'oauthClientId and oauthClientSecret are for an oauth MCP server.' });
+  if (s.clientSecret && !s.clientId) throw new AppError('validation_error', { message: 'oauthClientSecret needs oauthClientId.' });
 }
 
 export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: CreateMcpServer): Promise<McpServerView> {
   const transport = body.transport ?? (body.command ? 'stdio' : 'auto');
-  checkShape(deps, { url: body.url ?? null, command: body.command ?? null, transport });
+  const auth = body.auth ?? (body.token ? 'bearer' : 'none');
+  checkShape(deps, {
+    url: body.url ?? null,
+    command: body.command ?? null,
+    transport,
+    auth,
+    token: body.token !== undefined,
+    clientId: body.oauthClientId !== undefined,
+    clientSecret: body.oauthClientSecret !== undefined,
+  });
   const id = crypto.randomUUID();
   const values = {
     id,
@@ -139,7 +187,10 @@ export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: C
     transport,
     enabled: body.enabled ?? true,
     allowedTools: body.allowedTools ?? null,
-    ...(await sealed(deps, id, body.headers ?? null, body.token ?? null)),
+    auth,
+    oauthClientId: body.oauthClientId ?? null,
+    oauthScope: body.oauthScope ?? null,
+    ...(await sealed(deps, id, body.headers ?? null, body.token ?? null, body.oauthClientSecret ?? null)),
   };
   const [row] = await deps.db.insert(mcpServers).values(values).onConflictDoNothing({ target: mcpServers.name }).returning();
   if (!row) throw new AppError('mcp_server_name_taken');
@@ -157,6 +208,10 @@ export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: C
       allowedTools: row.allowedTools,
       headers: row.headerNames,
       token: row.tokenSealed ? 'set' : 'none',
+      auth: row.auth,
+      ...(row.auth === 'oauth'
+        ? { oauthClientId: row.oauthClientId, oauthClientSecret: row.oauthClientSecretSealed ? 'set' : 'none', oauthScope: row.oauthScope }
+        : {}),
     },
   });
   await deps.changed();
@@ -165,10 +220,15 @@ export async function createMcpServer(deps: McpServerDeps, by: ChangeBy, body: C
 
 export async function updateMcpServer(deps: McpServerDeps, by: ChangeBy, id: string, patch: UpdateMcpServer): Promise<McpServerView> {
   const before = await findRow(deps.db, id);
+  const kept = <T>(value: T | undefined, was: T) => (value === undefined ? was : value);
   checkShape(deps, {
-    url: patch.url === undefined ? before.url : patch.url,
-    command: patch.command === undefined ? before.command : patch.command,
+    url: kept(patch.url, before.url),
+    command: kept(patch.command, before.command),
     transport: patch.transport ?? before.transport,
+    auth: patch.auth ?? before.auth,
+    token: kept(patch.token, before.tokenSealed) !== null,
+    clientId: kept(patch.oauthClientId, before.oauthClientId) !== null,
+    clientSecret: kept(patch.oauthClientSecret, before.oauthClientSecretSealed) !== null,
   });
   const fields = {
     ...(patch.name === undefined ? {} : { name: patch.name }),
@@ -178,7 +238,10 @@ export async function updateMcpServer(deps: McpServerDeps, by: ChangeBy, id: str
     ...(patch.transport === undefined ? {} : { transport: patch.transport }),
     ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
     ...(patch.allowedTools === undefined ? {} : { allowedTools: patch.allowedTools }),
-    ...(await sealed(deps, id, patch.headers, patch.token)),
+    ...(patch.auth === undefined ? {} : { auth: patch.auth }),
+    ...(patch.oauthClientId === undefined ? {} : { oauthClientId: patch.oauthClientId }),
+    ...(patch.oauthScope === undefined ? {} : { oauthScope: patch.oauthScope }),
+    ...(await sealed(deps, id, patch.headers, patch.token, patch.oauthClientSecret)),
   };
   let row: Row | undefined;
   try {
@@ -193,12 +256,13 @@ export async function updateMcpServer(deps: McpServerDeps, by: ChangeBy, id: str
   }
   if (!row) throw notFound('MCP server');
   const changes: Record<string, unknown> = {};
-  for (const field of ['name', 'url', 'command', 'transport', 'enabled'] as const)
+  for (const field of ['name', 'url', 'command', 'transport', 'enabled', 'auth', 'oauthClientId', 'oauthScope'] as const)
     if (before[field] !== row[field]) changes[field] = { from: before[field], to: row[field] };
   if (patch.args !== undefined) changes.args = { from: before.args, to: row.args };
   if (patch.allowedTools !== undefined) changes.allowedTools = { from: before.allowedTools, to: row.allowedTools };
   if (patch.headers !== undefined) changes.headers = patch.headers === null ? 'removed' : { names: row.headerNames };
   if (patch.token !== undefined) changes.token = patch.token === null ? 'removed' : 'replaced';
+  if (patch.oauthClientSecret !== undefined) changes.oauthClientSecret = patch.oauthClientSecret === null ? 'removed' : 'replaced';
   await recordAudit(deps.db, { ...by, action: 'mcp_server.update', target: `mcp-server:${id}`, details: { name: row.name, changes } });
   await deps.changed();
   return view(row, deps.hub);
@@ -217,6 +281,7 @@ export async function testMcpServer(deps: McpServerDeps, id: string): Promise<Mc
   const row = await findRow(deps.db, id);
   if (row.transport === 'stdio' && !deps.stdio) throw new AppError('mcp_stdio_disabled');
   const spec = await specOf(deps.secrets, row);
+  if (spec.auth === 'oauth') return testOauthServer(spec);
   const conn = new McpConnection(spec, () => {});
   const started = performance.now();
   try {
@@ -234,27 +299,45 @@ export async function testMcpServer(deps: McpServerDeps, id: string): Promise<Mc
   }
 }
 
+/** An OAuth server lists its tools only to a signed-in user: the test finds its authorization server. */
+async function testOauthServer(spec: McpServerSpec): Promise<McpServerTest> {
+  const started = performance.now();
+  try {
+    const info = await discoverOAuthServerInfo(spec.url ?? '');
+    if (!info.authorizationServerMetadata) throw new Error('no authorization server metadata');
+    return {
+      ok: true,
+      latencyMs: Math.round(performance.now() - started),
+      tools: [],
+      authorizationServer: String(info.authorizationServerUrl),
+    };
+  } catch (err) {
+    const message = `The MCP server ${spec.name} names no usable OAuth authorization server: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}`;
+    return { ok: false, latencyMs: Math.round(performance.now() - started), tools: [], error: { code: 'mcp_unreachable', message } };
+  }
+}
+
 /** Seals again under the current key the headers and tokens sealed under a previous one; returns how many rows changed. */
 export async function resealMcpServerSecrets(db: Db, secrets: SecretBox): Promise<number> {
+  const fields = { headersSealed: 'headers', tokenSealed: 'token', oauthClientSecretSealed: 'oauth-client-secret' } as const;
   let resealed = 0;
   for (const row of await db.select().from(mcpServers)) {
     const stale = (v: string | null) => v !== null && secrets.isStale(v);
-    if (!stale(row.headersSealed) && !stale(row.tokenSealed)) continue;
-    const again = async (value: string | null, field: 'headers' | 'token') =>
-      value && stale(value) ? await secrets.seal(await secrets.open(value, sealContext(row.id, field)), sealContext(row.id, field)) : value;
-    let next: { headersSealed: string | null; tokenSealed: string | null };
+    const columns = (Object.keys(fields) as (keyof typeof fields)[]).filter((c) => stale(row[c]));
+    if (!columns.length) continue;
+    const next: Partial<Record<keyof typeof fields, string>> = {};
     try {
-      next = { headersSealed: await again(row.headersSealed, 'headers'), tokenSealed: await again(row.tokenSealed, 'token') };
+      for (const c of columns)
+        next[c] = await secrets.seal(await secrets.open(row[c]!, sealContext(row.id, fields[c])), sealContext(row.id, fields[c]));
     } catch {
       continue;
     }
     // Another replica may have sealed them again meanwhile; either result opens under the current key.
+    const unchanged = columns.map((c) => sql`${mcpServers[c]} = ${row[c]}`);
     const updated = await db
       .update(mcpServers)
       .set(next)
-      .where(
-        sql`${mcpServers.id} = ${row.id} and ${mcpServers.headersSealed} is not distinct from ${row.headersSealed} and ${mcpServers.tokenSealed} is not distinct from ${row.tokenSealed}`,
-      )
+      .where(and(eq(mcpServers.id, row.id), ...unchanged))
       .returning({ id: mcpServers.id });
     resealed += updated.length;
   }

@@ -3,9 +3,12 @@ import type { AppContext } from '../../context';
 import { errorResponses } from '../../lib/error-response';
 import { adminGuard } from '../admin/guard';
 import { authGuard } from '../auth/guard';
+import { downloadResponses } from '../conversations/download-responses';
 import { AdminUsage, AdminUsageQuery, MyUsage } from './model';
 import { reportCsv, usageReport } from './report';
 import { myUsage } from './service';
+
+const UsageCsv = t.String({ description: 'With `format=csv`: the rows as CSV' });
 
 export const usageModule = (ctx: AppContext) =>
   new Elysia({ prefix: '/api/usage' })
@@ -34,7 +37,7 @@ export const adminUsageModule = (ctx: AppContext) =>
     {
       query: AdminUsageQuery,
       response: {
-        200: t.Union([AdminUsage, t.String({ description: 'With `format=csv`: the rows as CSV' })]),
+        200: t.Union([AdminUsage, UsageCsv]),
         ...errorResponses([400, 401, 403]),
       },
       detail: {
@@ -42,6 +45,7 @@ export const adminUsageModule = (ctx: AppContext) =>
         description:
           "Rows of requests, prompt and completion tokens and cost; `totals` are the range's, equal to the sum of its usage_logs rows. Days are UTC. By group, a user in several groups counts in each, and users in no group share the row whose key is null. `format=csv` answers the rows as a CSV file.",
         tags: ['admin'],
+        responses: downloadResponses('The usage report', { 'application/json': AdminUsage, 'text/csv': UsageCsv }, [400, 401, 403]),
       },
     },
   );
