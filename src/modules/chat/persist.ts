@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import { conversations, messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { deploymentLabel } from '../../providers/model-config';
@@ -101,15 +102,10 @@ export async function beginTurn(
     await tx.update(conversations).set({ updatedAt: new Date(), model: t.model }).where(eq(conversations.id, t.conversationId));
     return { user, assistant };
   });
+  // Two retries of one request racing each other: the second hits the (request_id, role) index.
   return insert.catch((err) => {
     throw isUniqueViolation(err) ? conflict('This request id is already in use') : err;
   });
-}
-
-/** Two retries of one request racing each other: the second hits the (request_id, role) index. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
 }
 
 export interface AssistantOutcome {

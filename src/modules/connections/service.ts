@@ -1,5 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import { connections, modelSettings, settings } from '../../db/schema';
 import { AppError, notFound, toAppError } from '../../lib/errors';
 import type { SecretBox } from '../../lib/secret-box';
@@ -89,10 +90,6 @@ function checkShape(c: { kind: Row['kind']; name: string; baseUrl: string | null
 function checkKey(key: string | null | undefined): void {
   if (key && /\s/.test(key)) throw new AppError('validation_error', { message: 'The apiKey must not contain spaces or line breaks.' });
 }
-
-/** PostgreSQL's unique_violation, on the driver's error or on the query error drizzle wraps it in. */
-const isUniqueViolation = (err: unknown): boolean =>
-  (err as { code?: string } | null)?.code === '23505' || (err instanceof Error && err.cause !== undefined && isUniqueViolation(err.cause));
 
 export async function createConnection(deps: ConnectionDeps, by: ChangeBy, body: CreateConnection): Promise<ConnectionView> {
   checkKey(body.apiKey);

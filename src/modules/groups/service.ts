@@ -1,5 +1,6 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import { groupMembers, groups, users } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { type Actor, recordAudit } from '../audit/service';
@@ -17,11 +18,6 @@ export interface Change {
 
 type GroupRow = typeof groups.$inferSelect;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-}
 
 const toView = (g: GroupRow, members: string[]): GroupView => ({
   id: g.id,

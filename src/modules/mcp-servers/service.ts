@@ -1,6 +1,7 @@
 import { discoverOAuthServerInfo } from '@modelcontextprotocol/sdk/client/auth.js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import { mcpServers } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import type { SecretBox } from '../../lib/secret-box';
@@ -109,9 +110,6 @@ async function findRow(db: Db, id: string): Promise<Row> {
   if (!row) throw notFound('MCP server');
   return row;
 }
-
-const isUniqueViolation = (err: unknown): boolean =>
-  (err as { code?: string } | null)?.code === '23505' || (err instanceof Error && err.cause !== undefined && isUniqueViolation(err.cause));
 
 async function sealed(
   deps: McpServerDeps,
