@@ -37,7 +37,11 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
  */
 export function openPglite(dataDir = 'memory://', seed?: Blob): Database {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PgliteWorkerClient(dataDir, seed);
+  return pgliteDatabase(new PgliteWorkerClient(dataDir, seed));
+}
+
+/** The embedded database on a thread that is already starting (see src/early-start.ts). */
+export function pgliteDatabase(client: PgliteWorkerClient): Database {
   // The worker client speaks the part of PGlite's API the driver uses (see pglite-worker-client.ts).
   const db = drizzlePglite({ client: client as never, schema }) as unknown as Db;
   return {
