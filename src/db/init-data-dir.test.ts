@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { openPglite } from './client';
 import { initDataDir } from './init-data-dir';
 import { users } from './schema';
@@ -18,14 +19,27 @@ async function works(dir: string): Promise<boolean> {
   }
 }
 
+/** The tables and the record of applied migrations are there before the server migrates anything. */
+async function alreadyMigrated(dir: string): Promise<boolean> {
+  const database = openPglite(dir);
+  try {
+    const applied = await database.rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    await database.db.select().from(users);
+    return applied[0]!.n > 0;
+  } finally {
+    await database.close();
+  }
+}
+
 describe('creating the embedded cluster', () => {
   const root = mkdtempSync(join(tmpdir(), 'confab-init-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const template = join(root, 'cache', 'pglite-cluster');
 
-  test('the-first-fresh-data-dir-runs-initdb-and-keeps-the-cluster-as-the-template', async () => {
+  test('the-first-fresh-data-dir-runs-initdb-and-the-migrations-and-keeps-the-cluster-as-the-template', async () => {
     await initDataDir(join(root, 'first'), template);
     expect(existsSync(join(template, 'PG_VERSION'))).toBe(true);
+    expect(await alreadyMigrated(join(root, 'first'))).toBe(true);
     expect(readdirSync(join(root, 'cache'))).toEqual(['pglite-cluster']);
     expect(await works(join(root, 'first'))).toBe(true);
   });
@@ -34,6 +48,7 @@ describe('creating the embedded cluster', () => {
     writeFileSync(join(template, 'copied-from-template'), '');
     await initDataDir(join(root, 'second'), template);
     expect(existsSync(join(root, 'second', 'copied-from-template'))).toBe(true);
+    expect(await alreadyMigrated(join(root, 'second'))).toBe(true);
     expect(existsSync(join(root, 'second.creating'))).toBe(false);
     expect(await works(join(root, 'second'))).toBe(true);
     // Neither cluster's writes reached the template: a third starts empty (a copied row would
