@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { createScheduler, type Scheduler } from '../scheduler/index';
 import type { Config } from './config';
 import type { AppContext } from './context';
-import { type Database, openPglite, openPostgres } from './db/client';
-import { lockDataDir } from './db/data-dir-lock';
+import { type Database, openPostgres, pgliteDatabase } from './db/client';
+import { type EarlyStart, startEarly } from './early-start';
 import { type BackoffStore, MemoryBackoffStore, RedisBackoffStore } from './infra/backoff';
 import { type Broadcast, MemoryBroadcast, RedisBroadcast } from './infra/broadcast';
 import { KafkaBus } from './infra/bus/kafka-bus';
@@ -82,13 +82,13 @@ const DEFAULT_EMBEDDING_MODEL = { openai: 'text-embedding-3-small', local: 'nomi
  * so the context exists before anything has connected; `started` says when it is ready to serve.
  * It stays one function so that every choice reads in one place.
  */
-export function createContext(config: Config, overrides: ContextOverrides = {}): ComposedContext {
+export function createContext(config: Config, overrides: ContextOverrides = {}, early?: EarlyStart): ComposedContext {
   setLogLevel(config.logLevel);
   const { redisUrl, kafkaBrokers } = config;
-  // Taken before anything else starts, so a refused process has nothing to stop. Only the embedded
-  // database needs it: replicas on PostgreSQL share DATA_DIR on purpose, for uploaded files.
-  const dataDirLock = overrides.database || config.databaseUrl ? undefined : lockDataDir(config.dataDir);
-  const database = overrides.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(`${config.dataDir}/pglite`));
+  // The data dir's lock and the embedded database: begun by the caller before this module loaded, or
+  // now. Only the embedded database needs the lock.
+  const { dataDirLock, pglite }: EarlyStart = overrides.database ? {} : (early ?? startEarly(config));
+  const database = overrides.database ?? (pglite ? pgliteDatabase(pglite) : openPostgres(config.databaseUrl!));
   // One Redis connection carries the rate-limit buckets, the login backoff, the quota counters and the stream hub.
   const redis = redisUrl ? createRedis(redisUrl) : undefined;
   const kafka = kafkaBrokers?.length ? new KafkaBus({ brokers: kafkaBrokers }) : undefined;

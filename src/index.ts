@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig } from './config';
 import { DataDirInUseError } from './db/data-dir-lock';
+import { type EarlyStart, startEarly } from './early-start';
 import { log } from './lib/logger';
-import { startServer } from './server';
 
 let config: Config;
 try {
@@ -14,13 +14,23 @@ try {
   throw e;
 }
 
-const server = await startServer(config).catch((e) => {
+function refuseInUse(e: unknown): never {
   if (e instanceof DataDirInUseError) {
     process.stderr.write(`confab: ${e.message}\n`);
     process.exit(1);
   }
   throw e;
-});
+}
+
+// The embedded database starts on its own thread first and comes up while the server's modules load.
+let early: EarlyStart;
+try {
+  early = startEarly(config);
+} catch (e) {
+  refuseInUse(e);
+}
+const { startServer } = await import('./server');
+const server = await startServer(config, early).catch(refuseInUse);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

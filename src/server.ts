@@ -2,6 +2,7 @@ import { type App, createApp } from './app';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { type ComposedContext, createContext } from './create-context';
+import type { EarlyStart } from './early-start';
 import { log } from './lib/logger';
 
 export interface RunningServer {
@@ -11,8 +12,9 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
-  const root = createContext(config);
+/** `early`: what src/index.ts began before loading this module (see src/early-start.ts). */
+export async function startServer(config: Config, early?: EarlyStart): Promise<RunningServer> {
+  const root = createContext(config, {}, early);
   await root.started;
   // Elysia asks for SO_REUSEPORT unless told not to; a second server on a taken port must fail
   // instead of silently splitting the traffic.

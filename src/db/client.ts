@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -7,6 +6,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { MIGRATIONS } from './migrations-folder';
 import { PgliteWorkerClient } from './pglite-worker-client';
 import * as schema from './schema';
 
@@ -29,15 +29,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
-
 /**
  * PGlite in `dataDir` (`memory://` keeps it in memory) on a worker thread, optionally starting from
  * a data-dir dump (`dumpDataDir`) instead of an empty cluster.
  */
 export function openPglite(dataDir = 'memory://', seed?: Blob): Database {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PgliteWorkerClient(dataDir, seed);
+  return pgliteDatabase(new PgliteWorkerClient(dataDir, seed));
+}
+
+/** The embedded database on a thread that is already starting (see src/early-start.ts). */
+export function pgliteDatabase(client: PgliteWorkerClient): Database {
   // The worker client speaks the part of PGlite's API the driver uses (see pglite-worker-client.ts).
   const db = drizzlePglite({ client: client as never, schema }) as unknown as Db;
   return {

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from './o200k';
 
 /**
  * Token counting with o200k_base. Counts are approximations for non-OpenAI models, good enough to

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens } from '../lib/o200k';
 import { type PageSpan, pageAt } from './extract';
 import { type Piece, pieces } from './pieces';
 import type { DocumentKind } from './sniff';

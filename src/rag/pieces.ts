@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens } from '../lib/o200k';
 import type { DocumentKind } from './sniff';
 
 /** The smallest span the chunker packs; chunks start and end on piece edges. */

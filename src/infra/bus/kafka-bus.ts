@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { AppError } from '../../lib/errors';
 import { log } from '../../lib/logger';
 import type { IngestQueue } from './ingest-queue';
@@ -43,7 +43,9 @@ export class KafkaBus implements EventBus {
   private probe?: ReturnType<typeof setInterval>;
 
   constructor(private readonly opts: KafkaBusOptions) {
-    this.kafka = new Kafka({
+    // kafkajs loads here, with a bus configured: a server without KAFKA_BROKERS never pays for it.
+    const { Kafka: KafkaClient } = require('kafkajs') as typeof import('kafkajs');
+    this.kafka = new KafkaClient({
       clientId: opts.clientId ?? 'confab',
       brokers: opts.brokers,
       connectionTimeout: 2_000,
@@ -175,7 +177,7 @@ export class KafkaBus implements EventBus {
       idempotent,
       maxInFlightRequests: idempotent ? 1 : undefined,
       allowAutoTopicCreation: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: (require('kafkajs') as typeof import('kafkajs')).Partitioners.DefaultPartitioner,
       retry: PRODUCER_RETRY,
     });
   }

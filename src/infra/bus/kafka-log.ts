@@ -1,4 +1,4 @@
-import { type logCreator, logLevel } from 'kafkajs';
+import type { logCreator } from 'kafkajs';
 import { log } from '../../lib/logger';
 
 const REPEAT_WINDOW_MS = 10_000;
@@ -8,6 +8,8 @@ const REPEAT_WINDOW_MS = 10_000;
  * connection error on every retry, so an identical line is written at most once per window.
  */
 export const kafkaLogCreator: logCreator = () => {
+  // Called by kafkajs itself, so it is loaded by now.
+  const { logLevel } = require('kafkajs') as typeof import('kafkajs');
   const lastSeen = new Map<string, number>();
   return ({ namespace, level, log: entry }) => {
     const message = `${namespace}: ${entry.message}`;

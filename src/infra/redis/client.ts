@@ -1,4 +1,8 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+
+/** ioredis loads on the first connection: a server without REDIS_URL never pays for it. */
+const RedisClient = (): typeof Redis => require('ioredis');
+
 import { Gauge } from 'prom-client';
 import { log } from '../../lib/logger';
 import { registry } from '../../lib/metrics';
@@ -49,7 +53,7 @@ const retryDelay = (times: number) => Math.min(2_000, 50 * 2 ** Math.min(times, 
 
 function connect(url: string, name: string, onState?: (ready: boolean) => void): Redis {
   const where = describeRedisUrl(url);
-  const client = new Redis(url, {
+  const client = new (RedisClient())(url, {
     connectionName: `confab-${name}`,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -1,4 +1,7 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+
+/** ioredis loads on the first connection: a server without REDIS_URL never pays for it. */
+const RedisClient = (): typeof Redis => require('ioredis');
 
 /**
  * The Redis connection a store runs its Lua scripts on. Given a URL it opens one of its own, which
@@ -13,7 +16,7 @@ export class LuaConnection<C extends Redis = Redis> {
     this.owned = typeof connection === 'string';
     this.client = (
       typeof connection === 'string'
-        ? new Redis(connection, {
+        ? new (RedisClient())(connection, {
             enableOfflineQueue: false,
             maxRetriesPerRequest: 0,
             retryStrategy: (times) => Math.min(times * 200, 2_000),

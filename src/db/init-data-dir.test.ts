@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { openPglite } from './client';
+import { initDataDir } from './init-data-dir';
+import { users } from './schema';
+
+/** Opens the cluster in `dir`, migrates it and writes and reads a row: it is a working database. */
+async function works(dir: string): Promise<boolean> {
+  const database = openPglite(dir);
+  try {
+    await database.migrate();
+    await database.db.insert(users).values({ email: 'a@example.com', passwordHash: 'h' });
+    return (await database.db.select().from(users)).length === 1;
+  } finally {
+    await database.close();
+  }
+}
+
+/** The tables and the record of applied migrations are there before the server migrates anything. */
+async function alreadyMigrated(dir: string): Promise<boolean> {
+  const database = openPglite(dir);
+  try {
+    const applied = await database.rows<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    await database.db.select().from(users);
+    return applied[0]!.n > 0;
+  } finally {
+    await database.close();
+  }
+}
+
+describe('creating the embedded cluster', () => {
+  const root = mkdtempSync(join(tmpdir(), 'confab-init-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const template = join(root, 'cache', 'pglite-cluster');
+
+  test('the-first-fresh-data-dir-runs-initdb-and-the-migrations-and-keeps-the-cluster-as-the-template', async () => {
+    await initDataDir(join(root, 'first'), template);
+    expect(existsSync(join(template, 'PG_VERSION'))).toBe(true);
+    expect(await alreadyMigrated(join(root, 'first'))).toBe(true);
+    expect(readdirSync(join(root, 'cache'))).toEqual(['pglite-cluster']);
+    expect(await works(join(root, 'first'))).toBe(true);
+  });
+
+  test('the-next-fresh-data-dir-is-a-copy-of-the-template-and-a-working-database', async () => {
+    writeFileSync(join(template, 'copied-from-template'), '');
+    await initDataDir(join(root, 'second'), template);
+    expect(existsSync(join(root, 'second', 'copied-from-template'))).toBe(true);
+    expect(await alreadyMigrated(join(root, 'second'))).toBe(true);
+    expect(existsSync(join(root, 'second.creating'))).toBe(false);
+    expect(await works(join(root, 'second'))).toBe(true);
+    // Neither cluster's writes reached the template: a third starts empty (a copied row would
+    // break the unique email).
+    await initDataDir(join(root, 'third'), template);
+    expect(await works(join(root, 'third'))).toBe(true);
+  });
+
+  test('a-template-that-cannot-be-kept-still-gives-a-working-cluster', async () => {
+    writeFileSync(join(root, 'not-a-dir'), '');
+    await initDataDir(join(root, 'uncached'), join(root, 'not-a-dir', 'pglite-cluster'));
+    expect(await works(join(root, 'uncached'))).toBe(true);
+  });
+});
