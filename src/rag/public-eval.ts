@@ -8,7 +8,7 @@ import type { Database } from '../db/client';
 import { answerStrength, extractAnswer } from '../providers/offline/extract';
 import type { Embedder } from './embedders/embedder';
 import type { PublicQuestion, PublicSet } from './public-set';
-import { type RetrievalMode, retrieve } from './retrieve';
+import { type RetrievalMode, type RetrieveOptions, retrieve } from './retrieve';
 
 export interface RankScore {
   recallAt5: number;
@@ -94,6 +94,7 @@ export async function confabScore(
   set: PublicSet,
   mode: RetrievalMode,
   rerank = true,
+  tuning: Pick<RetrieveOptions, 'fusion' | 'candidates'> = {},
 ): Promise<ConfabScore> {
   const ranks: number[] = [];
   let answered = 0;
@@ -101,7 +102,7 @@ export async function confabScore(
   let unanswerable = 0;
   const strengths: ConfabScore['strengths'] = { answerable: [], unanswerable: [] };
   for (const q of set.questions) {
-    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank });
+    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank, ...tuning });
     const passages = results.slice(0, 5).map((r, i) => ({ n: i + 1, text: r.text, documentName: r.documentName }));
     const answer = extractAnswer(q.question, passages);
     strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages));
