@@ -42,8 +42,12 @@ export function calibrate(strengths: ConfabScore['strengths'], bars: number[]): 
   }));
 }
 
-/** Floors `bun run eval:retrieval --floors` enforces: ratios to the same-run BM25, and answerability. */
-export const PUBLIC_FLOORS = { hybridRecallRatio: 0.9, hybridMrrRatio: 0.85, answered: 0.7, declined: 0.8 };
+/**
+ * Floors `bun run eval:retrieval --floors` and public-eval.test.ts enforce: ratios to the same-run
+ * BM25, and answerability; each just under the lower of what the 3,000-document set (1.11×, 1.10×,
+ * 0.873, 0.860) and the test's 400-document set (1.01×, 1.00×, 0.750, 0.975) reach.
+ */
+export const PUBLIC_FLOORS = { hybridRecallRatio: 0.98, hybridMrrRatio: 0.97, answered: 0.72, declined: 0.83 };
 
 /** Scores of 1-based ranks of each question's target (0 = not retrieved) over answerable questions. */
 export function rankScore(ranks: number[]): RankScore {
