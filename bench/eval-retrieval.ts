@@ -8,7 +8,9 @@
  *   rerank stage, "rrf") as ratios to an independent BM25 in the same run, and the offline
  *   model's answer and decline rates.
  * Flags: --documents N, --answerable N, --unanswerable N size the public set; --floors exits 1
- * when the golden hybrid recall@5 is under 1 or a public score is under PUBLIC_FLOORS.
+ * when the golden hybrid recall@5 is under 1 or a public score is under PUBLIC_FLOORS; --sweep
+ * also scores hybrid under each fusion setting of SWEEP (RRF constant, half weights, candidate
+ * depth, rerank stage), on the public set and the golden set.
  */
 import { openPglite, openPostgres } from '../src/db/client';
 import { users } from '../src/db/schema';
@@ -25,6 +27,22 @@ const flag = (name: string) => {
 const url = flag('--database-url');
 const verbose = process.argv.includes('--verbose');
 const enforce = process.argv.includes('--floors');
+const sweep = process.argv.includes('--sweep');
+/** Fusion settings --sweep compares: [RRF k, vector weight, text weight, candidates per half, offline rerank]. */
+const SWEEP: [number, number, number, number, boolean][] = [
+  [60, 1, 1, 40, true],
+  [60, 1, 1, 40, false],
+  [20, 1, 1, 40, false],
+  [10, 1, 1, 40, false],
+  [60, 1, 2, 40, false],
+  [20, 1, 2, 40, false],
+  [10, 1, 2, 40, false],
+  [10, 1, 3, 40, false],
+  [20, 1, 2, 40, true],
+  [10, 1, 2, 40, true],
+  [10, 1, 2, 20, false],
+  [10, 1, 2, 80, false],
+];
 const size = {
   documents: Number(flag('--documents') ?? 3000),
   answerable: Number(flag('--answerable') ?? 300),
@@ -99,6 +117,16 @@ try {
         ['declined', s.declined, PUBLIC_FLOORS.declined],
       ];
       for (const [name, value, floor] of checks) if (value < floor) failures.push(`${name} ${value.toFixed(3)} < ${floor}`);
+    }
+    if (sweep) {
+      console.log('\nfusion sweep (hybrid)      public recall@5 (×BM25)   MRR (×BM25)     nDCG@10 (×BM25)   golden recall@5  MRR');
+      for (const [k, vectorWeight, textWeight, candidates, rerank] of SWEEP) {
+        const tuning = { fusion: { k, vectorWeight, textWeight }, candidates };
+        const s = await confabScore(database, embedder, publicUser, set, 'hybrid', rerank, tuning);
+        const g = await scoreRetrieval(database, embedder, goldenUser, questions, 'hybrid', { rerank, ...tuning });
+        const name = `k ${k} w ${vectorWeight}:${textWeight} n ${candidates}${rerank ? ' +rerank' : ''}`;
+        console.log(`${name.padEnd(26)} ${fmt(s, base)}   ${g.recallAt5.toFixed(3)}            ${g.mrr.toFixed(3)}`);
+      }
     }
   }
   if (url) for (const id of created) await database.rows((await import('drizzle-orm')).sql`DELETE FROM users WHERE id = ${id}`);

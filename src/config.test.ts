@@ -39,6 +39,7 @@ describe('config', () => {
       { MCP_USER_CONCURRENCY: '-2' },
       { MCP_STDIO: 'yes' },
       { RERANK_URL: 'secret-password' },
+      { RAG_TEXT_SEARCH_LANGUAGE: 'klingon' },
     ];
     for (const env of bad) {
       const name = Object.keys(env)[0];
@@ -52,6 +53,12 @@ describe('config', () => {
       expect((error as Error).message).toContain(name);
       expect((error as Error).message).not.toContain('secret-password');
     }
+  });
+
+  test('text-search-language-defaults-to-english-and-takes-any-built-in-configuration', () => {
+    expect(loadConfig({}).textSearchLanguage).toBe('english');
+    expect(loadConfig({ RAG_TEXT_SEARCH_LANGUAGE: 'german' }).textSearchLanguage).toBe('german');
+    expect(loadConfig({ RAG_TEXT_SEARCH_LANGUAGE: 'simple' }).textSearchLanguage).toBe('simple');
   });
 
   test('a-rerank-server-is-configured-by-its-url', () => {

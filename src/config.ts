@@ -19,6 +19,39 @@ export const CODE_QUEUE_WAIT_CEILING_MS = 30_000;
 export const MAX_TOKENS_PER_DAY = 1e12;
 export const MAX_USD_PER_MONTH = 1e6;
 
+/** PostgreSQL's built-in text-search configurations (the same in PGlite): the languages chunks can be indexed in. */
+export const TEXT_SEARCH_LANGUAGES = [
+  'simple',
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'nepali',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'serbian',
+  'spanish',
+  'swedish',
+  'tamil',
+  'turkish',
+  'yiddish',
+] as const;
+
 export const EnvSchema = Type.Object({
   PORT: Type.Optional(Port),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
@@ -35,6 +68,7 @@ export const EnvSchema = Type.Object({
   EMBEDDINGS_PROVIDER: Type.Optional(Type.Union([Type.Literal('offline'), Type.Literal('openai'), Type.Literal('local')])),
   EMBEDDINGS_MODEL: Type.Optional(Type.String({ minLength: 1 })),
   RERANK_URL: Type.Optional(Url),
+  RAG_TEXT_SEARCH_LANGUAGE: Type.Optional(Type.Union(TEXT_SEARCH_LANGUAGES.map((l) => Type.Literal(l)))),
   RERANK_MODEL: Type.Optional(Type.String({ minLength: 1 })),
   RERANK_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   WEB_SEARCH_PROVIDER: Type.Optional(Type.Union([Type.Literal('searxng'), Type.Literal('brave'), Type.Literal('tavily')])),
@@ -115,6 +149,8 @@ export interface Config {
     configFile?: string;
   };
   embeddings: { provider: 'offline' | 'openai' | 'local'; model?: string };
+  /** The text-search configuration chunks are indexed and questions parsed with (stemming, stopwords). */
+  textSearchLanguage: (typeof TEXT_SEARCH_LANGUAGES)[number];
   /** A `/rerank` endpoint (Cohere, Jina, vLLM, TEI); without it the offline rerank runs. */
   rerank?: { url: string; model?: string; apiKey?: string };
   webSearch: { provider?: 'searxng' | 'brave' | 'tavily'; searxngUrl?: string; braveApiKey?: string; tavilyApiKey?: string };
@@ -349,6 +385,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       configFile: e.MODELS_CONFIG,
     },
     embeddings: { provider: embeddingsProvider, model: e.EMBEDDINGS_MODEL },
+    textSearchLanguage: e.RAG_TEXT_SEARCH_LANGUAGE ?? 'english',
     rerank: e.RERANK_URL ? { url: e.RERANK_URL, model: e.RERANK_MODEL, apiKey: e.RERANK_API_KEY } : undefined,
     webSearch: {
       provider: e.WEB_SEARCH_PROVIDER,

@@ -118,6 +118,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}, 
     queue: bus.ingestQueue(),
     dataDir: config.dataDir,
     runCpu: schedulerRunner(scheduler, 'background'),
+    language: config.textSearchLanguage,
   });
   const router = overrides.router ?? createRouter(config.providers);
   const runtimeSync = createRuntimeSync({ db: database.db, router, secrets: secrets.box, broadcast });

@@ -27,6 +27,7 @@ const vector = customType<{ data: number[]; driverData: string }>({
 });
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const regconfig = customType<{ data: string }>({ dataType: () => 'regconfig' });
 
 // Millisecond precision, so a timestamp survives the round trip through a JS Date (pagination cursors).
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
@@ -276,7 +277,13 @@ export const chunks = pgTable(
     tokenCount: integer('token_count').notNull(),
     embeddingModel: text('embedding_model'),
     embedding: vector('embedding'),
-    tsv: tsvector('tsv').generatedAlwaysAs((): SQL => sql`to_tsvector('english', ${chunks.text})`),
+    /** The text-search configuration (language) the chunk's lexemes were made with. */
+    textSearchConfig: regconfig('text_search_config').notNull().default(sql`'english'::regconfig`),
+    tsv: tsvector('tsv').generatedAlwaysAs((): SQL => sql`to_tsvector(${chunks.textSearchConfig}, ${chunks.text})`),
+    /** BM25's document length: the chunk's word count in lexemes (tsvector_token_count, migration 0013). */
+    lexemeCount: integer('lexeme_count').generatedAlwaysAs(
+      (): SQL => sql`tsvector_token_count(to_tsvector(${chunks.textSearchConfig}, ${chunks.text}))`,
+    ),
     createdAt: createdAt(),
   },
   (t) => [
@@ -285,6 +292,32 @@ export const chunks = pgTable(
     index('chunks_tsv_idx').using('gin', t.tsv),
   ],
 );
+
+/**
+ * BM25's collection statistics, per user so one user's corpus never weighs another's words: how
+ * many of the user's chunks hold each lexeme (document frequency)… Kept by triggers on chunks
+ * (migration 0013), whichever statement inserts or deletes them.
+ */
+export const chunkTermStats = pgTable(
+  'chunk_term_stats',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lexeme: text('lexeme').notNull(),
+    chunks: integer('chunks').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.lexeme] })],
+);
+
+/** …and how many chunks the user has and their total length in lexemes (N and avgdl). */
+export const chunkCorpusStats = pgTable('chunk_corpus_stats', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  chunks: bigint('chunks', { mode: 'number' }).notNull(),
+  lexemes: bigint('lexemes', { mode: 'number' }).notNull(),
+});
 
 export const plugins = pgTable(
   'plugins',

@@ -14,13 +14,16 @@ const INSERT_BATCH = 400;
 
 /**
  * Swaps a document's chunks for a new set and marks it ready, in one transaction: a redelivered
- * job replaces rather than duplicates, and readers never see half a document. Returns false when
+ * job replaces rather than duplicates, and readers never see half a document. `language` is the
+ * text-search configuration its lexemes are made with (the triggers of migration 0013 count them
+ * into the owner's BM25 statistics). Returns false when
  * the document is gone or no longer being processed (deleted mid-flight).
  */
 export async function replaceDocumentChunks(
   database: Database,
   doc: { id: string; userId: string },
   embedded: EmbeddedChunks,
+  language = 'english',
 ): Promise<boolean> {
   const dimensions = embedded.vectors[0]?.length ?? 0;
   if (dimensions > 0) await ensureVectorIndex(database, embedded.model, dimensions);
@@ -43,6 +46,7 @@ export async function replaceDocumentChunks(
       tokenCount: c.tokenCount,
       embeddingModel: embedded.model,
       embedding: Array.from(embedded.vectors[i]),
+      textSearchConfig: language,
     }));
     for (let i = 0; i < rows.length; i += INSERT_BATCH) await tx.insert(chunks).values(rows.slice(i, i + INSERT_BATCH));
     await tx

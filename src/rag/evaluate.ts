@@ -5,7 +5,7 @@ import { documents } from '../db/schema';
 import { replaceDocumentChunks } from './chunk-store';
 import type { Embedder } from './embedders/embedder';
 import { prepareDocument } from './pipeline';
-import { type RetrievalMode, retrieve } from './retrieve';
+import { type RetrievalMode, type RetrieveOptions, retrieve } from './retrieve';
 import { sniff } from './sniff';
 
 export interface GoldenQuestion {
@@ -73,12 +73,13 @@ export async function scoreRetrieval(
   userId: string,
   questions: GoldenQuestion[],
   mode: RetrievalMode,
+  tuning: Pick<RetrieveOptions, 'fusion' | 'candidates' | 'rerank'> = {},
 ): Promise<EvalScore> {
   let hits = 0;
   let reciprocal = 0;
   const misses: string[] = [];
   for (const q of questions) {
-    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode });
+    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, ...tuning });
     const rank = results.findIndex((r) => r.documentName === q.document && r.text.includes(q.quote)) + 1;
     if (rank > 0 && rank <= 5) hits++;
     else misses.push(q.question);

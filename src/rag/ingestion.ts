@@ -19,6 +19,8 @@ export interface IngestionOptions {
   dataDir: string;
   runCpu?: RunCpu;
   chunkOptions?: ChunkOptions;
+  /** The text-search configuration chunks are indexed with (default 'english'). */
+  language?: string;
   /** Attempts before a document is marked failed (the dead letter). */
   maxAttempts?: number;
   /** First retry delay; doubles with each attempt. */
@@ -156,6 +158,7 @@ export function createIngestion(opts: IngestionOptions): Ingestion {
         chunks: prepared.chunks,
         vectors: prepared.vectors,
       },
+      opts.language,
     );
   }
 

@@ -8,7 +8,7 @@ import type { Database } from '../db/client';
 import { answerStrength, extractAnswer } from '../providers/offline/extract';
 import type { Embedder } from './embedders/embedder';
 import type { PublicQuestion, PublicSet } from './public-set';
-import { type RetrievalMode, retrieve } from './retrieve';
+import { type RetrievalMode, type RetrieveOptions, retrieve } from './retrieve';
 
 export interface RankScore {
   recallAt5: number;
@@ -42,8 +42,12 @@ export function calibrate(strengths: ConfabScore['strengths'], bars: number[]): 
   }));
 }
 
-/** Floors `bun run eval:retrieval --floors` enforces: ratios to the same-run BM25, and answerability. */
-export const PUBLIC_FLOORS = { hybridRecallRatio: 0.9, hybridMrrRatio: 0.85, answered: 0.7, declined: 0.8 };
+/**
+ * Floors `bun run eval:retrieval --floors` and public-eval.test.ts enforce: ratios to the same-run
+ * BM25, and answerability; each just under the lower of what the 3,000-document set (1.11×, 1.09×,
+ * 0.873, 0.860) and the test's 400-document set (1.01×, 1.00×, 0.750, 0.975) reach.
+ */
+export const PUBLIC_FLOORS = { hybridRecallRatio: 0.98, hybridMrrRatio: 0.97, answered: 0.72, declined: 0.83 };
 
 /** Scores of 1-based ranks of each question's target (0 = not retrieved) over answerable questions. */
 export function rankScore(ranks: number[]): RankScore {
@@ -94,6 +98,7 @@ export async function confabScore(
   set: PublicSet,
   mode: RetrievalMode,
   rerank = true,
+  tuning: Pick<RetrieveOptions, 'fusion' | 'candidates'> = {},
 ): Promise<ConfabScore> {
   const ranks: number[] = [];
   let answered = 0;
@@ -101,7 +106,7 @@ export async function confabScore(
   let unanswerable = 0;
   const strengths: ConfabScore['strengths'] = { answerable: [], unanswerable: [] };
   for (const q of set.questions) {
-    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank });
+    const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank, ...tuning });
     const passages = results.slice(0, 5).map((r, i) => ({ n: i + 1, text: r.text, documentName: r.documentName }));
     const answer = extractAnswer(q.question, passages);
     strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages));

@@ -17,7 +17,7 @@ export interface CandidateRow {
   text: string;
   /** Vector half: cosine distance. */
   dist?: number;
-  /** Text half: cover-density rank. */
+  /** Text half: BM25 score. */
   rank?: number;
   embedding?: string | null;
 }

@@ -6,7 +6,7 @@ import { rerankOffline } from './offline-rerank';
 import { RerankError, type Reranker } from './rerank-client';
 import { rerankCalls } from './rerank-metrics';
 import type { CandidateRow, RetrievalScope } from './retrieval-scope';
-import { fuseRrf } from './rrf';
+import { type FusionOptions, fuseRrf } from './rrf';
 import { textCandidates, toTextQueries } from './text-half';
 import { vectorCandidates } from './vector-half';
 
@@ -26,8 +26,12 @@ export interface RetrieveOptions {
   mode?: RetrievalMode;
   /** Candidates taken from each half before fusion (default max(4k, 40)). */
   candidates?: number;
+  /** Hybrid only: the RRF constant and the halves' weights (defaults RRF_K, VECTOR_WEIGHT, TEXT_WEIGHT). */
+  fusion?: FusionOptions;
   /** Hybrid only: rerank the fused candidates by BM25 over them (default true); off gives plain RRF. */
   rerank?: boolean;
+  /** The text-search configuration the question's lexemes are made with: the one the chunks were ingested with (default 'english'). */
+  language?: string;
   /** Hybrid only: a `/rerank` server that reorders the best fused candidates instead; on failure the offline rerank runs. */
   reranker?: Reranker;
 }
@@ -42,7 +46,7 @@ export interface RetrievedChunk {
   page: number | null;
   start: number;
   end: number;
-  /** Hybrid: RRF score plus the offline rerank's bonus; vector: cosine similarity; text: ts_rank_cd. */
+  /** Hybrid: RRF score plus the offline rerank's bonus; vector: cosine similarity; text: BM25. */
   score: number;
   text: string;
 }
@@ -55,7 +59,7 @@ async function queryVector(embedder: Embedder, query: string): Promise<ArrayLike
 
 /**
  * Hybrid retrieval over one user's chunks: pgvector cosine (through the model's HNSW index) and
- * Postgres full text, fused with Reciprocal Rank Fusion, reranked (by a `/rerank` server when
+ * BM25 over Postgres full-text lexemes, fused with Reciprocal Rank Fusion, reranked (by a `/rerank` server when
  * one is configured, else by BM25 over the fused pool), optionally diversified with MMR. The two
  * halves are independent statements, so on Postgres they run at the same time on two pooled
  * connections.
@@ -70,21 +74,22 @@ export async function retrieve(
   const k = opts.k ?? 5;
   const mode = opts.mode ?? 'hybrid';
   const textQueries = toTextQueries(query);
-  if (query.trim() === '' || k <= 0 || (mode === 'text' && textQueries.any === '')) return [];
+  if (query.trim() === '' || k <= 0 || (mode === 'text' && textQueries.words === '')) return [];
   const n = opts.candidates ?? Math.max(4 * k, 40);
   const withEmbedding = Boolean(opts.mmr);
   const limit = withEmbedding ? n : k;
   const scope: RetrievalScope = { userId, documentIds: opts.documentIds };
   const vector = mode === 'text' ? null : await queryVector(embedder, query);
   if (mode === 'vector' && !vector) return [];
-  const queries = textQueries.any ? textQueries : { all: query, any: query, words: '' };
   const [vectorRows, textRows] = await Promise.all([
     vector ? vectorCandidates(database, embedder.model, vector, scope, n, withEmbedding) : [],
-    mode === 'vector' ? [] : textCandidates(database, queries, scope, n, withEmbedding),
+    mode === 'vector' || textQueries.words === ''
+      ? []
+      : textCandidates(database, textQueries, scope, n, withEmbedding, opts.language ?? 'english'),
   ]);
   const ranked =
     mode === 'hybrid' && vector
-      ? await rerankFused(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY), limit, opts)
+      ? await rerankFused(query, fuseRrf(vectorRows, textRows, Number.POSITIVE_INFINITY, opts.fusion), limit, opts)
       : mode === 'vector'
         ? vectorRows.slice(0, limit).map((row) => ({ row, score: 1 - Number(row.dist) }))
         : textRows.slice(0, limit).map((row) => ({ row, score: Number(row.rank) }));

@@ -5,6 +5,7 @@ import type { Reranker } from '../../rag/rerank-client';
 import { retrieve } from '../../rag/retrieve';
 
 /** The `retrieve` service plugins use: hybrid retrieval over the asking user's chunks. */
-export function retrievalService(database: Database, embedder: Embedder, reranker?: Reranker): RetrieveFn {
-  return (userId, query, opts) => retrieve(database, embedder, userId, query, { k: opts.k, documentIds: opts.documentIds, reranker });
+export function retrievalService(database: Database, embedder: Embedder, language: string, reranker?: Reranker): RetrieveFn {
+  return (userId, query, opts) =>
+    retrieve(database, embedder, userId, query, { k: opts.k, documentIds: opts.documentIds, language, reranker });
 }

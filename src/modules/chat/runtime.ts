@@ -58,7 +58,7 @@ export function createChatRuntime(
       registry: builtinPlugins,
       services: {
         webSearch: config.webSearch,
-        retrieve: retrievalService(database, parts.embedder, config.rerank && createRerankClient(config.rerank)),
+        retrieve: retrievalService(database, parts.embedder, config.textSearchLanguage, config.rerank && createRerankClient(config.rerank)),
         sandboxes: createSandboxGate(config.codeInterpreter),
       },
     },
