@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
+import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
 import { realErrors, signUp } from '../../src/testing/chat-page';
 import { type OAuthMcpServer, startOAuthMcpServer } from '../../src/testing/oauth-mcp-server';
 import { HOOK_TIMEOUT_MS, type Stack, startStack } from '../../src/testing/ui-stack';
@@ -48,6 +48,12 @@ describe.skipIf(Boolean(missing))('connecting an OAuth MCP account in the browse
     const status = await page.request.get(`${stack.url}/api/plugins`);
     const whoami = (await status.json()).plugins.find((p: { name: string }) => p.name === 'mcp:team:whoami');
     expect(whoami).toMatchObject({ available: true });
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, 'settings-mcp-connected-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, 'settings-mcp-connected-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await row.getByRole('button', { name: 'Disconnect your account at team' }).click();
     await page.getByRole('button', { name: 'Disconnect', exact: true }).click();

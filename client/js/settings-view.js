@@ -2,7 +2,7 @@ import { dataTable } from './admin-common.js';
 import { api } from './api.js';
 import { $, announce, confirmAction, h } from './dom.js';
 import { describeError } from './errors.js';
-import { pluginLabel } from './plugin-activity.js';
+import { mcpTool, pluginLabel } from './plugin-activity.js';
 import { PresetsSection } from './presets-view.js';
 import { applyTheme, savedTheme } from './theme.js';
 
@@ -337,7 +337,8 @@ export class SettingsView {
           'div',
           { class: `plugin-toggle${p.available ? '' : ' unavailable'}` },
           box,
-          h('label', { for: id, text: `${pluginLabel(p.name)} — ${p.summary}` }),
+          // An MCP tool's summary already ends with the server it comes from.
+          h('label', { for: id, text: `${mcpTool(p.name)?.tool ?? pluginLabel(p.name)} — ${p.summary}` }),
           h('span', {
             class: 'reason muted',
             text: p.available ? (p.enabled ? 'Allowed' : 'Off') : (p.reason ?? 'Not available on this server'),
