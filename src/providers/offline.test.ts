@@ -23,14 +23,23 @@ describe('offline model', () => {
   test('answers-from-the-best-sentences-with-passage-citations', async () => {
     const result = await offline.generate(ask('How are document chunks embedded and stored?'));
     expect(result.text).toContain('[3]');
-    expect(result.text).toContain('Chunks are embedded by background workers [3].');
+    expect(result.text).toContain('Chunks are embedded by background workers.');
     expect(result.text).not.toContain('Bananas');
     expect(result.text).not.toContain('offline model');
   });
 
   test('cites-once-per-run-of-sentences-from-one-passage', async () => {
     const result = await offline.generate(ask('How are chunks embedded and where are embeddings stored?'));
-    expect(result.text).toBe('Chunks are embedded by background workers. Embeddings are stored with pgvector for similarity search [3].');
+    expect(result.text).toContain(
+      'Chunks are embedded by background workers. Embeddings are stored with pgvector for similarity search [3].',
+    );
+    expect(result.text.split('[3]')).toHaveLength(2);
+  });
+
+  test('a-question-word-meets-its-other-forms-in-the-passage', async () => {
+    const ferry = [{ n: 1, text: 'The Gannet ferry leaves the north quay at 7:40 every weekday.\nOn Saturdays it leaves at 9:15.' }];
+    const result = await offline.generate(ask('When does the Gannet ferry leave?', { passages: ferry }));
+    expect(result.text).toBe('The Gannet ferry leaves the north quay at 7:40 every weekday [1].');
   });
 
   test('answers-a-two-part-question-whose-filler-words-no-passage-contains', async () => {

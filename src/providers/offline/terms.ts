@@ -1,4 +1,5 @@
-/** Word handling for the offline model: stop words and a light stemmer. */
+/** Word handling for the offline model: stop words and the Porter stemmer. */
+import { stemmer } from 'stemmer';
 
 const STOP_WORDS = new Set(
   (
@@ -9,14 +10,13 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-function stem(word: string): string {
-  if (word.length > 4 && word.endsWith('ies')) return word.slice(0, -3) + 'y';
-  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
-  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
-  if (word.length > 4 && word.endsWith('es') && !word.endsWith('ses')) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
-}
+/**
+ * Porter's stemmer, so that a question's "leave" meets a document's "leaves" (and "close" meets
+ * "closes", "change" meets "changed"): a suffix-stripper that handled each ending on its own turned
+ * "leaves" into "leav" and left "leave" alone, and the word the question hinged on then counted
+ * as missing from the very passage that answered it.
+ */
+const stem = (word: string): string => (/^\p{N}+$/u.test(word) ? word : stemmer(word));
 
 /** Words that after "how" only ask for a measure ("how long", "how often"): an answer rarely repeats them. */
 const HOW_MEASURES = new Set([
