@@ -20,7 +20,7 @@ const MAX_UNITS = 4;
  * question's words that no passage contains at full weight. Calibrated with `bun run
  * eval:retrieval` on its answerable and unanswerable questions.
  */
-export const ANSWER_COVERAGE = 0.55;
+export const ANSWER_COVERAGE = 0.5;
 /** A quoted unit must itself cover this share, so a relevant passage's unrelated sentences stay out. */
 const UNIT_COVERAGE = 0.2;
 /** Units far weaker than the best one are noise next to it. */
