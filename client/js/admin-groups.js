@@ -22,8 +22,8 @@ export class AdminGroups {
       const group = await act(submit, this.status, () => api('POST', '/api/admin/groups', { name: name.value.trim() }));
       if (!group) return;
       name.value = '';
-      this.status.ok(`Group ${group.name} added`);
       await this.show();
+      this.status.ok(`Group ${group.name} added`);
     });
     this.root = h(
       'section',
@@ -103,9 +103,10 @@ export class AdminGroups {
       }),
     );
     if (!updated) return;
+    // Said once the list shows the change, so "saved" never sits above the old row.
+    await this.show();
     this.status.ok(`Group ${updated.name} saved`);
     announce(`Group ${updated.name} saved`);
-    await this.show();
   }
 
   async remove(group) {

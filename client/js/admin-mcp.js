@@ -82,9 +82,9 @@ export class AdminMcp {
       url.value = '';
       token.value = '';
       clientSecret.value = '';
+      await this.show();
       this.status.ok(`${created.name} added`);
       announce(`${created.name} added`);
-      await this.show();
       await this.onChange?.();
     });
     return form;

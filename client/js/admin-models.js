@@ -137,8 +137,8 @@ export class AdminModels {
   async makeDefault(m, button) {
     const ok = await act(button, this.status, () => api('PATCH', '/api/admin/settings', { defaultModel: m.id }));
     if (!ok) return;
-    this.status.ok(`${m.id} is the default model`);
     await this.show();
+    this.status.ok(`${m.id} is the default model`);
     await this.onChange?.();
   }
 }

@@ -71,6 +71,8 @@ export class ConversationActions {
 
   show(share) {
     this.current = share;
+    // The title the snapshot was taken under: the page may not have heard of a title written since.
+    if (share?.title) this.title.textContent = share.title;
     this.link.hidden = this.copyButton.hidden = this.revokeButton.hidden = !share;
     this.link.value = share?.url ?? '';
     this.shareButton.textContent = share ? 'Update link' : 'Create link';
