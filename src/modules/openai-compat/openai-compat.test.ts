@@ -127,6 +127,20 @@ for (const tdb of testDatabases()) {
       }
     });
 
+    test('a-stream-whose-client-left-before-its-first-byte-is-logged-as-cancelled', async () => {
+      const before = (await usageRows(h, userId, 4)).length;
+      const port = h.app.server!.port;
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Gone at once' }], stream: true });
+      const request =
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${key}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      const socket = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } });
+      socket.write(request);
+      socket.end();
+      const rows = await usageRows(h, userId, before + 1);
+      expect(rows.filter((r) => r.status === 'cancelled')).toHaveLength(2);
+    });
+
     test('parallel-requests-admit-exactly-the-limit-with-429-headers', async () => {
       const used = (await usageRows(h, userId, 3)).length;
       const remaining = 8 - used;
