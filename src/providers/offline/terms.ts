@@ -16,7 +16,25 @@ const STOP_WORDS = new Set(
  * "leaves" into "leav" and left "leave" alone, and the word the question hinged on then counted
  * as missing from the very passage that answered it.
  */
-const stem = (word: string): string => (/^\p{N}+$/u.test(word) ? word : stemmer(word));
+const stemOf = (word: string): string => (/^\p{N}+$/u.test(word) ? word : stemmer(word));
+
+/**
+ * Stems already made, because stemming is most of what reading a text costs (the rerank stage
+ * reads some 5,000 words a question) and a corpus repeats its words. Emptied when full, which
+ * keeps it bounded at a few MiB.
+ */
+const STEMS = new Map<string, string>();
+const STEMS_KEPT = 50_000;
+
+function stem(word: string): string {
+  let stemmed = STEMS.get(word);
+  if (stemmed === undefined) {
+    stemmed = stemOf(word);
+    if (STEMS.size >= STEMS_KEPT) STEMS.clear();
+    STEMS.set(word, stemmed);
+  }
+  return stemmed;
+}
 
 /** Words that after "how" only ask for a measure ("how long", "how often"): an answer rarely repeats them. */
 const HOW_MEASURES = new Set([
