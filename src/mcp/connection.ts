@@ -1,12 +1,10 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type CallToolResult, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/logger';
+import { loadMcpClientSdk, type McpClientSdk } from './sdk';
 
 /** What Confab needs to reach one MCP server; the credentials are already opened. */
 export interface McpServerSpec {
@@ -80,16 +78,16 @@ export class McpConnection {
     return this.client !== undefined || Date.now() >= this.retryAt;
   }
 
-  private transport(kind: 'streamable-http' | 'sse' | 'stdio'): Transport {
+  private transport(sdk: McpClientSdk, kind: 'streamable-http' | 'sse' | 'stdio'): Transport {
     // The SDK passes a child only PATH, HOME, USER and the like: none of Confab's secrets.
-    if (kind === 'stdio') return new StdioClientTransport({ command: this.spec.command ?? '', args: this.spec.args, stderr: 'ignore' });
+    if (kind === 'stdio') return new sdk.StdioClientTransport({ command: this.spec.command ?? '', args: this.spec.args, stderr: 'ignore' });
     const url = new URL(this.spec.url ?? '');
     const opts = { requestInit: { headers: this.spec.headers }, authProvider: this.authProvider };
-    return kind === 'sse' ? new SSEClientTransport(url, opts) : new StreamableHTTPClientTransport(url, opts);
+    return kind === 'sse' ? new sdk.SSEClientTransport(url, opts) : new sdk.StreamableHTTPClientTransport(url, opts);
   }
 
-  private newClient(): Client {
-    const client = new Client(CLIENT_INFO, {
+  private newClient(sdk: McpClientSdk): Client {
+    const client = new sdk.Client(CLIENT_INFO, {
       listChanged: {
         tools: {
           debounceMs: 0,
@@ -109,11 +107,12 @@ export class McpConnection {
 
   private async open(): Promise<Client> {
     const kinds = this.spec.transport === 'auto' ? (['streamable-http', 'sse'] as const) : [this.spec.transport];
+    const sdk = await loadMcpClientSdk();
     let lastErr: unknown;
     for (const kind of kinds) {
-      const client = this.newClient();
+      const client = this.newClient(sdk);
       try {
-        await client.connect(this.transport(kind), { timeout: CONNECT_TIMEOUT_MS });
+        await client.connect(this.transport(sdk, kind), { timeout: CONNECT_TIMEOUT_MS });
         this.tools = await this.listAll(client);
         return client;
       } catch (err) {
@@ -181,7 +180,7 @@ export class McpConnection {
     } catch (err) {
       if (opts.signal.aborted) throw opts.signal.reason;
       // A JSON-RPC error is the server's answer; anything else means the connection is in doubt.
-      if (!(err instanceof McpError)) await this.drop();
+      if (!(err instanceof (await loadMcpClientSdk()).McpError)) await this.drop();
       throw new AppError('mcp_tool_error', { message: `${this.spec.name} failed: ${reason(err)}` });
     }
   }

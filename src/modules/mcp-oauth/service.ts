@@ -1,4 +1,3 @@
-import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { and, eq, gt, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { mcpOauthCredentials } from '../../db/schema';
@@ -7,6 +6,7 @@ import { log } from '../../lib/logger';
 import type { SecretBox } from '../../lib/secret-box';
 import type { McpServerSpec } from '../../mcp/connection';
 import type { McpHub, McpUserAuth } from '../../mcp/hub';
+import { loadMcpAuth } from '../../mcp/sdk';
 import type { ChangeBy } from '../admin/change-by';
 import { recordAudit } from '../audit/service';
 import { credentialsRow, McpOAuthClientProvider, stateHash } from './client-provider';
@@ -78,7 +78,7 @@ export async function startConnect(deps: McpOAuthDeps, userId: string, serverId:
   const provider = new McpOAuthClientProvider(deps, userId, spec, `${origin}${CALLBACK_PATH}`, true);
   let result: 'AUTHORIZED' | 'REDIRECT';
   try {
-    result = await auth(provider, { serverUrl: spec.url ?? '', scope: spec.oauth?.scope });
+    result = await (await loadMcpAuth()).auth(provider, { serverUrl: spec.url ?? '', scope: spec.oauth?.scope });
   } catch (err) {
     log.warn('mcp oauth start failed', { server: spec.name, error: said(err) });
     throw new AppError('mcp_oauth_rejected', { internal: said(err) });
@@ -114,7 +114,7 @@ export async function finishConnect(deps: McpOAuthDeps, by: ChangeBy, query: { s
   const provider = new McpOAuthClientProvider(deps, userId, spec, spent.redirectUrl ?? '', false);
   try {
     if (query.error || !query.code) throw new Error(`the authorization server answered ${query.error ?? 'without a code'}`);
-    await auth(provider, { serverUrl: spec.url ?? '', authorizationCode: query.code });
+    await (await loadMcpAuth()).auth(provider, { serverUrl: spec.url ?? '', authorizationCode: query.code });
   } catch (err) {
     log.warn('mcp oauth callback failed', { server: spec.name, error: said(err) });
     throw new AppError('mcp_oauth_rejected', { internal: said(err) });

@@ -1,11 +1,9 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../context';
 import { unauthorized } from '../../lib/errors';
 import { authenticate } from '../auth/guard';
 import { chatOnce, turnDeps } from '../chat/service';
 import type { McpServerDeps } from './service';
-import { confabMcpServer } from './tools';
 
 const VERSION = '0.1.0';
 
@@ -34,6 +32,11 @@ export const mcpServerModule = (ctx: AppContext) => {
   const handle = async (request: Request, body: unknown): Promise<Response> => {
     const principal = await authenticate(ctx, request);
     if (!principal.apiKeyId) throw unauthorized('/mcp takes an API key (Authorization: Bearer)');
+    // The SDK's server half loads with the first call: most servers are never asked over MCP.
+    const [{ confabMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await Promise.all([
+      import('./tools'),
+      import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    ]);
     const server = confabMcpServer(deps, principal, VERSION);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);

@@ -1,4 +1,3 @@
-import { discoverOAuthServerInfo } from '@modelcontextprotocol/sdk/client/auth.js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { isUniqueViolation } from '../../db/errors';
@@ -7,6 +6,7 @@ import { AppError, notFound } from '../../lib/errors';
 import type { SecretBox } from '../../lib/secret-box';
 import { McpConnection, type McpServerSpec } from '../../mcp/connection';
 import type { McpHub } from '../../mcp/hub';
+import { loadMcpAuth } from '../../mcp/sdk';
 import type { ChangeBy } from '../admin/change-by';
 import { recordAudit } from '../audit/service';
 import { maskKey } from '../connections/service';
@@ -301,7 +301,7 @@ export async function testMcpServer(deps: McpServerDeps, id: string): Promise<Mc
 async function testOauthServer(spec: McpServerSpec): Promise<McpServerTest> {
   const started = performance.now();
   try {
-    const info = await discoverOAuthServerInfo(spec.url ?? '');
+    const info = await (await loadMcpAuth()).discoverOAuthServerInfo(spec.url ?? '');
     if (!info.authorizationServerMetadata) throw new Error('no authorization server metadata');
     return {
       ok: true,

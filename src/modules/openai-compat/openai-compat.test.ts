@@ -129,7 +129,7 @@ for (const tdb of testDatabases()) {
 
     test('a-stream-whose-client-left-before-its-first-byte-is-logged-as-cancelled', async () => {
       const before = (await usageRows(h, userId, 4)).length;
-      const port = h.app.server!.port;
+      const port = h.app.server!.port!;
       const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Gone at once' }], stream: true });
       const request =
         `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${key}\r\n` +
