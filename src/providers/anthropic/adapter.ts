@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { providerError, readSdkFailure, type UpstreamFailure } from '../provider-error';
 import type { Provider, ProviderRequest, ProviderResult, StreamEvent } from '../types';
 import { AnthropicStreamParser } from './stream-parser';
@@ -14,12 +14,17 @@ export interface AnthropicOptions {
   timeoutMs: number;
 }
 
-const ANTHROPIC_ERRORS = { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError };
-export const readAnthropicFailure = (err: unknown, signal: AbortSignal): UpstreamFailure => readSdkFailure(ANTHROPIC_ERRORS, err, signal);
+/**
+ * The SDK, loaded when an Anthropic connection is first used: a server without one never needs
+ * it, and it was among the larger packages in a start's profile.
+ */
+const sdk = () => require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
+
+export const readAnthropicFailure = (err: unknown, signal: AbortSignal): UpstreamFailure => readSdkFailure(sdk(), err, signal);
 
 /** A client pinned to our config: no environment reads, no SDK retries (the router owns them). */
 export function anthropicClient(opts: Omit<AnthropicOptions, 'name'>): Anthropic {
-  return new Anthropic({
+  return new (sdk().default)({
     apiKey: opts.apiKey,
     authToken: null,
     webhookKey: null,
