@@ -38,3 +38,23 @@ export const log = {
   warn: (msg: string, fields?: Record<string, unknown>) => write('warn', msg, fields),
   error: (msg: string, fields?: Record<string, unknown>) => write('error', msg, fields),
 };
+
+/**
+ * A warning that can repeat on every request (a dependency that is down): written at most once
+ * per `everyMs`, the next one saying how many were held back in between, so an outage is logged
+ * without flooding the log.
+ */
+export function throttledWarning(everyMs: number) {
+  let last = Number.NEGATIVE_INFINITY;
+  let held = 0;
+  return (msg: string, fields?: Record<string, unknown>) => {
+    const now = performance.now();
+    if (now - last < everyMs) {
+      held++;
+      return;
+    }
+    log.warn(msg, held > 0 ? { ...fields, suppressed: held } : fields);
+    last = now;
+    held = 0;
+  };
+}

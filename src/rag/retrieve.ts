@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import { log } from '../lib/logger';
+import { throttledWarning } from '../lib/logger';
 import type { Embedder } from './embedders/embedder';
 import { mmrSelect } from './mmr';
 import { rerankOffline } from './offline-rerank';
@@ -35,6 +35,9 @@ export interface RetrieveOptions {
   /** Hybrid only: a `/rerank` server that reorders the best fused candidates instead; on failure the offline rerank runs. */
   reranker?: Reranker;
 }
+
+/** A rerank server that is down fails every query: its warning is written once a minute, with a count. */
+const rerankDown = throttledWarning(60_000);
 
 /** Fused candidates a rerank server scores, at least: it costs a model call per candidate. */
 const SERVER_RERANK_POOL = 20;
@@ -124,7 +127,7 @@ async function rerankFused<T extends { row: CandidateRow; score: number }>(
       .catch((error: unknown) => {
         // Only a RerankError's message is known to hold no request detail (it names the status).
         const reason = error instanceof RerankError ? error.message : error instanceof Error ? error.name : 'unknown';
-        log.warn('rerank server failed; the offline rerank ordered the results', { reason });
+        rerankDown('rerank server failed; the offline rerank ordered the results', { reason });
         return null;
       });
     rerankCalls.inc({ outcome: scores ? 'ok' : 'failed' });
