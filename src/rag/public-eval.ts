@@ -6,6 +6,7 @@
 import MiniSearch from 'minisearch';
 import type { Database } from '../db/client';
 import { answerStrength, extractAnswer } from '../providers/offline/extract';
+import { corpusFrequencies } from './corpus-frequencies';
 import type { Embedder } from './embedders/embedder';
 import type { PublicQuestion, PublicSet } from './public-set';
 import { type RetrievalMode, type RetrieveOptions, retrieve } from './retrieve';
@@ -108,8 +109,9 @@ export async function confabScore(
   for (const q of set.questions) {
     const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank, ...tuning });
     const passages = results.slice(0, 5).map((r, i) => ({ n: i + 1, text: r.text, documentName: r.documentName }));
-    const answer = extractAnswer(q.question, passages);
-    strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages));
+    const corpus = (await corpusFrequencies(database, userId, q.question)) ?? undefined;
+    const answer = extractAnswer(q.question, passages, { corpus });
+    strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages, corpus));
     if (q.target === null) {
       unanswerable++;
       if (answer === undefined) declined++;
