@@ -7,7 +7,9 @@
  *   (src/rag/public-set.ts): recall@5, MRR and nDCG@10 of each mode (and of hybrid without its
  *   rerank stage, "rrf") as ratios to an independent BM25 in the same run, and the offline
  *   model's answer and decline rates.
- * Flags: --documents N, --answerable N, --unanswerable N size the public set; --floors exits 1
+ * Flags: --documents N, --answerable N, --unanswerable N size the public set; --held-out leaves
+ * out the questions of the default-size set the relevance bar is calibrated on, so a larger or
+ * smaller set checks the bar on questions it was not chosen on; --floors exits 1
  * when the golden hybrid recall@5 is under 1 or a public score is under PUBLIC_FLOORS; --sweep
  * also scores hybrid under each fusion setting of SWEEP (RRF constant, half weights, candidate
  * depth, rerank stage), on the public set and the golden set.
@@ -28,6 +30,7 @@ const url = flag('--database-url');
 const verbose = process.argv.includes('--verbose');
 const enforce = process.argv.includes('--floors');
 const sweep = process.argv.includes('--sweep');
+const heldOut = process.argv.includes('--held-out');
 /** Fusion settings --sweep compares: [RRF k, vector weight, text weight, candidates per half, offline rerank]. */
 const SWEEP: [number, number, number, number, boolean][] = [
   [60, 1, 1, 40, true],
@@ -80,7 +83,11 @@ try {
     if (mode === 'hybrid' && score.recallAt5 < 1) failures.push(`golden hybrid recall@5 ${score.recallAt5.toFixed(3)} < 1`);
   }
 
-  const set = await buildPublicSet(size);
+  let set = await buildPublicSet(size);
+  if (set && heldOut) {
+    const calibration = new Set((await buildPublicSet())?.questions.map((q) => q.question));
+    set = { ...set, questions: set.questions.filter((q) => !calibration.has(q.question)) };
+  }
   if (!set) console.log('\npublic set: skipped, this machine has no /var/lib/dpkg/status');
   else {
     const publicUser = await newUser(database);
@@ -92,7 +99,7 @@ try {
     const unanswerable = set.questions.filter((q) => q.target === null).length;
     console.log(
       `\npublic set: ${set.documents.length} documents (indexed in ${seconds.toFixed(1)} s), ` +
-        `${set.questions.length - unanswerable} answerable + ${unanswerable} unanswerable questions`,
+        `${set.questions.length - unanswerable} answerable + ${unanswerable} unanswerable questions${heldOut ? ' (held out from the default set)' : ''}`,
     );
     const base = bm25Baseline(set);
     console.log('mode     recall@5 (×BM25)   MRR (×BM25)     nDCG@10 (×BM25)   answered  declined');
@@ -107,7 +114,7 @@ try {
       const s = await confabScore(database, embedder, publicUser, set, mode, rerank);
       console.log(`${name.padEnd(8)} ${fmt(s, base)}   ${s.answered.toFixed(3)}     ${s.declined.toFixed(3)}`);
       if (name !== 'hybrid') continue;
-      const bars = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
+      const bars = [0.4, 0.45, 0.5, 0.55, 0.58, 0.6, 0.62, 0.65, 0.7];
       const curve = calibrate(s.strengths, bars).map((p) => `${p.bar}: ${p.answered.toFixed(2)}/${p.declined.toFixed(2)}`);
       console.log(`relevance bar → answered/declined (hybrid, bar now ${ANSWER_COVERAGE}): ${curve.join('  ')}`);
       const checks: [string, number, number][] = [

@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import type { CorpusFrequencies } from '../providers/types';
 import type { RetrievedChunk } from '../rag/retrieve';
 import type { Citation } from './citation';
 import type { SandboxGate } from './code-interpreter/sandbox-gate';
@@ -26,10 +27,14 @@ export type RetrievedPassage = RetrievedChunk & { n?: number };
 
 export type RetrieveFn = (userId: string, query: string, opts: { k: number; documentIds?: string[] }) => Promise<RetrievedPassage[]>;
 
+/** How common each word of `question` is in the user's documents (see src/rag/corpus-frequencies.ts). */
+export type WordFrequenciesFn = (userId: string, question: string) => Promise<CorpusFrequencies | null>;
+
 /** Dependencies handed to plugins by the server at start-up; absent ones make a plugin unavailable. */
 export interface PluginServices {
   webSearch?: WebSearchConfig;
   retrieve?: RetrieveFn;
+  wordFrequencies?: WordFrequenciesFn;
   /** The process's code sandboxes, capped; the code interpreter runs only in one of them. */
   sandboxes?: SandboxGate;
 }

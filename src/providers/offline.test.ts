@@ -59,6 +59,22 @@ describe('offline model', () => {
     expect(empty.text).toBe(NO_INFORMATION_ANSWER);
   });
 
+  test('weighs-question-words-by-how-common-they-are-in-the-users-documents-when-the-request-says', async () => {
+    const question = 'Are chunks stored in Postgres with bananas?';
+    expect((await offline.generate(ask(question))).text).toContain('[1]');
+    // Over the passages "bananas" looks as rare as "Postgres"; in the user's 500 chunks "chunks" and "stored" are everywhere and "bananas" in one.
+    const words: Record<string, number> = { are: 500, chunks: 480, stored: 450, in: 500, postgres: 3, with: 500, bananas: 1 };
+    const asked: string[] = [];
+    const wordFrequencies = async (q: string) => {
+      asked.push(q);
+      return { chunks: 500, words };
+    };
+    expect((await offline.generate(ask(question, { wordFrequencies }))).text).toBe(NO_INFORMATION_ANSWER);
+    expect(asked).toEqual([question]);
+    const answered = await offline.generate(ask('Are chunks stored in Postgres?', { wordFrequencies }));
+    expect(answered.text).toBe('Confab stores documents in Postgres [1].');
+  });
+
   test('says-what-it-can-do-and-how-to-turn-on-documents-when-nothing-was-searched', async () => {
     const result = await offline.generate(ask('Where are embeddings stored?', { passages: undefined }));
     expect(result.text).toBe(NOT_SEARCHED_ANSWER);

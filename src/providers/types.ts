@@ -50,6 +50,15 @@ export interface Passage {
   page?: number;
 }
 
+/** How many of the asking user's chunks hold each word of a question (lower-cased), out of `chunks`. */
+export interface CorpusFrequencies {
+  chunks: number;
+  words: Readonly<Record<string, number>>;
+}
+
+/** The asking user's corpus frequencies of `question`'s words, or null when they have no chunks. */
+export type WordFrequencies = (question: string) => Promise<CorpusFrequencies | null>;
+
 export interface ChatRequest {
   /** A model id as listed by `Router.listModels()` (or an upstream model name for an adapter). */
   model: string;
@@ -63,6 +72,8 @@ export interface ChatRequest {
   signal: AbortSignal;
   /** Retrieved context. The offline model answers from it; other models get it inside `messages`. */
   passages?: Passage[];
+  /** How common a question's words are in the asking user's documents: the offline model weighs them by it. */
+  wordFrequencies?: WordFrequencies;
   /**
    * Who asks. When set, a model this viewer may not use is refused (`model_forbidden`) and
    * fallbacks it may not use are skipped; without it (the server's own calls) only disabled models are.

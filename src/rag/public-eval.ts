@@ -6,6 +6,7 @@
 import MiniSearch from 'minisearch';
 import type { Database } from '../db/client';
 import { answerStrength, extractAnswer } from '../providers/offline/extract';
+import { corpusFrequencies } from './corpus-frequencies';
 import type { Embedder } from './embedders/embedder';
 import type { PublicQuestion, PublicSet } from './public-set';
 import { type RetrievalMode, type RetrieveOptions, retrieve } from './retrieve';
@@ -44,10 +45,13 @@ export function calibrate(strengths: ConfabScore['strengths'], bars: number[]): 
 
 /**
  * Floors `bun run eval:retrieval --floors` and public-eval.test.ts enforce: ratios to the same-run
- * BM25, and answerability; each just under the lower of what the 3,000-document set (1.11×, 1.10×,
- * 0.903, 0.800) and the test's 400-document set (1.00×, 0.99×, 0.825, 0.850) reach.
+ * BM25, and answerability; each just under the lower of what the 3,000-document set (1.10×, 1.10×,
+ * 0.907, 0.900) and the test's 400-document set (1.00×, 0.99×, 0.7875, 0.950) reach. The 400
+ * documents are all package descriptions, whose one-line summaries share fewer words with their
+ * long descriptions: there the bar of 0.6 answers less than the old one did (0.825) and declines
+ * far more (0.850 before).
  */
-export const PUBLIC_FLOORS = { hybridRecallRatio: 0.98, hybridMrrRatio: 0.97, answered: 0.8, declined: 0.78 };
+export const PUBLIC_FLOORS = { hybridRecallRatio: 0.98, hybridMrrRatio: 0.97, answered: 0.78, declined: 0.89 };
 
 /** Scores of 1-based ranks of each question's target (0 = not retrieved) over answerable questions. */
 export function rankScore(ranks: number[]): RankScore {
@@ -108,8 +112,9 @@ export async function confabScore(
   for (const q of set.questions) {
     const results = await retrieve(database, embedder, userId, q.question, { k: 10, mode, rerank, ...tuning });
     const passages = results.slice(0, 5).map((r, i) => ({ n: i + 1, text: r.text, documentName: r.documentName }));
-    const answer = extractAnswer(q.question, passages);
-    strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages));
+    const corpus = (await corpusFrequencies(database, userId, q.question)) ?? undefined;
+    const answer = extractAnswer(q.question, passages, { corpus });
+    strengths[q.target === null ? 'unanswerable' : 'answerable'].push(answerStrength(q.question, passages, corpus));
     if (q.target === null) {
       unanswerable++;
       if (answer === undefined) declined++;

@@ -2,7 +2,7 @@ import { type AppError, toAppError } from '../../lib/errors';
 import { countMessageTokens, countTextTokens } from '../../lib/tokens';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
-import type { ChatMessage, Deployment, FinishReason, Passage, ToolCall, ToolSpec } from '../../providers/types';
+import type { ChatMessage, Deployment, FinishReason, Passage, ToolCall, ToolSpec, WordFrequencies } from '../../providers/types';
 import type { LlmCall } from '../usage/service';
 
 export interface Generation {
@@ -21,6 +21,7 @@ export interface GenerateOptions {
   viewer?: ModelViewer;
   messages: ChatMessage[];
   passages?: Passage[];
+  wordFrequencies?: WordFrequencies;
   /** Offered to the model while tool rounds remain; absent for models without tool support. */
   tools?: ToolSpec[];
   maxToolRounds: number;
@@ -71,6 +72,7 @@ async function streamRound(
     viewer: opts.viewer,
     messages,
     passages: opts.passages,
+    wordFrequencies: opts.wordFrequencies,
     tools,
     maxTokens: opts.maxTokens,
     temperature: opts.temperature,

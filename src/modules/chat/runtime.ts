@@ -11,7 +11,7 @@ import { createLimitsResolver, type LimitsResolver } from '../usage/effective-li
 import { recordedInWindow } from '../usage/service';
 import { createTurnLimiter, type TurnLimiter } from '../usage/turn-limiter';
 import type { LoggedFrame } from '../ws/model';
-import { retrievalService } from './retrieval';
+import { retrievalService, wordFrequencyService } from './retrieval';
 
 /** What chat turns need beyond the foundation: models, limits, stream logs, retrieval and plugins. */
 export interface ChatRuntime {
@@ -59,6 +59,7 @@ export function createChatRuntime(
       services: {
         webSearch: config.webSearch,
         retrieve: retrievalService(database, parts.embedder, config.textSearchLanguage, config.rerank && createRerankClient(config.rerank)),
+        wordFrequencies: wordFrequencyService(database, config.textSearchLanguage),
         sandboxes: createSandboxGate(config.codeInterpreter),
       },
     },

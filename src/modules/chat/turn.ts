@@ -283,12 +283,14 @@ async function answer(
   const info = (await deps.router.listModels(p.viewer)).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled, userId) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
+  const frequencies = deps.plugins.services.wordFrequencies;
   let calls = 0;
   const gen = await generate(deps.router, {
     model: p.model,
     viewer: p.viewer,
     messages: prompt.messages,
     passages: gathered.citations.length ? passagesOf(gathered.citations) : gathered.searched ? [] : undefined,
+    wordFrequencies: frequencies && ((question: string) => frequencies(userId, question)),
     tools,
     maxToolRounds: MAX_TOOL_ROUNDS,
     maxTokens: p.settings.params.maxTokens,

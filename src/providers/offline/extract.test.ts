@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { extractAnswer } from './extract';
+import { ANSWER_COVERAGE, answerStrength, extractAnswer } from './extract';
 import { segment } from './segment';
+import { contentTerms } from './terms';
 
 const HANDBOOK = `# Leave
 
@@ -110,4 +111,53 @@ test('a-how-long-question-is-answered-though-the-answer-does-not-say-long', () =
       { n: 1, text: 'The peregrine falcon stoops at over three hundred kilometres per hour.' },
     ]),
   ).toContain('[1]');
+});
+
+describe('extractAnswer with the corpus frequencies of the question words', () => {
+  // Six sentences, so that over the passage alone each shared word is rare and weighs a lot.
+  const LIBRARIES = [
+    'This Python module reads spreadsheets.',
+    'The library is small.',
+    'It has a plain API.',
+    'Cells are read lazily.',
+    'Formulas are not evaluated.',
+    'Output is a list of rows.',
+  ].join(' ');
+  // 1,000 chunks: "library", "python" and "api" are in many, "redmine" in none.
+  const corpus = { chunks: 1000, words: { python: 200, library: 400, for: 1000, the: 1000, redmine: 0, api: 150 } };
+  const question = 'Python library for the Redmine API';
+
+  test('declines-a-question-only-generic-words-match', () => {
+    expect(extractAnswer(question, [passage(LIBRARIES)])).toContain('[1]');
+    expect(extractAnswer(question, [passage(LIBRARIES)], { corpus })).toBeUndefined();
+    expect(answerStrength(question, [passage(LIBRARIES)], corpus)).toBeLessThan(ANSWER_COVERAGE);
+  });
+
+  test('answers-when-the-passage-holds-the-word-the-corpus-rarely-has', () => {
+    const redmine = passage(`${LIBRARIES} A separate Python library talks to the Redmine API.`);
+    expect(extractAnswer(question, [redmine], { corpus })).toBe('A separate Python library talks to the Redmine API [1].');
+  });
+
+  test('a-stop-word-of-the-text-search-counts-as-in-every-chunk', () => {
+    const alone = { chunks: 1000, words: { python: 200, library: 400, redmine: 0, api: 150 } };
+    expect(answerStrength(question, [passage(LIBRARIES)], alone)).toBe(answerStrength(question, [passage(LIBRARIES)], corpus));
+  });
+});
+
+test('handbook-questions-keep-their-answers-and-the-dogs-question-its-decline-with-the-handbook-as-the-whole-corpus', () => {
+  // One chunk: a word is in it (1) or not (0), as chunk_term_stats would count it.
+  const held = new Set(contentTerms(HANDBOOK));
+  const corpusOf = (question: string) => ({
+    chunks: 1,
+    words: Object.fromEntries(
+      (question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => [w, contentTerms(w).some((t) => held.has(t)) ? 1 : 0]),
+    ),
+  });
+  const ask = (question: string) => extractAnswer(question, [passage(HANDBOOK)], { corpus: corpusOf(question) });
+  expect(ask('How do I run confab-backup with a target?')).toContain(
+    '```sh\nconfab-backup --target /srv/backup\nconfab-backup --verify\n```\n\n[1]',
+  );
+  expect(ask('By when must carried-over days be used?')).toContain('Carried-over days must be used by 31 March');
+  expect(ask('When do offices close on weekdays?')).toBe('Offices close at 6pm on weekdays [1].');
+  expect(ask('What is the policy on bringing dogs to the office?')).toBeUndefined();
 });

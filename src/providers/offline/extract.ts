@@ -1,4 +1,4 @@
-import type { Passage } from '../types';
+import type { CorpusFrequencies, Passage } from '../types';
 import { type Segment, segment } from './segment';
 import { contentTerms } from './terms';
 
@@ -18,9 +18,11 @@ const MAX_UNITS = 4;
 /**
  * The relevance bar: a passage must cover this share of the question's IDF weight, counting the
  * question's words that no passage contains at full weight. Calibrated with `bun run
- * eval:retrieval` on its answerable and unanswerable questions.
+ * eval:retrieval` on its answerable and unanswerable questions; with IDF over the five passages'
+ * sentences only (no corpus frequencies given) the bar is ANSWER_COVERAGE_LOCAL.
  */
-export const ANSWER_COVERAGE = 0.5;
+export const ANSWER_COVERAGE = 0.6;
+export const ANSWER_COVERAGE_LOCAL = 0.5;
 /** A quoted unit must itself cover this share, so a relevant passage's unrelated sentences stay out. */
 const UNIT_COVERAGE = 0.2;
 /** Units far weaker than the best one are noise next to it. */
@@ -38,31 +40,64 @@ function unitsOf(passages: readonly Passage[]): Unit[] {
   return out;
 }
 
-/** IDF of each question term over the units; a term no unit contains gets the highest weight, because it is what the passages miss. */
-function inverseFrequencies(units: readonly Unit[], queryTerms: readonly string[]): Map<string, number> {
+const idfOf = (n: number, df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+
+/**
+ * IDF of each question term. Over the user's whole corpus when its frequencies are given: the five
+ * passages were chosen for sharing the question's words, so over them alone a word most documents
+ * hold ("library", "file") weighs as much as the one the question is about, and a passage that
+ * shares only the common words looks as relevant as one that answers. Without them, over the
+ * units; a term no unit contains gets the highest weight, because it is what the passages miss.
+ */
+function inverseFrequencies(units: readonly Unit[], queryTerms: readonly string[], corpus?: CorpusFrequencies): Map<string, number> {
   const idf = new Map<string, number>();
-  const n = units.length;
+  if (corpus) {
+    const df = corpusTermFrequencies(queryTerms, corpus);
+    for (const term of queryTerms) idf.set(term, idfOf(corpus.chunks, df.get(term) ?? corpus.chunks));
+    return idf;
+  }
   for (const term of queryTerms) {
     let df = 0;
     for (const u of units) if (u.terms.includes(term)) df++;
-    idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+    idf.set(term, idfOf(units.length, df));
   }
   return idf;
 }
 
-/** BM25 of each unit against the question, and the share of the question's weight it covers. */
-function score(units: Unit[], queryTerms: readonly string[]): Unit[] {
-  const idf = inverseFrequencies(units, queryTerms);
-  const totalWeight = [...idf.values()].reduce((a, b) => a + b, 0);
+/**
+ * Chunks holding each question term, from the frequencies of the question's words (which the
+ * database's text-search stemmer, not ours, reduced to lexemes): a term takes its commonest word's.
+ */
+function corpusTermFrequencies(queryTerms: readonly string[], corpus: CorpusFrequencies): Map<string, number> {
+  const wanted = new Set(queryTerms);
+  const df = new Map<string, number>();
+  for (const [word, chunks] of Object.entries(corpus.words)) {
+    const [term] = contentTerms(word);
+    if (term === undefined || !wanted.has(term)) continue;
+    df.set(term, Math.max(df.get(term) ?? 0, chunks));
+  }
+  return df;
+}
+
+/**
+ * BM25 of each unit against the question, and the share of the question's weight it covers (with
+ * the weights the bar is judged on). BM25 takes the passages' own weights even with corpus
+ * frequencies: which sentences of a passage answer is told by the words that set them apart from
+ * its other sentences, and in a small corpus every word of a passage is about as common.
+ */
+function score(units: Unit[], queryTerms: readonly string[], corpus?: CorpusFrequencies): Unit[] {
+  const local = inverseFrequencies(units, queryTerms);
+  const weights = corpus ? inverseFrequencies(units, queryTerms, corpus) : local;
+  const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);
   const avgLen = units.reduce((a, u) => a + u.terms.length, 0) / Math.max(1, units.length) || 1;
   return units.map((u) => {
     let bm25 = 0;
     let covered = 0;
-    for (const [term, weight] of idf) {
+    for (const [term, weight] of local) {
       let tf = 0;
       for (const t of u.terms) if (t === term) tf++;
       if (tf === 0) continue;
-      covered += weight;
+      covered += weights.get(term) ?? 0;
       bm25 += (weight * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * u.terms.length) / avgLen));
     }
     return { ...u, score: bm25, coverage: totalWeight > 0 ? covered / totalWeight : 0 };
@@ -98,8 +133,8 @@ function stitch(chosen: Unit[]): string {
 }
 
 /** The share of the question's weight each passage covers, by passage index. */
-function passageCoverage(units: readonly Unit[], passages: number, queryTerms: readonly string[]): number[] {
-  const idf = inverseFrequencies(units, queryTerms);
+function passageCoverage(units: readonly Unit[], passages: number, queryTerms: readonly string[], corpus?: CorpusFrequencies): number[] {
+  const idf = inverseFrequencies(units, queryTerms, corpus);
   const total = [...idf.values()].reduce((a, b) => a + b, 0);
   return Array.from({ length: passages }, (_, passage) => {
     const terms = new Set(units.filter((u) => u.passage === passage).flatMap((u) => u.terms));
@@ -109,11 +144,18 @@ function passageCoverage(units: readonly Unit[], passages: number, queryTerms: r
   });
 }
 
+export interface AnswerOptions {
+  /** How many of the user's chunks hold each of the question's words: IDF is then taken over the whole corpus. */
+  corpus?: CorpusFrequencies;
+  /** The relevance bar; by default ANSWER_COVERAGE with corpus frequencies, ANSWER_COVERAGE_LOCAL without. */
+  bar?: number;
+}
+
 /** The share of the question's weight the best passage covers: what answerability is judged on. */
-export function answerStrength(question: string, passages: readonly Passage[]): number {
+export function answerStrength(question: string, passages: readonly Passage[], corpus?: CorpusFrequencies): number {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0) return 0;
-  return Math.max(0, ...passageCoverage(unitsOf(passages), passages.length, queryTerms));
+  return Math.max(0, ...passageCoverage(unitsOf(passages), passages.length, queryTerms, corpus));
 }
 
 /**
@@ -122,12 +164,14 @@ export function answerStrength(question: string, passages: readonly Passage[]): 
  * stitched into an answer. Within the passages that clear it, only units that cover part of the
  * question themselves are quoted.
  */
-export function extractAnswer(question: string, passages: readonly Passage[], bar = ANSWER_COVERAGE): string | undefined {
+export function extractAnswer(question: string, passages: readonly Passage[], opts: AnswerOptions = {}): string | undefined {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0 || passages.length === 0) return undefined;
+  const { corpus } = opts;
+  const bar = opts.bar ?? (corpus ? ANSWER_COVERAGE : ANSWER_COVERAGE_LOCAL);
   const units = unitsOf(passages);
-  const covers = passageCoverage(units, passages.length, queryTerms);
-  const relevant = score(units, queryTerms).filter((u) => covers[u.passage] >= bar && u.coverage >= UNIT_COVERAGE && u.score > 0);
+  const covers = passageCoverage(units, passages.length, queryTerms, corpus);
+  const relevant = score(units, queryTerms, corpus).filter((u) => covers[u.passage] >= bar && u.coverage >= UNIT_COVERAGE && u.score > 0);
   if (relevant.length === 0) return undefined;
   relevant.sort((a, b) => b.score - a.score || a.passage - b.passage || a.position - b.position);
   const best = relevant[0].score;

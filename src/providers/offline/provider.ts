@@ -23,13 +23,19 @@ function lastUserMessage(messages: readonly ChatMessage[]): string {
   return '';
 }
 
-/** The offline answer to a request; a continuation starts a new paragraph after the broken answer. */
-function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' | 'continuation'>): string {
+/**
+ * The offline answer to a request; a continuation starts a new paragraph after the broken answer.
+ * The question's words are weighed by how common they are in the user's documents when the
+ * request says so (`wordFrequencies`), else over the passages alone.
+ */
+async function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' | 'continuation' | 'wordFrequencies'>): Promise<string> {
+  const question = lastUserMessage(req.messages);
   // `passages` absent: nothing was searched; empty: the documents were searched and hold nothing relevant.
-  const answer =
-    req.passages === undefined
-      ? NOT_SEARCHED_ANSWER
-      : (extractAnswer(lastUserMessage(req.messages), req.passages) ?? NO_INFORMATION_ANSWER);
+  let answer = NOT_SEARCHED_ANSWER;
+  if (req.passages !== undefined) {
+    const corpus = req.passages.length && req.wordFrequencies ? ((await req.wordFrequencies(question)) ?? undefined) : undefined;
+    answer = extractAnswer(question, req.passages, { corpus }) ?? NO_INFORMATION_ANSWER;
+  }
   return req.continuation ? `\n\n${answer}` : answer;
 }
 
@@ -46,7 +52,7 @@ function cancelled(): AppError {
 /** The built-in extractive model: needs no network, answers only from the passages it is handed. */
 export function createOfflineProvider(): Provider {
   async function* stream(req: ProviderRequest): AsyncGenerator<StreamEvent> {
-    const answer = offlineAnswer(req);
+    const answer = await offlineAnswer(req);
     for (const word of answer.match(/\s*\S+/g) ?? []) {
       if (req.signal.aborted) throw cancelled();
       yield { type: 'text', delta: word };
@@ -58,7 +64,7 @@ export function createOfflineProvider(): Provider {
 
   async function generate(req: ProviderRequest): Promise<ProviderResult> {
     if (req.signal.aborted) throw cancelled();
-    const text = offlineAnswer(req);
+    const text = await offlineAnswer(req);
     return { text, toolCalls: [], usage: { ...usageOf(req.messages, req.passages ?? [], text), estimated: false }, finishReason: 'stop' };
   }
 
