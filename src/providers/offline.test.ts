@@ -75,6 +75,12 @@ describe('offline model', () => {
     expect(answered.text).toBe('Confab stores documents in Postgres [1].');
   });
 
+  test('a-failed-frequency-lookup-answers-with-the-passages-own-weights', async () => {
+    const question = 'Are chunks stored in Postgres with bananas?';
+    const wordFrequencies = () => Promise.reject(new Error('connection lost'));
+    expect((await offline.generate(ask(question, { wordFrequencies }))).text).toBe((await offline.generate(ask(question))).text);
+  });
+
   test('says-what-it-can-do-and-how-to-turn-on-documents-when-nothing-was-searched', async () => {
     const result = await offline.generate(ask('Where are embeddings stored?', { passages: undefined }));
     expect(result.text).toBe(NOT_SEARCHED_ANSWER);

@@ -33,7 +33,9 @@ async function offlineAnswer(req: Pick<ProviderRequest, 'messages' | 'passages' 
   // `passages` absent: nothing was searched; empty: the documents were searched and hold nothing relevant.
   let answer = NOT_SEARCHED_ANSWER;
   if (req.passages !== undefined) {
-    const corpus = req.passages.length && req.wordFrequencies ? ((await req.wordFrequencies(question)) ?? undefined) : undefined;
+    // Without the corpus's frequencies (none given, or the lookup failed) the passages' own weigh the words.
+    const lookup = req.passages.length && req.wordFrequencies ? await req.wordFrequencies(question).catch(() => null) : null;
+    const corpus = lookup ?? undefined;
     answer = extractAnswer(question, req.passages, { corpus }) ?? NO_INFORMATION_ANSWER;
   }
   return req.continuation ? `\n\n${answer}` : answer;
