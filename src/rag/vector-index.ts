@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { isUniqueViolation, sqlState } from '../db/errors';
 
 /**
  * The chunks table has one untyped `vector` column shared by every embedding model, so each model
@@ -35,7 +36,7 @@ export function toVectorText(vector: ArrayLike<number>): string {
   return out + ']';
 }
 
-const ensured = new WeakMap<Database, Set<string>>();
+const ensured = new WeakMap<Database, Map<string, Promise<void>>>();
 
 /**
  * Creates the model's HNSW index once per process and database (a no-op when it exists).
@@ -44,15 +45,34 @@ const ensured = new WeakMap<Database, Set<string>>();
  * 64): m 12 with ef_construction 24 costs about half as much per insert as m 16 with 32, and on
  * the bench corpus hybrid retrieval finds its source chunks as often with either (RRF fusion
  * absorbs the vector half's recall loss); a wider query-time search did not pay for its latency.
+ *
+ * Jobs of one process that need the same index share one attempt. Another replica creating it at
+ * the same moment makes `IF NOT EXISTS` fail on the catalog's unique name (both checked before
+ * either committed): that too means the index is there, not that the job failed.
  */
-export async function ensureVectorIndex(database: Database, model: string, dimensions: number): Promise<void> {
+export function ensureVectorIndex(database: Database, model: string, dimensions: number): Promise<void> {
   const name = vectorIndexName(model, dimensions);
-  const done = ensured.get(database) ?? new Set<string>();
-  ensured.set(database, done);
-  if (done.has(name)) return;
-  await database.rows(sql`
-    CREATE INDEX IF NOT EXISTS ${sql.identifier(name)} ON chunks
-    USING hnsw ((${castEmbedding(dimensions, 'embedding')}) vector_cosine_ops) WITH (m = 12, ef_construction = 24)
-    WHERE embedding_model = ${modelLiteral(model)}`);
-  done.add(name);
+  const attempts = ensured.get(database) ?? new Map<string, Promise<void>>();
+  ensured.set(database, attempts);
+  let attempt = attempts.get(name);
+  if (!attempt) {
+    attempt = createVectorIndex(database, name, model, dimensions);
+    attempts.set(name, attempt);
+    attempt.catch(() => attempts.delete(name));
+  }
+  return attempt;
 }
+
+async function createVectorIndex(database: Database, name: string, model: string, dimensions: number): Promise<void> {
+  try {
+    await database.rows(sql`
+      CREATE INDEX IF NOT EXISTS ${sql.identifier(name)} ON chunks
+      USING hnsw ((${castEmbedding(dimensions, 'embedding')}) vector_cosine_ops) WITH (m = 12, ef_construction = 24)
+      WHERE embedding_model = ${modelLiteral(model)}`);
+  } catch (err) {
+    if (!isUniqueViolation(err) && sqlState(err) !== DUPLICATE_TABLE) throw err;
+  }
+}
+
+/** SQLSTATE of a relation (an index) that already exists. */
+const DUPLICATE_TABLE = '42P07';
