@@ -1,17 +1,18 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { isUniqueViolation } from '../../db/errors';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors';
 import { conversations, messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Deployment } from '../../providers/types';
+import type { ConversationSettings } from '../conversations/settings';
 import type { Attachment } from './model';
 
 export type MessageRow = typeof messages.$inferSelect;
 
 /**
  * The answer recorded under a request id, whoever asked, or undefined. User message and answer are
- * written in one transaction, so one never exists without the other, and there is one answer per id.
+ * written in one statement, so one never exists without the other, and there is one answer per id.
  */
 export async function findAnswer(db: Db, requestId: string): Promise<MessageRow | undefined> {
   const [row] = await db
@@ -50,19 +51,29 @@ export async function loadThread(db: Db, conversationId: string, leafId?: string
 }
 
 export interface TurnRows {
+  conversationId: string;
   user: MessageRow;
   assistant: MessageRow;
 }
 
+/** Where a turn is stored: a new conversation (no `id`), or the user's own `id`; `settings` replace the stored ones. */
+export interface TurnConversation {
+  id?: string;
+  settings?: ConversationSettings;
+}
+
 /**
- * Records the user's message and an empty `streaming` answer in one transaction, before any model
- * is called: from here on the turn is acknowledged and survives whatever happens next.
+ * Records the user's message and an empty `streaming` answer, and creates or touches their
+ * conversation, in one statement before any model is called: from here on the turn is
+ * acknowledged and survives whatever happens next. One statement is one transaction, so the
+ * messages never exist without each other or their conversation, and the embedded database is
+ * never held by a transaction waiting for this thread between statements.
  */
 export async function beginTurn(
   db: Db,
   t: {
     userId: string;
-    conversationId: string;
+    conversation: TurnConversation;
     parentId: string | null;
     requestId: string;
     content: string;
@@ -70,42 +81,53 @@ export async function beginTurn(
     attachments?: readonly Attachment[];
   },
 ): Promise<TurnRows> {
-  const insert = db.transaction(async (tx) => {
-    const now = Date.now();
-    const [user] = await tx
-      .insert(messages)
-      .values({
-        conversationId: t.conversationId,
-        userId: t.userId,
+  const conversationId = t.conversation.id ?? crypto.randomUUID();
+  const settings = t.conversation.settings ? { settings: t.conversation.settings } : {};
+  const conversation = t.conversation.id
+    ? db
+        .update(conversations)
+        .set({ updatedAt: new Date(), model: t.model, ...settings })
+        .where(and(eq(conversations.id, conversationId), eq(conversations.userId, t.userId)))
+        .returning({ id: conversations.id })
+    : db
+        .insert(conversations)
+        .values({ id: conversationId, userId: t.userId, model: t.model, ...settings })
+        .returning({ id: conversations.id });
+  const now = Date.now();
+  const userMessageId = crypto.randomUUID();
+  const common = { conversationId, userId: t.userId, requestId: t.requestId };
+  const rows = await db
+    .with(db.$with('conversation').as(conversation))
+    .insert(messages)
+    .values([
+      {
+        ...common,
+        id: userMessageId,
         parentId: t.parentId,
         role: 'user',
         content: t.content,
         attachments: t.attachments?.length ? t.attachments : null,
-        requestId: t.requestId,
         createdAt: new Date(now),
-      })
-      .returning();
-    const [assistant] = await tx
-      .insert(messages)
-      .values({
-        conversationId: t.conversationId,
-        userId: t.userId,
-        parentId: user.id,
+      },
+      {
+        ...common,
+        parentId: userMessageId,
         role: 'assistant',
         content: '',
         model: t.model,
         status: 'streaming',
-        requestId: t.requestId,
         createdAt: new Date(now + 1),
-      })
-      .returning();
-    await tx.update(conversations).set({ updatedAt: new Date(), model: t.model }).where(eq(conversations.id, t.conversationId));
-    return { user, assistant };
-  });
-  // Two retries of one request racing each other: the second hits the (request_id, role) index.
-  return insert.catch((err) => {
-    throw isUniqueViolation(err) ? conflict('This request id is already in use') : err;
-  });
+      },
+    ])
+    .returning()
+    .catch((err) => {
+      // Two retries of one request racing each other: the second hits the (request_id, role) index.
+      if (isUniqueViolation(err)) throw conflict('This request id is already in use');
+      // The conversation went away since the turn read it.
+      if (isForeignKeyViolation(err)) throw notFound('Conversation');
+      throw err;
+    });
+  return { conversationId, user: rows.find((r) => r.role === 'user')!, assistant: rows.find((r) => r.role === 'assistant')! };
 }
 
 export interface AssistantOutcome {
@@ -120,8 +142,24 @@ export interface AssistantOutcome {
   pluginCalls: unknown[];
 }
 
-export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): Promise<MessageRow> {
-  const [row] = await db
+/**
+ * Stores the answer's outcome, and with `title` the conversation's first title (unless one was
+ * already given) in the same statement.
+ */
+export async function finishAssistant(
+  db: Db,
+  id: string,
+  o: AssistantOutcome,
+  title?: { conversationId: string; title: string },
+): Promise<MessageRow> {
+  const titled = title
+    ? db
+        .update(conversations)
+        .set({ title: title.title, titleSource: 'auto' })
+        .where(and(eq(conversations.id, title.conversationId), eq(conversations.titleSource, 'pending')))
+        .returning({ id: conversations.id })
+    : undefined;
+  const [row] = await (titled ? db.with(db.$with('titled').as(titled)) : db)
     .update(messages)
     .set({
       content: o.content,
