@@ -33,7 +33,7 @@ import {
   runToolCall,
   searchesDocuments,
 } from './plugin-calls';
-import { buildPrompt } from './prompt';
+import { buildPrompt, type Prompt } from './prompt';
 import { writeModelTitle } from './title';
 import { readWhole } from './whole-documents';
 
@@ -188,7 +188,8 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   };
 }
 
-async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<TurnReservation> {
+/** Reserves the turn's estimated tokens; also returns the prompt the estimate was made on, before any plugin context. */
+async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<{ reservation: TurnReservation; prompt: Prompt }> {
   const prompt = buildPrompt({
     history: p.history,
     message: input.message,
@@ -201,10 +202,11 @@ async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<T
     contextWindow: p.contextWindow,
     maxTokens: p.settings.params.maxTokens,
   });
-  return deps.limiter.reserve(
+  const reservation = await deps.limiter.reserve(
     { userId: input.principal.user.id, apiKeyId: input.principal.apiKeyId },
     { model: p.model, inputTokens: prompt.inputTokens, outputTokens: output },
   );
+  return { reservation, prompt };
 }
 
 /**
@@ -219,7 +221,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
   if (prior && prior.status !== 'streaming') return replay(prior, emit);
   if (prior) throw conflict('This request is still being answered');
   const p = await prepare(deps, input);
-  const reservation = await reserve(deps, input, p);
+  const { reservation, prompt } = await reserve(deps, input, p);
   // What the turn's usage rows record, so its limits are charged exactly that.
   const spent: Spend = { tokens: 0, usd: 0 };
   try {
@@ -235,7 +237,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
     const { conversationId } = rows;
     emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
     publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
-    const result = await answer(deps, input, p, { conversationId, assistantId: rows.assistant.id, spent }, emit);
+    const result = await answer(deps, input, { ...p, prompt }, { conversationId, assistantId: rows.assistant.id, spent }, emit);
     if (p.history.length === 0 && !result.error) {
       writeModelTitle(deps, {
         conversationId,
@@ -256,7 +258,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
 async function answer(
   deps: TurnDeps,
   input: TurnInput,
-  p: Prepared,
+  p: Prepared & { prompt: Prompt },
   ids: { conversationId: string; assistantId: string; spent: Spend },
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
@@ -271,13 +273,16 @@ async function answer(
   // The parts of whole documents are the text itself, not search results: only those the answer cites are shown.
   const found = () => gathered.citations.slice(wholeParts);
   if (found().length) emit({ type: 'citations', citations: found() });
-  const prompt = buildPrompt({
-    history: p.history,
-    message: input.message,
-    pluginContext: gathered.texts,
-    contextWindow: p.contextWindow,
-    instructions: p.settings.systemPrompt,
-  });
+  // Without plugin context the prompt is the one the reservation was estimated on.
+  const prompt = gathered.texts.length
+    ? buildPrompt({
+        history: p.history,
+        message: input.message,
+        pluginContext: gathered.texts,
+        contextWindow: p.contextWindow,
+        instructions: p.settings.systemPrompt,
+      })
+    : p.prompt;
   const info = (await deps.router.listModels(p.viewer)).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled, userId) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
