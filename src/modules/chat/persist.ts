@@ -1,12 +1,13 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors';
-import { conversations, messages } from '../../db/schema';
+import { messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Deployment } from '../../providers/types';
 import type { ConversationSettings } from '../conversations/settings';
 import type { Attachment } from './model';
+import { turnStatements } from './turn-statements';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -81,52 +82,30 @@ export async function beginTurn(
     attachments?: readonly Attachment[];
   },
 ): Promise<TurnRows> {
-  const conversationId = t.conversation.id ?? crypto.randomUUID();
-  const settings = t.conversation.settings ? { settings: t.conversation.settings } : {};
-  const conversation = t.conversation.id
-    ? db
-        .update(conversations)
-        .set({ updatedAt: new Date(), model: t.model, ...settings })
-        .where(and(eq(conversations.id, conversationId), eq(conversations.userId, t.userId)))
-        .returning({ id: conversations.id })
-    : db
-        .insert(conversations)
-        .values({ id: conversationId, userId: t.userId, model: t.model, ...settings })
-        .returning({ id: conversations.id });
+  const statements = turnStatements(db);
   const now = Date.now();
-  const userMessageId = crypto.randomUUID();
-  const common = { conversationId, userId: t.userId, requestId: t.requestId };
-  const rows = await db
-    .with(db.$with('conversation').as(conversation))
-    .insert(messages)
-    .values([
-      {
-        ...common,
-        id: userMessageId,
-        parentId: t.parentId,
-        role: 'user',
-        content: t.content,
-        attachments: t.attachments?.length ? t.attachments : null,
-        createdAt: new Date(now),
-      },
-      {
-        ...common,
-        parentId: userMessageId,
-        role: 'assistant',
-        content: '',
-        model: t.model,
-        status: 'streaming',
-        createdAt: new Date(now + 1),
-      },
-    ])
-    .returning()
-    .catch((err) => {
-      // Two retries of one request racing each other: the second hits the (request_id, role) index.
-      if (isUniqueViolation(err)) throw conflict('This request id is already in use');
-      // The conversation went away since the turn read it.
-      if (isForeignKeyViolation(err)) throw notFound('Conversation');
-      throw err;
-    });
+  const conversationId = t.conversation.id ?? crypto.randomUUID();
+  const values = {
+    conversationId,
+    userId: t.userId,
+    model: t.model,
+    settings: t.conversation.settings ? JSON.stringify(t.conversation.settings) : null,
+    now: new Date(now).toISOString(),
+    userMessageId: crypto.randomUUID(),
+    parentId: t.parentId,
+    content: t.content,
+    attachments: t.attachments?.length ? JSON.stringify(t.attachments) : null,
+    requestId: t.requestId,
+    userAt: new Date(now),
+    assistantAt: new Date(now + 1),
+  };
+  const rows = await (t.conversation.id ? statements.begin : statements.beginInNew).execute(values).catch((err) => {
+    // Two retries of one request racing each other: the second hits the (request_id, role) index.
+    if (isUniqueViolation(err)) throw conflict('This request id is already in use');
+    // The conversation went away since the turn read it.
+    if (isForeignKeyViolation(err)) throw notFound('Conversation');
+    throw err;
+  });
   return { conversationId, user: rows.find((r) => r.role === 'user')!, assistant: rows.find((r) => r.role === 'assistant')! };
 }
 
@@ -152,27 +131,20 @@ export async function finishAssistant(
   o: AssistantOutcome,
   title?: { conversationId: string; title: string },
 ): Promise<MessageRow> {
-  const titled = title
-    ? db
-        .update(conversations)
-        .set({ title: title.title, titleSource: 'auto' })
-        .where(and(eq(conversations.id, title.conversationId), eq(conversations.titleSource, 'pending')))
-        .returning({ id: conversations.id })
-    : undefined;
-  const [row] = await (titled ? db.with(db.$with('titled').as(titled)) : db)
-    .update(messages)
-    .set({
-      content: o.content,
-      status: o.status,
-      error: o.error ?? null,
-      ...(o.deployment ? { model: deploymentLabel(o.deployment), provider: o.deployment.provider } : {}),
-      promptTokens: o.promptTokens,
-      completionTokens: o.completionTokens,
-      citations: o.citations,
-      pluginCalls: o.pluginCalls,
-    })
-    .where(and(eq(messages.id, id), eq(messages.status, 'streaming')))
-    .returning();
+  const statements = turnStatements(db);
+  const values = {
+    id,
+    content: o.content,
+    status: o.status,
+    error: o.error ?? null,
+    model: o.deployment ? deploymentLabel(o.deployment) : null,
+    provider: o.deployment?.provider ?? null,
+    promptTokens: o.promptTokens,
+    completionTokens: o.completionTokens,
+    citations: JSON.stringify(o.citations),
+    pluginCalls: JSON.stringify(o.pluginCalls),
+  };
+  const [row] = title ? await statements.finishTitled.execute({ ...values, ...title }) : await statements.finish.execute(values);
   return row ?? (await db.select().from(messages).where(eq(messages.id, id)))[0];
 }
 
