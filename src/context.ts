@@ -15,6 +15,7 @@ import type { TrustedHeaderIdentify } from './modules/auth/trusted-header';
 import type { ChatRuntime } from './modules/chat/runtime';
 import type { RuntimeSync } from './modules/connections/runtime-sync';
 import type { KeyCache } from './modules/keys/key-cache';
+import type { UserSettingsCache } from './modules/preferences/user-settings-cache';
 import type { Ingestion } from './rag/ingestion';
 
 /** Process lifecycle state shared by readiness and shutdown. */
@@ -57,4 +58,6 @@ export interface AppContext extends ChatRuntime {
   runtimeSync: RuntimeSync;
   /** The admins' MCP servers, whose tools join the plugins. */
   mcp: McpHub;
+  /** Each user's preferences and switched-off plugins, as chat turns read them. */
+  userSettings: UserSettingsCache;
 }

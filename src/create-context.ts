@@ -31,6 +31,7 @@ import { KeyCache } from './modules/keys/key-cache';
 import { resealMcpOAuthSecrets } from './modules/mcp-oauth/client-provider';
 import { userAuthOf } from './modules/mcp-oauth/service';
 import { loadSpecs, resealMcpServerSecrets } from './modules/mcp-servers/service';
+import { createUserSettingsCache } from './modules/preferences/user-settings-cache';
 import { createUsageConsumer } from './modules/usage/consumer';
 import type { LoggedFrame } from './modules/ws/model';
 import { extendRegistry } from './plugins';
@@ -189,6 +190,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}, 
     broadcast,
     runtimeSync,
     mcp,
+    userSettings: createUserSettingsCache(database, broadcast),
     ...chat,
   };
 

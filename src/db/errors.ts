@@ -10,6 +10,7 @@ export function sqlState(err: unknown): string | undefined {
 }
 
 export const isUniqueViolation = (err: unknown) => sqlState(err) === '23505';
+export const isForeignKeyViolation = (err: unknown) => sqlState(err) === '23503';
 
 /**
  * An error that the same statement with the same values will meet again: bad data (class 22) or a

@@ -34,6 +34,7 @@ export class PgliteWorkerClient {
   #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   #nextId = 0;
   #stopped: Error | undefined;
+  #ready = false;
 
   constructor(dataDir: string, seed?: Blob) {
     this.#worker.unref();
@@ -42,7 +43,9 @@ export class PgliteWorkerClient {
       this.#fail(new Error(`the embedded database stopped: ${(event as ErrorEvent).message}`)),
     );
     this.#worker.addEventListener('close', () => this.#fail(new Error('the embedded database stopped')));
-    this.waitReady = this.#open(dataDir, seed);
+    this.waitReady = this.#open(dataDir, seed).then(() => {
+      this.#ready = true;
+    });
     // Callers learn of a failed start from their first query or from `migrate`.
     this.waitReady.catch(() => {});
   }
@@ -79,9 +82,9 @@ export class PgliteWorkerClient {
     this.#pending.clear();
   }
 
-  async #call(request: Outgoing): Promise<unknown> {
-    await this.waitReady;
-    return this.#send(request);
+  /** Every statement goes through here: once the database is up it is sent without waiting a turn of the event loop. */
+  #call(request: Outgoing): Promise<unknown> {
+    return this.#ready ? this.#send(request) : this.waitReady.then(() => this.#send(request));
   }
 
   query<T>(sql: string, params?: unknown[], options?: QueryOptions, tx?: number): Promise<Results<T>> {

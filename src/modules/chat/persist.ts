@@ -1,17 +1,19 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { isUniqueViolation } from '../../db/errors';
-import { conversations, messages } from '../../db/schema';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors';
+import { messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Deployment } from '../../providers/types';
+import type { ConversationSettings } from '../conversations/settings';
 import type { Attachment } from './model';
+import { turnStatements } from './turn-statements';
 
 export type MessageRow = typeof messages.$inferSelect;
 
 /**
  * The answer recorded under a request id, whoever asked, or undefined. User message and answer are
- * written in one transaction, so one never exists without the other, and there is one answer per id.
+ * written in one statement, so one never exists without the other, and there is one answer per id.
  */
 export async function findAnswer(db: Db, requestId: string): Promise<MessageRow | undefined> {
   const [row] = await db
@@ -50,19 +52,29 @@ export async function loadThread(db: Db, conversationId: string, leafId?: string
 }
 
 export interface TurnRows {
+  conversationId: string;
   user: MessageRow;
   assistant: MessageRow;
 }
 
+/** Where a turn is stored: a new conversation (no `id`), or the user's own `id`; `settings` replace the stored ones. */
+export interface TurnConversation {
+  id?: string;
+  settings?: ConversationSettings;
+}
+
 /**
- * Records the user's message and an empty `streaming` answer in one transaction, before any model
- * is called: from here on the turn is acknowledged and survives whatever happens next.
+ * Records the user's message and an empty `streaming` answer, and creates or touches their
+ * conversation, in one statement before any model is called: from here on the turn is
+ * acknowledged and survives whatever happens next. One statement is one transaction, so the
+ * messages never exist without each other or their conversation, and the embedded database is
+ * never held by a transaction waiting for this thread between statements.
  */
 export async function beginTurn(
   db: Db,
   t: {
     userId: string;
-    conversationId: string;
+    conversation: TurnConversation;
     parentId: string | null;
     requestId: string;
     content: string;
@@ -70,42 +82,31 @@ export async function beginTurn(
     attachments?: readonly Attachment[];
   },
 ): Promise<TurnRows> {
-  const insert = db.transaction(async (tx) => {
-    const now = Date.now();
-    const [user] = await tx
-      .insert(messages)
-      .values({
-        conversationId: t.conversationId,
-        userId: t.userId,
-        parentId: t.parentId,
-        role: 'user',
-        content: t.content,
-        attachments: t.attachments?.length ? t.attachments : null,
-        requestId: t.requestId,
-        createdAt: new Date(now),
-      })
-      .returning();
-    const [assistant] = await tx
-      .insert(messages)
-      .values({
-        conversationId: t.conversationId,
-        userId: t.userId,
-        parentId: user.id,
-        role: 'assistant',
-        content: '',
-        model: t.model,
-        status: 'streaming',
-        requestId: t.requestId,
-        createdAt: new Date(now + 1),
-      })
-      .returning();
-    await tx.update(conversations).set({ updatedAt: new Date(), model: t.model }).where(eq(conversations.id, t.conversationId));
-    return { user, assistant };
+  const statements = turnStatements(db);
+  const now = Date.now();
+  const conversationId = t.conversation.id ?? crypto.randomUUID();
+  const values = {
+    conversationId,
+    userId: t.userId,
+    model: t.model,
+    settings: t.conversation.settings ? JSON.stringify(t.conversation.settings) : null,
+    now: new Date(now).toISOString(),
+    userMessageId: crypto.randomUUID(),
+    parentId: t.parentId,
+    content: t.content,
+    attachments: t.attachments?.length ? JSON.stringify(t.attachments) : null,
+    requestId: t.requestId,
+    userAt: new Date(now),
+    assistantAt: new Date(now + 1),
+  };
+  const rows = await (t.conversation.id ? statements.begin : statements.beginInNew).execute(values).catch((err) => {
+    // Two retries of one request racing each other: the second hits the (request_id, role) index.
+    if (isUniqueViolation(err)) throw conflict('This request id is already in use');
+    // The conversation went away since the turn read it.
+    if (isForeignKeyViolation(err)) throw notFound('Conversation');
+    throw err;
   });
-  // Two retries of one request racing each other: the second hits the (request_id, role) index.
-  return insert.catch((err) => {
-    throw isUniqueViolation(err) ? conflict('This request id is already in use') : err;
-  });
+  return { conversationId, user: rows.find((r) => r.role === 'user')!, assistant: rows.find((r) => r.role === 'assistant')! };
 }
 
 export interface AssistantOutcome {
@@ -120,21 +121,30 @@ export interface AssistantOutcome {
   pluginCalls: unknown[];
 }
 
-export async function finishAssistant(db: Db, id: string, o: AssistantOutcome): Promise<MessageRow> {
-  const [row] = await db
-    .update(messages)
-    .set({
-      content: o.content,
-      status: o.status,
-      error: o.error ?? null,
-      ...(o.deployment ? { model: deploymentLabel(o.deployment), provider: o.deployment.provider } : {}),
-      promptTokens: o.promptTokens,
-      completionTokens: o.completionTokens,
-      citations: o.citations,
-      pluginCalls: o.pluginCalls,
-    })
-    .where(and(eq(messages.id, id), eq(messages.status, 'streaming')))
-    .returning();
+/**
+ * Stores the answer's outcome, and with `title` the conversation's first title (unless one was
+ * already given) in the same statement.
+ */
+export async function finishAssistant(
+  db: Db,
+  id: string,
+  o: AssistantOutcome,
+  title?: { conversationId: string; title: string },
+): Promise<MessageRow> {
+  const statements = turnStatements(db);
+  const values = {
+    id,
+    content: o.content,
+    status: o.status,
+    error: o.error ?? null,
+    model: o.deployment ? deploymentLabel(o.deployment) : null,
+    provider: o.deployment?.provider ?? null,
+    promptTokens: o.promptTokens,
+    completionTokens: o.completionTokens,
+    citations: JSON.stringify(o.citations),
+    pluginCalls: JSON.stringify(o.pluginCalls),
+  };
+  const [row] = title ? await statements.finishTitled.execute({ ...values, ...title }) : await statements.finish.execute(values);
   return row ?? (await db.select().from(messages).where(eq(messages.id, id)))[0];
 }
 

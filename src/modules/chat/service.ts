@@ -4,7 +4,14 @@ import type { ChatBody } from './model';
 import { runTurn, type TurnDeps, type TurnResult } from './turn';
 
 export function turnDeps(ctx: AppContext): TurnDeps {
-  return { db: ctx.database.db, router: ctx.router, limiter: ctx.limiter, bus: ctx.bus, plugins: ctx.plugins };
+  return {
+    db: ctx.database.db,
+    router: ctx.router,
+    limiter: ctx.limiter,
+    bus: ctx.bus,
+    plugins: ctx.plugins,
+    userSettings: ctx.userSettings,
+  };
 }
 
 /**
@@ -15,7 +22,13 @@ export function turnDeps(ctx: AppContext): TurnDeps {
 export async function chatOnce(deps: TurnDeps, principal: Principal, body: ChatBody): Promise<TurnResult> {
   const result = await runTurn(
     deps,
-    { principal, requestId: body.requestId ?? crypto.randomUUID(), ...body, signal: new AbortController().signal },
+    {
+      principal,
+      ...body,
+      requestId: body.requestId ?? crypto.randomUUID(),
+      newRequestId: !body.requestId,
+      signal: new AbortController().signal,
+    },
     () => {},
   );
   if (result.error) throw result.error;

@@ -4,8 +4,7 @@ import { log } from '../../lib/logger';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
 import type { Deployment } from '../../providers/types';
-import { setTitle } from '../conversations/service';
-import { heuristicTitle } from '../conversations/title';
+import { setModelTitle } from '../conversations/service';
 import { publishUsage, spendOf, usageEvent } from '../usage/service';
 import type { TurnLimiter } from '../usage/turn-limiter';
 
@@ -76,15 +75,15 @@ async function modelTitle(deps: TitleDeps, t: TitleInput): Promise<void> {
   // A title is spent after its turn settled, so it is booked on its own.
   void deps.limiter.charge(t.userId, spendOf(event));
   const title = result.deployment.provider === 'offline' ? null : cleanTitle(result.text);
-  if (title) await setTitle(deps.db, t.conversationId, title, 'model');
+  if (title) await setModelTitle(deps.db, t.conversationId, title);
 }
 
 /**
- * Titles a conversation after its first exchange: the heuristic title at once, then (unless the
- * offline model answered) a model-written one in the background. Never fails the turn.
+ * Retitles a conversation after its first exchange (which stored the heuristic title with its
+ * answer) with a model-written title, in the background, unless the offline model answered.
+ * Never fails the turn.
  */
-export async function writeTitle(deps: TitleDeps, t: TitleInput & { answeredBy?: Deployment }): Promise<void> {
-  await setTitle(deps.db, t.conversationId, heuristicTitle(t.message), 'auto').catch((error) => log.warn('title not saved', { error }));
+export function writeModelTitle(deps: TitleDeps, t: TitleInput & { answeredBy?: Deployment }): void {
   if (t.answeredBy?.provider === 'offline') return;
   void modelTitle(deps, t).catch((error) => log.debug('model title skipped', { error }));
 }

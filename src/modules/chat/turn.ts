@@ -1,5 +1,4 @@
 import type { Db } from '../../db/client';
-import { conversations } from '../../db/schema';
 import { type ChatEvent, type EventBus, TOPICS } from '../../infra/bus/types';
 import type { Spend } from '../../infra/quota';
 import { errorCatalogue } from '../../lib/error-catalogue';
@@ -12,10 +11,12 @@ import type { Router } from '../../providers/router';
 import type { Deployment, FinishReason } from '../../providers/types';
 import { quoteCitations } from '../../rag/quotes';
 import type { Principal } from '../auth/guard';
-import { getOwnedConversation, updateConversation } from '../conversations/service';
-import { type ConversationSettings, checkDocuments, loadPreferences, settingsOf } from '../conversations/settings';
+import { getOwnedConversation } from '../conversations/service';
+import { type ConversationSettings, checkDocuments, settingsOf } from '../conversations/settings';
+import { heuristicTitle } from '../conversations/title';
 import { viewerOf } from '../models/service';
 import { enabledPlugins } from '../plugins/service';
+import type { UserSettingsCache } from '../preferences/user-settings-cache';
 import { addSpend, publishUsage, usageEvent } from '../usage/service';
 import type { TurnLimiter, TurnReservation } from '../usage/turn-limiter';
 import { loadAttachments, threadAttachments } from './attachments';
@@ -32,8 +33,8 @@ import {
   runToolCall,
   searchesDocuments,
 } from './plugin-calls';
-import { buildPrompt } from './prompt';
-import { writeTitle } from './title';
+import { buildPrompt, type Prompt } from './prompt';
+import { writeModelTitle } from './title';
 import { readWhole } from './whole-documents';
 
 export interface TurnDeps {
@@ -42,12 +43,15 @@ export interface TurnDeps {
   limiter: TurnLimiter;
   bus: EventBus;
   plugins: PluginDeps;
+  userSettings: Pick<UserSettingsCache, 'preferences' | 'disabledPlugins'>;
 }
 
 /** A turn as the service runs it: what the person sent, who sent it, and the signal that stops it. */
 export type TurnInput = ChatTurn & {
   principal: Principal;
   requestId: string;
+  /** The request id was minted for this turn, so no earlier turn can have it. */
+  newRequestId?: boolean;
   signal: AbortSignal;
 };
 
@@ -118,8 +122,8 @@ interface Prepared {
   attachments: Attachment[];
   /** The settings this turn runs with: the turn's own, else the conversation's, else the user's defaults. */
   settings: ConversationSettings;
-  /** The conversation's settings and model after this turn, when the turn changes them (they are remembered). */
-  remember?: { model: string | null; settings: ConversationSettings };
+  /** The conversation's settings after this turn, when the turn changes them (they are remembered); its model is always the turn's. */
+  remember?: ConversationSettings;
 }
 
 /** The model a conversation asks for, or the user's default when it names one no longer served. */
@@ -143,7 +147,7 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   const viewer = viewerOf(deps.db, input.principal);
   const userId = input.principal.user.id;
   const conversationId = input.conversationId;
-  const prefs = await loadPreferences(deps.db, userId);
+  const prefs = await deps.userSettings.preferences(userId);
   const conversation = conversationId ? await getOwnedConversation(deps.db, userId, conversationId) : undefined;
   // Documents named are remembered with the conversation, so only the user's own may be named.
   if (input.documentIds) await checkDocuments(deps.db, userId, input.documentIds);
@@ -161,14 +165,12 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
     documentMode: input.documentMode ?? stored.documentMode,
   };
   const next = { ...stored, plugins: settings.plugins, documentIds: settings.documentIds, documentMode: settings.documentMode };
-  const nextModel = input.model ?? conversation?.model ?? null;
   const changed =
     !conversation ||
-    nextModel !== conversation.model ||
     !sameList(next.plugins, stored.plugins) ||
     !sameList(next.documentIds, stored.documentIds) ||
     next.documentMode !== stored.documentMode;
-  const remember = changed ? { model: nextModel ?? model, settings: next } : undefined;
+  const remember = changed ? next : undefined;
   const contextWindow = deps.router.contextWindow(model);
   if (!conversationId) {
     if (input.parentId) throw notFound('Parent message');
@@ -186,7 +188,8 @@ async function prepare(deps: TurnDeps, input: TurnInput): Promise<Prepared> {
   };
 }
 
-async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<TurnReservation> {
+/** Reserves the turn's estimated tokens; also returns the prompt the estimate was made on, before any plugin context. */
+async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<{ reservation: TurnReservation; prompt: Prompt }> {
   const prompt = buildPrompt({
     history: p.history,
     message: input.message,
@@ -199,10 +202,11 @@ async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<T
     contextWindow: p.contextWindow,
     maxTokens: p.settings.params.maxTokens,
   });
-  return deps.limiter.reserve(
+  const reservation = await deps.limiter.reserve(
     { userId: input.principal.user.id, apiKeyId: input.principal.apiKeyId },
     { model: p.model, inputTokens: prompt.inputTokens, outputTokens: output },
   );
+  return { reservation, prompt };
 }
 
 /**
@@ -213,37 +217,29 @@ async function reserve(deps: TurnDeps, input: TurnInput, p: Prepared): Promise<T
  */
 export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: TurnFrame) => void): Promise<TurnResult> {
   const userId = input.principal.user.id;
-  const prior = await findTurn(deps.db, userId, input.requestId);
+  const prior = input.newRequestId ? undefined : await findTurn(deps.db, userId, input.requestId);
   if (prior && prior.status !== 'streaming') return replay(prior, emit);
   if (prior) throw conflict('This request is still being answered');
   const p = await prepare(deps, input);
-  const reservation = await reserve(deps, input, p);
+  const { reservation, prompt } = await reserve(deps, input, p);
   // What the turn's usage rows record, so its limits are charged exactly that.
   const spent: Spend = { tokens: 0, usd: 0 };
   try {
-    const conversationId =
-      p.conversationId ??
-      (
-        await deps.db
-          .insert(conversations)
-          .values({ userId, model: p.remember?.model ?? p.model, settings: p.remember?.settings })
-          .returning()
-      )[0].id;
-    if (p.conversationId && p.remember) await updateConversation(deps.db, userId, p.conversationId, p.remember);
     const rows = await beginTurn(deps.db, {
       userId,
-      conversationId,
+      conversation: { id: p.conversationId, settings: p.remember },
       parentId: p.history.at(-1)?.id ?? null,
       requestId: input.requestId,
       content: input.message,
       model: p.model,
       attachments: p.attachments,
     });
+    const { conversationId } = rows;
     emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
     publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
-    const result = await answer(deps, input, p, { conversationId, assistantId: rows.assistant.id, spent }, emit);
+    const result = await answer(deps, input, { ...p, prompt }, { conversationId, assistantId: rows.assistant.id, spent }, emit);
     if (p.history.length === 0 && !result.error) {
-      await writeTitle(deps, {
+      writeModelTitle(deps, {
         conversationId,
         message: input.message,
         model: p.model,
@@ -262,24 +258,31 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
 async function answer(
   deps: TurnDeps,
   input: TurnInput,
-  p: Prepared,
+  p: Prepared & { prompt: Prompt },
   ids: { conversationId: string; assistantId: string; spent: Spend },
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
   const userId = input.principal.user.id;
-  const enabled = offeredPlugins(deps.plugins.registry, await enabledPlugins(deps.db, deps.plugins.registry, userId), p.settings.plugins);
+  const enabled = offeredPlugins(
+    deps.plugins.registry,
+    await enabledPlugins(deps.plugins.registry, userId, deps.userSettings.disabledPlugins),
+    p.settings.plugins,
+  );
   const scope: CallScope = { userId, enabled, signal: input.signal, emit };
   const { gathered, wholeParts } = await gather(deps, input, p, scope);
   // The parts of whole documents are the text itself, not search results: only those the answer cites are shown.
   const found = () => gathered.citations.slice(wholeParts);
   if (found().length) emit({ type: 'citations', citations: found() });
-  const prompt = buildPrompt({
-    history: p.history,
-    message: input.message,
-    pluginContext: gathered.texts,
-    contextWindow: p.contextWindow,
-    instructions: p.settings.systemPrompt,
-  });
+  // Without plugin context the prompt is the one the reservation was estimated on.
+  const prompt = gathered.texts.length
+    ? buildPrompt({
+        history: p.history,
+        message: input.message,
+        pluginContext: gathered.texts,
+        contextWindow: p.contextWindow,
+        instructions: p.settings.systemPrompt,
+      })
+    : p.prompt;
   const info = (await deps.router.listModels(p.viewer)).find((m) => m.id === p.model);
   const tools = info?.capabilities.tools ? toolSpecs(deps.plugins.registry, deps.plugins.services, enabled, userId) : undefined;
   const saver = contentSaver(deps.db, ids.assistantId);
@@ -316,7 +319,8 @@ async function answer(
     },
   });
   await saver.stop();
-  return finish(deps, input, { ...ids, wholeParts }, gen, gathered, emit);
+  const title = p.history.length === 0 ? heuristicTitle(input.message) : undefined;
+  return finish(deps, input, { ...ids, wholeParts, title }, gen, gathered, emit);
 }
 
 /**
@@ -355,7 +359,7 @@ async function gather(deps: TurnDeps, input: TurnInput, p: Prepared, scope: Call
 async function finish(
   deps: TurnDeps,
   input: TurnInput,
-  ids: { conversationId: string; assistantId: string; wholeParts: number },
+  ids: { conversationId: string; assistantId: string; wholeParts: number; title?: string },
   gen: Awaited<ReturnType<typeof generate>>,
   gathered: Awaited<ReturnType<typeof runExplicitPlugins>>,
   emit: (frame: TurnFrame) => void,
@@ -363,7 +367,9 @@ async function finish(
   const status = gen.error ? 'error' : gen.finishReason === 'cancelled' ? 'interrupted' : 'complete';
   const citations = quoteCitations(gen.text, gathered.citations).filter((c) => c.n > ids.wholeParts || c.cited);
   if (citations.length) emit({ type: 'citations', citations });
-  const row = await finishAssistant(deps.db, ids.assistantId, {
+  // A first exchange that produced an answer titles its conversation.
+  const title = ids.title && !gen.error ? { conversationId: ids.conversationId, title: ids.title } : undefined;
+  const outcome = {
     content: gen.text,
     status,
     error: gen.error?.publicMessage,
@@ -372,7 +378,8 @@ async function finish(
     completionTokens: gen.completionTokens,
     citations,
     pluginCalls: gathered.calls,
-  });
+  } as const;
+  const row = await finishAssistant(deps.db, ids.assistantId, outcome, title);
   const base = {
     requestId: input.requestId,
     userId: input.principal.user.id,

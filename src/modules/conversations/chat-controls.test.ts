@@ -5,6 +5,7 @@ import { createHarness, type Harness, testConfig } from '../../testing/app-harne
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
 import { TITLE_PROMPT } from '../chat/title';
+import { heuristicTitle } from './title';
 
 type User = Awaited<ReturnType<Harness['signup']>>;
 const MODEL = 'local/tuned';
@@ -13,9 +14,10 @@ const MODEL = 'local/tuned';
  * The system messages and sampling fields the upstream received for its last turn. A title is
  * written in the background after a first turn and may arrive later, so title requests are skipped.
  */
+const isTitleRequest = (body: { messages?: { content: unknown }[] }) => body.messages?.some((m) => m.content === TITLE_PROMPT);
+
 function lastCall(upstream: FakeUpstream) {
-  const isTitle = (body: { messages?: { content: unknown }[] }) => body.messages?.some((m) => m.content === TITLE_PROMPT);
-  const req = upstream.requests.filter((r) => r.path === '/v1/chat/completions' && !isTitle(r.body ?? {})).at(-1);
+  const req = upstream.requests.filter((r) => r.path === '/v1/chat/completions' && !isTitleRequest(r.body ?? {})).at(-1);
   const body = req?.body ?? {};
   return {
     system: (body.messages ?? []).filter((m: { role: string }) => m.role === 'system').map((m: { content: string }) => m.content),
@@ -46,6 +48,23 @@ for (const backend of testDatabases()) {
     const chat = (who: User, body: Record<string, unknown>) =>
       h.json('POST', '/api/chat', { cookie: who.cookie, body: { model: MODEL, ...body } });
     const patch = (who: User, id: string, body: unknown) => h.json('PATCH', `/api/conversations/${id}`, { cookie: who.cookie, body });
+
+    test('a-model-retitles-a-new-conversation-after-its-heuristic-title', async () => {
+      const first = await chat(bob, { message: 'Which trains run to the coast on Sundays?' });
+      expect(first.status).toBe(200);
+      const id = first.body.conversationId;
+      const heuristic = heuristicTitle('Which trains run to the coast on Sundays?');
+      // The heuristic title is stored with the answer; the model's arrives in the background.
+      let title = heuristic;
+      for (let i = 0; i < 300 && title === heuristic; i++) {
+        title = (await h.json('GET', `/api/conversations/${id}`, { cookie: bob.cookie })).body.title;
+        if (title === heuristic) await Bun.sleep(10);
+      }
+      expect(upstream.requests.some((r) => r.path === '/v1/chat/completions' && isTitleRequest(r.body ?? {}))).toBe(true);
+      expect(title).not.toBe(heuristic);
+      expect(title).not.toBe('New chat');
+      expect(title.length).toBeGreaterThan(1);
+    });
 
     test('custom-instructions-reach-the-model-on-every-turn-and-a-conversation-can-override-them', async () => {
       const saved = await h.json('PATCH', '/api/me/settings', { cookie: ann.cookie, body: { systemPrompt: 'Answer like a pirate.' } });

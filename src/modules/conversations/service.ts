@@ -245,15 +245,14 @@ export async function deleteConversation(db: Db, userId: string, id: string): Pr
 }
 
 /**
- * Sets a title unless the user already chose one. `source` 'auto' is the heuristic, 'model' an
- * LLM-written title (which may replace a heuristic one, never a user's).
+ * Sets an LLM-written title unless the user already chose one: it may replace the heuristic title
+ * a conversation's first answer stored (see chat's finishAssistant), never a user's.
  */
-export async function setTitle(db: Db, id: string, title: string, source: 'auto' | 'model'): Promise<boolean> {
-  const allowed = source === 'model' ? sql`title_source in ('pending', 'auto')` : sql`title_source = 'pending'`;
+export async function setModelTitle(db: Db, id: string, title: string): Promise<boolean> {
   const rows = await db
     .update(conversations)
-    .set({ title, titleSource: source })
-    .where(and(eq(conversations.id, id), allowed))
+    .set({ title, titleSource: 'model' })
+    .where(and(eq(conversations.id, id), inArray(conversations.titleSource, ['pending', 'auto'])))
     .returning({ id: conversations.id });
   return rows.length > 0;
 }

@@ -18,7 +18,11 @@ export const pluginsModule = (ctx: AppContext) => {
     })
     .patch(
       '/:name',
-      ({ principal, params, body }) => setPluginEnabled(db, registry, services, principal.user.id, params.name, body.enabled),
+      async ({ principal, params, body }) => {
+        const status = await setPluginEnabled(db, registry, services, principal.user.id, params.name, body.enabled);
+        await ctx.userSettings.changed(principal.user.id);
+        return status;
+      },
       {
         params: PluginName,
         body: PluginPatch,

@@ -32,6 +32,7 @@ export const preferencesModule = (ctx: AppContext) => {
           defaultPlugins: body.defaultPlugins ?? current.defaultPlugins,
         };
         await db.update(users).set({ preferences: next }).where(eq(users.id, principal.user.id));
+        await ctx.userSettings.changed(principal.user.id);
         return next;
       },
       {
