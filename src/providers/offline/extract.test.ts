@@ -161,3 +161,13 @@ test('handbook-questions-keep-their-answers-and-the-dogs-question-its-decline-wi
   expect(ask('When do offices close on weekdays?')).toBe('Offices close at 6pm on weekdays [1].');
   expect(ask('What is the policy on bringing dogs to the office?')).toBeUndefined();
 });
+
+test('a-corpus-of-a-few-chunks-does-not-decline-a-question-over-a-filler-word-none-holds', () => {
+  const guide =
+    '# Equipment\n\n| Grade | Laptop model |\n| --- | --- |\n| Junior | ThinkPad E14 |\n| Senior | ThinkPad X1 |\n\n' +
+    '# Backups\n\n```sh\nconfab-backup --target /srv/backup\nconfab-backup --verify\n```\n';
+  const question = 'How do I run confab-backup with a target?';
+  // The guide is the whole corpus: "run" is in none of its chunks, every other word in its one chunk.
+  const corpus = { chunks: 1, words: { how: 1, do: 1, i: 1, run: 0, confab: 1, backup: 1, with: 1, a: 1, target: 1 } };
+  expect(extractAnswer(question, [passage(guide)], { corpus })).toContain('confab-backup --target /srv/backup\nconfab-backup --verify');
+});

@@ -23,6 +23,15 @@ const MAX_UNITS = 4;
  */
 export const ANSWER_COVERAGE = 0.6;
 export const ANSWER_COVERAGE_LOCAL = 0.5;
+/**
+ * A corpus this small weighs its words by chance: in a one-chunk guide every word it holds has the
+ * lowest IDF and a question's filler word ("run") none of its chunks holds the highest, so
+ * "How do I run confab-backup with a target?" was declined on the very chunk that answers it.
+ * Below this many chunks the passages' own weights and ANSWER_COVERAGE_LOCAL judge instead.
+ */
+export const MIN_CORPUS_CHUNKS = 100;
+
+const weighable = (corpus: CorpusFrequencies | undefined) => (corpus && corpus.chunks >= MIN_CORPUS_CHUNKS ? corpus : undefined);
 /** A quoted unit must itself cover this share, so a relevant passage's unrelated sentences stay out. */
 const UNIT_COVERAGE = 0.2;
 /** Units far weaker than the best one are noise next to it. */
@@ -145,7 +154,7 @@ function passageCoverage(units: readonly Unit[], passages: number, queryTerms: r
 }
 
 export interface AnswerOptions {
-  /** How many of the user's chunks hold each of the question's words: IDF is then taken over the whole corpus. */
+  /** How many of the user's chunks hold each of the question's words: IDF is then taken over the whole corpus (of at least MIN_CORPUS_CHUNKS). */
   corpus?: CorpusFrequencies;
   /** The relevance bar; by default ANSWER_COVERAGE with corpus frequencies, ANSWER_COVERAGE_LOCAL without. */
   bar?: number;
@@ -155,7 +164,7 @@ export interface AnswerOptions {
 export function answerStrength(question: string, passages: readonly Passage[], corpus?: CorpusFrequencies): number {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0) return 0;
-  return Math.max(0, ...passageCoverage(unitsOf(passages), passages.length, queryTerms, corpus));
+  return Math.max(0, ...passageCoverage(unitsOf(passages), passages.length, queryTerms, weighable(corpus)));
 }
 
 /**
@@ -167,7 +176,7 @@ export function answerStrength(question: string, passages: readonly Passage[], c
 export function extractAnswer(question: string, passages: readonly Passage[], opts: AnswerOptions = {}): string | undefined {
   const queryTerms = [...new Set(contentTerms(question))];
   if (queryTerms.length === 0 || passages.length === 0) return undefined;
-  const { corpus } = opts;
+  const corpus = weighable(opts.corpus);
   const bar = opts.bar ?? (corpus ? ANSWER_COVERAGE : ANSWER_COVERAGE_LOCAL);
   const units = unitsOf(passages);
   const covers = passageCoverage(units, passages.length, queryTerms, corpus);
