@@ -1,5 +1,5 @@
 import { afterEach, expect, spyOn, test } from 'bun:test';
-import { throttledWarning } from './logger';
+import { logLevel, setLogLevel, throttledWarning } from './logger';
 
 const writes = spyOn(process.stderr, 'write');
 afterEach(() => writes.mockClear());
@@ -8,6 +8,9 @@ const lines = () => writes.mock.calls.map(([line]) => JSON.parse(String(line)) a
 
 test('a-repeated-warning-is-written-once-per-interval-and-then-says-how-many-it-held-back', async () => {
   writes.mockImplementation(() => true);
+  // Tests share one process, and another file may have set the level above warnings.
+  const level = logLevel();
+  setLogLevel('warn');
   try {
     const warn = throttledWarning(50);
     for (let i = 0; i < 5; i++) warn('rerank server failed', { reason: 'HTTP 500' });
@@ -19,6 +22,7 @@ test('a-repeated-warning-is-written-once-per-interval-and-then-says-how-many-it-
       ['HTTP 500', 4],
     ]);
   } finally {
+    setLogLevel(level);
     writes.mockRestore();
   }
 });

@@ -14,6 +14,8 @@ export function setLogLevel(level: LogLevel) {
   threshold = LEVELS[level];
 }
 
+export const logLevel = (): LogLevel => (Object.keys(LEVELS) as LogLevel[]).find((l) => LEVELS[l] === threshold) ?? 'info';
+
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return { name: value.name, message: value.message };
