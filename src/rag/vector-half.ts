@@ -1,14 +1,15 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { type CandidateRow, candidateColumns, type RetrievalScope, rowsOf, scopeFilter } from './retrieval-scope';
-import { castEmbedding, modelLiteral, vectorParam } from './vector-index';
+import { castEmbedding, exactDistance, modelLiteral, vectorParam } from './vector-index';
 
 /** Candidates the HNSW search keeps at least (pgvector's default). */
 export const HNSW_EF_SEARCH = 40;
 
 /**
  * The `n` chunks nearest to `vector` by cosine distance, through the model's partial HNSW index,
- * nearest first (ties by id).
+ * nearest first (ties by id). The index finds them by half-precision distance; they are returned
+ * and ordered by the distance of their stored full-precision vectors.
  *
  * A filtered HNSW scan stops early without iterative scanning and can return too few rows, so the
  * statement turns it on for itself: set_config(…, true) lasts until the end of the statement's
@@ -24,14 +25,14 @@ export async function vectorCandidates(
   withEmbedding: boolean,
 ): Promise<CandidateRow[]> {
   const dims = vector.length;
-  const distance = sql`${castEmbedding(dims)} <=> ${vectorParam(vector, dims)}`;
+  const indexed = sql`${castEmbedding(dims)} <=> ${vectorParam(vector, dims)}`;
   const efSearch = String(Math.min(1000, Math.max(HNSW_EF_SEARCH, n)));
   const query = sql`WITH cfg AS MATERIALIZED (
       SELECT set_config('hnsw.ef_search', ${efSearch}, true) || set_config('hnsw.iterative_scan', 'relaxed_order', true) AS applied)
     SELECT v.*, d.name FROM (
-      SELECT ${candidateColumns('c', withEmbedding)}, (${distance})::float8 AS dist FROM chunks c
+      SELECT ${candidateColumns('c', withEmbedding)}, (${exactDistance(vector, dims)})::float8 AS dist FROM chunks c
       WHERE c.embedding_model = ${modelLiteral(model)} AND ${scopeFilter('c', scope)} AND (SELECT applied FROM cfg) IS NOT NULL
-      ORDER BY ${distance} LIMIT ${n}) v
+      ORDER BY ${indexed} LIMIT ${n}) v
     JOIN documents d ON d.id = v.document_id
     ORDER BY v.dist, v.id`;
   return rowsOf<CandidateRow>(await database.db.execute(query));
