@@ -114,7 +114,7 @@ try {
       const s = await confabScore(database, embedder, publicUser, set, mode, rerank);
       console.log(`${name.padEnd(8)} ${fmt(s, base)}   ${s.answered.toFixed(3)}     ${s.declined.toFixed(3)}`);
       if (name !== 'hybrid') continue;
-      const bars = [0.4, 0.45, 0.5, 0.55, 0.58, 0.6, 0.62, 0.65, 0.7];
+      const bars = [0.4, 0.44, 0.46, 0.48, 0.5, 0.52, 0.55, 0.6];
       const curve = calibrate(s.strengths, bars).map((p) => `${p.bar}: ${p.answered.toFixed(2)}/${p.declined.toFixed(2)}`);
       console.log(`relevance bar → answered/declined (hybrid, bar now ${ANSWER_COVERAGE}): ${curve.join('  ')}`);
       const checks: [string, number, number][] = [

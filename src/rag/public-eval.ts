@@ -46,13 +46,14 @@ export function calibrate(strengths: ConfabScore['strengths'], bars: number[]): 
 /**
  * Floors `bun run eval:retrieval --floors` and public-eval.test.ts enforce: ratios to the same-run
  * BM25, and answerability; each a question or so under the lower of what the 3,000-document set
- * (1.11×, 1.11×, 0.907, 0.890) and the test's 400-document set (1.00×, 1.01×, 0.775, 0.950) reach
+ * (1.10×, 1.11×, 0.907, 0.920) and the test's 400-document set (1.00×, 1.01×, 0.775, 0.950) reach
  * with the v2 embedder (chunk ids are random and break ties, so a run can move by one question).
  * The 400 documents are all package descriptions, whose one-line summaries share fewer words with
- * their long descriptions: there the bar of 0.6 answers less than the old one did (0.825) and
- * declines far more (0.850 before).
+ * their long descriptions: there the corpus-weighted bar answers less than the passages' own
+ * weights at 0.5 did (0.825) and declines far more (0.850 before); weighing how close together a
+ * passage holds the words left both where coverage alone at 0.6 had them.
  */
-export const PUBLIC_FLOORS = { hybridRecallRatio: 0.98, hybridMrrRatio: 0.97, answered: 0.76, declined: 0.87 };
+export const PUBLIC_FLOORS = { hybridRecallRatio: 0.98, hybridMrrRatio: 0.97, answered: 0.76, declined: 0.9 };
 
 /** Scores of 1-based ranks of each question's target (0 = not retrieved) over answerable questions. */
 export function rankScore(ranks: number[]): RankScore {

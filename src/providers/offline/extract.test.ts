@@ -144,6 +144,34 @@ describe('extractAnswer with the corpus frequencies of the question words', () =
   });
 });
 
+describe('extractAnswer weighs how close together a passage holds the question words', () => {
+  const corpus = { chunks: 1000, words: { which: 1000, tool: 300, aligns: 40, multiple: 200, protein: 30, sequences: 60 } };
+  const question = 'Which tool aligns multiple protein sequences?';
+  // Both hold "aligns", "multiple" and "sequences" (the same share of the question's weight) and neither "tool" nor "protein".
+  const apart = passage(
+    'Column fills rows before columns and reads multiple files at once. Blank lines in the input are kept as they are by default. ' +
+      'Numbers keep their alignment on the right in table mode. Empty fields between two separators are ignored unless told. ' +
+      'A sequence of blanks separates two fields.',
+  );
+  const together = passage(
+    'Column fills rows before columns and reads files at once. Blank lines in the input are kept as they are by default. ' +
+      'It aligns multiple sequences of numbers on the right in table mode. Empty fields between two separators are ignored unless told. ' +
+      'Blanks separate two fields.',
+  );
+
+  test('declines-a-passage-that-holds-the-question-words-only-in-sentences-far-apart', () => {
+    expect(extractAnswer(question, [apart], { corpus })).toBeUndefined();
+    expect(answerStrength(question, [apart], corpus)).toBeLessThan(ANSWER_COVERAGE);
+  });
+
+  test('answers-from-a-passage-that-holds-the-same-words-side-by-side', () => {
+    expect(extractAnswer(question, [together], { corpus })).toBe('It aligns multiple sequences of numbers on the right in table mode [1].');
+    expect(extractAnswer(question, [apart, { ...together, n: 2 }], { corpus })).toBe(
+      'It aligns multiple sequences of numbers on the right in table mode [2].',
+    );
+  });
+});
+
 test('handbook-questions-keep-their-answers-and-the-dogs-question-its-decline-with-the-handbook-as-the-whole-corpus', () => {
   // One chunk: a word is in it (1) or not (0), as chunk_term_stats would count it.
   const held = new Set(contentTerms(HANDBOOK));
