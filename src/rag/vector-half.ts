@@ -8,8 +8,8 @@ export const HNSW_EF_SEARCH = 40;
 
 /**
  * The `n` chunks nearest to `vector` by cosine distance, through the model's partial HNSW index,
- * nearest first (ties by id). The index finds them by half-precision distance; they are returned
- * and ordered by the distance of their stored full-precision vectors.
+ * nearest first (ties by id). Above 2,000 dimensions the index finds them by half-precision
+ * distance; they are returned and ordered by the distance of their stored full-precision vectors.
  *
  * A filtered HNSW scan stops early without iterative scanning and can return too few rows, so the
  * statement turns it on for itself: set_config(…, true) lasts until the end of the statement's
