@@ -1,13 +1,31 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { createOfflineEmbedder } from '../rag/embedders/offline';
 import { retrieve } from '../rag/retrieve';
 import { createScratchDatabase } from '../testing/databases';
-import { migrateUpTo } from '../testing/migrations';
 import { type Database, openPglite, openPostgres } from './client';
+import { MIGRATIONS } from './migrations-folder';
 
 /** The last migration before BM25's statistics: the schema a server upgraded across it started from. */
 const BEFORE_BM25 = '0012_message_attachments';
+
+/** A copy of the migrations folder that ends at `lastTag`, as an older release shipped it. */
+function migrationsUpTo(lastTag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'confab-migrations-'));
+  mkdirSync(join(dir, 'meta'));
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const end = journal.entries.findIndex((e) => e.tag === lastTag);
+  if (end < 0) throw new Error(`no migration ${lastTag}`);
+  journal.entries = journal.entries.slice(0, end + 1);
+  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+  for (const { tag } of journal.entries) cpSync(join(MIGRATIONS, `${tag}.sql`), join(dir, `${tag}.sql`));
+  return dir;
+}
 
 const HANDBOOK = [
   'Carried-over vacation days must be used by the end of March.',
@@ -48,8 +66,13 @@ async function statistics(database: Database, userId: string) {
   return { kept, counted, corpus: corpus ?? { chunks: 0, lexemes: 0 }, total };
 }
 
-async function checkUpgrade(database: Database) {
-  await migrateUpTo(database, BEFORE_BM25);
+async function checkUpgrade(database: Database, migrateTo: (folder: string) => Promise<void>) {
+  const old = migrationsUpTo(BEFORE_BM25);
+  try {
+    await migrateTo(old);
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
   const alice = await seedOldSchema(database, 'alice@example.com', HANDBOOK);
   const bob = await seedOldSchema(database, 'bob@example.com', OTHER);
 
@@ -83,7 +106,10 @@ describe('the BM25 statistics migration on pglite', () => {
   afterAll(() => database.close());
 
   test('an-upgraded-database-gets-exact-bm25-statistics-for-the-chunks-it-already-held', async () => {
-    await checkUpgrade(database);
+    await checkUpgrade(database, async (folder) => {
+      await database.pglite!.waitReady;
+      await migratePglite(database.db as never, { migrationsFolder: folder });
+    });
     // A cluster made from nothing (initdb) rather than from the tests' migrated template.
   }, 180_000);
 });
@@ -102,6 +128,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the BM25 statistics migration o
   });
 
   test('an-upgraded-database-gets-exact-bm25-statistics-for-the-chunks-it-already-held', async () => {
-    await checkUpgrade(database);
+    await checkUpgrade(database, (folder) => migratePostgres(database.db as never, { migrationsFolder: folder }));
   });
 });
