@@ -129,7 +129,7 @@ export async function finishAssistant(
   db: Db,
   id: string,
   o: AssistantOutcome,
-  title?: { conversationId: string; title: string },
+  title?: { conversationId: string; title: string; titleSource: 'auto' | 'model' },
 ): Promise<MessageRow> {
   const statements = turnStatements(db);
   const values = {

@@ -3,7 +3,6 @@ import type { EventBus } from '../../infra/bus/types';
 import { log } from '../../lib/logger';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
-import type { Deployment } from '../../providers/types';
 import { setModelTitle } from '../conversations/service';
 import { publishUsage, spendOf, usageEvent } from '../usage/service';
 import type { TurnLimiter } from '../usage/turn-limiter';
@@ -45,10 +44,15 @@ export function cleanTitle(raw: string): string | null {
   return title.length >= 2 ? title : null;
 }
 
-async function modelTitle(deps: TitleDeps, t: TitleInput): Promise<void> {
+/** The model's title for a first message; null when the offline model would write it, or its reply is unusable. */
+async function modelTitle(deps: TitleDeps, t: TitleInput, signal: AbortSignal): Promise<string | null> {
   // Titles are written on the user's behalf and charged to them: only models they may use.
-  const available = new Set((await deps.router.listModels(t.viewer)).map((m) => m.id));
-  const model = CHEAP_MODELS.find((m) => available.has(m)) ?? t.model;
+  const available = await deps.router.listModels(t.viewer);
+  const model = CHEAP_MODELS.find((m) => available.some((a) => a.id === m)) ?? t.model;
+  // The offline model echoes its prompt, so the heuristic title says more; and a chat with the
+  // offline model spends nothing on a paid one.
+  const offline = (id: string) => available.find((a) => a.id === id)?.provider === 'offline';
+  if (offline(model) || offline(t.model)) return null;
   const started = performance.now();
   const result = await deps.router.generate({
     model,
@@ -58,7 +62,7 @@ async function modelTitle(deps: TitleDeps, t: TitleInput): Promise<void> {
       { role: 'user', content: t.message.slice(0, 2_000) },
     ],
     maxTokens: 24,
-    signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
+    signal,
   });
   const call = {
     deployment: result.deployment,
@@ -72,18 +76,46 @@ async function modelTitle(deps: TitleDeps, t: TitleInput): Promise<void> {
   };
   const event = usageEvent(call, { requestId: `${t.requestId}:title`, userId: t.userId, conversationId: t.conversationId });
   publishUsage(deps.bus, event);
-  // A title is spent after its turn settled, so it is booked on its own.
+  // The turn's reservation covers its answer only: a title is booked on its own.
   void deps.limiter.charge(t.userId, spendOf(event));
-  const title = result.deployment.provider === 'offline' ? null : cleanTitle(result.text);
-  if (title) await setModelTitle(deps.db, t.conversationId, title);
+  return result.deployment.provider === 'offline' ? null : cleanTitle(result.text);
+}
+
+/** A model-written title asked for while the first answer is generated. */
+export interface PendingTitle {
+  /** The title once it came: a string to store, null when there is none, undefined while asked. */
+  readonly ready: string | null | undefined;
+  /** Stores the title when it comes, unless the conversation was titled otherwise by then. */
+  storeWhenReady(): void;
+  /** The answer failed: its conversation gets no title, so the call is not needed. */
+  cancel(): void;
 }
 
 /**
- * Retitles a conversation after its first exchange (which stored the heuristic title with its
- * answer) with a model-written title, in the background, unless the offline model answered.
- * Never fails the turn.
+ * Asks a model for the title of a new conversation alongside its first answer, so that a title
+ * ready in time is stored with the answer (one write, and the title shows when the answer ends)
+ * instead of the heuristic one followed by a second write. Never fails the turn.
  */
-export function writeModelTitle(deps: TitleDeps, t: TitleInput & { answeredBy?: Deployment }): void {
-  if (t.answeredBy?.provider === 'offline') return;
-  void modelTitle(deps, t).catch((error) => log.debug('model title skipped', { error }));
+export function requestModelTitle(deps: TitleDeps, t: TitleInput): PendingTitle {
+  const abort = new AbortController();
+  let ready: string | null | undefined;
+  const title = modelTitle(deps, t, AbortSignal.any([abort.signal, AbortSignal.timeout(TITLE_TIMEOUT_MS)])).then(
+    (text) => (ready = text),
+    (error) => {
+      if (!abort.signal.aborted) log.debug('model title skipped', { error });
+      return (ready = null);
+    },
+  );
+  return {
+    get ready() {
+      return ready;
+    },
+    storeWhenReady() {
+      if (ready !== undefined) return;
+      void title
+        .then((text) => (text ? setModelTitle(deps.db, t.conversationId, text) : false))
+        .catch((error) => log.debug('model title not stored', { error }));
+    },
+    cancel: () => abort.abort(),
+  };
 }

@@ -72,7 +72,7 @@ function prepare(db: Db) {
   const titled = db.$with('titled').as(
     db
       .update(conversations)
-      .set({ title: sql`${p('title')}`, titleSource: 'auto' })
+      .set({ title: sql`${p('title')}`, titleSource: sql`${p('titleSource')}` })
       .where(and(eq(conversations.id, p('conversationId')), eq(conversations.titleSource, 'pending')))
       .returning({ id: conversations.id }),
   );

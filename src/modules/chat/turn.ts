@@ -8,7 +8,7 @@ import { estimateOutputTokens } from '../../lib/tokens';
 import { type Citation, impliedPlugins, toolSpecs } from '../../plugins';
 import type { ModelViewer } from '../../providers/model-access';
 import type { Router } from '../../providers/router';
-import type { Deployment, FinishReason } from '../../providers/types';
+import type { FinishReason } from '../../providers/types';
 import { quoteCitations } from '../../rag/quotes';
 import type { Principal } from '../auth/guard';
 import { getOwnedConversation } from '../conversations/service';
@@ -34,7 +34,7 @@ import {
   searchesDocuments,
 } from './plugin-calls';
 import { buildPrompt, type Prompt } from './prompt';
-import { writeModelTitle } from './title';
+import { type PendingTitle, requestModelTitle } from './title';
 import { readWhole } from './whole-documents';
 
 export interface TurnDeps {
@@ -61,8 +61,6 @@ export interface TurnResult {
   status: MessageRow['status'];
   finishReason: FinishReason | 'error';
   error?: AppError;
-  /** The deployment that answered; absent for a replayed turn and when none did. */
-  answeredBy?: Deployment;
   /** Rate-limit headers for the caller; empty for a replayed turn. */
   headers: Record<string, string>;
 }
@@ -237,18 +235,27 @@ export async function runTurn(deps: TurnDeps, input: TurnInput, emit: (frame: Tu
     const { conversationId } = rows;
     emit({ type: 'start', conversationId, messageId: rows.assistant.id, userMessageId: rows.user.id, model: p.model });
     publishChat(deps.bus, { type: 'turn.started', requestId: input.requestId, userId, conversationId, model: p.model });
-    const result = await answer(deps, input, { ...p, prompt }, { conversationId, assistantId: rows.assistant.id, spent }, emit);
-    if (p.history.length === 0 && !result.error) {
-      writeModelTitle(deps, {
-        conversationId,
-        message: input.message,
-        model: p.model,
-        answeredBy: result.answeredBy,
-        requestId: input.requestId,
-        userId,
-        viewer: p.viewer,
-      });
-    }
+    const title =
+      p.history.length === 0
+        ? requestModelTitle(deps, {
+            conversationId,
+            message: input.message,
+            model: p.model,
+            requestId: input.requestId,
+            userId,
+            viewer: p.viewer,
+          })
+        : undefined;
+    const result = await answer(
+      deps,
+      input,
+      { ...p, prompt },
+      { conversationId, assistantId: rows.assistant.id, spent, title },
+      emit,
+    ).catch((error) => {
+      title?.cancel();
+      throw error;
+    });
     return { ...result, headers: reservation.headers };
   } finally {
     void reservation.settle(spent);
@@ -259,7 +266,7 @@ async function answer(
   deps: TurnDeps,
   input: TurnInput,
   p: Prepared & { prompt: Prompt },
-  ids: { conversationId: string; assistantId: string; spent: Spend },
+  ids: { conversationId: string; assistantId: string; spent: Spend; title?: PendingTitle },
   emit: (frame: TurnFrame) => void,
 ): Promise<TurnResult> {
   const userId = input.principal.user.id;
@@ -319,8 +326,7 @@ async function answer(
     },
   });
   await saver.stop();
-  const title = p.history.length === 0 ? heuristicTitle(input.message) : undefined;
-  return finish(deps, input, { ...ids, wholeParts, title }, gen, gathered, emit);
+  return finish(deps, input, { ...ids, wholeParts }, gen, gathered, emit);
 }
 
 /**
@@ -359,7 +365,7 @@ async function gather(deps: TurnDeps, input: TurnInput, p: Prepared, scope: Call
 async function finish(
   deps: TurnDeps,
   input: TurnInput,
-  ids: { conversationId: string; assistantId: string; wholeParts: number; title?: string },
+  ids: { conversationId: string; assistantId: string; wholeParts: number; title?: PendingTitle },
   gen: Awaited<ReturnType<typeof generate>>,
   gathered: Awaited<ReturnType<typeof runExplicitPlugins>>,
   emit: (frame: TurnFrame) => void,
@@ -367,8 +373,17 @@ async function finish(
   const status = gen.error ? 'error' : gen.finishReason === 'cancelled' ? 'interrupted' : 'complete';
   const citations = quoteCitations(gen.text, gathered.citations).filter((c) => c.n > ids.wholeParts || c.cited);
   if (citations.length) emit({ type: 'citations', citations });
-  // A first exchange that produced an answer titles its conversation.
-  const title = ids.title && !gen.error ? { conversationId: ids.conversationId, title: ids.title } : undefined;
+  // A first exchange that produced an answer titles its conversation: with the model's title when
+  // it came in time, else with the heuristic one, which the model's replaces when it comes.
+  let title: { conversationId: string; title: string; titleSource: 'auto' | 'model' } | undefined;
+  if (ids.title && gen.error) ids.title.cancel();
+  else if (ids.title) {
+    const ready = ids.title.ready;
+    title = ready
+      ? { conversationId: ids.conversationId, title: ready, titleSource: 'model' }
+      : { conversationId: ids.conversationId, title: heuristicTitle(input.message), titleSource: 'auto' };
+    ids.title.storeWhenReady();
+  }
   const outcome = {
     content: gen.text,
     status,
@@ -394,5 +409,5 @@ async function finish(
     emit({ type: 'done', messageId: ids.assistantId, finishReason: gen.finishReason as FinishReason, usage });
     publishChat(deps.bus, { ...base, type: 'turn.completed', finishReason: gen.finishReason });
   }
-  return { ...resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error), answeredBy: gen.deployment };
+  return resultOf(row, ids.conversationId, gen.finishReason, {}, gen.error);
 }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { conversations } from '../../db/schema';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
-import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
+import { type FakeUpstream, type Reply, startFakeUpstream } from '../../testing/fake-upstream';
 import { TITLE_PROMPT } from '../chat/title';
 import { heuristicTitle } from './title';
 
@@ -49,12 +49,12 @@ for (const backend of testDatabases()) {
       h.json('POST', '/api/chat', { cookie: who.cookie, body: { model: MODEL, ...body } });
     const patch = (who: User, id: string, body: unknown) => h.json('PATCH', `/api/conversations/${id}`, { cookie: who.cookie, body });
 
-    test('a-model-retitles-a-new-conversation-after-its-heuristic-title', async () => {
+    test('a-model-writes-the-title-of-a-new-conversation', async () => {
       const first = await chat(bob, { message: 'Which trains run to the coast on Sundays?' });
       expect(first.status).toBe(200);
       const id = first.body.conversationId;
       const heuristic = heuristicTitle('Which trains run to the coast on Sundays?');
-      // The heuristic title is stored with the answer; the model's arrives in the background.
+      // The model's title comes with the answer, or after it, replacing the heuristic one.
       let title = heuristic;
       for (let i = 0; i < 300 && title === heuristic; i++) {
         title = (await h.json('GET', `/api/conversations/${id}`, { cookie: bob.cookie })).body.title;
@@ -64,6 +64,32 @@ for (const backend of testDatabases()) {
       expect(title).not.toBe(heuristic);
       expect(title).not.toBe('New chat');
       expect(title.length).toBeGreaterThan(1);
+    });
+
+    test('a-model-title-that-comes-before-the-answer-ends-is-stored-with-the-answer', async () => {
+      const reply: Reply = (r) =>
+        isTitleRequest(r.body ?? {})
+          ? { text: 'Sunday Coast Trains', delayMs: 150 }
+          : { text: 'The 9:14 from the central station.', delayMs: 400 };
+      upstream.script('/v1/chat/completions', reply, reply);
+      const first = await chat(bob, { message: 'When does the first coast train leave on Sundays?' });
+      expect(first.status).toBe(200);
+      expect(first.body.message.content).toBe('The 9:14 from the central station.');
+      const conversation = await h.json('GET', `/api/conversations/${first.body.conversationId}`, { cookie: bob.cookie });
+      expect(conversation.body.title).toBe('Sunday Coast Trains');
+    });
+
+    test('a-first-answer-that-fails-leaves-its-conversation-untitled-though-the-title-comes', async () => {
+      const reply: Reply = (r) =>
+        isTitleRequest(r.body ?? {})
+          ? { text: 'Lost Luggage Claims', delayMs: 100 }
+          : { status: 400, body: { error: { message: 'bad request', type: 'invalid_request_error' } } };
+      upstream.script('/v1/chat/completions', reply, reply);
+      const first = await chat(bob, { message: 'How do I claim for lost luggage?' });
+      expect(first.body.error.code).toBe('upstream_rejected');
+      await Bun.sleep(400);
+      const [newest] = (await h.json('GET', '/api/conversations', { cookie: bob.cookie })).body.items;
+      expect(newest.title).toBe('New chat');
     });
 
     test('custom-instructions-reach-the-model-on-every-turn-and-a-conversation-can-override-them', async () => {
