@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -227,6 +227,13 @@ export const messages = pgTable(
     uniqueIndex('messages_request_role_idx').on(t.requestId, t.role),
   ],
 );
+
+/**
+ * Every column of a message but its search vector: nothing reads the vector back, and reading it
+ * costs about an answer's size again, in the database and on the way to the server.
+ */
+export const { contentTsv: _searchVector, ...messageColumns } = getTableColumns(messages);
+export type MessageRow = Omit<typeof messages.$inferSelect, 'contentTsv'>;
 
 export const documents = pgTable(
   'documents',

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors';
-import { messages } from '../../db/schema';
+import { type MessageRow, messageColumns, messages } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { deploymentLabel } from '../../providers/model-config';
 import type { Deployment } from '../../providers/types';
@@ -9,7 +9,7 @@ import type { ConversationSettings } from '../conversations/settings';
 import type { Attachment } from './model';
 import { turnStatements } from './turn-statements';
 
-export type MessageRow = typeof messages.$inferSelect;
+export type { MessageRow };
 
 /**
  * The answer recorded under a request id, whoever asked, or undefined. User message and answer are
@@ -17,7 +17,7 @@ export type MessageRow = typeof messages.$inferSelect;
  */
 export async function findAnswer(db: Db, requestId: string): Promise<MessageRow | undefined> {
   const [row] = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(and(eq(messages.requestId, requestId), eq(messages.role, 'assistant')))
     .limit(1);
@@ -39,7 +39,7 @@ export async function findTurn(db: Db, userId: string, requestId: string): Promi
 export async function loadThread(db: Db, conversationId: string, leafId?: string | null): Promise<MessageRow[]> {
   if (leafId === null) return [];
   const rows = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(eq(messages.conversationId, conversationId))
     .orderBy(asc(messages.createdAt), asc(messages.id));
@@ -53,8 +53,8 @@ export async function loadThread(db: Db, conversationId: string, leafId?: string
 
 export interface TurnRows {
   conversationId: string;
-  user: MessageRow;
-  assistant: MessageRow;
+  user: { id: string };
+  assistant: { id: string };
 }
 
 /** Where a turn is stored: a new conversation (no `id`), or the user's own `id`; `settings` replace the stored ones. */
@@ -145,7 +145,7 @@ export async function finishAssistant(
     pluginCalls: JSON.stringify(o.pluginCalls),
   };
   const [row] = title ? await statements.finishTitled.execute({ ...values, ...title }) : await statements.finish.execute(values);
-  return row ?? (await db.select().from(messages).where(eq(messages.id, id)))[0];
+  return row ?? (await db.select(messageColumns).from(messages).where(eq(messages.id, id)))[0];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { conversations, messages } from '../../db/schema';
+import { conversations, messageColumns, messages } from '../../db/schema';
 
 const p = sql.placeholder;
 /**
@@ -68,6 +68,8 @@ function prepare(db: Db) {
     citations: json('citations'),
     pluginCalls: json('pluginCalls'),
   };
+  // What the turn goes on with: the database's work of reading whole rows back is not needed.
+  const begun = { id: messages.id, role: messages.role };
   const streaming = and(eq(messages.id, p('id')), eq(messages.status, 'streaming'));
   const titled = db.$with('titled').as(
     db
@@ -77,10 +79,10 @@ function prepare(db: Db) {
       .returning({ id: conversations.id }),
   );
   return {
-    beginInNew: db.with(created).insert(messages).values(turnMessages).returning().prepare('begin_turn_new'),
-    begin: db.with(touched).insert(messages).values(turnMessages).returning().prepare('begin_turn'),
-    finish: db.update(messages).set(outcome).where(streaming).returning().prepare('finish_answer'),
-    finishTitled: db.with(titled).update(messages).set(outcome).where(streaming).returning().prepare('finish_answer_titled'),
+    beginInNew: db.with(created).insert(messages).values(turnMessages).returning(begun).prepare('begin_turn_new'),
+    begin: db.with(touched).insert(messages).values(turnMessages).returning(begun).prepare('begin_turn'),
+    finish: db.update(messages).set(outcome).where(streaming).returning(messageColumns).prepare('finish_answer'),
+    finishTitled: db.with(titled).update(messages).set(outcome).where(streaming).returning(messageColumns).prepare('finish_answer_titled'),
   };
 }
 

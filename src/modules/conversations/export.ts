@@ -1,14 +1,13 @@
 import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { Zip, ZipDeflate } from 'fflate';
 import type { Db } from '../../db/client';
-import { conversations, messages } from '../../db/schema';
+import { conversations, type MessageRow, messageColumns, messages } from '../../db/schema';
 import { attachmentsOf } from '../chat/attachments';
 import { CONFAB_FORMAT } from './import/confab-file';
 import { getOwnedConversation } from './service';
 import { settingsOf } from './settings';
 
 type ConversationRow = typeof conversations.$inferSelect;
-type MessageRow = typeof messages.$inferSelect;
 
 /** A conversation as Confab exports it and reads back: every message of every branch, linked by `parentId`. */
 export function toPortable(c: ConversationRow, rows: MessageRow[]) {
@@ -47,7 +46,7 @@ function portableSettings(stored: unknown) {
 }
 
 const messagesOf = (db: Db, ids: string[]) =>
-  db.select().from(messages).where(inArray(messages.conversationId, ids)).orderBy(asc(messages.createdAt), asc(messages.id));
+  db.select(messageColumns).from(messages).where(inArray(messages.conversationId, ids)).orderBy(asc(messages.createdAt), asc(messages.id));
 
 export async function exportConversation(db: Db, userId: string, id: string): Promise<PortableConversation> {
   const conversation = await getOwnedConversation(db, userId, id);

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { conversations, folders, messages } from '../../db/schema';
+import { conversations, folders, type MessageRow, messageColumns, messages } from '../../db/schema';
 import { AppError, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid-format';
 import { attachmentsOf } from '../chat/attachments';
@@ -9,7 +9,6 @@ import { type ConversationSettings, settingsOf } from './settings';
 import { heuristicTitle } from './title';
 
 type ConversationRow = typeof conversations.$inferSelect;
-type MessageRow = typeof messages.$inferSelect;
 
 export interface ConversationSummary {
   id: string;
@@ -143,7 +142,11 @@ export async function getOwnedConversation(db: Db, userId: string, id: string): 
 
 export async function getConversation(db: Db, userId: string, id: string) {
   const conversation = await getOwnedConversation(db, userId, id);
-  const rows = await db.select().from(messages).where(eq(messages.conversationId, id)).orderBy(asc(messages.createdAt), asc(messages.id));
+  const rows = await db
+    .select(messageColumns)
+    .from(messages)
+    .where(eq(messages.conversationId, id))
+    .orderBy(asc(messages.createdAt), asc(messages.id));
   const rated = await feedbackOn(
     db,
     userId,
