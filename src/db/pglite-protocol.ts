@@ -75,3 +75,6 @@ export function errorFrom(fields: ErrorFields): Error {
   Object.assign(error, fields);
   return error;
 }
+
+/** When each side of the embedded database collects its garbage: a second after the last of 500 messages. */
+export const IDLE_COLLECTION = { quietMs: 1_000, minWork: 500 } as const;

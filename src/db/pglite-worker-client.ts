@@ -1,7 +1,8 @@
 import type { QueryOptions, Results, Transaction } from '@electric-sql/pglite';
+import { idleCollector } from '../lib/idle-collector';
 import { EMBEDDED_START_PARAMS } from './embedded-settings';
 import { initDataDir } from './init-data-dir';
-import { type ErrorFields, errorFrom, type Reply, type Request } from './pglite-protocol';
+import { type ErrorFields, errorFrom, IDLE_COLLECTION, type Reply, type Request } from './pglite-protocol';
 
 const WORKER_URL = new URL('./pglite-worker.ts', import.meta.url).href;
 
@@ -35,6 +36,8 @@ export class PgliteWorkerClient {
   #nextId = 0;
   #stopped: Error | undefined;
   #ready = false;
+  /** The server's side of a burst of statements (requests, rows, frames) is collected once it ends. */
+  #collector = idleCollector(IDLE_COLLECTION);
 
   constructor(dataDir: string, seed?: Blob) {
     this.#worker.unref();
@@ -59,6 +62,7 @@ export class PgliteWorkerClient {
   #send(request: Outgoing, transfer: Transferable[] = []): Promise<unknown> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     const id = ++this.#nextId;
+    this.#collector.note();
     // Referenced only while a reply is due, so an idle database never keeps the process alive.
     if (this.#pending.size === 0) this.#worker.ref();
     return new Promise((resolve, reject) => {
@@ -126,6 +130,7 @@ export class PgliteWorkerClient {
       () => {},
     );
     this.#fail(new Error('the embedded database is closed'));
+    this.#collector.stop();
     this.#worker.terminate();
   }
 }

@@ -7,7 +7,8 @@
  */
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
-import { errorFields, type OpenRequest, type QueryRequest, type Reply, type Request } from './pglite-protocol';
+import { idleCollector } from '../lib/idle-collector';
+import { errorFields, IDLE_COLLECTION, type OpenRequest, type QueryRequest, type Reply, type Request } from './pglite-protocol';
 
 declare const self: Worker;
 
@@ -20,6 +21,9 @@ let nextTx = 0;
 const ROLLBACK = Symbol('rollback');
 
 const keepText = (value: string) => value;
+
+/** The results of a burst of statements (copies of the WASM heap's output) go back once it ends. */
+const collector = idleCollector(IDLE_COLLECTION);
 
 async function open(request: OpenRequest): Promise<void> {
   const loadDataDir = request.seed ? new Blob([request.seed]) : undefined;
@@ -107,6 +111,7 @@ function handle(request: Request): Promise<unknown> | unknown {
 
 self.onmessage = async (event: MessageEvent<Request>) => {
   const { id } = event.data;
+  collector.note();
   let reply: Reply;
   try {
     reply = { id, ok: true, value: await handle(event.data) };
