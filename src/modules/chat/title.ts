@@ -98,14 +98,20 @@ export interface PendingTitle {
  */
 export function requestModelTitle(deps: TitleDeps, t: TitleInput): PendingTitle {
   const abort = new AbortController();
+  let cancelled = false;
+  // A timer cleared when the call ends: `AbortSignal.timeout` would keep every title's signal alive
+  // for the whole timeout, thousands of them at a few hundred new conversations a second.
+  const timer = setTimeout(() => abort.abort(), TITLE_TIMEOUT_MS);
   let ready: string | null | undefined;
-  const title = modelTitle(deps, t, AbortSignal.any([abort.signal, AbortSignal.timeout(TITLE_TIMEOUT_MS)])).then(
-    (text) => (ready = text),
-    (error) => {
-      if (!abort.signal.aborted) log.debug('model title skipped', { error });
-      return (ready = null);
-    },
-  );
+  const title = modelTitle(deps, t, abort.signal)
+    .then(
+      (text) => (ready = text),
+      (error) => {
+        if (!cancelled) log.debug('model title skipped', { error });
+        return (ready = null);
+      },
+    )
+    .finally(() => clearTimeout(timer));
   return {
     get ready() {
       return ready;
@@ -116,6 +122,9 @@ export function requestModelTitle(deps: TitleDeps, t: TitleInput): PendingTitle 
         .then((text) => (text ? setModelTitle(deps.db, t.conversationId, text) : false))
         .catch((error) => log.debug('model title not stored', { error }));
     },
-    cancel: () => abort.abort(),
+    cancel() {
+      cancelled = true;
+      abort.abort();
+    },
   };
 }
