@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
 import { pickModel, realErrors, send, signUp, waitForAnswerEnd } from '../../src/testing/chat-page';
-import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
+import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, MODEL_TITLE_QUEUE, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 
@@ -31,10 +31,10 @@ describe.skipIf(Boolean(missing))('the branch switcher', () => {
 
   test('an-edited-message-pages-between-its-versions-and-the-chosen-one-goes-on', async () => {
     await pickModel(page, 'local/scripted');
-    stack.model.script(MODEL_CHAT_PATH, { text: 'First answer.' }, { text: 'A title' });
+    stack.model.script(MODEL_CHAT_PATH, { text: 'First answer.' });
+    stack.model.script(MODEL_TITLE_QUEUE, { text: 'A title' });
     await send(page, 'First question');
     await waitForAnswerEnd(page);
-    for (let i = 0; i < 200 && stack.model.pending(MODEL_CHAT_PATH) > 0; i++) await Bun.sleep(25);
     stack.model.script(MODEL_CHAT_PATH, { text: 'Second answer.' });
     await send(page, 'Second question');
     await waitForAnswerEnd(page);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage, type PageProblems } from '../../src/testing/browser';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from '../../src/testing/chat-page';
-import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
+import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, MODEL_TITLE_QUEUE, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
 
@@ -29,8 +29,9 @@ describe.skipIf(Boolean(missing))('reloading while an answer streams', () => {
   test('the-page-reconnects-to-the-live-answer-and-continues-it', async () => {
     const text = words(150, 'live');
     await pickModel(page, 'local/scripted');
-    // Long enough to be still streaming when the page has reloaded; then the title.
-    stack.model.script(MODEL_CHAT_PATH, { text, delayMs: 40 }, { text: 'A title' });
+    // Long enough to be still streaming when the page has reloaded.
+    stack.model.script(MODEL_CHAT_PATH, { text, delayMs: 40 });
+    stack.model.script(MODEL_TITLE_QUEUE, { text: 'A title' });
     await send(page, 'Tell me a long story');
     await lastAnswer(page).filter({ hasText: 'live5' }).waitFor();
     const conversationId = await page.evaluate(() => location.pathname.slice(3));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
 import { setLogLevel } from '../lib/logger';
+import { TITLE_PROMPT } from '../modules/chat/title';
 import { type RunningServer, startServer } from '../server';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -12,12 +13,19 @@ export const HOOK_TIMEOUT_MS = 90_000;
 
 /** Where the scripted model's answers are asked for: `stack.model.script(MODEL_CHAT_PATH, …)`. */
 export const MODEL_CHAT_PATH = '/v1/chat/completions';
+/**
+ * Where the scripted model's titles are asked for: a title is asked for while a new
+ * conversation's first answer is, so it has its own queue (`stack.model.script(MODEL_TITLE_QUEUE, …)`).
+ */
+export const MODEL_TITLE_QUEUE = 'title';
+const isTitleRequest = (body: unknown) =>
+  (body as { messages?: { content?: unknown }[] } | null)?.messages?.some((m) => m.content === TITLE_PROMPT) ?? false;
 
 export interface Stack {
   /** The UI's address, through a relay whose connections a test can cut. */
   url: string;
   server: RunningServer;
-  /** The upstream of the `local/scripted` model (it keeps every request); unscripted, it answers "Hello from the scripted model." */
+  /** The upstream of the `local/scripted` model (it keeps every request); unscripted, it answers (and titles) "Hello from the scripted model." */
   model: FakeUpstream;
   proxy: TcpProxy;
   stop(): Promise<void>;
@@ -29,8 +37,13 @@ export interface Stack {
  */
 export async function startStack(env: Record<string, string> | ((url: string) => Record<string, string>) = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-ui-'));
-  const model = await startFakeUpstream({ models: ['scripted'], record: true });
+  const model = await startFakeUpstream({
+    models: ['scripted'],
+    record: true,
+    queueOf: (r) => (isTitleRequest(r.body) ? MODEL_TITLE_QUEUE : undefined),
+  });
   model.always(MODEL_CHAT_PATH, { text: 'Hello from the scripted model.' });
+  model.always(MODEL_TITLE_QUEUE, { text: 'Hello from the scripted model.' });
   let server: RunningServer | undefined;
   const proxy = await startTcpProxy(() => Number(new URL(server?.url ?? 'http://127.0.0.1:1').port));
   const config = loadConfig({

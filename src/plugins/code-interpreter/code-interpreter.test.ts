@@ -218,8 +218,10 @@ describe('code_interpreter in a turn', () => {
     release();
     expect(res.status).toBe(200);
     expect(res.body.message.content).toBe('The sandbox is busy right now.');
-    const toolMessage = upstream.requests.at(-1)!.body.messages.find((m: { role: string }) => m.role === 'tool');
-    expect(toolMessage.content).toContain('sandbox_busy');
+    const toolMessage = upstream.requests
+      .flatMap((r) => (r.body.messages as { role: string; content: string }[]) ?? [])
+      .find((m) => m.role === 'tool');
+    expect(toolMessage?.content).toContain('sandbox_busy');
     const conv = await h.json('GET', `/api/conversations/${res.body.conversationId}`, { cookie: user.cookie });
     const [record] = conv.body.messages[1].plugins;
     expect(record).toMatchObject({ name: 'code_interpreter', via: 'tool', ok: false, error: { code: 'sandbox_busy' } });

@@ -23,6 +23,11 @@ export interface FakeUpstreamOptions extends Partial<FakeBehaviour> {
   record?: boolean;
   /** The folder `{ sse }` replies name their transcripts in: the test's own `__fixtures__/`. */
   fixtures?: string;
+  /**
+   * The queue a request takes its scripted reply from, when not its path: requests a test cannot
+   * order (a title asked for while the answer is) get a queue of their own.
+   */
+  queueOf?: (request: RecordedRequest) => string | undefined;
 }
 
 export interface FakeUpstream {
@@ -59,7 +64,7 @@ type Handler = (req: Request, body: unknown, scripted?: ScriptedAnswer) => Respo
  * stand in for several providers under different prefixes (`/openai/v1`, `/anthropic/v1`).
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  const { port = 0, hostname = '127.0.0.1', models, embeddingDims, apiKey, record = false, fixtures, ...behaviour } = options;
+  const { port = 0, hostname = '127.0.0.1', models, embeddingDims, apiKey, record = false, fixtures, queueOf, ...behaviour } = options;
   const state: UpstreamState = {
     behaviour: { ...DEFAULT_BEHAVIOUR, ...definedOnly(behaviour) },
     models: models && models.length > 0 ? models : ['fake-model'],
@@ -97,11 +102,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const handler = handlers[tail > 0 ? `${req.method} ${path.slice(tail)}` : key] ?? notFound(path);
     if (!record && script.empty) return handler(req, body);
     const request: RecordedRequest = { method: req.method, path, headers: new Headers(req.headers), body };
-    if (!record) return respond(req, request, handler, script.next(path));
+    const queue = queueOf?.(request) ?? path;
+    if (!record) return respond(req, request, handler, script.next(queue));
     requests.push(request);
     let finished = false;
     req.signal.addEventListener('abort', () => finished || disconnects.push(path), { once: true });
-    const res = await respond(req, request, handler, script.next(path));
+    const res = await respond(req, request, handler, script.next(queue));
     finished = !res.headers.get('content-type')?.startsWith('text/event-stream');
     return res;
   }
