@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
 import { setLogLevel } from '../lib/logger';
-import { TITLE_PROMPT } from '../modules/chat/title';
 import { type RunningServer, startServer } from '../server';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { TITLE_QUEUE, titlesApart } from './title-requests';
 
 /** Starting a server (a fresh PGlite cluster) and a browser takes seconds on a busy machine. */
 export const HOOK_TIMEOUT_MS = 90_000;
@@ -17,9 +17,7 @@ export const MODEL_CHAT_PATH = '/v1/chat/completions';
  * Where the scripted model's titles are asked for: a title is asked for while a new
  * conversation's first answer is, so it has its own queue (`stack.model.script(MODEL_TITLE_QUEUE, …)`).
  */
-export const MODEL_TITLE_QUEUE = 'title';
-const isTitleRequest = (body: unknown) =>
-  (body as { messages?: { content?: unknown }[] } | null)?.messages?.some((m) => m.content === TITLE_PROMPT) ?? false;
+export const MODEL_TITLE_QUEUE = TITLE_QUEUE;
 
 export interface Stack {
   /** The UI's address, through a relay whose connections a test can cut. */
@@ -40,7 +38,7 @@ export async function startStack(env: Record<string, string> | ((url: string) =>
   const model = await startFakeUpstream({
     models: ['scripted'],
     record: true,
-    queueOf: (r) => (isTitleRequest(r.body) ? MODEL_TITLE_QUEUE : undefined),
+    queueOf: titlesApart,
   });
   model.always(MODEL_CHAT_PATH, { text: 'Hello from the scripted model.' });
   model.always(MODEL_TITLE_QUEUE, { text: 'Hello from the scripted model.' });

@@ -3,6 +3,7 @@ import { AppError } from '../../lib/errors';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream';
+import { titlesApart } from '../../testing/title-requests';
 import { createRegistry, type PluginOutcome, runPlugin } from '../registry';
 import type { CodeInterpreterData } from './index';
 import { codeInterpreterPlugin, PYTHON_UNAVAILABLE } from './index';
@@ -190,7 +191,7 @@ describe('code_interpreter in a turn', () => {
   let upstream: FakeUpstream;
   let h: Harness;
   beforeAll(async () => {
-    upstream = await startFakeUpstream({ models: ['gpt-4o-mini'], record: true });
+    upstream = await startFakeUpstream({ models: ['gpt-4o-mini'], record: true, queueOf: titlesApart });
     h = createHarness(
       await tdb.open(),
       testConfig({
