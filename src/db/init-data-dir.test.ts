@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { createTar, parseTar } from 'nanotar';
 import { openPglite } from './client';
 import { initDataDir } from './init-data-dir';
 import { users } from './schema';
@@ -34,18 +35,20 @@ async function alreadyMigrated(dir: string): Promise<boolean> {
 describe('creating the embedded cluster', () => {
   const root = mkdtempSync(join(tmpdir(), 'confab-init-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const template = join(root, 'cache', 'pglite-cluster');
+  const template = join(root, 'cache', 'pglite-cluster.tar');
 
   test('the-first-fresh-data-dir-runs-initdb-and-the-migrations-and-keeps-the-cluster-as-the-template', async () => {
     await initDataDir(join(root, 'first'), template);
-    expect(existsSync(join(template, 'PG_VERSION'))).toBe(true);
+    expect(statSync(template).isFile()).toBe(true);
     expect(await alreadyMigrated(join(root, 'first'))).toBe(true);
-    expect(readdirSync(join(root, 'cache'))).toEqual(['pglite-cluster']);
+    expect(readdirSync(join(root, 'cache'))).toEqual(['pglite-cluster.tar']);
     expect(await works(join(root, 'first'))).toBe(true);
   });
 
   test('the-next-fresh-data-dir-is-a-copy-of-the-template-and-a-working-database', async () => {
-    writeFileSync(join(template, 'copied-from-template'), '');
+    const kept = readFileSync(template);
+    const items = parseTar(kept).map((i) => ({ name: i.name, data: i.type === 'file' ? (i.data ?? new Uint8Array()) : undefined }));
+    writeFileSync(template, createTar([...items, { name: 'copied-from-template', data: new Uint8Array() }]));
     await initDataDir(join(root, 'second'), template);
     expect(existsSync(join(root, 'second', 'copied-from-template'))).toBe(true);
     expect(await alreadyMigrated(join(root, 'second'))).toBe(true);
@@ -57,9 +60,24 @@ describe('creating the embedded cluster', () => {
     expect(await works(join(root, 'third'))).toBe(true);
   });
 
+  test('a-new-cluster-holds-only-the-database-the-server-uses-and-only-its-owner-reads-it', async () => {
+    const dir = join(root, 'first');
+    const database = openPglite(dir);
+    try {
+      const names = await database.rows<{ datname: string }>(sql`select datname from pg_database order by datname`);
+      expect(names.map((n) => n.datname)).toEqual(['postgres']);
+    } finally {
+      await database.close();
+    }
+    expect(statSync(template).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'PG_VERSION')).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o077).toBe(0);
+    expect(statSync(join(root, 'second')).mode & 0o077).toBe(0);
+  });
+
   test('a-template-that-cannot-be-kept-still-gives-a-working-cluster', async () => {
     writeFileSync(join(root, 'not-a-dir'), '');
-    await initDataDir(join(root, 'uncached'), join(root, 'not-a-dir', 'pglite-cluster'));
+    await initDataDir(join(root, 'uncached'), join(root, 'not-a-dir', 'pglite-cluster.tar'));
     expect(await works(join(root, 'uncached'))).toBe(true);
   });
 });
