@@ -42,6 +42,27 @@ describe.skipIf(Boolean(missing))('organising conversations in the sidebar', () 
     await stack?.stop();
   }, HOOK_TIMEOUT_MS);
 
+  test('a-title-takes-the-whole-row-until-the-row-is-hovered', async () => {
+    const title = 'Ferry times on Sundays';
+    const id = await create(title);
+    try {
+      await page.reload();
+      const link = row(title).locator('a');
+      await link.waitFor();
+      await page.mouse.move(900, 700);
+      // Not hovered: the title is not cut short by room kept for invisible buttons.
+      expect(await link.evaluate((a) => a.scrollWidth <= a.clientWidth)).toBe(true);
+      await row(title).hover();
+      const rename = row(title).locator('button[title="Rename"]');
+      expect(await rename.evaluate((b) => getComputedStyle(b.parentElement!).opacity)).toBe('1');
+      expect(await rename.evaluate((b) => b.getBoundingClientRect().width)).toBeGreaterThan(20);
+    } finally {
+      await page.evaluate((cid) => fetch(`/api/conversations/${cid}`, { method: 'DELETE' }), id);
+      await page.reload();
+    }
+    await row(title).waitFor({ state: 'detached' });
+  });
+
   test('a-pinned-conversation-shows-on-top-under-pinned', async () => {
     await row('Alpha').hover();
     await row('Alpha').locator('button[title="Pin"]').click();
