@@ -56,6 +56,16 @@ describe.skipIf(Boolean(missing))('organising conversations in the sidebar', () 
       const rename = row(title).locator('button[title="Rename"]');
       expect(await rename.evaluate((b) => getComputedStyle(b.parentElement!).opacity)).toBe('1');
       expect(await rename.evaluate((b) => b.getBoundingClientRect().width)).toBeGreaterThan(20);
+      // From the keyboard: Tab from the title reaches its first action, which shows.
+      await page.mouse.move(900, 700);
+      await link.focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        return { title: el.getAttribute('title'), width: el.getBoundingClientRect().width };
+      });
+      expect(focused.title).toBe('Pin');
+      expect(focused.width).toBeGreaterThan(20);
     } finally {
       await page.evaluate((cid) => fetch(`/api/conversations/${cid}`, { method: 'DELETE' }), id);
       await page.reload();
