@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { chunks, documents } from '../db/schema';
+import { chunks, documents, users } from '../db/schema';
 import type { TextChunk } from './chunk';
 import { ensureVectorIndex } from './vector-index';
 
@@ -28,6 +28,11 @@ export async function replaceDocumentChunks(
   const dimensions = embedded.vectors[0]?.length ?? 0;
   if (dimensions > 0) await ensureVectorIndex(database, embedded.model, dimensions);
   return database.db.transaction(async (tx) => {
+    // The owner's row first, as the chunks' foreign keys would lock it later: deleting the account
+    // locks the user and then their documents, so taking the document first and the user second
+    // let each wait for the other, and PostgreSQL broke the deadlock by failing one of them.
+    const owner = await tx.select({ id: users.id }).from(users).where(eq(users.id, doc.userId)).for('key share');
+    if (owner.length === 0) return false;
     const claimed = await tx
       .select({ id: documents.id })
       .from(documents)

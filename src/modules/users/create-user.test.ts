@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
-import { passwordLinks, usageLogs, users } from '../../db/schema';
+import { eq, sql } from 'drizzle-orm';
+import { documents, passwordLinks, usageLogs, users } from '../../db/schema';
+import { chunkText } from '../../rag/chunk';
+import { replaceDocumentChunks } from '../../rag/chunk-store';
 import { createHarness, type Harness } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 
@@ -168,5 +170,53 @@ for (const backend of testDatabases()) {
       expect(existsSync(dir)).toBe(false);
       expect(existsSync(join(h.ctx.config.dataDir, 'uploads', admin.id))).toBe(false);
     });
+
+    // On PostgreSQL only: the embedded database runs one statement at a time, so it cannot deadlock.
+    test.skipIf(backend.name !== 'postgres')(
+      'deleting-a-user-while-their-document-is-being-stored-neither-deadlocks-nor-fails',
+      async () => {
+        const jo = await h.signup();
+        const db = h.ctx.database.db;
+        const [doc] = await db
+          .insert(documents)
+          .values({
+            userId: jo.id,
+            name: 'jo.md',
+            mimeType: 'text/markdown',
+            sizeBytes: 9,
+            sha256: crypto.randomUUID(),
+            storagePath: `x/${crypto.randomUUID()}`,
+            status: 'processing',
+          })
+          .returning();
+        const chunked = chunkText(
+          { text: 'Jo keeps bees behind the shed.', kind: 'markdown' },
+          { maxTokens: 40, overlapTokens: 0, minTokens: 1 },
+        );
+        const embedded = { model: h.ctx.embedder.model, chunks: chunked, vectors: await h.ctx.embedder.embed(chunked.map((c) => c.text)) };
+        // A third transaction holds the chunks table, so storing the document stops half-way: after
+        // it has what it locks first, before the rows whose foreign keys lock the user.
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        let locked!: () => void;
+        const holding = new Promise<void>((r) => (locked = r));
+        const holder = db.transaction(async (tx) => {
+          await tx.execute(sql`lock table chunks in share mode`);
+          locked();
+          await released;
+        });
+        await holding;
+        const storing = replaceDocumentChunks(h.ctx.database, { id: doc.id, userId: jo.id }, embedded);
+        await Bun.sleep(200);
+        const deleting = h.json('DELETE', `/api/admin/users/${jo.id}`, { cookie: admin.cookie });
+        await Bun.sleep(200);
+        release();
+        await holder;
+        const [stored, deleted] = await Promise.all([storing.then(String, (e) => `error: ${e.cause?.code ?? e.message}`), deleting]);
+        expect(deleted.status).toBe(204);
+        expect(stored).toBe('true');
+        expect(await db.select().from(documents).where(eq(documents.userId, jo.id))).toEqual([]);
+      },
+    );
   });
 }
