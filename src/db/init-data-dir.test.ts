@@ -75,6 +75,20 @@ describe('creating the embedded cluster', () => {
     expect(statSync(join(root, 'second')).mode & 0o077).toBe(0);
   });
 
+  test('a-relative-data-dir-like-the-default-gets-a-working-cluster-both-ways', async () => {
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      // The first on the machine (initdb in the child) and then a copy of its template.
+      await initDataDir('./relative-first', join(root, 'relative-cache', 'pglite-cluster.tar'));
+      await initDataDir('./relative-second', join(root, 'relative-cache', 'pglite-cluster.tar'));
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await works(join(root, 'relative-first'))).toBe(true);
+    expect(await works(join(root, 'relative-second'))).toBe(true);
+  });
+
   test('a-template-that-cannot-be-kept-still-gives-a-working-cluster', async () => {
     writeFileSync(join(root, 'not-a-dir'), '');
     await initDataDir(join(root, 'uncached'), join(root, 'not-a-dir', 'pglite-cluster.tar'));

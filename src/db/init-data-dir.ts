@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTar } from 'nanotar';
 import { EMBEDDED_START_PARAMS } from './embedded-settings';
@@ -115,7 +115,9 @@ function keepAsTemplate(staging: string, template: string): void {
  * Writes a cluster dumped by PGlite into `dir`, readable by this user only: it will hold every
  * conversation and the encrypted secrets.
  */
-export function writeCluster(dir: string, tar: Uint8Array): void {
+export function writeCluster(to: string, tar: Uint8Array): void {
+  // Absolute, so that the check below compares like with like for a relative DATA_DIR (`./data`).
+  const dir = resolve(to);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const item of parseTar(tar)) {
     const path = join(dir, item.name);
