@@ -205,10 +205,21 @@ for (const backend of testDatabases()) {
           await released;
         });
         await holding;
+        // Each step starts once the one before is waiting for a lock, however slow the machine.
+        const waiting = async (n: number) => {
+          for (let i = 0; i < 500; i++) {
+            const [row] = await h.ctx.database.rows<{ n: number }>(
+              sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+            );
+            if (row!.n >= n) return;
+            await Bun.sleep(10);
+          }
+          throw new Error(`fewer than ${n} transactions ever waited for a lock`);
+        };
         const storing = replaceDocumentChunks(h.ctx.database, { id: doc.id, userId: jo.id }, embedded);
-        await Bun.sleep(200);
+        await waiting(1);
         const deleting = h.json('DELETE', `/api/admin/users/${jo.id}`, { cookie: admin.cookie });
-        await Bun.sleep(200);
+        await waiting(2);
         release();
         await holder;
         const [stored, deleted] = await Promise.all([storing.then(String, (e) => `error: ${e.cause?.code ?? e.message}`), deleting]);
