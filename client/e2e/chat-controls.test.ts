@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, openPage, type PageProblems, screenshot } from '../../src/testing/browser';
 import { lastAnswer, pickModel, realErrors, send, signUp, waitForAnswerEnd, words } from '../../src/testing/chat-page';
+import { isTitleRequest } from '../../src/testing/title-requests';
 import { HOOK_TIMEOUT_MS, MODEL_CHAT_PATH, type Stack, startStack } from '../../src/testing/ui-stack';
 
 setDefaultTimeout(HOOK_TIMEOUT_MS);
@@ -16,9 +17,7 @@ describe.skipIf(Boolean(missing))('shaping a chat in the browser', () => {
   let problems: PageProblems;
 
   /** The body of the newest chat request the scripted model received for a turn (not a title). */
-  const lastRequest = () =>
-    stack.model.requests.filter((r) => r.path === MODEL_CHAT_PATH && !systemOf(r.body).some((s) => s.startsWith('Write a title'))).at(-1)
-      ?.body ?? {};
+  const lastRequest = () => stack.model.requests.filter((r) => r.path === MODEL_CHAT_PATH && !isTitleRequest(r.body)).at(-1)?.body ?? {};
   const systemOf = (body: { messages?: { role: string; content: string }[] }) =>
     (body.messages ?? []).filter((m) => m.role === 'system').map((m) => m.content);
 

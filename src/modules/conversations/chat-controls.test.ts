@@ -4,7 +4,7 @@ import { conversations } from '../../db/schema';
 import { createHarness, type Harness, testConfig } from '../../testing/app-harness';
 import { testDatabases } from '../../testing/databases';
 import { type FakeUpstream, type Reply, startFakeUpstream } from '../../testing/fake-upstream';
-import { TITLE_PROMPT } from '../chat/title';
+import { isTitleRequest } from '../../testing/title-requests';
 import { heuristicTitle } from './title';
 
 type User = Awaited<ReturnType<Harness['signup']>>;
@@ -14,7 +14,6 @@ const MODEL = 'local/tuned';
  * The system messages and sampling fields the upstream received for its last turn. A title is
  * written in the background after a first turn and may arrive later, so title requests are skipped.
  */
-const isTitleRequest = (body: { messages?: { content: unknown }[] }) => body.messages?.some((m) => m.content === TITLE_PROMPT);
 
 function lastCall(upstream: FakeUpstream) {
   const req = upstream.requests.filter((r) => r.path === '/v1/chat/completions' && !isTitleRequest(r.body ?? {})).at(-1);
