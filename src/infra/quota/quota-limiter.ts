@@ -94,6 +94,25 @@ export function windowsAt(userId: string, at: number): QuotaWindow[] {
   ];
 }
 
+/** Users whose windows are remembered at once; past it the memo starts afresh. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * `windowsAt`, remembered per user until their day ends: every turn asks twice (to hold, to
+ * settle), and building the windows (four dates, two ISO keys) was most of a quota check's cost.
+ */
+function windowMemo() {
+  const memo = new Map<string, QuotaWindow[]>();
+  return (userId: string, at: number): QuotaWindow[] => {
+    const known = memo.get(userId);
+    if (known && at >= +known[0].start && at < +known[0].end) return known;
+    if (memo.size >= MAX_REMEMBERED) memo.clear();
+    const windows = windowsAt(userId, at);
+    memo.set(userId, windows);
+    return windows;
+  };
+}
+
 const SENTENCES: Record<QuotaKind, string> = {
   tokensPerDay: 'You have used all your tokens for today.',
   usdPerMonth: 'You have used your spending budget for this month.',
@@ -118,6 +137,7 @@ function exceeded(window: QuotaWindow, now: number): AppError {
 export function createQuotaLimiter(opts: QuotaLimiterOptions): QuotaLimiter {
   const now = opts.now ?? Date.now;
   const seeding = new Map<string, Promise<void>>();
+  const windowsOf = windowMemo();
   let lastWarn = 0;
 
   async function onStore<T>(run: (store: QuotaStore) => Promise<T>): Promise<{ value: T; store: QuotaStore }> {
@@ -149,7 +169,7 @@ export function createQuotaLimiter(opts: QuotaLimiterOptions): QuotaLimiter {
   }
 
   function spentIn(userId: string, spent: Spend): Spent[] {
-    return windowsAt(userId, now()).map((w) => ({
+    return windowsOf(userId, now()).map((w) => ({
       counter: w.counter,
       amount: toUnits(w.kind, w.kind === 'tokensPerDay' ? spent.tokens : spent.usd),
     }));
@@ -163,8 +183,9 @@ export function createQuotaLimiter(opts: QuotaLimiterOptions): QuotaLimiter {
 
   async function reserve(userId: string, estimate: Spend, limits: QuotaLimits): Promise<QuotaHold> {
     const at = now();
-    const windows = windowsAt(userId, at).filter((w) => limits[w.kind] !== null);
-    const holdId = crypto.randomUUID();
+    const windows = windowsOf(userId, at).filter((w) => limits[w.kind] !== null);
+    // Nothing is held without a window, so no store reads the id of such a hold.
+    const holdId = windows.length ? crypto.randomUUID() : '';
     let done = false;
     const hold = (store: QuotaStore, held: CounterSpec[]): QuotaHold => ({
       settle: async (spent) => {
@@ -202,7 +223,7 @@ export function createQuotaLimiter(opts: QuotaLimiterOptions): QuotaLimiter {
     reserve,
     charge: (userId, spent) => settle(opts.store, crypto.randomUUID(), [], userId, spent),
     async levels(userId) {
-      const windows = windowsAt(userId, now());
+      const windows = windowsOf(userId, now());
       const { value } = await onStore((s) => s.read(windows.map((w) => w.counter)));
       return windows.map((window, i) => ({ window, level: value[i] }));
     },

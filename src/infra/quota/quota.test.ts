@@ -92,6 +92,26 @@ for (const s of stores) {
       expect(err.publicMessage).toContain(month.end.toISOString());
     });
 
+    test('a-new-utc-day-starts-a-new-token-counter-and-a-new-month-a-new-spend-counter', async () => {
+      // The last half second of this month: the store keeps counters only for windows not yet over.
+      const today = new Date();
+      const nextMonth = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1);
+      const next = new Date(nextMonth).toISOString();
+      let at = nextMonth - 500;
+      const quotas = createQuotaLimiter({ store, fallback: store, recorded: async () => 0, now: () => at });
+      const userId = crypto.randomUUID();
+      const both: QuotaLimits = { tokensPerDay: 100, usdPerMonth: 1 };
+      await (await quotas.reserve(userId, { tokens: 100, usd: 1 }, both)).settle({ tokens: 100, usd: 1 });
+      const spent = (await quotas.reserve(userId, { tokens: 1, usd: 0 }, both).catch((e) => e)) as AppError;
+      expect(spent.details).toEqual({ quota: 'tokensPerDay', resetsAt: next });
+      at = nextMonth + 500;
+      const [day, month] = await quotas.levels(userId);
+      expect(day.window.start.toISOString()).toBe(next);
+      expect(month.window.start.toISOString()).toBe(next);
+      await (await quotas.reserve(userId, { tokens: 100, usd: 1 }, both)).settle({ tokens: 100, usd: 1 });
+      expect((await quotas.levels(userId)).map((l) => l.level?.used)).toEqual([100, toUnits('usdPerMonth', 1)]);
+    });
+
     test('a-free-turn-passes-a-spent-budget-and-a-priced-one-does-not', async () => {
       const quotas = limiter();
       const userId = crypto.randomUUID();

@@ -58,6 +58,8 @@ interface Bucket extends BucketSpec {
 
 const seconds = (ms: number) => `${Math.max(0, ms) / 1000}s`;
 const WARN_EVERY_MS = 10_000;
+/** Callers whose buckets are remembered at once; past it the memo starts afresh. */
+const MAX_REMEMBERED = 10_000;
 const KINDS = ['requests', 'tokens'] as const;
 
 /**
@@ -70,15 +72,24 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   const fallback = opts.fallback;
   let lastWarn = 0;
 
-  function bucketsFor(subject: LimitSubject, rpm: number, tpm: number): Bucket[] {
+  /** A caller's buckets at these sizes, and which of them count tokens; remembered per caller. */
+  const remembered = new Map<string, { rpm: number; tpm: number; buckets: Bucket[]; tokens: Bucket[] }>();
+
+  function bucketsFor(subject: LimitSubject, rpm: number, tpm: number): { buckets: Bucket[]; tokens: Bucket[] } {
+    const caller = subject.apiKeyId ? `${subject.userId}/${subject.apiKeyId}` : subject.userId;
+    const known = remembered.get(caller);
+    if (known && known.rpm === rpm && known.tpm === tpm) return known;
     const owners: [string, string][] = [['user', `u:${subject.userId}`]];
     if (subject.apiKeyId) owners.push(['key', `k:${subject.apiKeyId}`]);
-    const out: Bucket[] = [];
+    const buckets: Bucket[] = [];
     for (const [who, id] of owners) {
-      if (rpm > 0) out.push({ name: `${who}_requests`, kind: 'requests', key: `${id}:r`, capacity: rpm, periodMs });
-      if (tpm > 0) out.push({ name: `${who}_tokens`, kind: 'tokens', key: `${id}:t`, capacity: tpm, periodMs });
+      if (rpm > 0) buckets.push({ name: `${who}_requests`, kind: 'requests', key: `${id}:r`, capacity: rpm, periodMs });
+      if (tpm > 0) buckets.push({ name: `${who}_tokens`, kind: 'tokens', key: `${id}:t`, capacity: tpm, periodMs });
     }
-    return out;
+    const entry = { rpm, tpm, buckets, tokens: buckets.filter((b) => b.kind === 'tokens') };
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    remembered.set(caller, entry);
+    return entry;
   }
 
   async function take(buckets: Bucket[], costs: number[]): Promise<{ result: TakeResult; store: RateLimitStore }> {
@@ -120,7 +131,7 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   async function reserve(subject: LimitSubject, estimatedTokens: number, limits?: RateLimits): Promise<Reservation> {
     const rpm = limits ? (limits.rpm ?? 0) : opts.rpm;
     const tpm = limits ? (limits.tpm ?? 0) : opts.tpm;
-    const buckets = bucketsFor(subject, rpm, tpm);
+    const { buckets, tokens } = bucketsFor(subject, rpm, tpm);
     if (buckets.length === 0) return { headers: {}, settle: async () => {} };
     const reserved = Math.max(1, Math.min(Math.ceil(estimatedTokens), tpm || Infinity));
     const costs = buckets.map((b) => (b.kind === 'requests' ? 1 : reserved));
@@ -142,9 +153,7 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
       settled = true;
       const delta = reserved - Math.max(0, Math.round(actualTokens));
       if (delta === 0) return;
-      await Promise.all(buckets.filter((b) => b.kind === 'tokens').map((b) => store.adjust(b, delta))).catch((error) =>
-        log.warn('rate-limit settle failed', { error }),
-      );
+      await Promise.all(tokens.map((b) => store.adjust(b, delta))).catch((error) => log.warn('rate-limit settle failed', { error }));
     };
     return { headers, settle };
   }
