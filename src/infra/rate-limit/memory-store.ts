@@ -39,7 +39,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   private store(spec: BucketSpec, tokens: number, now: number): void {
     const fullAt = now + ((spec.capacity - tokens) * spec.periodMs) / spec.capacity;
-    this.buckets.set(spec.key, { tokens, at: now, fullAt });
+    this.buckets.set(spec.key, { tokens, at: now, capacity: spec.capacity, fullAt });
   }
 
   private sweep(now: number): void {

@@ -66,6 +66,18 @@ for (const s of stores) {
       expect(await admitted(limiter, 5, { userId, apiKeyId: 'key-b' })).toBe(0);
     });
 
+    test('raising-a-limit-is-there-at-once-and-cutting-it-is-charged-at-once', async () => {
+      const subject = { userId: crypto.randomUUID() };
+      const at = (rpm: number) => createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm, tpm: 0, periodMs: HOUR });
+      expect(await admitted(at(3), 2, subject)).toBe(2);
+      // Two of three used; raised to ten, eight are left, not the one the old bucket had.
+      expect(await admitted(at(10), 20, subject)).toBe(8);
+      // All ten used; cut to five, the user is five over and waits for the refill.
+      expect(await admitted(at(5), 5, subject)).toBe(0);
+      const remaining = Number((await at(20).reserve(subject, 1)).headers['X-RateLimit-Remaining-Requests']);
+      expect(remaining).toBe(9);
+    });
+
     test('refusal-carries-retry-after-and-ratelimit-headers', async () => {
       const limiter = createRateLimiter({ store, fallback: new MemoryRateLimitStore(), rpm: 1, tpm: 500, periodMs: 60_000 });
       const subject = { userId: crypto.randomUUID() };

@@ -18,16 +18,18 @@ for i = 1, n do
   local cap = tonumber(ARGV[2 + (i - 1) * 3])
   local period = tonumber(ARGV[3 + (i - 1) * 3])
   caps[i], periods[i], costs[i] = cap, period, tonumber(ARGV[4 + (i - 1) * 3])
-  local s = redis.call('HMGET', KEYS[i], 'v', 't')
+  local s = redis.call('HMGET', KEYS[i], 'v', 't', 'c')
   local v = tonumber(s[1])
   if v == nil then
     levels[i] = cap
   else
+    local stored = tonumber(s[3])
+    if stored ~= nil then v = v + cap - stored end
     levels[i] = math.min(cap, v + math.max(0, now - tonumber(s[2])) * cap / period)
   end
 end
 local function store(i, v)
-  redis.call('HSET', KEYS[i], 'v', tostring(v), 't', tostring(now))
+  redis.call('HSET', KEYS[i], 'v', tostring(v), 't', tostring(now), 'c', tostring(caps[i]))
   redis.call('PEXPIRE', KEYS[i], math.ceil((caps[i] - v) * periods[i] / caps[i]) + 1000)
 end
 if mode == 'adjust' then

@@ -3,13 +3,20 @@ import type { BucketLevel, BucketSpec, TakeResult } from './types';
 export interface BucketState {
   tokens: number;
   at: number;
+  /** The capacity the bucket had when stored; absent in state stored before it was kept. */
+  capacity?: number;
 }
 
-/** The bucket's level at `now`; an unknown bucket is full. */
+/**
+ * The bucket's level at `now`; an unknown bucket is full. A bucket whose capacity changed since
+ * (an admin raised or cut the limit) keeps what was used of it: a raise is there at once, a cut
+ * is charged at once.
+ */
 export function levelAt(spec: BucketSpec, state: BucketState | undefined, now: number): number {
   if (!state) return spec.capacity;
   const rate = spec.capacity / spec.periodMs;
-  return Math.min(spec.capacity, state.tokens + Math.max(0, now - state.at) * rate);
+  const tokens = state.capacity === undefined ? state.tokens : state.tokens + spec.capacity - state.capacity;
+  return Math.min(spec.capacity, tokens + Math.max(0, now - state.at) * rate);
 }
 
 export function describeLevel(spec: BucketSpec, tokens: number): BucketLevel {
