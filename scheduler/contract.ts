@@ -29,6 +29,13 @@ export interface SchedulerOptions {
    * stop for longer than the cap, every worker sleeps.
    */
   adaptiveSpinUs?: number;
+  /**
+   * Start the workers with the first job instead of at once (default false). A server that may
+   * never ingest a document then holds no worker thread (about 15 MiB each) until it does; the
+   * first job waits for a worker to load the handler module, and `ready()` reports only on
+   * workers that were started.
+   */
+  onDemand?: boolean;
   /** Payload bytes each priority ring can hold at once, as UTF-8 (default 8 MiB). */
   arenaBytes?: number;
   /** Called for every settled job; meant for measurement tools, leave unset on hot paths. */
@@ -59,7 +66,10 @@ export interface Scheduler {
    */
   submitNumbers(kind: string, payloads: readonly string[], priority?: Priority): Promise<Float64Array>;
   stats(): SchedulerStats;
-  /** Resolves once every worker has loaded the handler module (rejects if they cannot). */
+  /**
+   * Resolves once every worker has loaded the handler module (rejects if they cannot); with
+   * `onDemand`, at once while no job has started them.
+   */
   ready(): Promise<void>;
   close(opts?: { drain?: boolean }): Promise<void>;
 }

@@ -175,6 +175,29 @@ describe('scheduler', () => {
     expect(err).toMatchObject({ code: 'scheduler_unavailable', status: 503 });
   });
 
+  test('on-demand-starts-no-worker-until-the-first-job-and-then-runs-it', async () => {
+    const s = scheduler({ workers: 2, onDemand: true });
+    await s.ready();
+    await Bun.sleep(50);
+    expect(s.stats().workers).toBe(0);
+    // Queued before any worker exists; the workers take it once they have loaded.
+    expect(await s.submitMany('upper', ['a', 'b', 'c'])).toEqual(['A', 'B', 'C']);
+    expect(s.stats().workers).toBe(2);
+    await s.ready();
+    expect(await s.submit('upper', 'd')).toBe('D');
+    expect(s.stats()).toMatchObject({ completed: 4, failed: 0, queued: 0, inFlight: 0 });
+  });
+
+  test('on-demand-closes-at-once-when-no-job-ever-came-and-reports-a-module-that-cannot-load-to-the-first-job', async () => {
+    const idle = scheduler({ onDemand: true });
+    await idle.close();
+    expect(await rejection(idle.submit('echo', 'late'))).toMatchObject({ code: 'scheduler_closed' });
+    const broken = scheduler({ handlers: '/nonexistent/handlers.ts', onDemand: true });
+    await broken.ready();
+    expect(await rejection(broken.submit('echo', 'x'))).toMatchObject({ code: 'scheduler_unavailable', status: 503 });
+    expect(await rejection(broken.ready())).toMatchObject({ code: 'scheduler_unavailable' });
+  });
+
   test('returns-numeric-results-of-a-group-as-one-float64array-in-submission-order', async () => {
     const s = scheduler({ maxBatch: 7 });
     const payloads = Array.from({ length: 100 }, (_, i) => 'x'.repeat(i));

@@ -46,6 +46,8 @@ class WorkScheduler implements Scheduler {
   private stampUs = 0;
   private stampUses = 0;
   private stampQueued = false;
+  /** Whether the pool has been asked to start its workers. */
+  private started = false;
 
   constructor(opts: SchedulerOptions) {
     const workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism() - 1));
@@ -75,12 +77,18 @@ class WorkScheduler implements Scheduler {
       onExit: (index, wasReady, error) => this.workerExited(index, wasReady, error),
     });
     this.untrack = trackDepth(() => this.lanes.map((lane) => lane.size()));
+    if (!opts.onDemand) this.start();
+  }
+
+  private start(): void {
+    this.started = true;
     this.pool.start();
   }
 
   submit<T = unknown>(kind: string, payload: string, priority: Priority = 'normal'): Promise<T> {
     const refused = this.refusal(priority, payload.length);
     if (refused) return Promise.reject(refused);
+    if (!this.started) this.start();
     const lane = LANE_OF[priority];
     const k = this.control.kindId(kind);
     return new Promise<T>((resolve, reject) => {
@@ -118,6 +126,7 @@ class WorkScheduler implements Scheduler {
     if (refused) return Promise.reject(refused);
     const n = payloads.length;
     if (n === 0) return Promise.resolve(results);
+    if (!this.started) this.start();
     const lane = LANE_OF[priority];
     const ring = this.lanes[lane].ring;
     if (n > MAX_GROUP || ring.capacity - ring.size() < n) return this.busy(kind);
@@ -203,7 +212,7 @@ class WorkScheduler implements Scheduler {
 
   ready(): Promise<void> {
     if (this.unavailable) return Promise.reject(this.unavailable);
-    if (this.readyWorkers.size === this.pool.size) return Promise.resolve();
+    if (!this.started || this.readyWorkers.size === this.pool.size) return Promise.resolve();
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 

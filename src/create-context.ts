@@ -111,7 +111,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}, 
   // Replicas hear of changed connections and model settings over Redis; alone, nobody needs telling.
   const broadcast: Broadcast = redis ? new RedisBroadcast(redis) : new MemoryBroadcast();
   const secrets = secretBoxFor(config);
-  const scheduler = overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers });
+  // Its workers start with the first document or search that needs them: none at idle.
+  const scheduler =
+    overrides.scheduler ?? createScheduler({ handlers: CPU_HANDLERS_PATH, workers: config.schedulerWorkers, onDemand: true });
   const embedder = configuredEmbedder(config);
   const ingestion = createIngestion({
     database,
