@@ -1,7 +1,8 @@
 /**
  * Memory of the embedded server (the process and every child it started) against a bare Bun.serve
- * in the same run: idle after start on a fresh data dir, after TURNS persisted chat turns, and over
- * a soak of mixed streamed chat, uploads and searches, sampled every 10 s.
+ * in the same run: idle after start on a fresh data dir, after TURNS persisted chat turns (3 s after
+ * the last and once the server has been idle long enough to give memory back), and over a soak of
+ * mixed streamed chat, uploads and searches, sampled every 10 s.
  *   bun run bench:embedded-memory [--turns 10000] [--soak-minutes 10]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ const SOAK_MINUTES = arg('soak-minutes', 10);
 const MODEL = 'gpt-4o-mini';
 const ROOT = new URL('../', import.meta.url).pathname;
 const TARGET_MIB = 150;
+const SETTLE_MS = 35_000;
 
 async function startUpstream(port: number): Promise<() => Promise<void>> {
   const args = ['--port', String(port), '--tokens', '16', '--models', MODEL];
@@ -101,6 +103,9 @@ try {
     const done = await turns(server.url, key, TURNS);
     await Bun.sleep(3000);
     console.log(`confab after ${done.ok} turns        ${ratio(server.rssMiB())}   (${done.errors} errors, ${f(done.rate)} turns/s)`);
+    // A server idle for 30 s gives back what its collections freed (src/lib/idle-collector.ts).
+    await Bun.sleep(SETTLE_MS);
+    console.log(`  and ${SETTLE_MS / 1000} s later           ${ratio(server.rssMiB())}`);
   }
   if (SOAK_MINUTES > 0) {
     const samples = await soak(server.url, key, () => server.rssMiB(), SOAK_MINUTES);

@@ -76,5 +76,8 @@ export function errorFrom(fields: ErrorFields): Error {
   return error;
 }
 
-/** When each side of the embedded database collects its garbage: a second after the last of 500 messages. */
-export const IDLE_COLLECTION = { quietMs: 1_000, minWork: 500 } as const;
+/**
+ * When each side of the embedded database collects its garbage: a second after the last of 500
+ * messages; after 30 s without another such burst, what was freed goes back to the system.
+ */
+export const IDLE_COLLECTION = { quietMs: 1_000, minWork: 500, releaseAfterMs: 30_000 } as const;

@@ -48,6 +48,8 @@ export class PgliteWorkerClient {
     this.#worker.addEventListener('close', () => this.#fail(new Error('the embedded database stopped')));
     this.waitReady = this.#open(dataDir, seed).then(() => {
       this.#ready = true;
+      // Start-up (modules, migrations, caches) leaves garbage on this thread too.
+      this.#collector.owe();
     });
     // Callers learn of a failed start from their first query or from `migrate`.
     this.waitReady.catch(() => {});

@@ -30,8 +30,10 @@ async function open(request: OpenRequest): Promise<void> {
   db = new PGlite(request.dataDir, { extensions: { vector }, loadDataDir, startParams: [...request.startParams] });
   await db.waitReady;
   // What PGlite read to start (its WASM, file-system bundle and extension archive, ~13 MiB) is
-  // garbage once it is up; collected now, it goes back before the server settles at idle.
+  // garbage once it is up; collected now, it goes back before the server settles at idle, and
+  // what start-up's statements leave once they end.
   Bun.gc(true);
+  collector.owe();
 }
 
 function opened(): PGlite {

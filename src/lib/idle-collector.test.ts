@@ -23,6 +23,44 @@ describe('idle collector', () => {
     expect(duringWork).toBe(0);
   });
 
+  test('after-a-collection-a-spell-without-a-new-burst-releases-once', async () => {
+    const events: string[] = [];
+    const collector = idleCollector({
+      quietMs: 10,
+      minWork: 2,
+      releaseAfterMs: 80,
+      collect: () => events.push('collect'),
+      release: () => events.push('release'),
+    });
+    for (let i = 0; i < 3; i++) collector.note();
+    await Bun.sleep(40);
+    expect(events).toEqual(['collect']);
+    // A new burst collects again and starts the wait afresh; a trickle after it does not.
+    for (let i = 0; i < 3; i++) collector.note();
+    await Bun.sleep(40);
+    expect(events).toEqual(['collect', 'collect']);
+    collector.note();
+    await Bun.sleep(200);
+    collector.stop();
+    expect(events).toEqual(['collect', 'collect', 'release']);
+  });
+
+  test('the-end-of-start-up-collects-and-releases-at-the-next-quiet-spell-whatever-the-work', async () => {
+    const events: string[] = [];
+    const collector = idleCollector({
+      quietMs: 10,
+      minWork: 100,
+      releaseAfterMs: 1_000,
+      collect: () => events.push('collect'),
+      release: () => events.push('release'),
+    });
+    collector.owe();
+    collector.note();
+    await Bun.sleep(60);
+    collector.stop();
+    expect(events).toEqual(['release']);
+  });
+
   test('leaves-a-trickle-of-work-to-the-runtime', async () => {
     let collections = 0;
     const collector = idleCollector({ quietMs: 10, minWork: 100, collect: () => collections++ });
