@@ -175,6 +175,13 @@ describe('scheduler', () => {
     expect(err).toMatchObject({ code: 'scheduler_unavailable', status: 503 });
   });
 
+  test('a-worker-turns-its-event-loop-before-it-sleeps-so-what-a-job-left-there-runs', async () => {
+    const s = scheduler();
+    expect(await s.submit('tick', 'a')).toBe('a');
+    await Bun.sleep(50);
+    expect(await s.submit('ticks', '?')).toBe(1);
+  });
+
   test('on-demand-starts-no-worker-until-the-first-job-and-then-runs-it', async () => {
     const s = scheduler({ workers: 2, onDemand: true });
     await s.ready();

@@ -1,5 +1,14 @@
+/** Callbacks `tick` left on the worker's event loop that have run. */
+let ticks = 0;
+
 /** Job kinds the scheduler tests run: each one exercises a way a handler can behave. */
 export const handlers = {
+  /** Leaves a callback on the worker's event loop; `ticks` reports how many such callbacks ran. */
+  tick: (payloads: string[]) => {
+    setImmediate(() => ticks++);
+    return payloads;
+  },
+  ticks: (payloads: string[]) => payloads.map(() => ticks),
   echo: (payloads: string[]) => payloads,
   len: (payloads: string[]) => payloads.map((p) => p.length),
   upper: (payloads: string[]) => payloads.map((p) => p.toUpperCase()),
