@@ -1,6 +1,18 @@
 import { describe, expect, test } from 'bun:test';
 import { idleCollector } from './idle-collector';
 
+/** A collector ticking every 10 ms that records what it ran, in order. */
+function recording(opts: { minWork: number; releaseAfterMs: number }) {
+  const events: string[] = [];
+  const collector = idleCollector({
+    quietMs: 10,
+    ...opts,
+    collect: () => events.push('collect'),
+    release: () => events.push('release'),
+  });
+  return { events, collector };
+}
+
 describe('idle collector', () => {
   test('collects-once-when-a-burst-of-work-has-ended', async () => {
     let collections = 0;
@@ -24,14 +36,7 @@ describe('idle collector', () => {
   });
 
   test('after-a-collection-a-spell-without-a-new-burst-releases-once', async () => {
-    const events: string[] = [];
-    const collector = idleCollector({
-      quietMs: 10,
-      minWork: 2,
-      releaseAfterMs: 80,
-      collect: () => events.push('collect'),
-      release: () => events.push('release'),
-    });
+    const { events, collector } = recording({ minWork: 2, releaseAfterMs: 80 });
     for (let i = 0; i < 3; i++) collector.note();
     await Bun.sleep(40);
     expect(events).toEqual(['collect']);
@@ -46,14 +51,7 @@ describe('idle collector', () => {
   });
 
   test('the-end-of-start-up-collects-and-releases-at-the-next-quiet-spell-whatever-the-work', async () => {
-    const events: string[] = [];
-    const collector = idleCollector({
-      quietMs: 10,
-      minWork: 100,
-      releaseAfterMs: 1_000,
-      collect: () => events.push('collect'),
-      release: () => events.push('release'),
-    });
+    const { events, collector } = recording({ minWork: 100, releaseAfterMs: 1_000 });
     collector.owe();
     collector.note();
     await Bun.sleep(60);
