@@ -33,7 +33,7 @@ async function open(request: OpenRequest): Promise<void> {
   // garbage once it is up; collected now, it goes back before the server settles at idle, and
   // what start-up's statements leave once they end.
   Bun.gc(true);
-  collector.owe();
+  collector.owe(true);
 }
 
 function opened(): PGlite {

@@ -52,12 +52,13 @@ export function idleCollector(opts: {
       lastAt = performance.now();
     },
     /**
-     * The next quiet spell collects and releases whatever the amount of work: for the end of
-     * start-up, before any request has run the code a release makes the thread compile again.
+     * The next quiet spell collects whatever the amount of work, and releases too when `release`
+     * is set: for the end of start-up, before requests have run the code a release makes the
+     * thread compile again.
      */
-    owe(): void {
+    owe(release: boolean): void {
       work = Math.max(work, opts.minWork);
-      releaseNext = true;
+      releaseNext = release;
       lastAt = performance.now();
     },
     stop: () => clearInterval(timer),
