@@ -48,10 +48,6 @@ export class PgliteWorkerClient {
     this.#worker.addEventListener('close', () => this.#fail(new Error('the embedded database stopped')));
     this.waitReady = this.#open(dataDir, seed).then(() => {
       this.#ready = true;
-      // Start-up (modules, migrations, caches) leaves garbage on this thread too. Collected only:
-      // the database thread's release, at about the same time, returns the pages for the whole
-      // process, and this thread's compiled code stays for the first requests.
-      this.#collector.owe(false);
     });
     // Callers learn of a failed start from their first query or from `migrate`.
     this.waitReady.catch(() => {});

@@ -30,10 +30,8 @@ async function open(request: OpenRequest): Promise<void> {
   db = new PGlite(request.dataDir, { extensions: { vector }, loadDataDir, startParams: [...request.startParams] });
   await db.waitReady;
   // What PGlite read to start (its WASM, file-system bundle and extension archive, ~13 MiB) is
-  // garbage once it is up; collected now, it goes back before the server settles at idle, and
-  // what start-up's statements leave once they end.
+  // garbage once it is up; collected now, it goes back before the server settles at idle.
   Bun.gc(true);
-  collector.owe(true);
 }
 
 function opened(): PGlite {

@@ -50,19 +50,6 @@ describe('idle collector', () => {
     expect(events).toEqual(['collect', 'collect', 'release']);
   });
 
-  test('the-end-of-start-up-collects-and-releases-or-only-collects-at-the-next-quiet-spell-whatever-the-work', async () => {
-    const releasing = recording({ minWork: 100, releaseAfterMs: 1_000 });
-    const collecting = recording({ minWork: 100, releaseAfterMs: 1_000 });
-    releasing.collector.owe(true);
-    collecting.collector.owe(false);
-    releasing.collector.note();
-    await Bun.sleep(60);
-    releasing.collector.stop();
-    collecting.collector.stop();
-    expect(releasing.events).toEqual(['release']);
-    expect(collecting.events).toEqual(['collect']);
-  });
-
   test('leaves-a-trickle-of-work-to-the-runtime', async () => {
     let collections = 0;
     const collector = idleCollector({ quietMs: 10, minWork: 100, collect: () => collections++ });

@@ -22,7 +22,6 @@ export function idleCollector(opts: {
   let work = 0;
   let lastAt = 0;
   let collectedAt: number | undefined;
-  let releaseNext = false;
   const timer = setInterval(() => {
     const now = performance.now();
     if (now - lastAt < opts.quietMs) return;
@@ -35,12 +34,6 @@ export function idleCollector(opts: {
       return;
     }
     work = 0;
-    if (releaseNext) {
-      releaseNext = false;
-      collectedAt = undefined;
-      release();
-      return;
-    }
     collectedAt = now;
     collect();
   }, opts.quietMs);
@@ -51,16 +44,7 @@ export function idleCollector(opts: {
       work++;
       lastAt = performance.now();
     },
-    /**
-     * The next quiet spell collects whatever the amount of work, and releases too when `release`
-     * is set: for the end of start-up, before requests have run the code a release makes the
-     * thread compile again.
-     */
-    owe(release: boolean): void {
-      work = Math.max(work, opts.minWork);
-      releaseNext = release;
-      lastAt = performance.now();
-    },
+
     stop: () => clearInterval(timer),
   };
 }
