@@ -44,19 +44,18 @@ export function idleCollector(opts: {
       work++;
       lastAt = performance.now();
     },
-
     stop: () => clearInterval(timer),
   };
 }
 
 /**
  * A full collection, then what the allocators hold free goes back to the system, which a collection
- * alone leaves mapped: 10,000 chat turns left the embedded server at 255–263 MiB collected and at
- * 218–237 MiB once it had gone back. `Bun.shrink` also drops the thread's compiled code, compiled
+ * alone leaves mapped: 10,000 chat turns left the embedded server at 256 MiB collected and at
+ * 204–207 MiB once it had gone back. `Bun.shrink` also drops the thread's compiled code, compiled
  * again as it next runs: the first request after it took 30–42 ms instead of 4–8, which is why it
  * waits for a server that has been idle for a while rather than for the end of every burst.
  */
-export function collectAndRelease(): void {
+function collectAndRelease(): void {
   Bun.gc(true);
   Bun.shrink();
 }
